@@ -1,0 +1,70 @@
+"""CAMMINA Directory: civil-society organisations that help migrants, mapped against the
+consular districts of the Regional Conference on Migration member countries."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from directory_app.config import PROJECT_ROOT, Settings
+
+
+def create_app(settings: Settings | dict | None = None) -> Flask:
+    """Build the application. `settings` defaults to Settings.from_env(); a dict is applied
+    on top of it (handy in tests)."""
+    if settings is None or isinstance(settings, dict):
+        overrides = settings or {}
+        settings = Settings.from_env()
+    else:
+        overrides = {}
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(settings.as_flask_config())
+    app.config.update(overrides)
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    from directory_app.errors import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from directory_app.extensions import csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    # Import the models so that they are known to SQLAlchemy and Alembic.
+    from directory_app import models  # noqa: F401
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """Foreign keys on, WAL journal and a busy timeout for SQLite; nothing for other databases."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from directory_app.geography.views import bp as geography_bp
+    from directory_app.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(geography_bp)
+
+
+def register_commands(app: Flask) -> None:
+    from directory_app.cli import commands
+
+    for command in commands:
+        app.cli.add_command(command)

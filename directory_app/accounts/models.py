@@ -1,0 +1,35 @@
+"""People who sign in: the Technical Secretariat, country contacts and consular users."""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from directory_app.extensions import db
+from directory_app.models_base import TimestampMixin
+
+
+class Role(enum.StrEnum):
+    TS_ADMIN = "ts_admin"  # Technical Secretariat: manages users, reviews and publishes
+    COUNTRY_CONTACT = "country_contact"  # keeps one member country's entries current
+    CONSULAR = "consular"  # reads everything published, including hidden exact locations
+
+
+class User(TimestampMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    country_code: Mapped[str | None] = mapped_column(ForeignKey("country.code"))
+    is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped at logout, password change and disabling, so that every older session ends.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    country = relationship("Country")

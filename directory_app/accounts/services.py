@@ -1,0 +1,61 @@
+"""Creating users, with the password policy."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from directory_app.accounts.models import Role, User
+from directory_app.errors import ValidationError
+from directory_app.extensions import db
+from directory_app.geography.models import Country
+
+MIN_PASSWORD_LENGTH = 12
+_COMMON_PASSWORDS = frozenset(
+    """123456789012 1234567890123 password1234 password12345 passwordpassword qwertyuiopas
+    qwerty123456 aaaaaaaaaaaa 111111111111 000000000000 iloveyou1234 adminadmin12 administrator
+    contraseña12 contrasena12 contraseña123 welcome12345 letmein12345 changeme1234 motdepasse12
+    123412341234 abcdefghijkl abc123abc123 migrantes123 consulado123""".split()
+)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_password(password: str) -> None:
+    """Raise ValidationError when the password is too short or too common."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+    if password.lower() in _COMMON_PASSWORDS or len(set(password)) < 4:
+        raise ValidationError("This password is too common or too simple; choose another.", field="password")
+
+
+def create_user(email: str, password: str, role: str, country_code: str | None = None, name: str = "") -> User:
+    """Create a user; country contacts must name the member country they maintain."""
+    email = email.strip().lower()
+    if not _EMAIL.match(email):
+        raise ValidationError(f"'{email}' is not an email address.", field="email")
+    try:
+        role_value = Role(role)
+    except ValueError:
+        allowed = ", ".join(r.value for r in Role)
+        raise ValidationError(f"Unknown role '{role}'; use one of: {allowed}.", field="role") from None
+    if role_value is Role.COUNTRY_CONTACT and not country_code:
+        raise ValidationError("A country contact needs --country (the member country they maintain).", field="country")
+    if country_code:
+        country_code = country_code.upper()
+        if db.session.get(Country, country_code) is None:
+            raise ValidationError(f"Unknown country '{country_code}'.", field="country")
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise ValidationError(f"A user with email {email} already exists.", field="email")
+    check_password(password)
+    user = User(
+        email=email,
+        name=name,
+        password_hash=generate_password_hash(password),
+        role=role_value,
+        country_code=country_code,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user

@@ -1,0 +1,77 @@
+"""Setting up a directory: schema, vocabularies, boundaries, consulates and districts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from directory_app.extensions import db
+from directory_app.geography.consulates import load_consulates
+from directory_app.geography.districts import build_default_districts
+from directory_app.geography.loading import load_boundaries
+from directory_app.geography.models import AdminUnit, Consulate, ConsularDistrict, Country
+from directory_app.organisations import vocabulary
+from directory_app.organisations.models import (
+    DistrictCoverage,
+    Location,
+    Network,
+    Organisation,
+    Population,
+    Service,
+    ServiceCategory,
+)
+
+Progress = Callable[[str], None]
+
+
+def migrate_schema() -> None:
+    """Bring the database schema to the newest Alembic revision."""
+    upgrade()
+
+
+def sync_vocabulary() -> None:
+    """Write the service categories, populations and founding networks (upsert by code)."""
+    for model, terms in ((ServiceCategory, vocabulary.SERVICE_CATEGORIES), (Population, vocabulary.POPULATIONS)):
+        for term in terms:
+            row = db.session.get(model, term.code) or model(code=term.code)
+            row.label_es, row.label_en, row.label_fr = term.es, term.en, term.fr
+            db.session.add(row)
+    for code, name, description in vocabulary.NETWORKS:
+        network = db.session.scalar(select(Network).where(Network.code == code)) or Network(code=code)
+        network.name, network.description = name, description
+        db.session.add(network)
+    db.session.flush()
+
+
+def setup_directory(data_dir: Path, progress: Progress = lambda message: None) -> dict:
+    """Everything but the schema: vocabulary, boundaries, consulates, default districts."""
+    sync_vocabulary()
+    progress("vocabulary written")
+    counts = load_boundaries(Path(data_dir) / "boundaries", progress)
+    counts["consulates"] = load_consulates(Path(data_dir) / "consulates.csv")
+    progress(f"{counts['consulates']} consulates loaded")
+    counts.update(build_default_districts())
+    progress(f"{counts['approximate']} approximate districts built")
+    return counts
+
+
+def statistics() -> dict[str, int]:
+    """Counts of what the directory holds."""
+    def count(model, *where):
+        return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+    return {
+        "countries": count(Country),
+        "admin units": count(AdminUnit),
+        "consulates": count(Consulate),
+        "districts": count(ConsularDistrict),
+        "approximate districts": count(ConsularDistrict, ConsularDistrict.is_approximate.is_(True)),
+        "organisations": count(Organisation),
+        "published organisations": count(Organisation, Organisation.status == "published"),
+        "services": count(Service),
+        "sites": count(Location),
+        "organisation-district links": count(DistrictCoverage),
+    }

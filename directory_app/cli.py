@@ -1,0 +1,154 @@
+"""`flask --app directory_app ...` commands. Each is thin: it calls a service, commits once
+at the end, and on any error rolls back and prints what went wrong (file, row, field)."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from directory_app.errors import ValidationError
+from directory_app.extensions import db
+from geo.boundaries import BoundaryDataError
+from geo.validate import GeometryError
+
+USER_ERRORS = (ValidationError, GeometryError, BoundaryDataError)
+
+
+def transactional(func):
+    """Run the command in one transaction: commit on success, roll back on any error."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            result = func(*args, **kwargs)
+            db.session.commit()
+            return result
+        except USER_ERRORS as exc:
+            db.session.rollback()
+            raise click.ClickException(f"{exc}\nNothing was changed.") from None
+        except BaseException:
+            db.session.rollback()
+            raise
+
+    return wrapper
+
+
+def _bar_progress(label: str):
+    state: dict = {}
+
+    def report(done: int, total: int) -> None:
+        if "bar" not in state:
+            state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
+            state["bar"].__enter__()
+            state["last"] = 0
+        state["bar"].update(done - state["last"])
+        state["last"] = done
+        if done >= total:
+            state.pop("bar").__exit__(None, None, None)
+
+    return report
+
+
+@click.command("setup")
+@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Folder with boundaries/ and consulates.csv (default: the project's data/).")
+@with_appcontext
+def setup_command(data_dir: Path | None) -> None:
+    """Create or upgrade the database and load boundaries, consulates and default districts.
+
+    Safe to run again: everything is updated in place by its code."""
+    from directory_app.bootstrap import migrate_schema
+
+    click.echo("Migrating the database schema...")
+    migrate_schema()
+    _setup(data_dir or Path(current_app.config["DATA_DIR"]))
+
+
+@transactional
+def _setup(data_dir: Path) -> None:
+    from directory_app.bootstrap import setup_directory
+
+    counts = setup_directory(data_dir, progress=lambda message: click.echo(f"  {message}"))
+    click.echo(
+        f"Ready: {counts['countries']} countries, {counts['admin1']} admin-1 units, {counts['counties']} counties, "
+        f"{counts['consulates']} consulates, {counts['approximate']} approximate districts."
+    )
+
+
+@click.command("demo")
+@click.option("--count", type=click.IntRange(0, 200_000), default=300, show_default=True,
+              help="How many demo organisations the directory should hold.")
+@click.option("--seed", type=int, default=2026, show_default=True, help="Seed of the generator.")
+@with_appcontext
+@transactional
+def demo_command(count: int, seed: int) -> None:
+    """Add clearly labelled sample organisations (names start with DEMO)."""
+    from directory_app.demo.generator import generate_demo
+
+    added = generate_demo(count, seed, progress=_bar_progress("Demo organisations"))
+    click.echo(f"Added {added} demo organisations (seed {seed}).")
+
+
+@click.command("import-districts")
+@click.argument("path", type=click.Path(path_type=Path))
+@with_appcontext
+@transactional
+def import_districts_command(path: Path) -> None:
+    """Import official consular districts from a CSV (consulate_code, admin_unit_code
+    [, sending_country]) or a GeoJSON of polygons (property consulate_code)."""
+    from directory_app.geography.official import import_official_districts
+
+    result = import_official_districts(path)
+    click.echo(f"Imported {result['districts']} official districts with {result['units']} admin units from {path}.")
+    for warning in result["warnings"]:
+        click.echo(f"  note: {warning}")
+
+
+@click.command("rebuild-coverage")
+@with_appcontext
+@transactional
+def rebuild_coverage_command() -> None:
+    """Recompute every organisation's coverage, unit and district coverage."""
+    from directory_app.organisations.coverage import recompute_coverage
+
+    done = recompute_coverage(progress=_bar_progress("Organisations"))
+    click.echo(f"Coverage rebuilt for {done} organisations.")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["ts_admin", "country_contact", "consular"]), required=True)
+@click.option("--country", default=None, help="Member country (ISO alpha-2) of a country contact.")
+@click.option("--name", default="", help="The person's name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+@transactional
+def create_user_command(email: str, role: str, country: str | None, name: str, password_stdin: bool) -> None:
+    """Create a user who can sign in (password: at least 12 characters, not a common one)."""
+    from directory_app.accounts.services import create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = create_user(email, password, role, country, name)
+    click.echo(f"Created {user.role.value} {user.email}.")
+
+
+@click.command("stats")
+@with_appcontext
+def stats_command() -> None:
+    """Print what the directory holds."""
+    from directory_app.bootstrap import statistics
+
+    for label, value in statistics().items():
+        click.echo(f"{label:>28}: {value:,}")
+
+
+commands = [setup_command, demo_command, import_districts_command, rebuild_coverage_command,
+            create_user_command, stats_command]

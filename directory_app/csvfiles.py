@@ -1,0 +1,45 @@
+"""Reading CSV files with errors that name the file, the row and the field."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+from directory_app.errors import ValidationError
+
+
+def read_rows(path: Path, required: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (row number as a spreadsheet shows it, row) for each data row of a UTF-8 CSV.
+
+    Raises ValidationError when the file is missing, not UTF-8 text, lacks a required column,
+    or a row has more cells than the header."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValidationError("file not found", source=str(path))
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            header = reader.fieldnames or []
+            missing = [c for c in required if c not in header]
+            if missing:
+                raise ValidationError(
+                    f"missing column(s) {', '.join(missing)}; the header has: {', '.join(header) or 'nothing'}",
+                    source=str(path),
+                    row=1,
+                )
+            for number, row in enumerate(reader, start=2):
+                if None in row:
+                    raise ValidationError("this row has more cells than the header", source=str(path), row=number)
+                yield number, {k: (v or "").strip() for k, v in row.items()}
+    except UnicodeDecodeError:
+        raise ValidationError("the file is not UTF-8 text", source=str(path)) from None
+    except csv.Error as exc:
+        raise ValidationError(f"malformed CSV: {exc}", source=str(path)) from None
+
+
+def parse_float(value: str, field: str, row: int, source: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise ValidationError(f"'{value}' is not a number", field=field, row=row, source=source) from None

@@ -1,0 +1,51 @@
+"""Domain errors and the HTTP error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+
+
+class ValidationError(ValueError):
+    """Bad input, with a message a person understands and where it was found."""
+
+    def __init__(self, message: str, *, field: str | None = None, row: int | None = None, source: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.row = row
+        self.source = source
+
+    def __str__(self) -> str:
+        where = []
+        if self.source:
+            where.append(str(self.source))
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.field:
+            where.append(f"field '{self.field}'")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def register_error_handlers(app: Flask) -> None:
+    messages = {
+        400: "The request could not be understood.",
+        403: "You are not allowed to see this page.",
+        404: "This page does not exist.",
+        409: "Someone else changed this entry in the meantime.",
+        413: "The file is too large.",
+        500: "Something went wrong on our side. The error has been logged.",
+    }
+
+    def handle(error):
+        code = getattr(error, "code", 500) or 500
+        message = messages.get(code, getattr(error, "description", "Error"))
+        if _wants_json():
+            return jsonify(error=message, status=code), code
+        return render_template("error.html", code=code, message=message), code
+
+    for code in messages:
+        app.register_error_handler(code, handle)

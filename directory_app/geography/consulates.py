@@ -1,0 +1,96 @@
+"""Loading the consular networks from data/consulates.csv (upsert by code)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from shapely.geometry import Point
+from sqlalchemy import select
+
+from directory_app.csvfiles import parse_float, read_rows
+from directory_app.errors import ValidationError
+from directory_app.extensions import db
+from directory_app.geography.models import Consulate, ConsulateKind, Country
+from directory_app.geography.units import LeafUnits, leaf_units
+from geo.validate import GeometryError, check_lon_lat
+
+COLUMNS = ["code", "kind", "sending_countries", "host_country", "city", "region", "lat", "lon", "name_es", "name_en"]
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,59}$")
+
+
+def load_consulates(path: Path) -> int:
+    """Validate every row first, then insert or update; returns the number of consulates."""
+    source = str(path)
+    countries = {c.code: c for c in db.session.scalars(select(Country))}
+    parsed = [_parse_row(number, row, countries, source) for number, row in read_rows(path, COLUMNS)]
+    seen: dict[str, int] = {}
+    for number, data in parsed:
+        if data["code"] in seen:
+            raise ValidationError(
+                f"code {data['code']} is used again (first on row {seen[data['code']]})",
+                field="code", row=number, source=source,
+            )
+        seen[data["code"]] = number
+    existing = {c.code: c for c in db.session.scalars(select(Consulate))}
+    units_of = {host: leaf_units([host]) for host in {data["host_country_code"] for _, data in parsed}}
+    for number, data in parsed:
+        consulate = existing.get(data["code"]) or Consulate(code=data["code"])
+        for key in ("kind", "host_country_code", "city", "lon", "lat", "name_es", "name_en", "note"):
+            setattr(consulate, key, data[key])
+        consulate.sending_countries = [countries[c] for c in data["sending"]]
+        consulate.admin_unit_id = _host_unit(units_of[data["host_country_code"]], data["lon"], data["lat"])
+        db.session.add(consulate)
+    db.session.flush()
+    return len(parsed)
+
+
+def _host_unit(units: LeafUnits, lon: float, lat: float) -> int | None:
+    """The host country's unit that contains the point, or the nearest one: a city on a
+    border river can fall just outside its country in 1:10m boundaries."""
+    if len(units.ids) == 0:
+        return None
+    hits = units.index.units_at(lon, lat)
+    best = int(hits.min()) if hits.size else int(units.index.tree.nearest(Point(lon, lat)))
+    return int(units.ids[best])
+
+
+def _parse_row(number: int, row: dict[str, str], countries: dict, source: str) -> tuple[int, dict]:
+    def fail(message: str, field: str):
+        raise ValidationError(message, field=field, row=number, source=source)
+
+    code = row["code"].upper()
+    if not _CODE.match(code):
+        fail(f"'{row['code']}' is not a valid code (letters, digits and hyphens)", "code")
+    try:
+        kind = ConsulateKind(row["kind"])
+    except ValueError:
+        fail(f"unknown kind '{row['kind']}'; use one of {', '.join(k.value for k in ConsulateKind)}", "kind")
+    sending = [c.strip().upper() for c in row["sending_countries"].split(";") if c.strip()]
+    if not sending:
+        fail("at least one sending country is needed", "sending_countries")
+    for field, codes in (("sending_countries", sending), ("host_country", [row["host_country"].upper()])):
+        for c in codes:
+            if c not in countries:
+                fail(f"'{c}' is not a member country (load the boundaries first?)", field)
+    lat = parse_float(row["lat"], "lat", number, source)
+    lon = parse_float(row["lon"], "lon", number, source)
+    try:
+        check_lon_lat(lon, lat)
+    except GeometryError as exc:
+        fail(str(exc), "lat/lon")
+    for field in ("city", "name_es", "name_en"):
+        if not row[field]:
+            fail("this field is required", field)
+    return number, {
+        "code": code,
+        "kind": kind,
+        "sending": sending,
+        "host_country_code": row["host_country"].upper(),
+        "city": row["city"],
+        "lon": lon,
+        "lat": lat,
+        "name_es": row["name_es"],
+        "name_en": row["name_en"],
+        "note": row.get("note") or None,
+    }

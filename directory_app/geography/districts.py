@@ -1,0 +1,114 @@
+"""Consular districts: the approximate default, official imports, and their geometry.
+
+Default (until official definitions are loaded): every leaf admin unit of a host country (a
+county in the US, an admin-1 unit elsewhere) goes to the nearest permanent consulate of each
+sending country in that host country, measured geodesically from the unit's label point. Such
+districts are flagged `is_approximate`, and the flag is shown wherever a district is.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import shapely
+from sqlalchemy import delete, select
+
+from directory_app.extensions import db
+from directory_app.geography.models import AdminUnit, Consulate, ConsularDistrict, district_unit
+from directory_app.organisations.coverage import refresh_district_coverage
+from geo.coverage import union_of_units
+from geo.nearest import nearest_target
+
+DEFAULT_SOURCE = "approximate default: each unit to the nearest consulate of the sending country"
+
+
+def district_code(consulate: Consulate, sending_country_code: str) -> str:
+    return consulate.code if not consulate.is_joint else f"{consulate.code}/{sending_country_code}"
+
+
+def build_default_districts() -> dict[str, int]:
+    """(Re)build every approximate district; official ones are left as they are."""
+    consulates = [c for c in db.session.scalars(select(Consulate).order_by(Consulate.code)) if c.kind.has_district]
+    groups: dict[tuple[str, str], list[Consulate]] = defaultdict(list)
+    for consulate in consulates:
+        for country in consulate.sending_countries:
+            groups[(country.code, consulate.host_country_code)].append(consulate)
+    official = _official_units()
+    kept: set[int] = set()
+    for (sending, host), group in sorted(groups.items()):
+        units = db.session.execute(
+            select(AdminUnit.id, AdminUnit.label_lon, AdminUnit.label_lat)
+            .where(AdminUnit.country_code == host, AdminUnit.is_leaf.is_(True))
+            .order_by(AdminUnit.id)
+        ).all()
+        taken = official.get((sending, host), {})
+        candidates = [c for c in group if c.id not in taken]
+        pool = [u for u in units if u.id not in set().union(*taken.values())] if taken else units
+        if not candidates or not pool:
+            continue
+        best, _ = nearest_target(
+            [u.label_lon for u in pool], [u.label_lat for u in pool],
+            [c.lon for c in candidates], [c.lat for c in candidates],
+        )
+        assigned: dict[int, list[int]] = defaultdict(list)
+        for unit, idx in zip(pool, best):
+            assigned[int(idx)].append(unit.id)
+        for idx, unit_ids in assigned.items():
+            district = district_for(candidates[idx], sending)
+            district.is_approximate = True
+            district.source = DEFAULT_SOURCE
+            set_district_units(district, unit_ids)
+            kept.add(district.id)
+    stale = db.session.scalars(
+        select(ConsularDistrict.id).where(ConsularDistrict.is_approximate.is_(True), ConsularDistrict.id.not_in(kept))
+    ).all()
+    if stale:
+        db.session.execute(delete(ConsularDistrict).where(ConsularDistrict.id.in_(stale)))
+    refresh_district_coverage(sorted(kept))
+    return {"approximate": len(kept), "removed": len(stale)}
+
+
+def _official_units() -> dict[tuple[str, str], dict[int, set[int]]]:
+    """For each (sending, host) pair: consulate id -> the units of its official district."""
+    rows = db.session.execute(
+        select(ConsularDistrict.sending_country_code, Consulate.host_country_code, Consulate.id, district_unit.c.admin_unit_id)
+        .join(Consulate, Consulate.id == ConsularDistrict.consulate_id)
+        .join(district_unit, district_unit.c.district_id == ConsularDistrict.id)
+        .where(ConsularDistrict.is_approximate.is_(False))
+    ).all()
+    result: dict[tuple[str, str], dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for sending, host, consulate_id, unit_id in rows:
+        result[(sending, host)][consulate_id].add(unit_id)
+    return result
+
+
+def district_for(consulate: Consulate, sending: str) -> ConsularDistrict:
+    district = db.session.scalar(
+        select(ConsularDistrict).where(
+            ConsularDistrict.consulate_id == consulate.id, ConsularDistrict.sending_country_code == sending
+        )
+    )
+    if district is None:
+        district = ConsularDistrict(
+            consulate=consulate, sending_country_code=sending, code=district_code(consulate, sending), source=""
+        )
+        db.session.add(district)
+    return district
+
+
+def set_district_units(district: ConsularDistrict, unit_ids: list[int]) -> None:
+    """Give the district exactly these leaf units and recompute its geometry and area."""
+    db.session.flush()
+    db.session.execute(delete(district_unit).where(district_unit.c.district_id == district.id))
+    unit_ids = sorted(set(unit_ids))
+    if unit_ids:
+        db.session.execute(
+            district_unit.insert(), [{"district_id": district.id, "admin_unit_id": u} for u in unit_ids]
+        )
+    rows = db.session.execute(
+        select(AdminUnit.geom_wkb, AdminUnit.display_wkb, AdminUnit.area_km2).where(AdminUnit.id.in_(unit_ids))
+    ).all()
+    district.set_geometry(union_of_units(shapely.from_wkb([r.geom_wkb for r in rows])) if rows else None)
+    district.display_wkb = shapely.to_wkb(union_of_units(shapely.from_wkb([r.display_wkb for r in rows]))) if rows else None
+    district.area_km2 = float(sum(r.area_km2 for r in rows))
+    db.session.expire(district, ["units"])

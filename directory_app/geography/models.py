@@ -1,0 +1,160 @@
+"""Countries, administrative units, consulates and consular districts."""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from directory_app.extensions import db
+from directory_app.models_base import GeometryMixin, TimestampMixin
+
+
+class Country(GeometryMixin, db.Model):
+    """One of the 11 member countries of the Regional Conference on Migration."""
+
+    __tablename__ = "country"
+
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)  # ISO 3166-1 alpha-2
+    iso_numeric: Mapped[str] = mapped_column(String(3))
+    name_en: Mapped[str] = mapped_column(String(100))
+    name_es: Mapped[str] = mapped_column(String(100))
+    name_fr: Mapped[str] = mapped_column(String(100))
+    display_wkb: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+
+    def name(self, lang: str = "es") -> str:
+        return getattr(self, f"name_{lang}", None) or self.name_en
+
+
+class AdminUnit(GeometryMixin, db.Model):
+    """An administrative unit: admin-1 (state, province, department) or a US county (level 2).
+
+    `code` is the ISO 3166-2 code for admin-1 units ("MX-CHP") and "US-" plus the 5-digit FIPS
+    code for counties ("US-06037"), for which ISO defines no code. A unit is a *leaf* when it has
+    no children: US counties, and admin-1 units elsewhere. Coverage and districts are built from
+    leaf units.
+    """
+
+    __tablename__ = "admin_unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    country_code: Mapped[str] = mapped_column(ForeignKey("country.code"), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    is_leaf: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    source_id: Mapped[str | None] = mapped_column(String(20))
+    name_local: Mapped[str] = mapped_column(String(120))
+    name_es: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    area_km2: Mapped[float] = mapped_column(Float)
+    label_lon: Mapped[float] = mapped_column(Float)
+    label_lat: Mapped[float] = mapped_column(Float)
+    display_wkb: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+
+    country: Mapped[Country] = relationship()
+    parent: Mapped["AdminUnit | None"] = relationship(remote_side=[id])
+
+    def name(self, lang: str = "es") -> str:
+        return getattr(self, f"name_{lang}", None) or self.name_local
+
+
+class ConsulateKind(enum.StrEnum):
+    CONSULATE_GENERAL = "consulate_general"
+    CONSULATE = "consulate"
+    CONSULAR_SECTION = "consular_section"
+    MOBILE_CONSULATE = "mobile_consulate"
+    SERVICE_WINDOW = "service_window"
+
+    @property
+    def has_district(self) -> bool:
+        """Permanent offices get a district by default; mobile consulates and windows do not."""
+        return self in (self.CONSULATE_GENERAL, self.CONSULATE, self.CONSULAR_SECTION)
+
+
+consulate_sending_country = Table(
+    "consulate_sending_country",
+    db.Model.metadata,
+    Column("consulate_id", ForeignKey("consulate.id", ondelete="CASCADE"), primary_key=True),
+    Column("country_code", ForeignKey("country.code"), primary_key=True),
+)
+
+
+class Consulate(TimestampMixin, db.Model):
+    """A consular office of one sending country, or a joint office of several."""
+
+    __tablename__ = "consulate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    kind: Mapped[ConsulateKind] = mapped_column(
+        Enum(ConsulateKind, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
+    )
+    host_country_code: Mapped[str] = mapped_column(ForeignKey("country.code"), index=True)
+    city: Mapped[str] = mapped_column(String(120))
+    admin_unit_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    name_es: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    host_country: Mapped[Country] = relationship(foreign_keys=[host_country_code])
+    admin_unit: Mapped[AdminUnit | None] = relationship()
+    sending_countries: Mapped[list[Country]] = relationship(
+        secondary=consulate_sending_country, order_by=Country.code
+    )
+    districts: Mapped[list["ConsularDistrict"]] = relationship(back_populates="consulate")
+
+    @property
+    def is_joint(self) -> bool:
+        return len(self.sending_countries) > 1
+
+    def name(self, lang: str = "es") -> str:
+        return self.name_es if lang == "es" else self.name_en
+
+
+district_unit = Table(
+    "district_unit",
+    db.Model.metadata,
+    Column("district_id", ForeignKey("consular_district.id", ondelete="CASCADE"), primary_key=True),
+    Column("admin_unit_id", ForeignKey("admin_unit.id"), primary_key=True, index=True),
+)
+
+
+class ConsularDistrict(GeometryMixin, TimestampMixin, db.Model):
+    """The leaf admin units one consulate is responsible for, for one sending country.
+
+    A joint consulate has one district per sending country. `is_approximate` is true for the
+    default districts built by nearest-consulate assignment, until official definitions are
+    imported.
+    """
+
+    __tablename__ = "consular_district"
+    __table_args__ = (UniqueConstraint("consulate_id", "sending_country_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(70), unique=True)
+    consulate_id: Mapped[int] = mapped_column(ForeignKey("consulate.id", ondelete="CASCADE"))
+    sending_country_code: Mapped[str] = mapped_column(ForeignKey("country.code"), index=True)
+    is_approximate: Mapped[bool] = mapped_column(Boolean, default=True)
+    source: Mapped[str] = mapped_column(String(300))
+    area_km2: Mapped[float] = mapped_column(Float, default=0.0)
+    display_wkb: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+
+    consulate: Mapped[Consulate] = relationship(back_populates="districts")
+    sending_country: Mapped[Country] = relationship(foreign_keys=[sending_country_code])
+    units: Mapped[list[AdminUnit]] = relationship(secondary=district_unit, order_by=AdminUnit.code)

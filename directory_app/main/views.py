@@ -1,0 +1,24 @@
+"""The home page: what the directory holds."""
+
+from flask import Blueprint, render_template
+from sqlalchemy import func, select
+
+from directory_app.bootstrap import statistics
+from directory_app.extensions import db
+from directory_app.geography.models import Country
+from directory_app.organisations.models import Organisation, Status
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home():
+    per_country = dict(
+        db.session.execute(
+            select(Organisation.country_code, func.count())
+            .where(Organisation.status == Status.PUBLISHED)
+            .group_by(Organisation.country_code)
+        ).all()
+    )
+    countries = db.session.scalars(select(Country).order_by(Country.name_es)).all()
+    return render_template("home.html", stats=statistics(), countries=countries, per_country=per_country)

@@ -1,0 +1,195 @@
+"""Writing the spatial relations of organisations: coverage geometry, unit and district coverage.
+
+Called whenever an organisation's coverage or sites change, and when districts change, so that
+reading "who serves district X" or "who covers this point" is a plain indexed SQL query.
+
+How an organisation's overlap with a leaf unit is found:
+- admin-unit and country parts cover their leaf units fully (set arithmetic, no geometry);
+- radius and polygon parts are intersected with the leaf units they touch (STRtree), in an
+  equal-area projection.
+District shares are then sums over the district's units, done in SQL.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from sqlalchemy import bindparam, case, delete, func, select
+
+from directory_app.extensions import db
+from directory_app.geography.models import AdminUnit, ConsularDistrict, district_unit
+from directory_app.geography.units import LeafUnits, leaf_units
+from directory_app.organisations.models import (
+    CoverageKind,
+    CoveragePart,
+    DistrictCoverage,
+    Organisation,
+    UnitCoverage,
+)
+from geo.coverage import union_of_units, union_parts
+
+BATCH = 5_000
+
+
+def recompute_coverage(
+    organisation_ids: Sequence[int] | None = None, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Recompute coverage geometry, unit coverage and district coverage.
+
+    With no ids, every organisation (a full rebuild). Returns the number of organisations."""
+    if organisation_ids is None:
+        organisation_ids = db.session.scalars(select(Organisation.id).order_by(Organisation.id)).all()
+    organisation_ids = list(organisation_ids)
+    if not organisation_ids:
+        return 0
+    db.session.flush()
+    units = leaf_units() if len(organisation_ids) > 50 else None
+    hierarchy = _Hierarchy.load()
+    for start in range(0, len(organisation_ids), BATCH):
+        batch = organisation_ids[start : start + BATCH]
+        _recompute_batch(batch, units, hierarchy)
+        if progress:
+            progress(min(start + BATCH, len(organisation_ids)), len(organisation_ids))
+    return len(organisation_ids)
+
+
+@dataclass
+class _Hierarchy:
+    """Leaf unit ids under each country and admin unit, and each leaf's area in km²."""
+
+    leaves: dict[tuple[str, str | int], list[int]]
+    area_km2: dict[int, float]
+
+    @classmethod
+    def load(cls) -> "_Hierarchy":
+        leaves: dict[tuple[str, str | int], list[int]] = defaultdict(list)
+        areas = {}
+        rows = db.session.execute(
+            select(AdminUnit.id, AdminUnit.parent_id, AdminUnit.country_code, AdminUnit.area_km2).where(
+                AdminUnit.is_leaf.is_(True)
+            )
+        ).all()
+        for unit_id, parent_id, country, area in rows:
+            areas[unit_id] = area
+            leaves[("unit", unit_id)].append(unit_id)
+            leaves[("country", country)].append(unit_id)
+            if parent_id is not None:
+                leaves[("unit", parent_id)].append(unit_id)
+        return cls(leaves, areas)
+
+
+def _recompute_batch(ids: list[int], units: LeafUnits | None, hierarchy: _Hierarchy) -> None:
+    parts = db.session.execute(
+        select(
+            CoveragePart.organisation_id, CoveragePart.kind, CoveragePart.country_code,
+            CoveragePart.admin_unit_id, CoveragePart.geom_wkb,
+        ).where(CoveragePart.organisation_id.in_(ids))
+    ).all()
+    full_units: dict[int, set[int]] = defaultdict(set)
+    shapes: dict[int, list] = defaultdict(list)
+    for org_id, kind, country, unit_id, wkb in parts:
+        if kind == CoverageKind.COUNTRY:
+            full_units[org_id].update(hierarchy.leaves.get(("country", country), []))
+        elif kind == CoverageKind.ADMIN_UNIT:
+            full_units[org_id].update(hierarchy.leaves.get(("unit", unit_id), []))
+        elif wkb:
+            shapes[org_id].append(shapely.from_wkb(wkb))
+    drawn = {org_id: union_parts(geoms) for org_id, geoms in shapes.items()}
+    rows = _unit_rows(ids, full_units, drawn, units, hierarchy.area_km2)
+    db.session.execute(delete(UnitCoverage).where(UnitCoverage.organisation_id.in_(ids)))
+    if rows:
+        db.session.execute(UnitCoverage.__table__.insert(), rows)
+    _write_geometries(ids, full_units, drawn, rows)
+    db.session.execute(delete(DistrictCoverage).where(DistrictCoverage.organisation_id.in_(ids)))
+    _insert_district_coverage(UnitCoverage.organisation_id.in_(ids))
+
+
+def _unit_rows(ids, full_units, drawn, units: LeafUnits | None, unit_area: dict[int, float]) -> list[dict]:
+    rows = {(o, u): (unit_area[u], True) for o in ids for u in full_units.get(o, ())}
+    if drawn:
+        org_order = list(drawn)
+        geoms = np.array([drawn[o] for o in org_order], dtype=object)
+        if units is None:  # one or a few organisations: index only the units near them
+            units = leaf_units(bbox=tuple(shapely.total_bounds(geoms)))
+        found = units.index.overlaps(geoms)
+        for c, u, km2, full in zip(found.coverage_idx, found.unit_idx, found.overlap_km2, found.is_full):
+            rows.setdefault((org_order[c], int(units.ids[u])), (float(km2), bool(full)))
+    return [
+        {"organisation_id": o, "admin_unit_id": u, "overlap_km2": km2, "is_full": full}
+        for (o, u), (km2, full) in sorted(rows.items())
+    ]
+
+
+def _write_geometries(ids, full_units, drawn, rows) -> None:
+    """Store each organisation's coverage union, bounding box and area (no version bump)."""
+    area = defaultdict(float)
+    for row in rows:
+        area[row["organisation_id"]] += row["overlap_km2"]
+    unit_ids = {u for o in ids for u in full_units.get(o, ())}
+    unit_geoms = _unit_geometries(unit_ids)
+    updates = []
+    for org_id in ids:
+        merged = _merge([unit_geoms[u] for u in full_units.get(org_id, ())], drawn.get(org_id))
+        bounds = merged.bounds if not merged.is_empty else (None,) * 4
+        updates.append({
+            "oid": org_id, "geom_wkb": None if merged.is_empty else shapely.to_wkb(merged),
+            "min_lon": bounds[0], "min_lat": bounds[1], "max_lon": bounds[2], "max_lat": bounds[3],
+            "coverage_area_km2": area[org_id],
+        })
+    table = Organisation.__table__
+    statement = table.update().where(table.c.id == bindparam("oid")).values(
+        geom_wkb=bindparam("geom_wkb"), min_lon=bindparam("min_lon"), min_lat=bindparam("min_lat"),
+        max_lon=bindparam("max_lon"), max_lat=bindparam("max_lat"),
+        coverage_area_km2=bindparam("coverage_area_km2"),
+    )
+    db.session.execute(statement, updates)
+
+
+def _merge(unit_geoms: list, drawn: shapely.Geometry | None) -> shapely.Geometry:
+    """Union of whole units (which share borders exactly) and of drawn parts."""
+    merged = union_of_units(unit_geoms)
+    if drawn is None:
+        return merged
+    return drawn if merged.is_empty else union_parts([merged, drawn])
+
+
+def _unit_geometries(unit_ids: set[int]) -> dict[int, shapely.Geometry]:
+    if not unit_ids:
+        return {}
+    rows = db.session.execute(select(AdminUnit.id, AdminUnit.geom_wkb).where(AdminUnit.id.in_(unit_ids))).all()
+    return dict(zip([r.id for r in rows], shapely.from_wkb([r.geom_wkb for r in rows])))
+
+
+def _insert_district_coverage(condition) -> None:
+    overlap = func.sum(UnitCoverage.overlap_km2)
+    select_rows = (
+        select(
+            district_unit.c.district_id,
+            UnitCoverage.organisation_id,
+            overlap,
+            case((overlap >= ConsularDistrict.area_km2, 1.0), else_=overlap / ConsularDistrict.area_km2),
+        )
+        .join(district_unit, district_unit.c.admin_unit_id == UnitCoverage.admin_unit_id)
+        .join(ConsularDistrict, ConsularDistrict.id == district_unit.c.district_id)
+        .where(condition, ConsularDistrict.area_km2 > 0)
+        .group_by(district_unit.c.district_id, UnitCoverage.organisation_id, ConsularDistrict.area_km2)
+    )
+    db.session.execute(
+        DistrictCoverage.__table__.insert().from_select(
+            ["district_id", "organisation_id", "overlap_km2", "share"], select_rows
+        )
+    )
+
+
+def refresh_district_coverage(district_ids: Sequence[int]) -> None:
+    """Recompute which organisations serve these districts, after their units changed."""
+    district_ids = list(district_ids)
+    if not district_ids:
+        return
+    db.session.flush()
+    db.session.execute(delete(DistrictCoverage).where(DistrictCoverage.district_id.in_(district_ids)))
+    _insert_district_coverage(district_unit.c.district_id.in_(district_ids))

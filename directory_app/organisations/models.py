@@ -1,0 +1,291 @@
+"""Organisations and what hangs off them, aligned with Open Referral HSDS 3.0.
+
+HSDS names in brackets: Organisation [organization], Service [service], Location [location],
+Contact [contact], Phone [phone], CoveragePart [service_area], ServiceLanguage [language].
+Coverage is kept per organisation: each part becomes an HSDS service_area of every service.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from directory_app.extensions import db
+from directory_app.models_base import GeometryMixin, TimestampMixin, UuidMixin
+
+
+def _str_enum(enum_cls: type[enum.Enum], length: int = 20) -> Enum:
+    return Enum(enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class Status(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+
+class ServiceCategory(db.Model):
+    """A term of the service vocabulary (an HSDS taxonomy term)."""
+
+    __tablename__ = "service_category"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label_es: Mapped[str] = mapped_column(String(200))
+    label_en: Mapped[str] = mapped_column(String(200))
+    label_fr: Mapped[str] = mapped_column(String(200))
+
+
+class Population(db.Model):
+    __tablename__ = "population"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label_es: Mapped[str] = mapped_column(String(200))
+    label_en: Mapped[str] = mapped_column(String(200))
+    label_fr: Mapped[str] = mapped_column(String(200))
+
+
+organisation_network = Table(
+    "organisation_network",
+    db.Model.metadata,
+    Column("organisation_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
+    Column("network_id", ForeignKey("network.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+service_population = Table(
+    "service_population",
+    db.Model.metadata,
+    Column("service_id", ForeignKey("service.id", ondelete="CASCADE"), primary_key=True),
+    Column("population_code", ForeignKey("population.code"), primary_key=True, index=True),
+)
+
+service_location = Table(
+    "service_location",
+    db.Model.metadata,
+    Column("service_id", ForeignKey("service.id", ondelete="CASCADE"), primary_key=True),
+    Column("location_id", ForeignKey("location.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Network(TimestampMixin, db.Model):
+    """A network organisations belong to (RNCOM, CAMMINA, a national shelter network...)."""
+
+    __tablename__ = "network"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    website: Mapped[str | None] = mapped_column(String(300))
+
+    members: Mapped[list["Organisation"]] = relationship(
+        secondary=organisation_network, back_populates="networks"
+    )
+
+
+class Organisation(UuidMixin, GeometryMixin, TimestampMixin, db.Model):
+    """A civil-society organisation. Its geometry is the union of its coverage parts."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    country_code: Mapped[str] = mapped_column(ForeignKey("country.code"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    alternate_name: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(40))  # vocabulary.ORGANISATION_KINDS
+    website: Mapped[str | None] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(254))
+    status: Mapped[Status] = mapped_column(_str_enum(Status), default=Status.DRAFT, index=True)
+    hide_exact_location: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_verified: Mapped[date | None] = mapped_column(Date)  # HSDS assured_date
+    coverage_area_km2: Mapped[float] = mapped_column(Float, default=0.0)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    country = relationship("Country")
+    services: Mapped[list["Service"]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", order_by="Service.id"
+    )
+    locations: Mapped[list["Location"]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", order_by="Location.id"
+    )
+    contacts: Mapped[list["Contact"]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", order_by="Contact.id"
+    )
+    phones: Mapped[list["Phone"]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", order_by="Phone.id"
+    )
+    coverage_parts: Mapped[list["CoveragePart"]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", order_by="CoveragePart.id"
+    )
+    networks: Mapped[list[Network]] = relationship(
+        secondary=organisation_network, back_populates="members", order_by=Network.code
+    )
+
+
+class Service(UuidMixin, TimestampMixin, db.Model):
+    __tablename__ = "service"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    category_code: Mapped[str] = mapped_column(ForeignKey("service_category.code"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    eligibility: Mapped[str] = mapped_column(Text, default="")
+    fees: Mapped[str] = mapped_column(Text, default="")
+    schedule: Mapped[str] = mapped_column(Text, default="")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="services")
+    category: Mapped[ServiceCategory] = relationship()
+    populations: Mapped[list[Population]] = relationship(secondary=service_population, order_by=Population.code)
+    languages: Mapped[list["ServiceLanguage"]] = relationship(
+        cascade="all, delete-orphan", order_by="ServiceLanguage.code"
+    )
+    locations: Mapped[list["Location"]] = relationship(secondary=service_location)
+
+
+class ServiceLanguage(db.Model):
+    """A language a service is offered in, as an ISO 639 code (639-1 where it exists)."""
+
+    __tablename__ = "service_language"
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+
+
+class Location(UuidMixin, TimestampMixin, db.Model):
+    """A physical site. `public_lon/lat` is what the public sees: the exact point, or the label
+    point of the site's admin unit when the organisation hides its exact location."""
+
+    __tablename__ = "location"
+    __table_args__ = (Index("ix_location_lat_lon", "lat", "lon"), Index("ix_location_public", "public_lat", "public_lon"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(300), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    city: Mapped[str] = mapped_column(String(120), default="")
+    region: Mapped[str] = mapped_column(String(120), default="")
+    postal_code: Mapped[str] = mapped_column(String(20), default="")
+    country_code: Mapped[str] = mapped_column(ForeignKey("country.code"))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    public_lon: Mapped[float] = mapped_column(Float)
+    public_lat: Mapped[float] = mapped_column(Float)
+    admin_unit_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="locations")
+    admin_unit = relationship("AdminUnit")
+
+
+class Contact(UuidMixin, db.Model):
+    __tablename__ = "contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    department: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+
+    organisation: Mapped[Organisation] = relationship(back_populates="contacts")
+    phones: Mapped[list["Phone"]] = relationship(back_populates="contact")
+
+
+class PhoneType(enum.StrEnum):
+    VOICE = "voice"
+    CELL = "cell"
+    TEXT = "text"
+    FAX = "fax"
+    HOTLINE = "hotline"
+    WHATSAPP = "whatsapp"
+
+
+class Phone(UuidMixin, db.Model):
+    __tablename__ = "phone"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(40))
+    extension: Mapped[str] = mapped_column(String(10), default="")
+    type: Mapped[PhoneType] = mapped_column(_str_enum(PhoneType), default=PhoneType.VOICE)
+    description: Mapped[str] = mapped_column(String(200), default="")
+
+    organisation: Mapped[Organisation] = relationship(back_populates="phones")
+    contact: Mapped[Contact | None] = relationship(back_populates="phones")
+
+
+class CoverageKind(enum.StrEnum):
+    COUNTRY = "country"  # a whole member country
+    ADMIN_UNIT = "admin_unit"  # an admin-1 unit or a county
+    RADIUS = "radius"  # a radius in km around one of the organisation's sites
+    POLYGON = "polygon"  # a drawn or uploaded polygon
+
+
+class CoveragePart(UuidMixin, GeometryMixin, db.Model):
+    """One part of an organisation's coverage [HSDS service_area]; its geometry is stored for
+    every kind so that the organisation's coverage can be rebuilt from the parts alone."""
+
+    __tablename__ = "coverage_part"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[CoverageKind] = mapped_column(_str_enum(CoverageKind))
+    country_code: Mapped[str | None] = mapped_column(ForeignKey("country.code"))
+    admin_unit_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
+    radius_km: Mapped[float | None] = mapped_column(Float)
+    label: Mapped[str] = mapped_column(String(200), default="")
+
+    organisation: Mapped[Organisation] = relationship(back_populates="coverage_parts")
+    admin_unit = relationship("AdminUnit")
+    location: Mapped[Location | None] = relationship()
+
+
+class UnitCoverage(db.Model):
+    """How much of a leaf admin unit an organisation covers (km², and whether all of it).
+
+    Written with the organisation's coverage; it answers "who covers this point" with an
+    indexed lookup and lets district shares be summed in SQL."""
+
+    __tablename__ = "unit_coverage"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True)
+    admin_unit_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), primary_key=True, index=True)
+    overlap_km2: Mapped[float] = mapped_column(Float)
+    is_full: Mapped[bool] = mapped_column(Boolean)
+
+
+class DistrictCoverage(db.Model):
+    """Which organisation serves which consular district, and what share of it."""
+
+    __tablename__ = "district_coverage"
+    __table_args__ = (Index("ix_district_coverage_district_share", "district_id", "share"),)
+
+    district_id: Mapped[int] = mapped_column(
+        ForeignKey("consular_district.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    overlap_km2: Mapped[float] = mapped_column(Float)
+    share: Mapped[float] = mapped_column(Float)  # overlap / district area, 0..1

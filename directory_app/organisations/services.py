@@ -1,0 +1,250 @@
+"""Creating and updating organisations from plain data (forms, imports and demo data use it).
+
+`data` is a dict; nested lists describe phones, contacts, locations, services and coverage
+parts (see `save_organisation`). Every problem raises ValidationError naming the field; the
+caller's transaction is then rolled back, so nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pycountry
+from sqlalchemy import select
+
+from directory_app.errors import ValidationError
+from directory_app.extensions import db
+from directory_app.geography.models import AdminUnit, Country
+from directory_app.geography.units import leaf_units
+from directory_app.organisations import vocabulary
+from directory_app.organisations.coverage import recompute_coverage
+from directory_app.organisations.models import (
+    Contact, CoverageKind, CoveragePart, Location, Network, Organisation, Phone, PhoneType,
+    Population, Service, ServiceLanguage, Status,
+)
+from directory_app.organisations.sites import place_sites
+from geo.coverage import circle
+from geo.validate import GeometryError, check_lon_lat, check_polygonal, geometry_from_geojson
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+def _text(data: dict, key: str, field: str, *, required: bool = False, max_length: int = 300) -> str:
+    value = data.get(key)
+    value = "" if value is None else str(value).strip()
+    if required and not value:
+        raise ValidationError("this field is required", field=field)
+    if len(value) > max_length:
+        raise ValidationError(f"at most {max_length} characters (got {len(value)})", field=field)
+    return value
+
+
+def language_code(code: str, field: str) -> str:
+    """An ISO 639 code, normalised to ISO 639-1 where the language has one."""
+    code = (code or "").strip().lower()
+    language = pycountry.languages.get(alpha_2=code) if len(code) == 2 else pycountry.languages.get(alpha_3=code)
+    if language is None:
+        raise ValidationError(f"'{code}' is not an ISO 639 language code", field=field)
+    return getattr(language, "alpha_2", language.alpha_3)
+
+
+def create_organisation(data: dict) -> Organisation:
+    """Create an organisation with its sites, services, contacts and coverage.
+
+    Keys: name, alternate_name, description, kind, website, email, country_code, status,
+    hide_exact_location, last_verified (date or ISO string), external_id, networks (codes),
+    phones [{number, type, extension, description}], contacts [{name, title, department,
+    email}], locations [{name, address, city, region, postal_code, lon, lat}], services
+    [{category, name, description, eligibility, fees, schedule, populations, languages}],
+    coverage [{kind: admin_unit, unit: code} | {kind: country, country: code} |
+    {kind: radius, location: index, radius_km} | {kind: polygon, geometry: GeoJSON}]."""
+    org = Organisation()
+    _set_fields(org, data)
+    org.phones = [_phone(p, f"phones[{i}]") for i, p in enumerate(data.get("phones") or [])]
+    org.contacts = [_contact(c, f"contacts[{i}]") for i, c in enumerate(data.get("contacts") or [])]
+    org.locations = _locations(data.get("locations") or [], org)
+    org.services = [_service(s, f"services[{i}]", org.locations) for i, s in enumerate(data.get("services") or [])]
+    db.session.add(org)
+    return replace_coverage(org, data.get("coverage") or [])
+
+
+def replace_coverage(org: Organisation, parts: list[dict]) -> Organisation:
+    """Give the organisation these coverage parts and recompute which units and districts
+    it serves. Radius parts refer to the organisation's sites by their index."""
+    org.coverage_parts = [_coverage_part(p, f"coverage[{i}]", org.locations) for i, p in enumerate(parts)]
+    db.session.flush()
+    recompute_coverage([org.id])
+    return org
+
+
+def _set_fields(org: Organisation, data: dict) -> None:
+    org.name = _text(data, "name", "name", required=True)
+    org.alternate_name = _text(data, "alternate_name", "alternate_name") or None
+    org.description = _text(data, "description", "description", max_length=10_000)
+    org.kind = _text(data, "kind", "kind", required=True, max_length=40)
+    if org.kind not in vocabulary.ORGANISATION_KIND_CODES:
+        allowed = ", ".join(sorted(vocabulary.ORGANISATION_KIND_CODES))
+        raise ValidationError(f"unknown kind '{org.kind}'; use one of: {allowed}", field="kind")
+    org.website = _text(data, "website", "website") or None
+    if org.website and not _URL.match(org.website):
+        raise ValidationError("a website must be an http:// or https:// address", field="website")
+    org.email = _text(data, "email", "email", max_length=254) or None
+    if org.email and not _EMAIL.match(org.email):
+        raise ValidationError(f"'{org.email}' is not an email address", field="email")
+    country = _text(data, "country_code", "country_code", required=True, max_length=2).upper()
+    if db.session.get(Country, country) is None:
+        raise ValidationError(f"'{country}' is not a member country", field="country_code")
+    org.country_code = country
+    try:
+        org.status = Status(data.get("status") or "draft")
+    except ValueError:
+        raise ValidationError(f"unknown status '{data.get('status')}'", field="status") from None
+    org.hide_exact_location = bool(data.get("hide_exact_location", False))
+    org.last_verified = _date(data.get("last_verified"), "last_verified")
+    org.external_id = _text(data, "external_id", "external_id", max_length=100) or None
+    codes = list(dict.fromkeys(data.get("networks") or []))
+    networks = db.session.scalars(select(Network).where(Network.code.in_(codes))).all() if codes else []
+    unknown = set(codes) - {n.code for n in networks}
+    if unknown:
+        raise ValidationError(f"unknown network(s): {', '.join(sorted(unknown))}", field="networks")
+    org.networks = list(networks)
+
+
+def _date(value, field: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError(f"'{value}' is not a date (YYYY-MM-DD)", field=field) from None
+
+
+def _phone(data: dict, field: str) -> Phone:
+    number = _text(data, "number", f"{field}.number", required=True, max_length=40)
+    if not re.fullmatch(r"[+0-9 ()./-]{3,40}", number):
+        raise ValidationError(f"'{number}' is not a phone number", field=f"{field}.number")
+    try:
+        kind = PhoneType(data.get("type") or "voice")
+    except ValueError:
+        raise ValidationError(f"unknown phone type '{data.get('type')}'", field=f"{field}.type") from None
+    return Phone(
+        number=number, type=kind,
+        extension=_text(data, "extension", f"{field}.extension", max_length=10),
+        description=_text(data, "description", f"{field}.description", max_length=200),
+    )
+
+
+def _contact(data: dict, field: str) -> Contact:
+    email = _text(data, "email", f"{field}.email", max_length=254) or None
+    if email and not _EMAIL.match(email):
+        raise ValidationError(f"'{email}' is not an email address", field=f"{field}.email")
+    return Contact(
+        name=_text(data, "name", f"{field}.name", required=True, max_length=200),
+        title=_text(data, "title", f"{field}.title", max_length=200),
+        department=_text(data, "department", f"{field}.department", max_length=200),
+        email=email,
+    )
+
+
+def _locations(items: list[dict], org: Organisation) -> list[Location]:
+    points = []
+    for i, item in enumerate(items):
+        try:
+            point = check_lon_lat(item.get("lon"), item.get("lat"))
+        except GeometryError as exc:
+            raise ValidationError(str(exc), field=f"locations[{i}].lon/lat") from None
+        points.append((point.x, point.y, org.hide_exact_location))
+    if not points:
+        return []
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    units = leaf_units(bbox=(min(lons), min(lats), max(lons), max(lats)))
+    labels = dict(
+        (r.id, (r.label_lon, r.label_lat))
+        for r in db.session.execute(select(AdminUnit.id, AdminUnit.label_lon, AdminUnit.label_lat).where(
+            AdminUnit.id.in_([int(i) for i in units.ids])))
+    )
+    placements = place_sites(units, labels, points)
+    locations = []
+    for i, (item, placement) in enumerate(zip(items, placements)):
+        field = f"locations[{i}]"
+        locations.append(Location(
+            name=_text(item, "name", f"{field}.name"),
+            address=_text(item, "address", f"{field}.address"),
+            city=_text(item, "city", f"{field}.city", max_length=120),
+            region=_text(item, "region", f"{field}.region", max_length=120),
+            postal_code=_text(item, "postal_code", f"{field}.postal_code", max_length=20),
+            country_code=(item.get("country_code") or org.country_code).upper(),
+            lon=points[i][0], lat=points[i][1],
+            public_lon=placement.public_lon, public_lat=placement.public_lat,
+            admin_unit_id=placement.admin_unit_id,
+        ))
+    return locations
+
+
+def _service(data: dict, field: str, locations: list[Location]) -> Service:
+    category = _text(data, "category", f"{field}.category", required=True, max_length=40)
+    if category not in vocabulary.SERVICE_CODES:
+        raise ValidationError(f"unknown service category '{category}'", field=f"{field}.category")
+    population_codes = list(dict.fromkeys(data.get("populations") or []))
+    unknown = set(population_codes) - vocabulary.POPULATION_CODES
+    if unknown:
+        raise ValidationError(f"unknown population(s): {', '.join(sorted(unknown))}", field=f"{field}.populations")
+    languages = list(dict.fromkeys(language_code(c, f"{field}.languages") for c in data.get("languages") or []))
+    label = vocabulary.label(vocabulary.SERVICE_CATEGORIES, category, "es")
+    return Service(
+        category_code=category,
+        name=_text(data, "name", f"{field}.name") or label,
+        description=_text(data, "description", f"{field}.description", max_length=10_000),
+        eligibility=_text(data, "eligibility", f"{field}.eligibility", max_length=5_000),
+        fees=_text(data, "fees", f"{field}.fees", max_length=2_000),
+        schedule=_text(data, "schedule", f"{field}.schedule", max_length=2_000),
+        populations=[db.session.get(Population, c) for c in population_codes],
+        languages=[ServiceLanguage(code=c) for c in languages],
+        locations=list(locations),
+    )
+
+
+def _coverage_part(data: dict, field: str, locations: list[Location]) -> CoveragePart:
+    try:
+        kind = CoverageKind(data.get("kind"))
+    except ValueError:
+        allowed = ", ".join(k.value for k in CoverageKind)
+        raise ValidationError(f"unknown coverage kind '{data.get('kind')}'; use one of: {allowed}", field=f"{field}.kind") from None
+    part = CoveragePart(kind=kind, label=_text(data, "label", f"{field}.label", max_length=200))
+    try:
+        if kind is CoverageKind.COUNTRY:
+            code = str(data.get("country") or "").upper()
+            if db.session.get(Country, code) is None:
+                raise ValidationError(f"'{code}' is not a member country", field=f"{field}.country")
+            part.country_code = code
+        elif kind is CoverageKind.ADMIN_UNIT:
+            code = str(data.get("unit") or "").upper()
+            unit = db.session.scalar(select(AdminUnit).where(AdminUnit.code == code))
+            if unit is None:
+                raise ValidationError(f"unknown admin unit code '{code}'", field=f"{field}.unit")
+            part.admin_unit = unit
+        elif kind is CoverageKind.RADIUS:
+            index = data.get("location", 0)
+            if not isinstance(index, int) or not 0 <= index < len(locations):
+                raise ValidationError("a radius needs one of the organisation's sites", field=f"{field}.location")
+            try:
+                radius = float(data.get("radius_km"))
+            except (TypeError, ValueError):
+                raise ValidationError("the radius must be a number of km", field=f"{field}.radius_km") from None
+            site = locations[index]
+            part.location, part.radius_km = site, radius
+            part.set_geometry(circle(site.lon, site.lat, radius))
+        else:
+            geom = data.get("geometry")
+            geom = geometry_from_geojson(geom) if isinstance(geom, dict) else geom
+            checked = check_polygonal(geom)
+            part.set_geometry(checked.geometry)
+            if checked.repairs and not part.label:
+                part.label = "; ".join(checked.repairs)[:200]
+    except GeometryError as exc:
+        raise ValidationError(str(exc), field=f"{field}.geometry") from None
+    return part

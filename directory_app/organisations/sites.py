@@ -1,0 +1,43 @@
+"""Derived fields of a site: the leaf unit it lies in and the position the public may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from directory_app.geography.units import LeafUnits
+
+
+@dataclass(frozen=True)
+class SitePlacement:
+    admin_unit_id: int | None
+    public_lon: float
+    public_lat: float
+
+
+def place_sites(units: LeafUnits, label_points: dict[int, tuple[float, float]], sites) -> list[SitePlacement]:
+    """For (lon, lat, hide_exact_location) triples: the leaf unit and the public position.
+
+    A hidden site is shown to the public at its unit's label point (an inside point of the
+    county or state), never at its own coordinates; a hidden site outside every unit is shown
+    at its coordinates rounded to 0.1° (about 10 km)."""
+    if not sites:
+        return []
+    points = shapely.points([(lon, lat) for lon, lat, _ in sites])
+    site_idx, unit_idx = units.index.tree.query(points, predicate="intersects")
+    unit_of: dict[int, int] = {}
+    for s, u in zip(site_idx, unit_idx):
+        unit_id = int(units.ids[u])
+        unit_of[int(s)] = min(unit_of.get(int(s), unit_id), unit_id)
+    placements = []
+    for i, (lon, lat, hidden) in enumerate(sites):
+        unit_id = unit_of.get(i)
+        if not hidden:
+            placements.append(SitePlacement(unit_id, lon, lat))
+        elif unit_id is not None:
+            placements.append(SitePlacement(unit_id, *label_points[unit_id]))
+        else:
+            placements.append(SitePlacement(None, float(np.round(lon, 1)), float(np.round(lat, 1))))
+    return placements
