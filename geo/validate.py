@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import shapely
 from shapely.geometry import Point, shape
 
@@ -51,7 +52,7 @@ def _check_ranges(geom: shapely.Geometry) -> None:
     coords = shapely.get_coordinates(geom)
     if len(coords) == 0:
         raise GeometryError("the geometry has no coordinates")
-    if not shapely.numpy_finite(coords):
+    if not np.isfinite(coords).all():
         raise GeometryError("the geometry has coordinates that are not numbers (NaN or infinite)")
     xmin, ymin = coords.min(axis=0)
     xmax, ymax = coords.max(axis=0)

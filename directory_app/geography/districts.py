@@ -2,8 +2,10 @@
 
 Default (until official definitions are loaded): every leaf admin unit of a host country (a
 county in the US, an admin-1 unit elsewhere) goes to the nearest permanent consulate of each
-sending country in that host country, measured geodesically from the unit's label point. Such
-districts are flagged `is_approximate`, and the flag is shown wherever a district is.
+sending country in that host country, measured geodesically from the unit's label point; a
+unit that holds offices of the sending country goes to the highest-ranked of them. Consulates
+that lose their own unit that way (a second office in the same state) get no default district.
+Such districts are flagged `is_approximate`, and the flag is shown wherever a district is.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import shapely
 from sqlalchemy import delete, select
 
 from directory_app.extensions import db
-from directory_app.geography.models import AdminUnit, Consulate, ConsularDistrict, district_unit
+from directory_app.geography.models import AdminUnit, Consulate, ConsularDistrict, ConsulateKind, district_unit
 from directory_app.organisations.coverage import refresh_district_coverage
 from geo.coverage import union_of_units
 from geo.nearest import nearest_target
@@ -50,9 +52,10 @@ def build_default_districts() -> dict[str, int]:
             [u.label_lon for u in pool], [u.label_lat for u in pool],
             [c.lon for c in candidates], [c.lat for c in candidates],
         )
+        resident = _highest_ranked_resident(candidates)
         assigned: dict[int, list[int]] = defaultdict(list)
         for unit, idx in zip(pool, best):
-            assigned[int(idx)].append(unit.id)
+            assigned[resident.get(unit.id, int(idx))].append(unit.id)
         for idx, unit_ids in assigned.items():
             district = district_for(candidates[idx], sending)
             district.is_approximate = True
@@ -66,6 +69,27 @@ def build_default_districts() -> dict[str, int]:
         db.session.execute(delete(ConsularDistrict).where(ConsularDistrict.id.in_(stale)))
     refresh_district_coverage(sorted(kept))
     return {"approximate": len(kept), "removed": len(stale)}
+
+
+_RANK = {ConsulateKind.CONSULATE_GENERAL: 0, ConsulateKind.CONSULATE: 1, ConsulateKind.CONSULAR_SECTION: 2}
+
+
+def _highest_ranked_resident(candidates: list[Consulate]) -> dict[int, int]:
+    """For each unit that holds consulates of the sending country: the index of the one that
+    gets it (a consulate general before a consulate, then by code). Without this rule a unit
+    holding several offices (Chiapas: Tapachula, Comitán, Ciudad Hidalgo) would go to whichever
+    lies nearest the unit's centre, and the main office would get no district at all."""
+    resident: dict[int, int] = {}
+    for idx, consulate in enumerate(candidates):
+        unit = consulate.admin_unit_id
+        if unit is None:
+            continue
+        current = resident.get(unit)
+        if current is None or (_RANK[consulate.kind], consulate.code) < (
+            _RANK[candidates[current].kind], candidates[current].code
+        ):
+            resident[unit] = idx
+    return resident
 
 
 def _official_units() -> dict[tuple[str, str], dict[int, set[int]]]:

@@ -147,6 +147,15 @@ def _write_geometries(ids, full_units, drawn, rows) -> None:
         coverage_area_km2=bindparam("coverage_area_km2"),
     )
     db.session.execute(statement, updates)
+    _expire_loaded(ids, ["geom_wkb", "min_lon", "min_lat", "max_lon", "max_lat", "coverage_area_km2"])
+
+
+def _expire_loaded(ids, attributes: list[str]) -> None:
+    """Organisations already loaded in the session must not keep the old values."""
+    wanted = set(ids)
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Organisation) and obj.id in wanted:
+            db.session.expire(obj, attributes)
 
 
 def _merge(unit_geoms: list, drawn: shapely.Geometry | None) -> shapely.Geometry:
