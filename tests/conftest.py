@@ -102,10 +102,13 @@ def worlds(request, tmp_path_factory):
     def world(backend: str) -> str:
         if backend not in built:
             url = _empty_database(backend, request, tmp_path_factory)
-            runner = make_app(url).test_cli_runner()
-            for args in (["setup"], ["demo", "--count", str(DEMO_COUNT)]):
-                result = runner.invoke(args=args, catch_exceptions=False)
-                assert result.exit_code == 0, result.output
+            app = make_app(url)
+            # Push this app's context: `flask` commands run in the current app context when
+            # there is one, and a test may be inside another app's.
+            with app.app_context():
+                for args in (["setup"], ["demo", "--count", str(DEMO_COUNT)]):
+                    result = app.test_cli_runner().invoke(args=args, catch_exceptions=False)
+                    assert result.exit_code == 0, result.output
             built[backend] = url
         return built[backend]
 

@@ -18,9 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
-import pyogrio
 from sqlalchemy import select
 
 from directory_app.csvfiles import read_rows
@@ -30,6 +28,7 @@ from directory_app.geography.districts import district_for, set_district_units
 from directory_app.geography.models import AdminUnit, Consulate, ConsularDistrict, district_unit
 from directory_app.geography.units import expand_to_leaves, leaf_units
 from directory_app.organisations.coverage import refresh_district_coverage
+from geo.files import read_vector
 from geo.validate import GeometryError, check_polygonal
 
 MAJORITY = 0.5
@@ -103,9 +102,9 @@ def _read_polygons(path: Path, driver: str) -> tuple[Assignment, list[str]]:
     if not path.is_file():
         raise ValidationError("file not found", source=source)
     try:
-        frame = gpd.read_file(path, engine="pyogrio", driver=driver)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
-        raise ValidationError(f"cannot be read as {driver}: {exc}", source=source) from None
+        frame = read_vector(path, driver)
+    except GeometryError as exc:
+        raise ValidationError(str(exc), source=source) from None
     if "consulate_code" not in frame.columns:
         raise ValidationError("the features need a 'consulate_code' property", source=source)
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):

@@ -1,0 +1,43 @@
+"""Opening vector files safely: the format is decided from the content, not from the name.
+
+GDAL picks a driver by sniffing, so a file named .geojson or .gpkg that really holds a VRT
+document could make GDAL read other local files or URLs. We accept only the formats listed
+here, recognise them by their first bytes, and refuse anything else before GDAL sees it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+
+from geo.validate import GeometryError
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_GPKG_APPLICATION_IDS = {b"GPKG", b"GP10", b"GP11"}
+
+
+def detect_format(path: Path) -> str:
+    """'GeoJSON' or 'GPKG', judged from the file's first bytes; GeometryError otherwise."""
+    with open(path, "rb") as handle:
+        head = handle.read(100)
+    if head.startswith(_SQLITE_HEADER) and head[68:72] in _GPKG_APPLICATION_IDS:
+        return "GPKG"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"{"):
+        return "GeoJSON"
+    raise GeometryError("the file is neither GeoJSON nor a GeoPackage")
+
+
+def read_vector(path: Path, expected: str) -> gpd.GeoDataFrame:
+    """Read a GeoJSON or GeoPackage file whose content must be of the `expected` format."""
+    found = detect_format(path)
+    if found != expected:
+        raise GeometryError(f"the file holds {found}, not {expected}")
+    try:
+        if pyogrio.read_info(path)["driver"] != expected:
+            raise GeometryError(f"the file cannot be read as {expected}")
+        return gpd.read_file(path, engine="pyogrio")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise GeometryError(f"the file cannot be read as {expected}: {exc}") from None

@@ -1,0 +1,60 @@
+"""The pages a person sees: what they say, and that entered text is escaped."""
+
+import pytest
+from sqlalchemy import select
+
+from directory_app.extensions import db
+from directory_app.geography.models import ConsularDistrict
+from directory_app.organisations.services import create_organisation
+
+
+def test_home_page_counts(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Directorio CAMMINA" in text
+    assert "Guatemala" in text and "México" in text
+
+
+def test_district_list_flags_approximate_districts(client):
+    page = client.get("/districts")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Consulado General de México en Los Ángeles" in text
+    assert text.count("badge approx") > 100
+
+
+def test_district_page_says_it_is_approximate_and_lists_organisations(client):
+    page = client.get("/districts/MX-US-LOS-ANGELES")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Distrito aproximado" in text
+    assert "DEMO " in text
+    assert "Los Angeles (US-06037)" in text
+
+
+def test_district_page_filters_by_service(client):
+    all_orgs = client.get("/districts/MX-US-LOS-ANGELES").get_data(as_text=True)
+    legal = client.get("/districts/MX-US-LOS-ANGELES?service=legal_assistance").get_data(as_text=True)
+    assert legal.count("<tr><td>DEMO") <= all_orgs.count("<tr><td>DEMO")
+    assert 'value="legal_assistance" selected' in legal
+    assert client.get("/districts/MX-US-LOS-ANGELES?service=nonsense").status_code == 404
+
+
+def test_unknown_district_is_a_404_page(client):
+    page = client.get("/districts/NOPE")
+    assert page.status_code == 404
+    assert "Error 404" in page.get_data(as_text=True)
+
+
+def test_organisation_names_are_escaped(fresh_app):
+    with fresh_app.app_context():
+        create_organisation({
+            "name": '<script>alert("x")</script> Casa', "kind": "shelter", "country_code": "US", "status": "published",
+            "locations": [{"lon": -118.2437, "lat": 34.0522}],
+            "coverage": [{"kind": "admin_unit", "unit": "US-CA"}],
+        })
+        db.session.commit()
+    text = fresh_app.test_client().get("/districts/MX-US-LOS-ANGELES").get_data(as_text=True)
+    assert '<script>alert("x")</script>' not in text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Casa" in text
