@@ -21,7 +21,7 @@ import shapely
 from sqlalchemy import bindparam, case, delete, func, select
 
 from directory_app.extensions import db
-from directory_app.geography.models import AdminUnit, ConsularDistrict, district_unit
+from directory_app.geography.models import AdminUnit, ConsularDistrict, Country, district_unit
 from directory_app.geography.units import LeafUnits, leaf_units
 from directory_app.organisations.models import (
     CoverageKind,
@@ -33,6 +33,7 @@ from directory_app.organisations.models import (
 from geo.coverage import union_of_units, union_parts
 
 BATCH = 5_000
+SMALL = 50  # up to this many organisations, load only the admin units they need
 
 
 def recompute_coverage(
@@ -47,8 +48,9 @@ def recompute_coverage(
     if not organisation_ids:
         return 0
     db.session.flush()
-    units = leaf_units() if len(organisation_ids) > 50 else None
-    hierarchy = _Hierarchy.load()
+    bulk = len(organisation_ids) > SMALL
+    units = leaf_units() if bulk else None
+    hierarchy = _Hierarchy.load() if bulk else None
     for start in range(0, len(organisation_ids), BATCH):
         batch = organisation_ids[start : start + BATCH]
         _recompute_batch(batch, units, hierarchy)
@@ -65,14 +67,19 @@ class _Hierarchy:
     area_km2: dict[int, float]
 
     @classmethod
-    def load(cls) -> "_Hierarchy":
+    def load(cls, unit_ids: set[int] | None = None, countries: set[str] | None = None) -> "_Hierarchy":
+        """All leaf units, or only those under the given units and countries."""
         leaves: dict[tuple[str, str | int], list[int]] = defaultdict(list)
         areas = {}
-        rows = db.session.execute(
-            select(AdminUnit.id, AdminUnit.parent_id, AdminUnit.country_code, AdminUnit.area_km2).where(
-                AdminUnit.is_leaf.is_(True)
+        query = select(AdminUnit.id, AdminUnit.parent_id, AdminUnit.country_code, AdminUnit.area_km2).where(
+            AdminUnit.is_leaf.is_(True)
+        )
+        if unit_ids is not None or countries is not None:
+            unit_ids, countries = unit_ids or set(), countries or set()
+            query = query.where(
+                AdminUnit.id.in_(unit_ids) | AdminUnit.parent_id.in_(unit_ids) | AdminUnit.country_code.in_(countries)
             )
-        ).all()
+        rows = db.session.execute(query).all()
         for unit_id, parent_id, country, area in rows:
             areas[unit_id] = area
             leaves[("unit", unit_id)].append(unit_id)
@@ -82,20 +89,23 @@ class _Hierarchy:
         return cls(leaves, areas)
 
 
-def _recompute_batch(ids: list[int], units: LeafUnits | None, hierarchy: _Hierarchy) -> None:
+def _recompute_batch(ids: list[int], units: LeafUnits | None, hierarchy: _Hierarchy | None) -> None:
     parts = db.session.execute(
         select(
             CoveragePart.organisation_id, CoveragePart.kind, CoveragePart.country_code,
             CoveragePart.admin_unit_id, CoveragePart.geom_wkb,
         ).where(CoveragePart.organisation_id.in_(ids))
     ).all()
+    if hierarchy is None:
+        hierarchy = _Hierarchy.load({p.admin_unit_id for p in parts if p.admin_unit_id}, {p.country_code for p in parts if p.country_code})
     full_units: dict[int, set[int]] = defaultdict(set)
+    whole: dict[int, list[tuple[str, str | int]]] = defaultdict(list)  # the country and unit parts
     shapes: dict[int, list] = defaultdict(list)
     for org_id, kind, country, unit_id, wkb in parts:
-        if kind == CoverageKind.COUNTRY:
-            full_units[org_id].update(hierarchy.leaves.get(("country", country), []))
-        elif kind == CoverageKind.ADMIN_UNIT:
-            full_units[org_id].update(hierarchy.leaves.get(("unit", unit_id), []))
+        if kind in (CoverageKind.COUNTRY, CoverageKind.ADMIN_UNIT):
+            key = ("country", country) if kind == CoverageKind.COUNTRY else ("unit", unit_id)
+            full_units[org_id].update(hierarchy.leaves.get(key, []))
+            whole[org_id].append(key)
         elif wkb:
             shapes[org_id].append(shapely.from_wkb(wkb))
     drawn = {org_id: union_parts(geoms) for org_id, geoms in shapes.items()}
@@ -103,7 +113,7 @@ def _recompute_batch(ids: list[int], units: LeafUnits | None, hierarchy: _Hierar
     db.session.execute(delete(UnitCoverage).where(UnitCoverage.organisation_id.in_(ids)))
     if rows:
         db.session.execute(UnitCoverage.__table__.insert(), rows)
-    _write_geometries(ids, full_units, drawn, rows)
+    _write_geometries(ids, whole, drawn, rows)
     db.session.execute(delete(DistrictCoverage).where(DistrictCoverage.organisation_id.in_(ids)))
     _insert_district_coverage(UnitCoverage.organisation_id.in_(ids))
 
@@ -124,16 +134,15 @@ def _unit_rows(ids, full_units, drawn, units: LeafUnits | None, unit_area: dict[
     ]
 
 
-def _write_geometries(ids, full_units, drawn, rows) -> None:
+def _write_geometries(ids, whole, drawn, rows) -> None:
     """Store each organisation's coverage union, bounding box and area (no version bump)."""
     area = defaultdict(float)
     for row in rows:
         area[row["organisation_id"]] += row["overlap_km2"]
-    unit_ids = {u for o in ids for u in full_units.get(o, ())}
-    unit_geoms = _unit_geometries(unit_ids)
+    geoms = _part_geometries({key for keys in whole.values() for key in keys})
     updates = []
     for org_id in ids:
-        merged = _merge([unit_geoms[u] for u in full_units.get(org_id, ())], drawn.get(org_id))
+        merged = _merge([geoms[key] for key in whole.get(org_id, ())], drawn.get(org_id))
         bounds = merged.bounds if not merged.is_empty else (None,) * 4
         updates.append({
             "oid": org_id, "geom_wkb": None if merged.is_empty else shapely.to_wkb(merged),
@@ -159,18 +168,23 @@ def _expire_loaded(ids, attributes: list[str]) -> None:
 
 
 def _merge(unit_geoms: list, drawn: shapely.Geometry | None) -> shapely.Geometry:
-    """Union of whole units (which share borders exactly) and of drawn parts."""
+    """Union of whole units and countries (which share borders exactly) and of drawn parts."""
     merged = union_of_units(unit_geoms)
     if drawn is None:
         return merged
     return drawn if merged.is_empty else union_parts([merged, drawn])
 
 
-def _unit_geometries(unit_ids: set[int]) -> dict[int, shapely.Geometry]:
-    if not unit_ids:
-        return {}
-    rows = db.session.execute(select(AdminUnit.id, AdminUnit.geom_wkb).where(AdminUnit.id.in_(unit_ids))).all()
-    return dict(zip([r.id for r in rows], shapely.from_wkb([r.geom_wkb for r in rows])))
+def _part_geometries(keys: set[tuple[str, str | int]]) -> dict[tuple[str, str | int], shapely.Geometry]:
+    """Geometries of whole admin units and countries named by coverage parts."""
+    unit_ids = [k for kind, k in keys if kind == "unit"]
+    countries = [k for kind, k in keys if kind == "country"]
+    found = {}
+    for kind, column, model, wanted in (("unit", AdminUnit.id, AdminUnit, unit_ids), ("country", Country.code, Country, countries)):
+        if wanted:
+            rows = db.session.execute(select(column, model.geom_wkb).where(column.in_(wanted))).all()
+            found.update(zip([(kind, r[0]) for r in rows], shapely.from_wkb([r[1] for r in rows])))
+    return found
 
 
 def _insert_district_coverage(condition) -> None:
