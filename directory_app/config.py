@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +41,6 @@ class Settings:
     secret_key: str
     data_dir: Path = DATA_DIR
     testing: bool = False
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -54,7 +53,7 @@ class Settings:
         )
 
     def as_flask_config(self) -> dict:
-        config = {
+        return {
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
             "SECRET_KEY": self.secret_key,
@@ -62,5 +61,3 @@ class Settings:
             "TESTING": self.testing,
             "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         }
-        config.update(self.extra)
-        return config

@@ -173,6 +173,7 @@ def test_incremental_and_full_rebuild_agree():
         ({"website": "javascript:alert(1)"}, "website", "http"),
         ({"email": "nobody"}, "email", "not an email"),
         ({"locations": [{"lon": 200, "lat": 10}]}, "locations[0].lon/lat", "longitude 200"),
+        ({"locations": [{"lon": -92, "lat": 15, "country_code": "ES"}]}, "locations[0].country_code", "not a member"),
         ({"services": [{"category": "banking"}]}, "services[0].category", "unknown service category"),
         ({"services": [{"category": "food", "languages": ["xx"]}]}, "services[0].languages", "ISO 639"),
         ({"services": [{"category": "food", "populations": ["aliens"]}]}, "services[0].populations", "unknown population"),

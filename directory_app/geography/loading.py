@@ -12,7 +12,7 @@ from sqlalchemy import select
 from directory_app.extensions import db
 from directory_app.geography.models import AdminUnit, Country
 from geo.boundaries import read_boundaries
-from geo.coverage import union_parts
+from geo.coverage import union_of_units
 from geo.projection import area_km2
 
 Progress = Callable[[str], None]
@@ -47,7 +47,7 @@ def _upsert_countries(frame, admin1) -> int:
         # The analysis geometry is the union of the country's admin-1 units, so that a
         # "whole country" coverage agrees exactly with its units; the outline is for display.
         units = admin1.loc[admin1["country"] == row.code].geometry.tolist()
-        country.set_geometry(union_parts(units) if units else row.geometry)
+        country.set_geometry(union_of_units(units) if units else row.geometry)
         country.display_wkb = shapely.to_wkb(row.display)
         db.session.add(country)
     db.session.flush()

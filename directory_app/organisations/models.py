@@ -39,24 +39,28 @@ class Status(enum.StrEnum):
     ARCHIVED = "archived"
 
 
-class ServiceCategory(db.Model):
+class TermMixin:
+    """A term of a controlled vocabulary: a stable code and labels in three languages."""
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label_es: Mapped[str] = mapped_column(String(200))
+    label_en: Mapped[str] = mapped_column(String(200))
+    label_fr: Mapped[str] = mapped_column(String(200))
+
+    def label(self, lang: str = "es") -> str:
+        return getattr(self, f"label_{lang}", None) or self.label_en
+
+
+class ServiceCategory(TermMixin, db.Model):
     """A term of the service vocabulary (an HSDS taxonomy term)."""
 
     __tablename__ = "service_category"
 
-    code: Mapped[str] = mapped_column(String(40), primary_key=True)
-    label_es: Mapped[str] = mapped_column(String(200))
-    label_en: Mapped[str] = mapped_column(String(200))
-    label_fr: Mapped[str] = mapped_column(String(200))
 
+class Population(TermMixin, db.Model):
+    """A population a service is meant for."""
 
-class Population(db.Model):
     __tablename__ = "population"
-
-    code: Mapped[str] = mapped_column(String(40), primary_key=True)
-    label_es: Mapped[str] = mapped_column(String(200))
-    label_en: Mapped[str] = mapped_column(String(200))
-    label_fr: Mapped[str] = mapped_column(String(200))
 
 
 organisation_network = Table(

@@ -171,13 +171,16 @@ def _locations(items: list[dict], org: Organisation) -> list[Location]:
     locations = []
     for i, (item, placement) in enumerate(zip(items, placements)):
         field = f"locations[{i}]"
+        country = str(item.get("country_code") or org.country_code).upper()
+        if db.session.get(Country, country) is None:
+            raise ValidationError(f"'{country}' is not a member country", field=f"{field}.country_code")
         locations.append(Location(
             name=_text(item, "name", f"{field}.name"),
             address=_text(item, "address", f"{field}.address"),
             city=_text(item, "city", f"{field}.city", max_length=120),
             region=_text(item, "region", f"{field}.region", max_length=120),
             postal_code=_text(item, "postal_code", f"{field}.postal_code", max_length=20),
-            country_code=(item.get("country_code") or org.country_code).upper(),
+            country_code=country,
             lon=points[i][0], lat=points[i][1],
             public_lon=placement.public_lon, public_lat=placement.public_lat,
             admin_unit_id=placement.admin_unit_id,
