@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from directory_app.extensions import db
 from directory_app.geography.consulates import load_consulates
@@ -56,6 +56,18 @@ def setup_directory(data_dir: Path, progress: Progress = lambda message: None) -
     counts.update(build_default_districts())
     progress(f"{counts['approximate']} approximate districts built")
     return counts
+
+
+def refresh_planner_statistics() -> None:
+    """Let the query planner see the data after a bulk load (SQLite ANALYZE, PostgreSQL
+    VACUUM ANALYZE). Without statistics SQLite may drive a join from the wrong table."""
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+    else:
+        with engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
 
 
 def statistics() -> dict[str, int]:

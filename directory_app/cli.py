@@ -19,14 +19,22 @@ from geo.validate import GeometryError
 USER_ERRORS = (ValidationError, GeometryError, BoundaryDataError)
 
 
-def transactional(func):
-    """Run the command in one transaction: commit on success, roll back on any error."""
+def transactional(func=None, *, bulk: bool = False):
+    """Run the command in one transaction: commit on success, roll back on any error.
+    After a bulk write, refresh the query planner's statistics."""
+    if func is None:
+        return functools.partial(transactional, bulk=bulk)
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
             result = func(*args, **kwargs)
             db.session.commit()
+            if bulk:
+                from directory_app.bootstrap import refresh_planner_statistics
+
+                db.session.close()
+                refresh_planner_statistics()
             return result
         except USER_ERRORS as exc:
             db.session.rollback()
@@ -69,7 +77,7 @@ def setup_command(data_dir: Path | None) -> None:
     _setup(data_dir or Path(current_app.config["DATA_DIR"]))
 
 
-@transactional
+@transactional(bulk=True)
 def _setup(data_dir: Path) -> None:
     from directory_app.bootstrap import setup_directory
 
@@ -85,7 +93,7 @@ def _setup(data_dir: Path) -> None:
               help="How many demo organisations the directory should hold.")
 @click.option("--seed", type=int, default=2026, show_default=True, help="Seed of the generator.")
 @with_appcontext
-@transactional
+@transactional(bulk=True)
 def demo_command(count: int, seed: int) -> None:
     """Add clearly labelled sample organisations (names start with DEMO)."""
     from directory_app.demo.generator import generate_demo
@@ -111,7 +119,7 @@ def import_districts_command(path: Path) -> None:
 
 @click.command("rebuild-coverage")
 @with_appcontext
-@transactional
+@transactional(bulk=True)
 def rebuild_coverage_command() -> None:
     """Recompute every organisation's coverage, unit and district coverage."""
     from directory_app.organisations.coverage import recompute_coverage

@@ -65,3 +65,29 @@ def nearest_target(
     matrix = np.asarray(metres).reshape(n, m) / 1000.0
     best = matrix.argmin(axis=1)
     return best, matrix[np.arange(n), best]
+
+
+GRID_DEGREES = 0.1
+"""Size of the cells of the grid index on sites (about 11 km of latitude)."""
+_GRID_COLUMNS = 4000  # > 360 / GRID_DEGREES
+MAX_GRID_ROWS = 400  # a box taller than this (40°) is searched without the grid
+
+
+def grid_key(lon, lat):
+    """Key of the grid cell holding each point: cells of one latitude row are consecutive
+    integers, so a box is one integer range per row (see grid_ranges)."""
+    row = np.floor((np.asarray(lat, dtype=float) + 90.0) / GRID_DEGREES).astype(np.int64)
+    col = np.floor((np.asarray(lon, dtype=float) + 180.0) / GRID_DEGREES).astype(np.int64)
+    keys = row * _GRID_COLUMNS + np.clip(col, 0, _GRID_COLUMNS - 1)
+    return keys if keys.ndim else int(keys)
+
+
+def grid_ranges(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> list[tuple[int, int]] | None:
+    """Inclusive key ranges, one per grid row, whose cells cover the box; None when the box
+    is so tall that a plain latitude range is the better filter."""
+    low, high = grid_key(min_lon, min_lat), grid_key(max_lon, max_lat)
+    first_row, last_row = low // _GRID_COLUMNS, high // _GRID_COLUMNS
+    if last_row - first_row + 1 > MAX_GRID_ROWS:
+        return None
+    first_col, last_col = low % _GRID_COLUMNS, high % _GRID_COLUMNS
+    return [(row * _GRID_COLUMNS + first_col, row * _GRID_COLUMNS + last_col) for row in range(first_row, last_row + 1)]

@@ -212,3 +212,14 @@ def test_version_counter_starts_at_one_and_counts_edits():
     recompute_coverage([org.id])  # derived data does not count as an edit
     db.session.refresh(org)
     assert org.version == 2
+
+
+def test_status_change_reaches_district_lookups():
+    org = create_organisation(organisation(coverage=[{"kind": "admin_unit", "unit": "MX-CHP"}]))
+    tapachula = district("GT-MX-TAPACHULA")
+    serving = lambda: {r.organisation.id for r in organisations_serving(tapachula.id, limit=10_000)[0]}  # noqa: E731
+    assert org.id in serving()
+    org.status = "archived"
+    db.session.flush()
+    assert org.id not in serving()
+    assert org.id in {r.organisation.id for r in organisations_serving(tapachula.id, statuses=("archived",))[0]}

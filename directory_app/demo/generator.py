@@ -154,8 +154,7 @@ def _insert_chunk(numbers, seed, units, meta, networks, anchors, weights) -> lis
     placements = place_sites(units, labels, [(lon, lat, orgs[o]["hide_exact_location"]) for (lon, lat), o in zip(points, owners)])
     location_rows = [
         {"organisation_id": ids[o], "name": f"Sede {k + 1}", "address": f"Calle Demo {rngs[o].randint(1, 999)}",
-         "city": picks[o].name, "country_code": picks[o].country, "lon": lon, "lat": lat,
-         "public_lon": pl.public_lon, "public_lat": pl.public_lat, "admin_unit_id": pl.admin_unit_id}
+         "city": picks[o].name, "country_code": picks[o].country, "lon": lon, "lat": lat, **pl.columns()}
         for k, ((lon, lat), o, pl) in enumerate(zip(points, owners, placements))
     ]
     location_ids = list(db.session.scalars(

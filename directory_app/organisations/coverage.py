@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from sqlalchemy import bindparam, case, delete, func, select
+from sqlalchemy import bindparam, case, delete, event, func, inspect, select
+from sqlalchemy.orm import Session
 
 from directory_app.extensions import db
 from directory_app.geography.models import AdminUnit, ConsularDistrict, Country, district_unit
@@ -195,17 +196,30 @@ def _insert_district_coverage(condition) -> None:
             UnitCoverage.organisation_id,
             overlap,
             case((overlap >= ConsularDistrict.area_km2, 1.0), else_=overlap / ConsularDistrict.area_km2),
+            Organisation.status,
         )
         .join(district_unit, district_unit.c.admin_unit_id == UnitCoverage.admin_unit_id)
         .join(ConsularDistrict, ConsularDistrict.id == district_unit.c.district_id)
+        .join(Organisation, Organisation.id == UnitCoverage.organisation_id)
         .where(condition, ConsularDistrict.area_km2 > 0)
-        .group_by(district_unit.c.district_id, UnitCoverage.organisation_id, ConsularDistrict.area_km2)
+        .group_by(
+            district_unit.c.district_id, UnitCoverage.organisation_id, ConsularDistrict.area_km2, Organisation.status
+        )
     )
     db.session.execute(
         DistrictCoverage.__table__.insert().from_select(
-            ["district_id", "organisation_id", "overlap_km2", "share"], select_rows
+            ["district_id", "organisation_id", "overlap_km2", "share", "status"], select_rows
         )
     )
+
+
+@event.listens_for(Session, "after_flush")
+def _copy_status_changes(session: Session, _context) -> None:
+    """Keep district_coverage.status equal to the organisation's status, whatever changed it."""
+    for obj in session.dirty:
+        if isinstance(obj, Organisation) and inspect(obj).attrs.status.history.has_changes():
+            table = DistrictCoverage.__table__
+            session.execute(table.update().where(table.c.organisation_id == obj.id).values(status=obj.status))
 
 
 def refresh_district_coverage(district_ids: Sequence[int]) -> None:

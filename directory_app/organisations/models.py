@@ -177,10 +177,10 @@ class ServiceLanguage(db.Model):
 
 class Location(UuidMixin, TimestampMixin, db.Model):
     """A physical site. `public_lon/lat` is what the public sees: the exact point, or the label
-    point of the site's admin unit when the organisation hides its exact location."""
+    point of the site's admin unit when the organisation hides its exact location. The grid
+    keys index both points for nearest-site searches (geo.nearest.grid_key)."""
 
     __tablename__ = "location"
-    __table_args__ = (Index("ix_location_lat_lon", "lat", "lon"), Index("ix_location_public", "public_lat", "public_lon"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
@@ -194,6 +194,8 @@ class Location(UuidMixin, TimestampMixin, db.Model):
     lat: Mapped[float] = mapped_column(Float)
     public_lon: Mapped[float] = mapped_column(Float)
     public_lat: Mapped[float] = mapped_column(Float)
+    grid_key: Mapped[int] = mapped_column(Integer, index=True)
+    public_grid_key: Mapped[int] = mapped_column(Integer, index=True)
     admin_unit_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"), index=True)
 
     organisation: Mapped[Organisation] = relationship(back_populates="locations")
@@ -283,7 +285,9 @@ class DistrictCoverage(db.Model):
     """Which organisation serves which consular district, and what share of it."""
 
     __tablename__ = "district_coverage"
-    __table_args__ = (Index("ix_district_coverage_district_share", "district_id", "share"),)
+    __table_args__ = (
+        Index("ix_district_coverage_lookup", "district_id", "status", "share", "organisation_id"),
+    )
 
     district_id: Mapped[int] = mapped_column(
         ForeignKey("consular_district.id", ondelete="CASCADE"), primary_key=True
@@ -293,3 +297,6 @@ class DistrictCoverage(db.Model):
     )
     overlap_km2: Mapped[float] = mapped_column(Float)
     share: Mapped[float] = mapped_column(Float)  # overlap / district area, 0..1
+    # A copy of the organisation's status, so that "who serves district X" is read from this
+    # one index; kept in step by organisations.coverage (see _copy_status_changes).
+    status: Mapped[Status] = mapped_column(_str_enum(Status))

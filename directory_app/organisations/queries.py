@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import shapely
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 
 from directory_app.extensions import db
 from directory_app.geography.units import leaf_unit_at
@@ -22,7 +23,7 @@ from directory_app.organisations.models import (
     Status,
     UnitCoverage,
 )
-from geo.nearest import geodesic_km, search_box
+from geo.nearest import geodesic_km, grid_ranges, search_box
 from geo.validate import check_lon_lat
 
 EARTH_HALF_CIRCUMFERENCE_KM = 20_040.0
@@ -52,17 +53,23 @@ def organisations_serving(
     offset: int = 0,
     statuses: tuple[Status, ...] = (Status.PUBLISHED,),
 ) -> tuple[list[Serving], int]:
-    """Organisations serving a district, largest share first, and how many there are."""
-    base = _visible(
-        select(Organisation, DistrictCoverage.share, DistrictCoverage.overlap_km2)
-        .join(DistrictCoverage, DistrictCoverage.organisation_id == Organisation.id)
-        .where(DistrictCoverage.district_id == district_id),
-        category,
-        statuses,
+    """Organisations serving a district, largest share first, and how many there are.
+
+    Without a service filter, both the count and the page are read from the index on
+    (district, status, share)."""
+    base = select(DistrictCoverage).where(
+        DistrictCoverage.district_id == district_id, DistrictCoverage.status.in_(statuses)
     )
-    total = db.session.scalar(select(func.count()).select_from(base.with_only_columns(Organisation.id).subquery()))
+    if category:
+        base = base.where(
+            exists().where(Service.organisation_id == DistrictCoverage.organisation_id, Service.category_code == category)
+        )
+    total = db.session.scalar(base.with_only_columns(func.count()))
+    page = base.with_only_columns(Organisation, DistrictCoverage.share, DistrictCoverage.overlap_km2).join(
+        Organisation, Organisation.id == DistrictCoverage.organisation_id
+    )
     rows = db.session.execute(
-        base.order_by(DistrictCoverage.share.desc(), Organisation.name, Organisation.id).limit(limit).offset(offset)
+        page.order_by(DistrictCoverage.share.desc(), DistrictCoverage.organisation_id.desc()).limit(limit).offset(offset)
     ).all()
     return [Serving(org, share, km2) for org, share, km2 in rows], total
 
@@ -108,41 +115,51 @@ def nearest_organisations(
     *,
     exact: bool = False,
     statuses: tuple[Status, ...] = (Status.PUBLISHED,),
-    start_km: float = 10.0,
+    start_km: float = 2.0,
 ) -> list[Nearby]:
     """The k nearest organisations (by their nearest site), nearest first, in km.
 
     With exact=False (the public), positions and distances use each site's public position,
-    so a hidden site is never revealed by its distance. The search box grows until the k-th
-    organisation is closer than the box's edge, which makes the answer exact."""
+    so a hidden site is never revealed by its distance. The search box doubles until it holds
+    k organisations; one more search out to the k-th distance then makes the answer exact."""
     point = check_lon_lat(lon, lat)
-    lon_col, lat_col = (Location.lon, Location.lat) if exact else (Location.public_lon, Location.public_lat)
     radius = start_km
     while True:
-        min_lon, min_lat, max_lon, max_lat = search_box(point.x, point.y, radius)
-        rows = db.session.execute(
-            _visible(
-                select(Location.organisation_id, Location.id, lon_col, lat_col)
-                .join(Organisation, Organisation.id == Location.organisation_id)
-                .where(lat_col.between(min_lat, max_lat), lon_col.between(min_lon, max_lon)),
-                category,
-                statuses,
-            )
-        ).all()
-        best = _nearest_per_organisation(point.x, point.y, rows)
-        complete = radius >= EARTH_HALF_CIRCUMFERENCE_KM
-        if complete or (len(best) >= k and best[k - 1].distance_km <= radius):
-            return best[:k]
-        radius = min(radius * 4, EARTH_HALF_CIRCUMFERENCE_KM)
+        best = _nearest_in_box(point.x, point.y, radius, exact, category, statuses)
+        if len(best) >= k:
+            if best[k - 1].distance_km <= radius:
+                return best[:k]
+            return _nearest_in_box(point.x, point.y, best[k - 1].distance_km, exact, category, statuses)[:k]
+        if radius >= EARTH_HALF_CIRCUMFERENCE_KM:
+            return best
+        radius = min(radius * 2, EARTH_HALF_CIRCUMFERENCE_KM)
 
 
-def _nearest_per_organisation(lon: float, lat: float, rows) -> list[Nearby]:
+def _nearest_in_box(lon, lat, radius_km, exact, category, statuses) -> list[Nearby]:
+    """The nearest site of each visible organisation with a site in the search box."""
+    if exact:
+        lon_col, lat_col, key_col = Location.lon, Location.lat, Location.grid_key
+    else:
+        lon_col, lat_col, key_col = Location.public_lon, Location.public_lat, Location.public_grid_key
+    min_lon, min_lat, max_lon, max_lat = search_box(lon, lat, radius_km)
+    ranges = grid_ranges(min_lon, min_lat, max_lon, max_lat)
+    in_box = [lat_col.between(min_lat, max_lat), lon_col.between(min_lon, max_lon)]
+    if ranges is not None:
+        in_box.insert(0, or_(*(key_col.between(low, high) for low, high in ranges)))
+    conditions = [*in_box, exists().where(Organisation.id == Location.organisation_id, Organisation.status.in_(statuses))]
+    if category:
+        conditions.append(
+            exists().where(Service.organisation_id == Location.organisation_id, Service.category_code == category)
+        )
+    rows = db.session.execute(select(Location.organisation_id, Location.id, lon_col, lat_col).where(*conditions)).all()
     if not rows:
         return []
-    distances = geodesic_km(lon, lat, [r[2] for r in rows], [r[3] for r in rows])
-    best: dict[int, Nearby] = {}
-    for (org_id, loc_id, site_lon, site_lat), km in zip(rows, distances):
-        current = best.get(org_id)
-        if current is None or (km, loc_id) < (current.distance_km, current.location_id):
-            best[org_id] = Nearby(org_id, loc_id, site_lon, site_lat, float(km))
-    return sorted(best.values(), key=lambda n: (n.distance_km, n.organisation_id))
+    data = np.array(rows, dtype=float)
+    distances = geodesic_km(lon, lat, data[:, 2], data[:, 3])
+    order = np.lexsort((data[:, 1], distances, data[:, 0]))  # by organisation, then distance, then site
+    first = order[np.r_[True, data[order[1:], 0] != data[order[:-1], 0]]]  # each organisation's nearest site
+    first = first[np.lexsort((data[first, 0], distances[first]))]
+    return [
+        Nearby(int(data[i, 0]), int(data[i, 1]), float(data[i, 2]), float(data[i, 3]), float(distances[i]))
+        for i in first
+    ]

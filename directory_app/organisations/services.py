@@ -182,8 +182,7 @@ def _locations(items: list[dict], org: Organisation) -> list[Location]:
             postal_code=_text(item, "postal_code", f"{field}.postal_code", max_length=20),
             country_code=country,
             lon=points[i][0], lat=points[i][1],
-            public_lon=placement.public_lon, public_lat=placement.public_lat,
-            admin_unit_id=placement.admin_unit_id,
+            **placement.columns(),
         ))
     return locations
 

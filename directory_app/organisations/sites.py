@@ -8,6 +8,7 @@ import numpy as np
 import shapely
 
 from directory_app.geography.units import LeafUnits
+from geo.nearest import grid_key
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,15 @@ class SitePlacement:
     admin_unit_id: int | None
     public_lon: float
     public_lat: float
+    grid_key: int  # of the exact point
+    public_grid_key: int  # of the public point
+
+    def columns(self) -> dict:
+        """The Location columns derived from the site's point."""
+        return {
+            "admin_unit_id": self.admin_unit_id, "public_lon": self.public_lon, "public_lat": self.public_lat,
+            "grid_key": self.grid_key, "public_grid_key": self.public_grid_key,
+        }
 
 
 def place_sites(units: LeafUnits, label_points: dict[int, tuple[float, float]], sites) -> list[SitePlacement]:
@@ -35,9 +45,10 @@ def place_sites(units: LeafUnits, label_points: dict[int, tuple[float, float]], 
     for i, (lon, lat, hidden) in enumerate(sites):
         unit_id = unit_of.get(i)
         if not hidden:
-            placements.append(SitePlacement(unit_id, lon, lat))
+            public = (lon, lat)
         elif unit_id is not None:
-            placements.append(SitePlacement(unit_id, *label_points[unit_id]))
+            public = label_points[unit_id]
         else:
-            placements.append(SitePlacement(None, float(np.round(lon, 1)), float(np.round(lat, 1))))
+            public = (float(np.round(lon, 1)), float(np.round(lat, 1)))
+        placements.append(SitePlacement(unit_id, *public, grid_key(lon, lat), grid_key(*public)))
     return placements

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 05:40:20.405643
+Create Date: 2026-11-29 06:22:36.658578
 
 """
 from alembic import op
@@ -189,6 +189,8 @@ def upgrade():
     sa.Column('lat', sa.Float(), nullable=False),
     sa.Column('public_lon', sa.Float(), nullable=False),
     sa.Column('public_lat', sa.Float(), nullable=False),
+    sa.Column('grid_key', sa.Integer(), nullable=False),
+    sa.Column('public_grid_key', sa.Integer(), nullable=False),
     sa.Column('admin_unit_id', sa.Integer(), nullable=True),
     sa.Column('uuid', sa.String(length=36), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -201,9 +203,9 @@ def upgrade():
     )
     with op.batch_alter_table('location', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_location_admin_unit_id'), ['admin_unit_id'], unique=False)
-        batch_op.create_index('ix_location_lat_lon', ['lat', 'lon'], unique=False)
+        batch_op.create_index(batch_op.f('ix_location_grid_key'), ['grid_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_location_organisation_id'), ['organisation_id'], unique=False)
-        batch_op.create_index('ix_location_public', ['public_lat', 'public_lon'], unique=False)
+        batch_op.create_index(batch_op.f('ix_location_public_grid_key'), ['public_grid_key'], unique=False)
 
     op.create_table('organisation_network',
     sa.Column('organisation_id', sa.Integer(), nullable=False),
@@ -353,12 +355,13 @@ def upgrade():
     sa.Column('organisation_id', sa.Integer(), nullable=False),
     sa.Column('overlap_km2', sa.Float(), nullable=False),
     sa.Column('share', sa.Float(), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'published', 'archived', name='status', native_enum=False, length=20), nullable=False),
     sa.ForeignKeyConstraint(['district_id'], ['consular_district.id'], name=op.f('fk_district_coverage_district_id_consular_district'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_district_coverage_organisation_id_organisation'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('district_id', 'organisation_id', name=op.f('pk_district_coverage'))
     )
     with op.batch_alter_table('district_coverage', schema=None) as batch_op:
-        batch_op.create_index('ix_district_coverage_district_share', ['district_id', 'share'], unique=False)
+        batch_op.create_index('ix_district_coverage_lookup', ['district_id', 'status', 'share', 'organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_district_coverage_organisation_id'), ['organisation_id'], unique=False)
 
     op.create_table('district_unit',
@@ -382,7 +385,7 @@ def downgrade():
     op.drop_table('district_unit')
     with op.batch_alter_table('district_coverage', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_district_coverage_organisation_id'))
-        batch_op.drop_index('ix_district_coverage_district_share')
+        batch_op.drop_index('ix_district_coverage_lookup')
 
     op.drop_table('district_coverage')
     with op.batch_alter_table('service_population', schema=None) as batch_op:
@@ -420,9 +423,9 @@ def downgrade():
 
     op.drop_table('organisation_network')
     with op.batch_alter_table('location', schema=None) as batch_op:
-        batch_op.drop_index('ix_location_public')
+        batch_op.drop_index(batch_op.f('ix_location_public_grid_key'))
         batch_op.drop_index(batch_op.f('ix_location_organisation_id'))
-        batch_op.drop_index('ix_location_lat_lon')
+        batch_op.drop_index(batch_op.f('ix_location_grid_key'))
         batch_op.drop_index(batch_op.f('ix_location_admin_unit_id'))
 
     op.drop_table('location')

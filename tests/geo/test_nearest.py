@@ -4,7 +4,7 @@ import random
 import numpy as np
 import pytest
 
-from geo.nearest import geodesic_km, k_nearest, nearest_target, search_box
+from geo.nearest import geodesic_km, grid_key, grid_ranges, k_nearest, nearest_target, search_box
 
 
 def haversine_km(lon1, lat1, lon2, lat2, radius=6371.0088):
@@ -76,3 +76,24 @@ def test_nearest_target():
     assert km[0] == pytest.approx(111.32, rel=0.001)
     with pytest.raises(ValueError):
         nearest_target([0], [0], [], [])
+
+
+def test_grid_ranges_cover_every_point_of_the_box():
+    rng = random.Random(3)
+    for _ in range(200):
+        lon, lat = rng.uniform(-170, 170), rng.uniform(-60, 60)
+        box = search_box(lon, lat, rng.choice([1, 20, 300]))
+        ranges = grid_ranges(*box)
+        lons = np.array([rng.uniform(box[0], box[2]) for _ in range(50)] + [box[0], box[2]])
+        lats = np.array([rng.uniform(box[1], box[3]) for _ in range(50)] + [box[1], box[3]])
+        for key in grid_key(lons, lats):
+            assert any(low <= key <= high for low, high in ranges)
+
+
+def test_grid_rows_are_one_range_each_and_huge_boxes_fall_back():
+    ranges = grid_ranges(-118.5, 33.9, -118.1, 34.2)
+    assert len(ranges) == 4  # rows 33.9, 34.0, 34.1, 34.2
+    assert all(high - low == 4 for low, high in ranges)  # columns -118.5 .. -118.1
+    assert grid_ranges(-100, -30, -90, 30) is None
+    assert grid_key(-118.25, 34.05) == grid_key(-118.21, 34.01)
+    assert grid_key(-118.25, 34.05) != grid_key(-118.25, 34.15)
