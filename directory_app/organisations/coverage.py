@@ -31,7 +31,7 @@ from directory_app.organisations.models import (
     Organisation,
     UnitCoverage,
 )
-from geo.coverage import union_of_units, union_parts
+from geo.coverage import union_parts
 
 BATCH = 5_000
 SMALL = 50  # up to this many organisations, load only the admin units they need
@@ -136,18 +136,23 @@ def _unit_rows(ids, full_units, drawn, units: LeafUnits | None, unit_area: dict[
 
 
 def _write_geometries(ids, whole, drawn, rows) -> None:
-    """Store each organisation's coverage union, bounding box and area (no version bump)."""
+    """Store each organisation's drawn coverage, the bounding box of all its coverage and its
+    area (no version bump). Whole units and countries are referenced by the parts, not copied:
+    a copy of a state's outline per organisation would multiply the database's size."""
     area = defaultdict(float)
     for row in rows:
         area[row["organisation_id"]] += row["overlap_km2"]
-    geoms = _part_geometries({key for keys in whole.values() for key in keys})
+    boxes = _part_bounds({key for keys in whole.values() for key in keys})
     updates = []
     for org_id in ids:
-        merged = _merge([geoms[key] for key in whole.get(org_id, ())], drawn.get(org_id))
-        bounds = merged.bounds if not merged.is_empty else (None,) * 4
+        shape = drawn.get(org_id)
+        bounds = [boxes[key] for key in whole.get(org_id, ())]
+        if shape is not None and not shape.is_empty:
+            bounds.append(shape.bounds)
+        box = (min(b[0] for b in bounds), min(b[1] for b in bounds), max(b[2] for b in bounds), max(b[3] for b in bounds)) if bounds else (None,) * 4
         updates.append({
-            "oid": org_id, "geom_wkb": None if merged.is_empty else shapely.to_wkb(merged),
-            "min_lon": bounds[0], "min_lat": bounds[1], "max_lon": bounds[2], "max_lat": bounds[3],
+            "oid": org_id, "geom_wkb": shapely.to_wkb(shape) if shape is not None and not shape.is_empty else None,
+            "min_lon": box[0], "min_lat": box[1], "max_lon": box[2], "max_lat": box[3],
             "coverage_area_km2": area[org_id],
         })
     table = Organisation.__table__
@@ -168,23 +173,17 @@ def _expire_loaded(ids, attributes: list[str]) -> None:
             db.session.expire(obj, attributes)
 
 
-def _merge(unit_geoms: list, drawn: shapely.Geometry | None) -> shapely.Geometry:
-    """Union of whole units and countries (which share borders exactly) and of drawn parts."""
-    merged = union_of_units(unit_geoms)
-    if drawn is None:
-        return merged
-    return drawn if merged.is_empty else union_parts([merged, drawn])
-
-
-def _part_geometries(keys: set[tuple[str, str | int]]) -> dict[tuple[str, str | int], shapely.Geometry]:
-    """Geometries of whole admin units and countries named by coverage parts."""
+def _part_bounds(keys: set[tuple[str, str | int]]) -> dict[tuple[str, str | int], tuple[float, float, float, float]]:
+    """Bounding boxes of the whole admin units and countries named by coverage parts."""
     unit_ids = [k for kind, k in keys if kind == "unit"]
     countries = [k for kind, k in keys if kind == "country"]
     found = {}
-    for kind, column, model, wanted in (("unit", AdminUnit.id, AdminUnit, unit_ids), ("country", Country.code, Country, countries)):
+    for kind, model, column, wanted in (("unit", AdminUnit, AdminUnit.id, unit_ids), ("country", Country, Country.code, countries)):
         if wanted:
-            rows = db.session.execute(select(column, model.geom_wkb).where(column.in_(wanted))).all()
-            found.update(zip([(kind, r[0]) for r in rows], shapely.from_wkb([r[1] for r in rows])))
+            rows = db.session.execute(
+                select(column, model.min_lon, model.min_lat, model.max_lon, model.max_lat).where(column.in_(wanted))
+            ).all()
+            found.update({(kind, r[0]): tuple(r[1:]) for r in rows})
     return found
 
 

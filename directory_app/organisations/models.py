@@ -102,7 +102,10 @@ class Network(TimestampMixin, db.Model):
 
 
 class Organisation(UuidMixin, GeometryMixin, TimestampMixin, db.Model):
-    """A civil-society organisation. Its geometry is the union of its coverage parts."""
+    """A civil-society organisation.
+
+    Its geometry is the union of its drawn coverage parts (radius and polygon); whole admin
+    units and countries are referenced by their parts. The bounding box covers all parts."""
 
     __tablename__ = "organisation"
 
