@@ -58,3 +58,9 @@ def test_organisation_names_are_escaped(fresh_app):
     text = fresh_app.test_client().get("/districts/MX-US-LOS-ANGELES").get_data(as_text=True)
     assert '<script>alert("x")</script>' not in text
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Casa" in text
+
+
+def test_home_page_statistics_are_in_spanish(client):
+    text = client.get("/").get_data(as_text=True)
+    assert "<dt>distritos aproximados</dt>" in text
+    assert "<dt>approximate districts</dt>" not in text
