@@ -13,7 +13,7 @@ from directory_app.extensions import db
 from directory_app.geography.models import AdminUnit, ConsularDistrict
 from directory_app.organisations.coverage import recompute_coverage
 from directory_app.organisations.models import DistrictCoverage, Organisation, UnitCoverage
-from directory_app.organisations.queries import organisations_covering, organisations_serving
+from directory_app.organisations.queries import nearest_organisations, organisations_covering, organisations_serving
 from directory_app.organisations.services import create_organisation, replace_coverage
 from geo.coverage import circle
 from geo.projection import area_km2
@@ -223,3 +223,14 @@ def test_status_change_reaches_district_lookups():
     db.session.flush()
     assert org.id not in serving()
     assert org.id in {r.organisation.id for r in organisations_serving(tapachula.id, statuses=("archived",))[0]}
+
+
+def test_nearest_counts_an_organisation_once_however_many_sites_it_has():
+    many = create_organisation(organisation(
+        name="Muchas sedes", locations=[{"lon": -40.0 + i * 0.001, "lat": 10.0} for i in range(30)],
+    ))
+    single = create_organisation(organisation(name="Una sede", locations=[{"lon": -40.5, "lat": 10.0}]))
+    found = nearest_organisations(-40.0, 10.0, k=2)
+    assert [n.organisation_id for n in found] == [many.id, single.id]
+    assert found[0].distance_km == pytest.approx(0.0, abs=1e-6)
+    assert found[1].distance_km == pytest.approx(54.8, abs=0.5)

@@ -180,8 +180,8 @@ class ServiceLanguage(db.Model):
 
 class Location(UuidMixin, TimestampMixin, db.Model):
     """A physical site. `public_lon/lat` is what the public sees: the exact point, or the label
-    point of the site's admin unit when the organisation hides its exact location. The grid
-    keys index both points for nearest-site searches (geo.nearest.grid_key)."""
+    point of the site's admin unit when the organisation hides its exact location. Grid keys
+    and unit-sphere vectors of both points serve nearest-site searches (geo.nearest)."""
 
     __tablename__ = "location"
 
@@ -199,6 +199,13 @@ class Location(UuidMixin, TimestampMixin, db.Model):
     public_lat: Mapped[float] = mapped_column(Float)
     grid_key: Mapped[int] = mapped_column(Integer, index=True)
     public_grid_key: Mapped[int] = mapped_column(Integer, index=True)
+    # Unit-sphere vectors of both points: nearest searches order by chord length in SQL.
+    ux: Mapped[float] = mapped_column(Float)
+    uy: Mapped[float] = mapped_column(Float)
+    uz: Mapped[float] = mapped_column(Float)
+    public_ux: Mapped[float] = mapped_column(Float)
+    public_uy: Mapped[float] = mapped_column(Float)
+    public_uz: Mapped[float] = mapped_column(Float)
     admin_unit_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"), index=True)
 
     organisation: Mapped[Organisation] = relationship(back_populates="locations")

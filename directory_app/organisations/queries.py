@@ -23,7 +23,7 @@ from directory_app.organisations.models import (
     Status,
     UnitCoverage,
 )
-from geo.nearest import geodesic_km, grid_ranges, search_box
+from geo.nearest import SPHERE_TO_ELLIPSOID_MIN, chord_km, geodesic_km, grid_ranges, search_box, unit_vector
 from geo.validate import check_lon_lat
 
 EARTH_HALF_CIRCUMFERENCE_KM = 20_040.0
@@ -120,41 +120,63 @@ def nearest_organisations(
     """The k nearest organisations (by their nearest site), nearest first, in km.
 
     With exact=False (the public), positions and distances use each site's public position,
-    so a hidden site is never revealed by its distance. The search box doubles until it holds
-    k organisations; one more search out to the k-th distance then makes the answer exact."""
+    so a hidden site is never revealed by its distance.
+
+    The search box (grid-indexed) doubles until it holds k organisations. Within a box the
+    database returns only the sites nearest by chord length (exact great-circle order), so a
+    dense city costs no more than a village. The answer is exact: every site closer than the
+    k-th organisation lies in the box, and none was cut off by the limit."""
     point = check_lon_lat(lon, lat)
-    radius = start_km
+    radius, limit = start_km, 8 * k
     while True:
-        best = _nearest_in_box(point.x, point.y, radius, exact, category, statuses)
+        best, cut_km = _nearest_in_box(point.x, point.y, radius, limit, exact, category, statuses)
         if len(best) >= k:
-            if best[k - 1].distance_km <= radius:
+            kth = best[k - 1].distance_km
+            if kth > cut_km:  # the limit may have cut off a nearer organisation
+                limit *= 4
+                continue
+            if kth <= radius:
                 return best[:k]
-            return _nearest_in_box(point.x, point.y, best[k - 1].distance_km, exact, category, statuses)[:k]
-        if radius >= EARTH_HALF_CIRCUMFERENCE_KM:
+            radius = kth  # one more search, out to the k-th distance
+            continue
+        if radius >= EARTH_HALF_CIRCUMFERENCE_KM and cut_km == float("inf"):
             return best
-        radius = min(radius * 2, EARTH_HALF_CIRCUMFERENCE_KM)
+        if cut_km != float("inf"):
+            limit *= 4
+        else:
+            radius = min(radius * 2, EARTH_HALF_CIRCUMFERENCE_KM)
 
 
-def _nearest_in_box(lon, lat, radius_km, exact, category, statuses) -> list[Nearby]:
-    """The nearest site of each visible organisation with a site in the search box."""
-    if exact:
-        lon_col, lat_col, key_col = Location.lon, Location.lat, Location.grid_key
-    else:
-        lon_col, lat_col, key_col = Location.public_lon, Location.public_lat, Location.public_grid_key
+def _nearest_in_box(lon, lat, radius_km, limit, exact, category, statuses) -> tuple[list[Nearby], float]:
+    """The nearest site of each visible organisation among the `limit` sites of the search box
+    nearest the point, and the distance below which that list is complete (inf when the box
+    held no more sites than the limit)."""
+    prefix = "" if exact else "public_"
+    columns = {name: getattr(Location, prefix + name) for name in ("lon", "lat", "grid_key", "ux", "uy", "uz")}
     min_lon, min_lat, max_lon, max_lat = search_box(lon, lat, radius_km)
+    conditions = [columns["lat"].between(min_lat, max_lat), columns["lon"].between(min_lon, max_lon)]
     ranges = grid_ranges(min_lon, min_lat, max_lon, max_lat)
-    in_box = [lat_col.between(min_lat, max_lat), lon_col.between(min_lon, max_lon)]
     if ranges is not None:
-        in_box.insert(0, or_(*(key_col.between(low, high) for low, high in ranges)))
-    conditions = [*in_box, exists().where(Organisation.id == Location.organisation_id, Organisation.status.in_(statuses))]
+        conditions.insert(0, or_(*(columns["grid_key"].between(low, high) for low, high in ranges)))
+    conditions.append(exists().where(Organisation.id == Location.organisation_id, Organisation.status.in_(statuses)))
     if category:
         conditions.append(
             exists().where(Service.organisation_id == Location.organisation_id, Service.category_code == category)
         )
-    rows = db.session.execute(select(Location.organisation_id, Location.id, lon_col, lat_col).where(*conditions)).all()
+    x, y, z = (float(v) for v in unit_vector(lon, lat))
+    chord = (columns["ux"] - x) * (columns["ux"] - x) + (columns["uy"] - y) * (columns["uy"] - y) + (
+        columns["uz"] - z
+    ) * (columns["uz"] - z)
+    rows = db.session.execute(
+        select(Location.organisation_id, Location.id, columns["lon"], columns["lat"], chord)
+        .where(*conditions)
+        .order_by(chord, Location.id)
+        .limit(limit)
+    ).all()
     if not rows:
-        return []
+        return [], float("inf")
     data = np.array(rows, dtype=float)
+    cut_km = float(chord_km(data[-1, 4])) * SPHERE_TO_ELLIPSOID_MIN if len(rows) == limit else float("inf")
     distances = geodesic_km(lon, lat, data[:, 2], data[:, 3])
     order = np.lexsort((data[:, 1], distances, data[:, 0]))  # by organisation, then distance, then site
     first = order[np.r_[True, data[order[1:], 0] != data[order[:-1], 0]]]  # each organisation's nearest site
@@ -162,4 +184,4 @@ def _nearest_in_box(lon, lat, radius_km, exact, category, statuses) -> list[Near
     return [
         Nearby(int(data[i, 0]), int(data[i, 1]), float(data[i, 2]), float(data[i, 3]), float(distances[i]))
         for i in first
-    ]
+    ], cut_km

@@ -8,7 +8,7 @@ import numpy as np
 import shapely
 
 from directory_app.geography.units import LeafUnits
-from geo.nearest import grid_key
+from geo.nearest import grid_key, unit_vector
 
 
 @dataclass(frozen=True)
@@ -18,12 +18,16 @@ class SitePlacement:
     public_lat: float
     grid_key: int  # of the exact point
     public_grid_key: int  # of the public point
+    vector: tuple[float, float, float]  # of the exact point on the unit sphere
+    public_vector: tuple[float, float, float]
 
     def columns(self) -> dict:
         """The Location columns derived from the site's point."""
+        (x, y, z), (px, py, pz) = self.vector, self.public_vector
         return {
             "admin_unit_id": self.admin_unit_id, "public_lon": self.public_lon, "public_lat": self.public_lat,
             "grid_key": self.grid_key, "public_grid_key": self.public_grid_key,
+            "ux": x, "uy": y, "uz": z, "public_ux": px, "public_uy": py, "public_uz": pz,
         }
 
 
@@ -50,5 +54,8 @@ def place_sites(units: LeafUnits, label_points: dict[int, tuple[float, float]], 
             public = label_points[unit_id]
         else:
             public = (float(np.round(lon, 1)), float(np.round(lat, 1)))
-        placements.append(SitePlacement(unit_id, *public, grid_key(lon, lat), grid_key(*public)))
+        placements.append(SitePlacement(
+            unit_id, *public, grid_key(lon, lat), grid_key(*public),
+            tuple(map(float, unit_vector(lon, lat))), tuple(map(float, unit_vector(*public))),
+        ))
     return placements

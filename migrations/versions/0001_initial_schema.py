@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 06:22:36.658578
+Create Date: 2026-11-29 06:59:54.241239
 
 """
 from alembic import op
@@ -191,6 +191,12 @@ def upgrade():
     sa.Column('public_lat', sa.Float(), nullable=False),
     sa.Column('grid_key', sa.Integer(), nullable=False),
     sa.Column('public_grid_key', sa.Integer(), nullable=False),
+    sa.Column('ux', sa.Float(), nullable=False),
+    sa.Column('uy', sa.Float(), nullable=False),
+    sa.Column('uz', sa.Float(), nullable=False),
+    sa.Column('public_ux', sa.Float(), nullable=False),
+    sa.Column('public_uy', sa.Float(), nullable=False),
+    sa.Column('public_uz', sa.Float(), nullable=False),
     sa.Column('admin_unit_id', sa.Integer(), nullable=True),
     sa.Column('uuid', sa.String(length=36), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
