@@ -12,7 +12,7 @@ from directory_app.extensions import db
 from directory_app.geography.consulates import load_consulates
 from directory_app.geography.districts import build_default_districts
 from directory_app.geography.loading import load_boundaries
-from directory_app.geography.models import AdminUnit, Consulate, ConsularDistrict, Country
+from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulate, Country
 from directory_app.organisations import vocabulary
 from directory_app.organisations.models import (
     DistrictCoverage,
@@ -72,6 +72,7 @@ def refresh_planner_statistics() -> None:
 
 def statistics() -> dict[str, int]:
     """Counts of what the directory holds."""
+
     def count(model, *where):
         return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 

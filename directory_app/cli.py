@@ -63,8 +63,12 @@ def _bar_progress(label: str):
 
 
 @click.command("setup")
-@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="Folder with boundaries/ and consulates.csv (default: the project's data/).")
+@click.option(
+    "--data-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Folder with boundaries/ and consulates.csv (default: the project's data/).",
+)
 @with_appcontext
 def setup_command(data_dir: Path | None) -> None:
     """Create or upgrade the database and load boundaries, consulates and default districts.
@@ -89,8 +93,13 @@ def _setup(data_dir: Path) -> None:
 
 
 @click.command("demo")
-@click.option("--count", type=click.IntRange(0, 200_000), default=300, show_default=True,
-              help="How many demo organisations the directory should hold.")
+@click.option(
+    "--count",
+    type=click.IntRange(0, 200_000),
+    default=300,
+    show_default=True,
+    help="How many demo organisations the directory should hold.",
+)
 @click.option("--seed", type=int, default=2026, show_default=True, help="Seed of the generator.")
 @with_appcontext
 @transactional(bulk=True)
@@ -158,5 +167,11 @@ def stats_command() -> None:
         click.echo(f"{label:>28}: {value:,}")
 
 
-commands = [setup_command, demo_command, import_districts_command, rebuild_coverage_command,
-            create_user_command, stats_command]
+commands = [
+    setup_command,
+    demo_command,
+    import_districts_command,
+    rebuild_coverage_command,
+    create_user_command,
+    stats_command,
+]

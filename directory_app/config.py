@@ -43,7 +43,7 @@ class Settings:
     testing: bool = False
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         instance_dir = Path(env.get("INSTANCE_DIR", INSTANCE_DIR))
         return cls(

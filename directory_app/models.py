@@ -3,8 +3,8 @@
 from directory_app.accounts.models import Role, User  # noqa: F401
 from directory_app.geography.models import (  # noqa: F401
     AdminUnit,
-    Consulate,
     ConsularDistrict,
+    Consulate,
     Country,
 )
 from directory_app.organisations.models import (  # noqa: F401

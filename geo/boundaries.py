@@ -8,7 +8,6 @@ import geopandas as gpd
 import pyogrio
 import shapely
 
-
 BOUNDARY_FILES = {
     "countries": "countries.geojson",
     "admin1": "admin1.geojson",
@@ -72,4 +71,3 @@ def read_boundaries(directory: Path) -> dict[str, gpd.GeoDataFrame]:
         full["display"] = full["code"].map(dict(zip(display["code"], display.geometry)))
         layers[name] = full
     return layers
-

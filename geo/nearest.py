@@ -48,9 +48,7 @@ def search_box(lon: float, lat: float, radius_km: float) -> tuple[float, float, 
     return max(-180.0, lon - dlon), min_lat, min(180.0, lon + dlon), max_lat
 
 
-def nearest_target(
-    lons, lats, target_lons, target_lats
-) -> tuple[np.ndarray, np.ndarray]:
+def nearest_target(lons, lats, target_lons, target_lats) -> tuple[np.ndarray, np.ndarray]:
     """For each point, the index of the nearest target and the distance in km."""
     lons = np.asarray(lons, dtype=float)
     lats = np.asarray(lats, dtype=float)

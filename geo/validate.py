@@ -59,8 +59,7 @@ def _check_ranges(geom: shapely.Geometry) -> None:
     if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
         if max(abs(xmin), abs(xmax), abs(ymin), abs(ymax)) > 1000:
             raise GeometryError(
-                "coordinates look like metres of a projected system; give longitude/latitude "
-                "degrees (EPSG:4326)"
+                "coordinates look like metres of a projected system; give longitude/latitude degrees (EPSG:4326)"
             )
         raise GeometryError(
             f"coordinates outside longitude -180..180 / latitude -90..90 "
@@ -91,9 +90,7 @@ def check_polygonal(geom: shapely.Geometry | None, *, max_vertices: int = MAX_VE
         raise GeometryError(f"a coverage area must be a polygon, not a {geom.geom_type}")
     vertices = shapely.get_num_coordinates(geom)
     if vertices > max_vertices:
-        raise GeometryError(
-            f"the polygon has {vertices:,} vertices; the limit is {max_vertices:,}. Simplify it first."
-        )
+        raise GeometryError(f"the polygon has {vertices:,} vertices; the limit is {max_vertices:,}. Simplify it first.")
     _check_ranges(geom)
     repairs: list[str] = []
     if geom.geom_type not in ("Polygon", "MultiPolygon"):

@@ -17,12 +17,15 @@ def snapshot(app) -> dict:
     with app.app_context():
         return {
             "districts": db.session.execute(
-                select(ConsularDistrict.code, ConsularDistrict.is_approximate, ConsularDistrict.area_km2).order_by(ConsularDistrict.code)
+                select(ConsularDistrict.code, ConsularDistrict.is_approximate, ConsularDistrict.area_km2).order_by(
+                    ConsularDistrict.code
+                )
             ).all(),
             "units": db.session.execute(select(district_unit).order_by(*district_unit.c)).all(),
             "coverage": db.session.execute(
                 select(DistrictCoverage.district_id, DistrictCoverage.organisation_id).order_by(
-                    DistrictCoverage.district_id, DistrictCoverage.organisation_id)
+                    DistrictCoverage.district_id, DistrictCoverage.organisation_id
+                )
             ).all(),
             "organisations": db.session.scalar(select(func.count()).select_from(Organisation)),
         }
@@ -76,9 +79,14 @@ def test_import_official_districts_by_state_code(fresh_app, tmp_path):
 
 def test_import_official_districts_from_geojson_polygons(fresh_app, tmp_path):
     # A box around Los Angeles County given to the Los Angeles consulate.
-    feature = {"type": "Feature", "properties": {"consulate_code": "MX-US-LOS-ANGELES"},
-               "geometry": {"type": "Polygon", "coordinates": [[[-118.95, 33.7], [-117.64, 33.7], [-117.64, 34.83],
-                                                                 [-118.95, 34.83], [-118.95, 33.7]]]}}
+    feature = {
+        "type": "Feature",
+        "properties": {"consulate_code": "MX-US-LOS-ANGELES"},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[-118.95, 33.7], [-117.64, 33.7], [-117.64, 34.83], [-118.95, 34.83], [-118.95, 33.7]]],
+        },
+    }
     path = tmp_path / "official.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
     result = invoke(fresh_app, "import-districts", str(path))
@@ -90,16 +98,24 @@ def test_import_official_districts_from_geojson_polygons(fresh_app, tmp_path):
 @pytest.mark.parametrize(
     "content, message",
     [
-        ("consulate_code,admin_unit_code\nMX-US-SAN-DIEGO,US-06073\nMX-US-NOWHERE,US-06025\n",
-         "row 3, field 'consulate_code': unknown consulate code 'MX-US-NOWHERE'"),
-        ("consulate_code,admin_unit_code\nMX-US-SAN-DIEGO,US-99999\n",
-         "row 2, field 'admin_unit_code': unknown admin unit code 'US-99999'"),
-        ("consulate_code,admin_unit_code\nMX-US-SAN-DIEGO,MX-CHP\n",
-         "row 2, field 'admin_unit_code': MX-CHP is not in US"),
-        ("consulate_code,admin_unit_code\nMX-US-SAN-DIEGO,US-06073\nMX-US-CALEXICO,US-06073\n",
-         "row 3, field 'admin_unit_code': US-06073 is already given to another consulate of MX"),
+        (
+            "consulate_code,admin_unit_code\nMX-US-SAN-DIEGO,US-06073\nMX-US-NOWHERE,US-06025\n",
+            "row 3, field 'consulate_code': unknown consulate code 'MX-US-NOWHERE'",
+        ),
+        (
+            "consulate_code,admin_unit_code\nMX-US-SAN-DIEGO,US-99999\n",
+            "row 2, field 'admin_unit_code': unknown admin unit code 'US-99999'",
+        ),
+        (
+            "consulate_code,admin_unit_code\nMX-US-SAN-DIEGO,MX-CHP\n",
+            "row 2, field 'admin_unit_code': MX-CHP is not in US",
+        ),
+        (
+            "consulate_code,admin_unit_code\nMX-US-SAN-DIEGO,US-06073\nMX-US-CALEXICO,US-06073\n",
+            "row 3, field 'admin_unit_code': US-06073 is already given to another consulate of MX",
+        ),
         ("consulate_code;admin_unit_code\nMX-US-SAN-DIEGO;US-06073\n", "row 1: missing column(s)"),
-        ('consulate_code,admin_unit_code\nMX-US-SAN-DIEGO,US-06073,extra\n', "row 2: this row has more cells"),
+        ("consulate_code,admin_unit_code\nMX-US-SAN-DIEGO,US-06073,extra\n", "row 2: this row has more cells"),
         ("consulate_code,admin_unit_code\n", "defines no district"),
     ],
 )
@@ -117,15 +133,29 @@ def test_import_districts_errors_name_row_and_field_and_change_nothing(app, tmp_
 @pytest.mark.parametrize(
     "geometry, message",
     [
-        ({"type": "Polygon", "coordinates": [[[500000, 3700000], [510000, 3700000], [510000, 3710000], [500000, 3700000]]]}, "metres"),
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [[[500000, 3700000], [510000, 3700000], [510000, 3710000], [500000, 3700000]]],
+            },
+            "metres",
+        ),
         ({"type": "LineString", "coordinates": [[-118, 34], [-117, 35]]}, "must be a polygon"),
         ({"type": "Polygon", "coordinates": [[[-30, 30], [-29, 30], [-29, 31], [-30, 30]]]}, "covers no admin unit"),
     ],
 )
 def test_import_districts_refuses_bad_polygons(app, tmp_path, geometry, message):
     path = tmp_path / "bad.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"consulate_code": "MX-US-LOS-ANGELES"}, "geometry": geometry}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "properties": {"consulate_code": "MX-US-LOS-ANGELES"}, "geometry": geometry}
+                ],
+            }
+        )
+    )
     before = snapshot(app)
     result = invoke(app, "import-districts", str(path))
     assert result.exit_code != 0
@@ -144,7 +174,10 @@ def test_import_districts_refuses_unknown_formats_and_missing_files(app, tmp_pat
 
 def test_import_districts_refuses_a_vrt_disguised_as_geojson(app, tmp_path):
     path = tmp_path / "trick.geojson"
-    path.write_text('<OGRVRTDataSource><OGRVRTLayer name="x"><SrcDataSource>/etc/passwd</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>')
+    path.write_text(
+        '<OGRVRTDataSource><OGRVRTLayer name="x">'
+        "<SrcDataSource>/etc/passwd</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>"
+    )
     before = snapshot(app)
     result = invoke(app, "import-districts", str(path))
     assert result.exit_code != 0
@@ -170,8 +203,17 @@ def test_demo_adds_only_what_is_missing(fresh_app):
 
 
 def test_create_user_and_its_errors(fresh_app):
-    ok = invoke(fresh_app, "create-user", "contact@example.org", "--role", "country_contact", "--country", "gt",
-                "--password-stdin", input="a sufficiently long passphrase\n")
+    ok = invoke(
+        fresh_app,
+        "create-user",
+        "contact@example.org",
+        "--role",
+        "country_contact",
+        "--country",
+        "gt",
+        "--password-stdin",
+        input="a sufficiently long passphrase\n",
+    )
     assert ok.exit_code == 0, ok.output
     with fresh_app.app_context():
         user = db.session.scalar(select(User).where(User.email == "contact@example.org"))
@@ -182,7 +224,11 @@ def test_create_user_and_its_errors(fresh_app):
         (["x@example.org", "--role", "consular"], "short\n", "at least 12 characters"),
         (["x@example.org", "--role", "consular"], "password1234\n", "too common"),
         (["x@example.org", "--role", "country_contact"], "a sufficiently long passphrase\n", "needs --country"),
-        (["x@example.org", "--role", "country_contact", "--country", "FR"], "a sufficiently long passphrase\n", "Unknown country 'FR'"),
+        (
+            ["x@example.org", "--role", "country_contact", "--country", "FR"],
+            "a sufficiently long passphrase\n",
+            "Unknown country 'FR'",
+        ),
         (["not-an-email", "--role", "consular"], "a sufficiently long passphrase\n", "is not an email address"),
         (["contact@example.org", "--role", "consular"], "a sufficiently long passphrase\n", "already exists"),
     ]
@@ -210,7 +256,10 @@ def test_setup_refuses_an_invalid_boundary_file(empty_database, tmp_path):
     data = copy_data_dir(tmp_path / "data")
     path = data / "boundaries" / "admin1.geojson"
     collection = json.loads(path.read_text())
-    collection["features"][0]["geometry"] = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
+    collection["features"][0]["geometry"] = {
+        "type": "Polygon",
+        "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]],
+    }
     path.write_text(json.dumps(collection))
     app = make_app(empty_database)
     result = invoke(app, "setup", "--data-dir", str(data))

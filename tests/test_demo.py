@@ -14,7 +14,8 @@ pytestmark = pytest.mark.usefixtures("ctx")
 def fingerprint() -> str:
     rows = db.session.execute(
         select(Organisation.external_id, Organisation.name, Organisation.status, Location.lon, Location.lat)
-        .join(Location).order_by(Organisation.external_id, Location.id)
+        .join(Location)
+        .order_by(Organisation.external_id, Location.id)
     ).all()
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 

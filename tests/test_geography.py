@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from directory_app.extensions import db
-from directory_app.geography.models import AdminUnit, Consulate, ConsularDistrict, district_unit
+from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulate, district_unit
 from directory_app.geography.units import districts_at, leaf_unit_at, units_at
 from geo.projection import area_km2
 

@@ -1,10 +1,7 @@
 """Writing organisations and what is derived from them: unit and district coverage, sites."""
 
-import json
-
 import numpy as np
 import pytest
-import shapely
 from shapely.geometry import Point, box, mapping
 from sqlalchemy import func, select
 
@@ -56,10 +53,13 @@ def shares(org: Organisation) -> dict[str, float]:
 
 
 def test_admin_unit_coverage_serves_every_district_holding_it():
-    org = create_organisation(organisation(
-        country_code="US", locations=[{"lon": LOS_ANGELES[0], "lat": LOS_ANGELES[1]}],
-        coverage=[{"kind": "admin_unit", "unit": "US-06037"}],
-    ))
+    org = create_organisation(
+        organisation(
+            country_code="US",
+            locations=[{"lon": LOS_ANGELES[0], "lat": LOS_ANGELES[1]}],
+            coverage=[{"kind": "admin_unit", "unit": "US-06037"}],
+        )
+    )
     la = district("MX-US-LOS-ANGELES")
     found = shares(org)
     assert found["MX-US-LOS-ANGELES"] == pytest.approx(unit("US-06037").area_km2 / la.area_km2)
@@ -71,11 +71,16 @@ def test_admin_unit_coverage_serves_every_district_holding_it():
 
 
 def test_a_state_stands_for_its_counties():
-    org = create_organisation(organisation(
-        country_code="US", locations=[{"lon": LOS_ANGELES[0], "lat": LOS_ANGELES[1]}],
-        coverage=[{"kind": "admin_unit", "unit": "US-CA"}],
-    ))
-    counties = db.session.scalar(select(func.count()).select_from(AdminUnit).where(AdminUnit.parent_id == unit("US-CA").id))
+    org = create_organisation(
+        organisation(
+            country_code="US",
+            locations=[{"lon": LOS_ANGELES[0], "lat": LOS_ANGELES[1]}],
+            coverage=[{"kind": "admin_unit", "unit": "US-CA"}],
+        )
+    )
+    counties = db.session.scalar(
+        select(func.count()).select_from(AdminUnit).where(AdminUnit.parent_id == unit("US-CA").id)
+    )
     covered = db.session.scalars(select(UnitCoverage).where(UnitCoverage.organisation_id == org.id)).all()
     assert len(covered) == counties == 58
     assert all(c.is_full for c in covered)
@@ -101,10 +106,13 @@ def test_radius_coverage_share_is_measured_in_equal_area():
 def test_polygon_across_two_districts_gets_a_share_of_each():
     # A box across the boundary between the San Diego and Imperial counties of California.
     polygon = box(-116.2, 32.7, -115.9, 33.0)
-    org = create_organisation(organisation(
-        country_code="US", locations=[{"lon": -116.0, "lat": 32.85}],
-        coverage=[{"kind": "polygon", "geometry": mapping(polygon)}],
-    ))
+    org = create_organisation(
+        organisation(
+            country_code="US",
+            locations=[{"lon": -116.0, "lat": 32.85}],
+            coverage=[{"kind": "polygon", "geometry": mapping(polygon)}],
+        )
+    )
     found = shares(org)
     for code in ("MX-US-SAN-DIEGO", "MX-US-CALEXICO"):
         d = district(code)
@@ -116,11 +124,16 @@ def test_polygon_across_two_districts_gets_a_share_of_each():
 def test_whole_country_coverage():
     org = create_organisation(organisation(country_code="GT", coverage=[{"kind": "country", "country": "GT"}]))
     leaves = db.session.scalar(select(func.count()).select_from(AdminUnit).where(AdminUnit.country_code == "GT"))
-    assert db.session.scalar(select(func.count()).select_from(UnitCoverage).where(UnitCoverage.organisation_id == org.id)) == leaves
+    assert (
+        db.session.scalar(select(func.count()).select_from(UnitCoverage).where(UnitCoverage.organisation_id == org.id))
+        == leaves
+    )
 
 
 def test_who_covers_a_point():
-    org = create_organisation(organisation(name="Radio 10 km", coverage=[{"kind": "radius", "location": 0, "radius_km": 10}]))
+    org = create_organisation(
+        organisation(name="Radio 10 km", coverage=[{"kind": "radius", "location": 0, "radius_km": 10}])
+    )
     inside = organisations_covering(TAPACHULA[0] + 0.05, TAPACHULA[1])
     outside = organisations_covering(TAPACHULA[0] + 0.3, TAPACHULA[1] + 0.3)  # still Chiapas, 45 km away
     assert org in inside
@@ -176,11 +189,19 @@ def test_incremental_and_full_rebuild_agree():
         ({"locations": [{"lon": -92, "lat": 15, "country_code": "ES"}]}, "locations[0].country_code", "not a member"),
         ({"services": [{"category": "banking"}]}, "services[0].category", "unknown service category"),
         ({"services": [{"category": "food", "languages": ["xx"]}]}, "services[0].languages", "ISO 639"),
-        ({"services": [{"category": "food", "populations": ["aliens"]}]}, "services[0].populations", "unknown population"),
+        (
+            {"services": [{"category": "food", "populations": ["aliens"]}]},
+            "services[0].populations",
+            "unknown population",
+        ),
         ({"coverage": [{"kind": "admin_unit", "unit": "MX-XXX"}]}, "coverage[0].unit", "unknown admin unit"),
         ({"coverage": [{"kind": "radius", "location": 3, "radius_km": 5}]}, "coverage[0].location", "sites"),
         ({"coverage": [{"kind": "radius", "location": 0, "radius_km": "far"}]}, "coverage[0].radius_km", "number"),
-        ({"coverage": [{"kind": "polygon", "geometry": {"type": "Point", "coordinates": [0, 0]}}]}, "coverage[0].geometry", "polygon"),
+        (
+            {"coverage": [{"kind": "polygon", "geometry": {"type": "Point", "coordinates": [0, 0]}}]},
+            "coverage[0].geometry",
+            "polygon",
+        ),
         ({"coverage": [{"kind": "planet"}]}, "coverage[0].kind", "unknown coverage kind"),
         ({"last_verified": "yesterday"}, "last_verified", "not a date"),
     ],
@@ -195,7 +216,10 @@ def test_bad_input_names_the_field_and_writes_nothing(change, field, message):
 
 
 def test_self_crossing_polygon_is_repaired_and_says_so():
-    bow_tie = {"type": "Polygon", "coordinates": [[[-92.4, 14.8], [-92.2, 15.0], [-92.2, 14.8], [-92.4, 15.0], [-92.4, 14.8]]]}
+    bow_tie = {
+        "type": "Polygon",
+        "coordinates": [[[-92.4, 14.8], [-92.2, 15.0], [-92.2, 14.8], [-92.4, 15.0], [-92.4, 14.8]]],
+    }
     org = create_organisation(organisation(coverage=[{"kind": "polygon", "geometry": bow_tie}]))
     part = org.coverage_parts[0]
     assert part.geometry.is_valid
@@ -226,9 +250,12 @@ def test_status_change_reaches_district_lookups():
 
 
 def test_nearest_counts_an_organisation_once_however_many_sites_it_has():
-    many = create_organisation(organisation(
-        name="Muchas sedes", locations=[{"lon": -40.0 + i * 0.001, "lat": 10.0} for i in range(30)],
-    ))
+    many = create_organisation(
+        organisation(
+            name="Muchas sedes",
+            locations=[{"lon": -40.0 + i * 0.001, "lat": 10.0} for i in range(30)],
+        )
+    )
     single = create_organisation(organisation(name="Una sede", locations=[{"lon": -40.5, "lat": 10.0}]))
     found = nearest_organisations(-40.0, 10.0, k=2)
     assert [n.organisation_id for n in found] == [many.id, single.id]

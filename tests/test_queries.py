@@ -13,13 +13,24 @@ from directory_app.organisations.queries import nearest_organisations, organisat
 from geo.nearest import geodesic_km
 from tests.conftest import make_app
 
-POINTS = [(-92.2633, 14.9056), (-117.0382, 32.5149), (-118.2437, 34.0522), (-90.5069, 14.6349),
-          (-74.0060, 40.7128), (-99.1332, 19.4326), (-79.3832, 43.6532), (-106.4850, 31.7619)]
+POINTS = [
+    (-92.2633, 14.9056),
+    (-117.0382, 32.5149),
+    (-118.2437, 34.0522),
+    (-90.5069, 14.6349),
+    (-74.0060, 40.7128),
+    (-99.1332, 19.4326),
+    (-79.3832, 43.6532),
+    (-106.4850, 31.7619),
+]
 
 
 def brute_force_nearest(lon, lat, k, category=None, exact=False):
-    query = select(Location.organisation_id, Location.lon, Location.lat, Location.public_lon, Location.public_lat).join(
-        Organisation).where(Organisation.status == Status.PUBLISHED)
+    query = (
+        select(Location.organisation_id, Location.lon, Location.lat, Location.public_lon, Location.public_lat)
+        .join(Organisation)
+        .where(Organisation.status == Status.PUBLISHED)
+    )
     if category:
         query = query.where(Organisation.services.any(Service.category_code == category))
     best = {}
@@ -32,7 +43,8 @@ def brute_force_nearest(lon, lat, k, category=None, exact=False):
 @pytest.mark.usefixtures("ctx")
 @pytest.mark.parametrize("lon, lat", POINTS)
 @pytest.mark.parametrize(
-    "k, category, exact", [(10, None, False), (10, "legal_assistance", False), (10, None, True), (1, None, False), (3, None, True)]
+    "k, category, exact",
+    [(10, None, False), (10, "legal_assistance", False), (10, None, True), (1, None, False), (3, None, True)],
 )
 def test_nearest_matches_brute_force(lon, lat, k, category, exact):
     # k=1 and k=3 make the database's row limit (8 k) cut dense clusters: the answer must stay exact.
@@ -45,8 +57,10 @@ def test_nearest_matches_brute_force(lon, lat, k, category, exact):
 @pytest.mark.usefixtures("ctx")
 def test_serving_is_ordered_by_share_and_paged():
     district_id = db.session.scalar(
-        select(DistrictCoverage.district_id).group_by(DistrictCoverage.district_id)
-        .order_by(db.func.count().desc()).limit(1)
+        select(DistrictCoverage.district_id)
+        .group_by(DistrictCoverage.district_id)
+        .order_by(db.func.count().desc())
+        .limit(1)
     )
     everything, total = organisations_serving(district_id, limit=10_000)
     assert total == len(everything) > 5
@@ -77,7 +91,9 @@ def _answers(url: str) -> dict:
             rows, total = organisations_serving(district_id, limit=20)
             answers[("serving", district_id)] = (total, [(r.organisation.external_id, round(r.share, 9)) for r in rows])
         for lon, lat in POINTS:
-            answers[("nearest", lon, lat)] = [(n.organisation_id, round(n.distance_km, 6)) for n in nearest_organisations(lon, lat, 10)]
+            answers[("nearest", lon, lat)] = [
+                (n.organisation_id, round(n.distance_km, 6)) for n in nearest_organisations(lon, lat, 10)
+            ]
             answers[("covering", lon, lat)] = [o.external_id for o in organisations_covering(lon, lat)]
         return answers
 

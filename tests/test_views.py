@@ -1,10 +1,6 @@
 """The pages a person sees: what they say, and that entered text is escaped."""
 
-import pytest
-from sqlalchemy import select
-
 from directory_app.extensions import db
-from directory_app.geography.models import ConsularDistrict
 from directory_app.organisations.services import create_organisation
 
 
@@ -49,11 +45,16 @@ def test_unknown_district_is_a_404_page(client):
 
 def test_organisation_names_are_escaped(fresh_app):
     with fresh_app.app_context():
-        create_organisation({
-            "name": '<script>alert("x")</script> Casa', "kind": "shelter", "country_code": "US", "status": "published",
-            "locations": [{"lon": -118.2437, "lat": 34.0522}],
-            "coverage": [{"kind": "admin_unit", "unit": "US-CA"}],
-        })
+        create_organisation(
+            {
+                "name": '<script>alert("x")</script> Casa',
+                "kind": "shelter",
+                "country_code": "US",
+                "status": "published",
+                "locations": [{"lon": -118.2437, "lat": 34.0522}],
+                "coverage": [{"kind": "admin_unit", "unit": "US-CA"}],
+            }
+        )
         db.session.commit()
     text = fresh_app.test_client().get("/districts/MX-US-LOS-ANGELES").get_data(as_text=True)
     assert '<script>alert("x")</script>' not in text

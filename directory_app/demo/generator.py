@@ -19,17 +19,28 @@ import numpy as np
 import shapely
 from sqlalchemy import insert, select
 
+from directory_app.demo.anchors import ANCHORS
 from directory_app.extensions import db
 from directory_app.geography.models import AdminUnit
 from directory_app.geography.units import LeafUnits, leaf_units
 from directory_app.organisations import vocabulary
 from directory_app.organisations.coverage import recompute_coverage
 from directory_app.organisations.models import (
-    Contact, CoverageKind, CoveragePart, Location, Network, Organisation, Phone, Service,
-    ServiceLanguage, Status, organisation_network, service_location, service_population,
+    Contact,
+    CoverageKind,
+    CoveragePart,
+    Location,
+    Network,
+    Organisation,
+    Phone,
+    Service,
+    ServiceLanguage,
+    Status,
+    organisation_network,
+    service_location,
+    service_population,
 )
 from directory_app.organisations.sites import place_sites
-from directory_app.demo.anchors import ANCHORS
 from geo.coverage import circle
 
 DEMO_PREFIX = "demo-"
@@ -38,21 +49,75 @@ CHUNK = 10_000
 TODAY = date(2026, 11, 1)  # fixed, so that the demo data do not depend on the day they are made
 
 _PREFIXES = {
-    "es": ["Casa del Migrante", "Albergue", "Centro de Derechos Humanos", "Comedor Comunitario",
-           "Clínica Jurídica", "Red de Apoyo", "Refugio", "Fundación", "Colectivo", "Asociación Civil"],
-    "en": ["Migrant Welcome Center", "Immigrant Legal Clinic", "Community Shelter", "Workers' Center",
-           "Refugee Support Network", "Family Resource Center", "Immigrant Rights Project"],
+    "es": [
+        "Casa del Migrante",
+        "Albergue",
+        "Centro de Derechos Humanos",
+        "Comedor Comunitario",
+        "Clínica Jurídica",
+        "Red de Apoyo",
+        "Refugio",
+        "Fundación",
+        "Colectivo",
+        "Asociación Civil",
+    ],
+    "en": [
+        "Migrant Welcome Center",
+        "Immigrant Legal Clinic",
+        "Community Shelter",
+        "Workers' Center",
+        "Refugee Support Network",
+        "Family Resource Center",
+        "Immigrant Rights Project",
+    ],
 }
-_NAMES = ["Esperanza", "San José", "Belén", "La Frontera", "Nuevo Amanecer", "Hermanos en el Camino",
-          "Santa Fe", "El Buen Pastor", "Puentes", "Caminantes", "La Sombra", "Horizonte", "Dignidad",
-          "Solidaridad", "Raíces", "Brújula", "Tierra Nueva", "Las Palmas", "Amistad", "Camino Seguro"]
-_KIND_BY_PREFIX = {"Casa del Migrante": "shelter", "Albergue": "shelter", "Refugio": "shelter",
-                   "Community Shelter": "shelter", "Clínica Jurídica": "legal_clinic",
-                   "Immigrant Legal Clinic": "legal_clinic", "Fundación": "ngo", "Colectivo": "community"}
+_NAMES = [
+    "Esperanza",
+    "San José",
+    "Belén",
+    "La Frontera",
+    "Nuevo Amanecer",
+    "Hermanos en el Camino",
+    "Santa Fe",
+    "El Buen Pastor",
+    "Puentes",
+    "Caminantes",
+    "La Sombra",
+    "Horizonte",
+    "Dignidad",
+    "Solidaridad",
+    "Raíces",
+    "Brújula",
+    "Tierra Nueva",
+    "Las Palmas",
+    "Amistad",
+    "Camino Seguro",
+]
+_KIND_BY_PREFIX = {
+    "Casa del Migrante": "shelter",
+    "Albergue": "shelter",
+    "Refugio": "shelter",
+    "Community Shelter": "shelter",
+    "Clínica Jurídica": "legal_clinic",
+    "Immigrant Legal Clinic": "legal_clinic",
+    "Fundación": "ngo",
+    "Colectivo": "community",
+}
 _LANGUAGES = {"US": ["en", "es"], "CA": ["en", "fr", "es"], "BZ": ["en", "es"]}
 _EXTRA_LANGUAGES = ["mam", "quc", "kjb", "ht", "cab", "miq", "tzo", "pt"]
-_CALLING = {"BZ": "501", "CA": "1", "CR": "506", "DO": "1", "SV": "503", "GT": "502", "HN": "504",
-            "MX": "52", "NI": "505", "PA": "507", "US": "1"}
+_CALLING = {
+    "BZ": "501",
+    "CA": "1",
+    "CR": "506",
+    "DO": "1",
+    "SV": "503",
+    "GT": "502",
+    "HN": "504",
+    "MX": "52",
+    "NI": "505",
+    "PA": "507",
+    "US": "1",
+}
 
 
 @dataclass
@@ -68,16 +133,21 @@ def generate_demo(count: int, seed: int = 2026, progress: Callable[[int, int], N
     """Make sure demo organisations 1..count exist; returns how many were added."""
     if count < 0:
         raise ValueError("the count cannot be negative")
-    existing = set(db.session.scalars(
-        select(Organisation.external_id).where(Organisation.external_id.like(f"{DEMO_PREFIX}{seed}-%"))
-    ))
+    existing = set(
+        db.session.scalars(
+            select(Organisation.external_id).where(Organisation.external_id.like(f"{DEMO_PREFIX}{seed}-%"))
+        )
+    )
     wanted = [n for n in range(1, count + 1) if _external_id(seed, n) not in existing]
     if not wanted:
         return 0
     units = leaf_units()
-    meta = {r.id: r for r in db.session.execute(
-        select(AdminUnit.id, AdminUnit.country_code, AdminUnit.parent_id, AdminUnit.label_lon, AdminUnit.label_lat)
-    )}
+    meta = {
+        r.id: r
+        for r in db.session.execute(
+            select(AdminUnit.id, AdminUnit.country_code, AdminUnit.parent_id, AdminUnit.label_lon, AdminUnit.label_lat)
+        )
+    }
     networks = _networks()
     anchors, weights = _anchors()
     added = 0
@@ -151,15 +221,25 @@ def _insert_chunk(numbers, seed, units, meta, networks, anchors, weights) -> lis
     orgs = [_organisation_row(rng, n, seed, anchor) for rng, n, anchor in zip(rngs, numbers, picks)]
     ids = list(db.session.scalars(insert(Organisation).returning(Organisation.id, sort_by_parameter_order=True), orgs))
     labels = {uid: (m.label_lon, m.label_lat) for uid, m in meta.items()}
-    placements = place_sites(units, labels, [(lon, lat, orgs[o]["hide_exact_location"]) for (lon, lat), o in zip(points, owners)])
+    placements = place_sites(
+        units, labels, [(lon, lat, orgs[o]["hide_exact_location"]) for (lon, lat), o in zip(points, owners)]
+    )
     location_rows = [
-        {"organisation_id": ids[o], "name": f"Sede {k + 1}", "address": f"Calle Demo {rngs[o].randint(1, 999)}",
-         "city": picks[o].name, "country_code": picks[o].country, "lon": lon, "lat": lat, **pl.columns()}
+        {
+            "organisation_id": ids[o],
+            "name": f"Sede {k + 1}",
+            "address": f"Calle Demo {rngs[o].randint(1, 999)}",
+            "city": picks[o].name,
+            "country_code": picks[o].country,
+            "lon": lon,
+            "lat": lat,
+            **pl.columns(),
+        }
         for k, ((lon, lat), o, pl) in enumerate(zip(points, owners, placements))
     ]
-    location_ids = list(db.session.scalars(
-        insert(Location).returning(Location.id, sort_by_parameter_order=True), location_rows
-    ))
+    location_ids = list(
+        db.session.scalars(insert(Location).returning(Location.id, sort_by_parameter_order=True), location_rows)
+    )
     sites_of: dict[int, list[tuple[int, dict]]] = {}
     for loc_id, o, row in zip(location_ids, owners, location_rows):
         sites_of.setdefault(o, []).append((loc_id, row))
@@ -207,19 +287,31 @@ def _insert_services(rngs, ids, picks, sites_of) -> None:
             languages = list(_LANGUAGES.get(anchor.country, ["es"]))
             if rng.random() < 0.25:
                 languages.append(rng.choice(_EXTRA_LANGUAGES))
-            rows.append({
-                "organisation_id": org_id, "category_code": category,
-                "name": vocabulary.label(vocabulary.SERVICE_CATEGORIES, category, "es"),
-                "description": "Servicio de ejemplo.", "eligibility": "Personas migrantes y sus familias.",
-                "fees": "Gratuito" if rng.random() < 0.9 else "Cuota de recuperación",
-                "schedule": rng.choice(["Lunes a viernes 9:00-17:00", "24 horas", "Lunes a sábado 8:00-14:00"]),
-            })
+            rows.append(
+                {
+                    "organisation_id": org_id,
+                    "category_code": category,
+                    "name": vocabulary.label(vocabulary.SERVICE_CATEGORIES, category, "es"),
+                    "description": "Servicio de ejemplo.",
+                    "eligibility": "Personas migrantes y sus familias.",
+                    "fees": "Gratuito" if rng.random() < 0.9 else "Cuota de recuperación",
+                    "schedule": rng.choice(["Lunes a viernes 9:00-17:00", "24 horas", "Lunes a sábado 8:00-14:00"]),
+                }
+            )
             extras.append((i, rng.sample(sorted(vocabulary.POPULATION_CODES), rng.randint(0, 3)), languages))
     service_ids = list(db.session.scalars(insert(Service).returning(Service.id, sort_by_parameter_order=True), rows))
-    populations = [{"service_id": s, "population_code": p} for s, (_, pops, _) in zip(service_ids, extras) for p in pops]
-    languages = [{"service_id": s, "code": c} for s, (_, _, langs) in zip(service_ids, extras) for c in dict.fromkeys(langs)]
+    populations = [
+        {"service_id": s, "population_code": p} for s, (_, pops, _) in zip(service_ids, extras) for p in pops
+    ]
+    languages = [
+        {"service_id": s, "code": c} for s, (_, _, langs) in zip(service_ids, extras) for c in dict.fromkeys(langs)
+    ]
     at = [{"service_id": s, "location_id": loc} for s, (i, _, _) in zip(service_ids, extras) for loc, _ in sites_of[i]]
-    for table, data in ((service_population, populations), (ServiceLanguage.__table__, languages), (service_location, at)):
+    for table, data in (
+        (service_population, populations),
+        (ServiceLanguage.__table__, languages),
+        (service_location, at),
+    ):
         if data:
             db.session.execute(table.insert(), data)
 
@@ -227,15 +319,34 @@ def _insert_services(rngs, ids, picks, sites_of) -> None:
 def _insert_contacts(rngs, ids, picks, numbers) -> None:
     contacts, phones = [], []
     for rng, org_id, anchor, n in zip(rngs, ids, picks, numbers):
-        contacts.append({"organisation_id": org_id, "name": f"Persona de contacto demo {n}",
-                         "title": rng.choice(["Coordinación", "Dirección", "Área jurídica"]),
-                         "email": f"contacto{n}@example.org"})
-        phones.append({"organisation_id": org_id, "number": f"+{_CALLING[anchor.country]} 555 01{n % 100:02d}",
-                       "type": rng.choice(["voice", "cell", "whatsapp"])})
-    contact_ids = list(db.session.scalars(insert(Contact).returning(Contact.id, sort_by_parameter_order=True), contacts))
-    phones += [{"organisation_id": c["organisation_id"], "contact_id": cid, "number": f"+{_CALLING['US']} 555 0199",
-                "type": "voice", "description": "Línea directa de contacto (ficticia)"}
-               for cid, c in zip(contact_ids, contacts)]
+        contacts.append(
+            {
+                "organisation_id": org_id,
+                "name": f"Persona de contacto demo {n}",
+                "title": rng.choice(["Coordinación", "Dirección", "Área jurídica"]),
+                "email": f"contacto{n}@example.org",
+            }
+        )
+        phones.append(
+            {
+                "organisation_id": org_id,
+                "number": f"+{_CALLING[anchor.country]} 555 01{n % 100:02d}",
+                "type": rng.choice(["voice", "cell", "whatsapp"]),
+            }
+        )
+    contact_ids = list(
+        db.session.scalars(insert(Contact).returning(Contact.id, sort_by_parameter_order=True), contacts)
+    )
+    phones += [
+        {
+            "organisation_id": c["organisation_id"],
+            "contact_id": cid,
+            "number": f"+{_CALLING['US']} 555 0199",
+            "type": "voice",
+            "description": "Línea directa de contacto (ficticia)",
+        }
+        for cid, c in zip(contact_ids, contacts)
+    ]
     db.session.execute(insert(Phone), phones)
 
 
@@ -261,8 +372,16 @@ def _insert_coverage(rngs, ids, picks, sites_of, meta) -> None:
 
 def _geometry_row(org_id: int, kind: CoverageKind, geom, **extra) -> dict:
     min_lon, min_lat, max_lon, max_lat = geom.bounds
-    return {"organisation_id": org_id, "kind": kind, "geom_wkb": shapely.to_wkb(geom), "min_lon": min_lon,
-            "min_lat": min_lat, "max_lon": max_lon, "max_lat": max_lat, **extra}
+    return {
+        "organisation_id": org_id,
+        "kind": kind,
+        "geom_wkb": shapely.to_wkb(geom),
+        "min_lon": min_lon,
+        "min_lat": min_lat,
+        "max_lon": max_lon,
+        "max_lat": max_lat,
+        **extra,
+    }
 
 
 def _polygon_around(rng: random.Random, lon: float, lat: float) -> shapely.Polygon:
@@ -272,5 +391,7 @@ def _polygon_around(rng: random.Random, lon: float, lat: float) -> shapely.Polyg
     for k in range(vertices):
         angle = 2 * math.pi * k / vertices
         km = rng.uniform(10, 80)
-        ring.append((lon + km * math.sin(angle) / (111.32 * math.cos(math.radians(lat))), lat + km * math.cos(angle) / 110.574))
+        ring.append(
+            (lon + km * math.sin(angle) / (111.32 * math.cos(math.radians(lat))), lat + km * math.cos(angle) / 110.574)
+        )
     return shapely.Polygon(ring)

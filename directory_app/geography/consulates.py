@@ -29,12 +29,14 @@ def load_consulates(path: Path) -> int:
         if data["code"] in seen:
             raise ValidationError(
                 f"code {data['code']} is used again (first on row {seen[data['code']]})",
-                field="code", row=number, source=source,
+                field="code",
+                row=number,
+                source=source,
             )
         seen[data["code"]] = number
     existing = {c.code: c for c in db.session.scalars(select(Consulate))}
     units_of = {host: leaf_units([host]) for host in {data["host_country_code"] for _, data in parsed}}
-    for number, data in parsed:
+    for _, data in parsed:
         consulate = existing.get(data["code"]) or Consulate(code=data["code"])
         for key in ("kind", "host_country_code", "city", "lon", "lat", "name_es", "name_en", "note"):
             setattr(consulate, key, data[key])

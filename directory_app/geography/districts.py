@@ -16,7 +16,7 @@ import shapely
 from sqlalchemy import delete, select
 
 from directory_app.extensions import db
-from directory_app.geography.models import AdminUnit, Consulate, ConsularDistrict, ConsulateKind, district_unit
+from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulate, ConsulateKind, district_unit
 from directory_app.organisations.coverage import refresh_district_coverage
 from geo.coverage import union_of_units
 from geo.nearest import nearest_target
@@ -49,8 +49,10 @@ def build_default_districts() -> dict[str, int]:
         if not candidates or not pool:
             continue
         best, _ = nearest_target(
-            [u.label_lon for u in pool], [u.label_lat for u in pool],
-            [c.lon for c in candidates], [c.lat for c in candidates],
+            [u.label_lon for u in pool],
+            [u.label_lat for u in pool],
+            [c.lon for c in candidates],
+            [c.lat for c in candidates],
         )
         resident = _highest_ranked_resident(candidates)
         assigned: dict[int, list[int]] = defaultdict(list)
@@ -86,7 +88,8 @@ def _highest_ranked_resident(candidates: list[Consulate]) -> dict[int, int]:
             continue
         current = resident.get(unit)
         if current is None or (_RANK[consulate.kind], consulate.code) < (
-            _RANK[candidates[current].kind], candidates[current].code
+            _RANK[candidates[current].kind],
+            candidates[current].code,
         ):
             resident[unit] = idx
     return resident
@@ -95,7 +98,12 @@ def _highest_ranked_resident(candidates: list[Consulate]) -> dict[int, int]:
 def _official_units() -> dict[tuple[str, str], dict[int, set[int]]]:
     """For each (sending, host) pair: consulate id -> the units of its official district."""
     rows = db.session.execute(
-        select(ConsularDistrict.sending_country_code, Consulate.host_country_code, Consulate.id, district_unit.c.admin_unit_id)
+        select(
+            ConsularDistrict.sending_country_code,
+            Consulate.host_country_code,
+            Consulate.id,
+            district_unit.c.admin_unit_id,
+        )
         .join(Consulate, Consulate.id == ConsularDistrict.consulate_id)
         .join(district_unit, district_unit.c.district_id == ConsularDistrict.id)
         .where(ConsularDistrict.is_approximate.is_(False))
@@ -126,13 +134,13 @@ def set_district_units(district: ConsularDistrict, unit_ids: list[int]) -> None:
     db.session.execute(delete(district_unit).where(district_unit.c.district_id == district.id))
     unit_ids = sorted(set(unit_ids))
     if unit_ids:
-        db.session.execute(
-            district_unit.insert(), [{"district_id": district.id, "admin_unit_id": u} for u in unit_ids]
-        )
+        db.session.execute(district_unit.insert(), [{"district_id": district.id, "admin_unit_id": u} for u in unit_ids])
     rows = db.session.execute(
         select(AdminUnit.geom_wkb, AdminUnit.display_wkb, AdminUnit.area_km2).where(AdminUnit.id.in_(unit_ids))
     ).all()
     district.set_geometry(union_of_units(shapely.from_wkb([r.geom_wkb for r in rows])) if rows else None)
-    district.display_wkb = shapely.to_wkb(union_of_units(shapely.from_wkb([r.display_wkb for r in rows]))) if rows else None
+    district.display_wkb = (
+        shapely.to_wkb(union_of_units(shapely.from_wkb([r.display_wkb for r in rows]))) if rows else None
+    )
     district.area_km2 = float(sum(r.area_km2 for r in rows))
     db.session.expire(district, ["units"])

@@ -66,7 +66,7 @@ class AdminUnit(GeometryMixin, db.Model):
     display_wkb: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
     country: Mapped[Country] = relationship()
-    parent: Mapped["AdminUnit | None"] = relationship(remote_side=[id])
+    parent: Mapped[AdminUnit | None] = relationship(remote_side=[id])
 
     def name(self, lang: str = "es") -> str:
         return getattr(self, f"name_{lang}", None) or self.name_local
@@ -114,10 +114,8 @@ class Consulate(TimestampMixin, db.Model):
 
     host_country: Mapped[Country] = relationship(foreign_keys=[host_country_code])
     admin_unit: Mapped[AdminUnit | None] = relationship()
-    sending_countries: Mapped[list[Country]] = relationship(
-        secondary=consulate_sending_country, order_by=Country.code
-    )
-    districts: Mapped[list["ConsularDistrict"]] = relationship(back_populates="consulate")
+    sending_countries: Mapped[list[Country]] = relationship(secondary=consulate_sending_country, order_by=Country.code)
+    districts: Mapped[list[ConsularDistrict]] = relationship(back_populates="consulate")
 
     @property
     def is_joint(self) -> bool:

@@ -25,7 +25,7 @@ from directory_app.csvfiles import read_rows
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.geography.districts import district_for, set_district_units
-from directory_app.geography.models import AdminUnit, Consulate, ConsularDistrict, district_unit
+from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulate, district_unit
 from directory_app.geography.units import expand_to_leaves, leaf_units
 from directory_app.organisations.coverage import refresh_district_coverage
 from geo.files import read_vector
@@ -64,11 +64,15 @@ def _consulate(code: str, sending: str, row: int | None, source: str) -> tuple[C
         if len(codes) > 1:
             raise ValidationError(
                 f"{consulate.code} is a joint consulate of {', '.join(codes)}: say which sending country",
-                field="sending_country", row=row, source=source,
+                field="sending_country",
+                row=row,
+                source=source,
             )
         sending = codes[0]
     elif sending not in codes:
-        raise ValidationError(f"{consulate.code} does not act for '{sending}'", field="sending_country", row=row, source=source)
+        raise ValidationError(
+            f"{consulate.code} does not act for '{sending}'", field="sending_country", row=row, source=source
+        )
     return consulate, sending
 
 
@@ -80,18 +84,27 @@ def _read_csv(path: Path) -> tuple[Assignment, list[str]]:
         consulate, sending = _consulate(row["consulate_code"], row.get("sending_country", ""), number, source)
         unit = units.get(row["admin_unit_code"].upper())
         if unit is None:
-            raise ValidationError(f"unknown admin unit code '{row['admin_unit_code']}'", field="admin_unit_code", row=number, source=source)
+            raise ValidationError(
+                f"unknown admin unit code '{row['admin_unit_code']}'",
+                field="admin_unit_code",
+                row=number,
+                source=source,
+            )
         if unit.country_code != consulate.host_country_code:
             raise ValidationError(
                 f"{unit.code} is not in {consulate.host_country_code}, where {consulate.code} is",
-                field="admin_unit_code", row=number, source=source,
+                field="admin_unit_code",
+                row=number,
+                source=source,
             )
         leaves = expand_to_leaves([unit.id])
         for other_key, other_units in assignment.items():
             if other_key[1] == sending and other_key[0] != consulate.id and other_units & leaves:
                 raise ValidationError(
                     f"{unit.code} is already given to another consulate of {sending} earlier in the file",
-                    field="admin_unit_code", row=number, source=source,
+                    field="admin_unit_code",
+                    row=number,
+                    source=source,
                 )
         assignment[(consulate.id, sending)] |= leaves
     return dict(assignment), []
@@ -112,7 +125,9 @@ def _read_polygons(path: Path, driver: str) -> tuple[Assignment, list[str]]:
     assignment: Assignment = defaultdict(set)
     warnings: list[str] = []
     for number, feature in enumerate(frame.itertuples(), start=1):
-        consulate, sending = _consulate(str(feature.consulate_code), str(getattr(feature, "sending_country", "") or ""), number, source)
+        consulate, sending = _consulate(
+            str(feature.consulate_code), str(getattr(feature, "sending_country", "") or ""), number, source
+        )
         try:
             geom = check_polygonal(feature.geometry).geometry
         except GeometryError as exc:
@@ -123,9 +138,16 @@ def _read_polygons(path: Path, driver: str) -> tuple[Assignment, list[str]]:
         chosen = {int(units.ids[u]) for u, share in zip(found.unit_idx, shares) if share >= MAJORITY}
         split = sum(1 for share in shares if 0.05 < share < 0.95)
         if split:
-            warnings.append(f"feature {number} ({consulate.code}) cuts {split} admin unit(s); each went to where most of it lies")
+            warnings.append(
+                f"feature {number} ({consulate.code}) cuts {split} admin unit(s); each went to where most of it lies"
+            )
         if not chosen:
-            raise ValidationError(f"the polygon covers no admin unit of {consulate.host_country_code} by half or more", row=number, field="geometry", source=source)
+            raise ValidationError(
+                f"the polygon covers no admin unit of {consulate.host_country_code} by half or more",
+                row=number,
+                field="geometry",
+                source=source,
+            )
         assignment[(consulate.id, sending)] |= chosen
     return dict(assignment), warnings
 

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from directory_app.extensions import db
-from directory_app.geography.models import Consulate, ConsularDistrict, district_unit
+from directory_app.geography.models import ConsularDistrict, Consulate, district_unit
 from directory_app.organisations import vocabulary
 from directory_app.organisations.queries import organisations_serving
 
@@ -37,9 +37,7 @@ def district_page(code: str):
     if category and category not in vocabulary.SERVICE_CODES:
         abort(404)
     page = max(request.args.get("page", 1, type=int), 1)
-    serving, total = organisations_serving(
-        district.id, category, limit=PER_PAGE, offset=(page - 1) * PER_PAGE
-    )
+    serving, total = organisations_serving(district.id, category, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     return render_template(
         "geography/district.html",
         district=district,

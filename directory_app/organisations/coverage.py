@@ -68,7 +68,7 @@ class _Hierarchy:
     area_km2: dict[int, float]
 
     @classmethod
-    def load(cls, unit_ids: set[int] | None = None, countries: set[str] | None = None) -> "_Hierarchy":
+    def load(cls, unit_ids: set[int] | None = None, countries: set[str] | None = None) -> _Hierarchy:
         """All leaf units, or only those under the given units and countries."""
         leaves: dict[tuple[str, str | int], list[int]] = defaultdict(list)
         areas = {}
@@ -93,12 +93,17 @@ class _Hierarchy:
 def _recompute_batch(ids: list[int], units: LeafUnits | None, hierarchy: _Hierarchy | None) -> None:
     parts = db.session.execute(
         select(
-            CoveragePart.organisation_id, CoveragePart.kind, CoveragePart.country_code,
-            CoveragePart.admin_unit_id, CoveragePart.geom_wkb,
+            CoveragePart.organisation_id,
+            CoveragePart.kind,
+            CoveragePart.country_code,
+            CoveragePart.admin_unit_id,
+            CoveragePart.geom_wkb,
         ).where(CoveragePart.organisation_id.in_(ids))
     ).all()
     if hierarchy is None:
-        hierarchy = _Hierarchy.load({p.admin_unit_id for p in parts if p.admin_unit_id}, {p.country_code for p in parts if p.country_code})
+        hierarchy = _Hierarchy.load(
+            {p.admin_unit_id for p in parts if p.admin_unit_id}, {p.country_code for p in parts if p.country_code}
+        )
     full_units: dict[int, set[int]] = defaultdict(set)
     whole: dict[int, list[tuple[str, str | int]]] = defaultdict(list)  # the country and unit parts
     shapes: dict[int, list] = defaultdict(list)
@@ -149,17 +154,34 @@ def _write_geometries(ids, whole, drawn, rows) -> None:
         bounds = [boxes[key] for key in whole.get(org_id, ())]
         if shape is not None and not shape.is_empty:
             bounds.append(shape.bounds)
-        box = (min(b[0] for b in bounds), min(b[1] for b in bounds), max(b[2] for b in bounds), max(b[3] for b in bounds)) if bounds else (None,) * 4
-        updates.append({
-            "oid": org_id, "geom_wkb": shapely.to_wkb(shape) if shape is not None and not shape.is_empty else None,
-            "min_lon": box[0], "min_lat": box[1], "max_lon": box[2], "max_lat": box[3],
-            "coverage_area_km2": area[org_id],
-        })
+        box = (
+            (min(b[0] for b in bounds), min(b[1] for b in bounds), max(b[2] for b in bounds), max(b[3] for b in bounds))
+            if bounds
+            else (None,) * 4
+        )
+        updates.append(
+            {
+                "oid": org_id,
+                "geom_wkb": shapely.to_wkb(shape) if shape is not None and not shape.is_empty else None,
+                "min_lon": box[0],
+                "min_lat": box[1],
+                "max_lon": box[2],
+                "max_lat": box[3],
+                "coverage_area_km2": area[org_id],
+            }
+        )
     table = Organisation.__table__
-    statement = table.update().where(table.c.id == bindparam("oid")).values(
-        geom_wkb=bindparam("geom_wkb"), min_lon=bindparam("min_lon"), min_lat=bindparam("min_lat"),
-        max_lon=bindparam("max_lon"), max_lat=bindparam("max_lat"),
-        coverage_area_km2=bindparam("coverage_area_km2"),
+    statement = (
+        table.update()
+        .where(table.c.id == bindparam("oid"))
+        .values(
+            geom_wkb=bindparam("geom_wkb"),
+            min_lon=bindparam("min_lon"),
+            min_lat=bindparam("min_lat"),
+            max_lon=bindparam("max_lon"),
+            max_lat=bindparam("max_lat"),
+            coverage_area_km2=bindparam("coverage_area_km2"),
+        )
     )
     db.session.execute(statement, updates)
     _expire_loaded(ids, ["geom_wkb", "min_lon", "min_lat", "max_lon", "max_lat", "coverage_area_km2"])
@@ -178,7 +200,10 @@ def _part_bounds(keys: set[tuple[str, str | int]]) -> dict[tuple[str, str | int]
     unit_ids = [k for kind, k in keys if kind == "unit"]
     countries = [k for kind, k in keys if kind == "country"]
     found = {}
-    for kind, model, column, wanted in (("unit", AdminUnit, AdminUnit.id, unit_ids), ("country", Country, Country.code, countries)):
+    for kind, model, column, wanted in (
+        ("unit", AdminUnit, AdminUnit.id, unit_ids),
+        ("country", Country, Country.code, countries),
+    ):
         if wanted:
             rows = db.session.execute(
                 select(column, model.min_lon, model.min_lat, model.max_lon, model.max_lat).where(column.in_(wanted))

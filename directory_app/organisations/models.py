@@ -96,9 +96,7 @@ class Network(TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str | None] = mapped_column(String(300))
 
-    members: Mapped[list["Organisation"]] = relationship(
-        secondary=organisation_network, back_populates="networks"
-    )
+    members: Mapped[list[Organisation]] = relationship(secondary=organisation_network, back_populates="networks")
 
 
 class Organisation(UuidMixin, GeometryMixin, TimestampMixin, db.Model):
@@ -127,19 +125,19 @@ class Organisation(UuidMixin, GeometryMixin, TimestampMixin, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     country = relationship("Country")
-    services: Mapped[list["Service"]] = relationship(
+    services: Mapped[list[Service]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan", order_by="Service.id"
     )
-    locations: Mapped[list["Location"]] = relationship(
+    locations: Mapped[list[Location]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan", order_by="Location.id"
     )
-    contacts: Mapped[list["Contact"]] = relationship(
+    contacts: Mapped[list[Contact]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan", order_by="Contact.id"
     )
-    phones: Mapped[list["Phone"]] = relationship(
+    phones: Mapped[list[Phone]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan", order_by="Phone.id"
     )
-    coverage_parts: Mapped[list["CoveragePart"]] = relationship(
+    coverage_parts: Mapped[list[CoveragePart]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan", order_by="CoveragePart.id"
     )
     networks: Mapped[list[Network]] = relationship(
@@ -163,10 +161,10 @@ class Service(UuidMixin, TimestampMixin, db.Model):
     organisation: Mapped[Organisation] = relationship(back_populates="services")
     category: Mapped[ServiceCategory] = relationship()
     populations: Mapped[list[Population]] = relationship(secondary=service_population, order_by=Population.code)
-    languages: Mapped[list["ServiceLanguage"]] = relationship(
+    languages: Mapped[list[ServiceLanguage]] = relationship(
         cascade="all, delete-orphan", order_by="ServiceLanguage.code"
     )
-    locations: Mapped[list["Location"]] = relationship(secondary=service_location)
+    locations: Mapped[list[Location]] = relationship(secondary=service_location)
 
 
 class ServiceLanguage(db.Model):
@@ -223,7 +221,7 @@ class Contact(UuidMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
 
     organisation: Mapped[Organisation] = relationship(back_populates="contacts")
-    phones: Mapped[list["Phone"]] = relationship(back_populates="contact")
+    phones: Mapped[list[Phone]] = relationship(back_populates="contact")
 
 
 class PhoneType(enum.StrEnum):
@@ -295,13 +293,9 @@ class DistrictCoverage(db.Model):
     """Which organisation serves which consular district, and what share of it."""
 
     __tablename__ = "district_coverage"
-    __table_args__ = (
-        Index("ix_district_coverage_lookup", "district_id", "status", "share", "organisation_id"),
-    )
+    __table_args__ = (Index("ix_district_coverage_lookup", "district_id", "status", "share", "organisation_id"),)
 
-    district_id: Mapped[int] = mapped_column(
-        ForeignKey("consular_district.id", ondelete="CASCADE"), primary_key=True
-    )
+    district_id: Mapped[int] = mapped_column(ForeignKey("consular_district.id", ondelete="CASCADE"), primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True, index=True
     )

@@ -62,14 +62,18 @@ def organisations_serving(
     )
     if category:
         base = base.where(
-            exists().where(Service.organisation_id == DistrictCoverage.organisation_id, Service.category_code == category)
+            exists().where(
+                Service.organisation_id == DistrictCoverage.organisation_id, Service.category_code == category
+            )
         )
     total = db.session.scalar(base.with_only_columns(func.count()))
     page = base.with_only_columns(Organisation, DistrictCoverage.share, DistrictCoverage.overlap_km2).join(
         Organisation, Organisation.id == DistrictCoverage.organisation_id
     )
     rows = db.session.execute(
-        page.order_by(DistrictCoverage.share.desc(), DistrictCoverage.organisation_id.desc()).limit(limit).offset(offset)
+        page.order_by(DistrictCoverage.share.desc(), DistrictCoverage.organisation_id.desc())
+        .limit(limit)
+        .offset(offset)
     ).all()
     return [Serving(org, share, km2) for org, share, km2 in rows], total
 
@@ -164,9 +168,11 @@ def _nearest_in_box(lon, lat, radius_km, limit, exact, category, statuses) -> tu
             exists().where(Service.organisation_id == Location.organisation_id, Service.category_code == category)
         )
     x, y, z = (float(v) for v in unit_vector(lon, lat))
-    chord = (columns["ux"] - x) * (columns["ux"] - x) + (columns["uy"] - y) * (columns["uy"] - y) + (
-        columns["uz"] - z
-    ) * (columns["uz"] - z)
+    chord = (
+        (columns["ux"] - x) * (columns["ux"] - x)
+        + (columns["uy"] - y) * (columns["uy"] - y)
+        + (columns["uz"] - z) * (columns["uz"] - z)
+    )
     rows = db.session.execute(
         select(Location.organisation_id, Location.id, columns["lon"], columns["lat"], chord)
         .where(*conditions)

@@ -20,8 +20,18 @@ from directory_app.geography.units import leaf_units
 from directory_app.organisations import vocabulary
 from directory_app.organisations.coverage import recompute_coverage
 from directory_app.organisations.models import (
-    Contact, CoverageKind, CoveragePart, Location, Network, Organisation, Phone, PhoneType,
-    Population, Service, ServiceLanguage, Status,
+    Contact,
+    CoverageKind,
+    CoveragePart,
+    Location,
+    Network,
+    Organisation,
+    Phone,
+    PhoneType,
+    Population,
+    Service,
+    ServiceLanguage,
+    Status,
 )
 from directory_app.organisations.sites import place_sites
 from geo.coverage import circle
@@ -132,7 +142,8 @@ def _phone(data: dict, field: str) -> Phone:
     except ValueError:
         raise ValidationError(f"unknown phone type '{data.get('type')}'", field=f"{field}.type") from None
     return Phone(
-        number=number, type=kind,
+        number=number,
+        type=kind,
         extension=_text(data, "extension", f"{field}.extension", max_length=10),
         description=_text(data, "description", f"{field}.description", max_length=200),
     )
@@ -164,8 +175,11 @@ def _locations(items: list[dict], org: Organisation) -> list[Location]:
     units = leaf_units(bbox=(min(lons), min(lats), max(lons), max(lats)))
     labels = dict(
         (r.id, (r.label_lon, r.label_lat))
-        for r in db.session.execute(select(AdminUnit.id, AdminUnit.label_lon, AdminUnit.label_lat).where(
-            AdminUnit.id.in_([int(i) for i in units.ids])))
+        for r in db.session.execute(
+            select(AdminUnit.id, AdminUnit.label_lon, AdminUnit.label_lat).where(
+                AdminUnit.id.in_([int(i) for i in units.ids])
+            )
+        )
     )
     placements = place_sites(units, labels, points)
     locations = []
@@ -174,16 +188,19 @@ def _locations(items: list[dict], org: Organisation) -> list[Location]:
         country = str(item.get("country_code") or org.country_code).upper()
         if db.session.get(Country, country) is None:
             raise ValidationError(f"'{country}' is not a member country", field=f"{field}.country_code")
-        locations.append(Location(
-            name=_text(item, "name", f"{field}.name"),
-            address=_text(item, "address", f"{field}.address"),
-            city=_text(item, "city", f"{field}.city", max_length=120),
-            region=_text(item, "region", f"{field}.region", max_length=120),
-            postal_code=_text(item, "postal_code", f"{field}.postal_code", max_length=20),
-            country_code=country,
-            lon=points[i][0], lat=points[i][1],
-            **placement.columns(),
-        ))
+        locations.append(
+            Location(
+                name=_text(item, "name", f"{field}.name"),
+                address=_text(item, "address", f"{field}.address"),
+                city=_text(item, "city", f"{field}.city", max_length=120),
+                region=_text(item, "region", f"{field}.region", max_length=120),
+                postal_code=_text(item, "postal_code", f"{field}.postal_code", max_length=20),
+                country_code=country,
+                lon=points[i][0],
+                lat=points[i][1],
+                **placement.columns(),
+            )
+        )
     return locations
 
 
@@ -215,7 +232,9 @@ def _coverage_part(data: dict, field: str, locations: list[Location]) -> Coverag
         kind = CoverageKind(data.get("kind"))
     except ValueError:
         allowed = ", ".join(k.value for k in CoverageKind)
-        raise ValidationError(f"unknown coverage kind '{data.get('kind')}'; use one of: {allowed}", field=f"{field}.kind") from None
+        raise ValidationError(
+            f"unknown coverage kind '{data.get('kind')}'; use one of: {allowed}", field=f"{field}.kind"
+        ) from None
     part = CoveragePart(kind=kind, label=_text(data, "label", f"{field}.label", max_length=200))
     try:
         if kind is CoverageKind.COUNTRY:

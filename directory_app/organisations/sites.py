@@ -25,9 +25,17 @@ class SitePlacement:
         """The Location columns derived from the site's point."""
         (x, y, z), (px, py, pz) = self.vector, self.public_vector
         return {
-            "admin_unit_id": self.admin_unit_id, "public_lon": self.public_lon, "public_lat": self.public_lat,
-            "grid_key": self.grid_key, "public_grid_key": self.public_grid_key,
-            "ux": x, "uy": y, "uz": z, "public_ux": px, "public_uy": py, "public_uz": pz,
+            "admin_unit_id": self.admin_unit_id,
+            "public_lon": self.public_lon,
+            "public_lat": self.public_lat,
+            "grid_key": self.grid_key,
+            "public_grid_key": self.public_grid_key,
+            "ux": x,
+            "uy": y,
+            "uz": z,
+            "public_ux": px,
+            "public_uy": py,
+            "public_uz": pz,
         }
 
 
@@ -54,8 +62,14 @@ def place_sites(units: LeafUnits, label_points: dict[int, tuple[float, float]], 
             public = label_points[unit_id]
         else:
             public = (float(np.round(lon, 1)), float(np.round(lat, 1)))
-        placements.append(SitePlacement(
-            unit_id, *public, grid_key(lon, lat), grid_key(*public),
-            tuple(map(float, unit_vector(lon, lat))), tuple(map(float, unit_vector(*public))),
-        ))
+        placements.append(
+            SitePlacement(
+                unit_id,
+                *public,
+                grid_key(lon, lat),
+                grid_key(*public),
+                tuple(map(float, unit_vector(lon, lat))),
+                tuple(map(float, unit_vector(*public))),
+            )
+        )
     return placements

@@ -56,7 +56,12 @@ SERVICE_CATEGORIES: tuple[Term, ...] = (
 )
 
 POPULATIONS: tuple[Term, ...] = (
-    Term("unaccompanied_children", "Niñas, niños y adolescentes no acompañados", "Unaccompanied children", "Enfants non accompagnés"),
+    Term(
+        "unaccompanied_children",
+        "Niñas, niños y adolescentes no acompañados",
+        "Unaccompanied children",
+        "Enfants non accompagnés",
+    ),
     Term("women", "Mujeres", "Women", "Femmes"),
     Term("lgbtiq", "Personas LGBTIQ+", "LGBTIQ+ people", "Personnes LGBTIQ+"),
     Term("indigenous", "Pueblos indígenas", "Indigenous peoples", "Peuples autochtones"),
@@ -68,7 +73,12 @@ POPULATIONS: tuple[Term, ...] = (
 
 ORGANISATION_KINDS: tuple[Term, ...] = (
     Term("ngo", "Organización no gubernamental", "Non-governmental organisation", "Organisation non gouvernementale"),
-    Term("faith_based", "Organización de inspiración religiosa", "Faith-based organisation", "Organisation confessionnelle"),
+    Term(
+        "faith_based",
+        "Organización de inspiración religiosa",
+        "Faith-based organisation",
+        "Organisation confessionnelle",
+    ),
     Term("shelter", "Casa del migrante o albergue", "Migrant shelter", "Maison des migrants ou foyer"),
     Term("legal_clinic", "Clínica jurídica", "Legal clinic", "Clinique juridique"),
     Term("community", "Organización comunitaria", "Community organisation", "Organisation communautaire"),

@@ -103,7 +103,9 @@ def test_display_geometry_is_lighter(layers):
         assert display < full * 0.8
 
 
-@pytest.mark.parametrize("layer, country", [("admin1", "MX"), ("admin1", "GT"), ("admin1", "CA"), ("us_counties", "US")])
+@pytest.mark.parametrize(
+    "layer, country", [("admin1", "MX"), ("admin1", "GT"), ("admin1", "CA"), ("us_counties", "US")]
+)
 def test_display_neighbours_share_their_borders(layers, layer, country):
     """Simplification keeps shared borders shared: neighbours in the full data still touch
     along a line in the display data and do not overlap by more than a speck (a sliver of

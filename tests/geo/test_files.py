@@ -17,8 +17,10 @@ def test_real_geojson_and_geopackage_are_recognised(tmp_path):
 
 def test_a_vrt_under_another_name_is_refused_before_gdal_opens_it(tmp_path):
     vrt = tmp_path / "districts.gpkg"
-    vrt.write_text('<OGRVRTDataSource><OGRVRTLayer name="x"><SrcDataSource>/etc/passwd</SrcDataSource>'
-                   "</OGRVRTLayer></OGRVRTDataSource>")
+    vrt.write_text(
+        '<OGRVRTDataSource><OGRVRTLayer name="x"><SrcDataSource>/etc/passwd</SrcDataSource>'
+        "</OGRVRTLayer></OGRVRTDataSource>"
+    )
     with pytest.raises(GeometryError, match="neither GeoJSON nor a GeoPackage"):
         read_vector(vrt, "GPKG")
 

@@ -74,8 +74,12 @@ def test_geometry_collection_keeps_only_polygons():
 
 @pytest.mark.parametrize(
     "lon, lat, message",
-    [(0, 91, "latitude 91.0 is outside"), (181, 0, "longitude 181.0"), ("x", 0, "must be numbers"),
-     (float("inf"), 0, "finite")],
+    [
+        (0, 91, "latitude 91.0 is outside"),
+        (181, 0, "longitude 181.0"),
+        ("x", 0, "must be numbers"),
+        (float("inf"), 0, "finite"),
+    ],
 )
 def test_points_out_of_range(lon, lat, message):
     with pytest.raises(GeometryError, match=message):
@@ -83,22 +87,30 @@ def test_points_out_of_range(lon, lat, message):
 
 
 def test_geojson_feature_collection_is_read():
-    fc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(box(0, 0, 1, 1)))},
-        {"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(box(2, 2, 3, 3)))},
-    ]}
+    fc = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(box(0, 0, 1, 1)))},
+            {"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(box(2, 2, 3, 3)))},
+        ],
+    }
     geom = geometry_from_geojson(fc)
     assert check_polygonal(geom).geometry.area == pytest.approx(2)
 
 
 def test_geojson_in_a_projected_crs_is_refused():
-    fc = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32615"}},
-          "features": []}
+    fc = {
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32615"}},
+        "features": [],
+    }
     with pytest.raises(GeometryError, match="EPSG::32615"):
         geometry_from_geojson(fc)
 
 
-@pytest.mark.parametrize("bad", [{}, {"type": "Feature", "geometry": None}, {"type": "Polygon", "coordinates": "x"}, []])
+@pytest.mark.parametrize(
+    "bad", [{}, {"type": "Feature", "geometry": None}, {"type": "Polygon", "coordinates": "x"}, []]
+)
 def test_broken_geojson_gets_an_error(bad):
     with pytest.raises(GeometryError):
         geometry_from_geojson(bad)
