@@ -182,6 +182,20 @@ class Location(UuidMixin, TimestampMixin, db.Model):
     and unit-sphere vectors of both points serve nearest-site searches (geo.nearest)."""
 
     __tablename__ = "location"
+    # Covering indexes for nearest-site searches: the box scan reads only the index.
+    __table_args__ = (
+        Index("ix_location_nearest", "grid_key", "lat", "lon", "ux", "uy", "uz", "organisation_id"),
+        Index(
+            "ix_location_public_nearest",
+            "public_grid_key",
+            "public_lat",
+            "public_lon",
+            "public_ux",
+            "public_uy",
+            "public_uz",
+            "organisation_id",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
@@ -195,8 +209,8 @@ class Location(UuidMixin, TimestampMixin, db.Model):
     lat: Mapped[float] = mapped_column(Float)
     public_lon: Mapped[float] = mapped_column(Float)
     public_lat: Mapped[float] = mapped_column(Float)
-    grid_key: Mapped[int] = mapped_column(Integer, index=True)
-    public_grid_key: Mapped[int] = mapped_column(Integer, index=True)
+    grid_key: Mapped[int] = mapped_column(Integer)
+    public_grid_key: Mapped[int] = mapped_column(Integer)
     # Unit-sphere vectors of both points: nearest searches order by chord length in SQL.
     ux: Mapped[float] = mapped_column(Float)
     uy: Mapped[float] = mapped_column(Float)

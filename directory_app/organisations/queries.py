@@ -7,17 +7,18 @@ on SQLite and PostgreSQL and gives the same answers.
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, select, text
 
 from directory_app.extensions import db
 from directory_app.geography.units import leaf_unit_at
 from directory_app.organisations.models import (
     DistrictCoverage,
-    Location,
     Organisation,
     Service,
     Status,
@@ -104,8 +105,9 @@ def organisations_covering(
 
 @dataclass(frozen=True)
 class Nearby:
+    """An organisation's nearest site: its position (public unless asked exact) and distance."""
+
     organisation_id: int
-    location_id: int
     lon: float
     lat: float
     distance_km: float
@@ -126,68 +128,91 @@ def nearest_organisations(
     With exact=False (the public), positions and distances use each site's public position,
     so a hidden site is never revealed by its distance.
 
-    The search box (grid-indexed) doubles until it holds k organisations. Within a box the
+    The search box (grid-indexed) grows until it holds k organisations. Within a box the
     database returns only the sites nearest by chord length (exact great-circle order), so a
     dense city costs no more than a village. The answer is exact: every site closer than the
     k-th organisation lies in the box, and none was cut off by the limit."""
     point = check_lon_lat(lon, lat)
-    radius, limit = start_km, 8 * k
+    radius, limit = start_km, 10 * k
     while True:
         best, cut_km = _nearest_in_box(point.x, point.y, radius, limit, exact, category, statuses)
         if len(best) >= k:
             kth = best[k - 1].distance_km
-            if kth > cut_km:  # the limit may have cut off a nearer organisation
-                limit *= 4
-                continue
-            if kth <= radius:
+            if kth <= radius and kth <= cut_km:
                 return best[:k]
-            radius = kth  # one more search, out to the k-th distance
+            if kth > cut_km:  # the row limit may have cut off a nearer organisation
+                limit *= 4
+            radius = kth  # every site nearer than the k-th organisation lies in this box
             continue
-        if radius >= EARTH_HALF_CIRCUMFERENCE_KM and cut_km == float("inf"):
-            return best
         if cut_km != float("inf"):
             limit *= 4
-        else:
-            radius = min(radius * 2, EARTH_HALF_CIRCUMFERENCE_KM)
+        elif radius >= EARTH_HALF_CIRCUMFERENCE_KM:
+            return best
+        else:  # grow the box: fast while it is empty, then as the density seen so far suggests
+            growth = 4.0 if not best else min(2.0, max(1.4, math.sqrt(k / len(best))))
+            radius = min(radius * growth, EARTH_HALF_CIRCUMFERENCE_KM)
 
 
 def _nearest_in_box(lon, lat, radius_km, limit, exact, category, statuses) -> tuple[list[Nearby], float]:
     """The nearest site of each visible organisation among the `limit` sites of the search box
     nearest the point, and the distance below which that list is complete (inf when the box
-    held no more sites than the limit)."""
-    prefix = "" if exact else "public_"
-    columns = {name: getattr(Location, prefix + name) for name in ("lon", "lat", "grid_key", "ux", "uy", "uz")}
+    held no more sites than the limit). Which organisations are visible is asked afterwards,
+    for the few candidates."""
     min_lon, min_lat, max_lon, max_lat = search_box(lon, lat, radius_km)
-    conditions = [columns["lat"].between(min_lat, max_lat), columns["lon"].between(min_lon, max_lon)]
-    ranges = grid_ranges(min_lon, min_lat, max_lon, max_lat)
-    if ranges is not None:
-        conditions.insert(0, or_(*(columns["grid_key"].between(low, high) for low, high in ranges)))
-    conditions.append(exists().where(Organisation.id == Location.organisation_id, Organisation.status.in_(statuses)))
-    if category:
-        conditions.append(
-            exists().where(Service.organisation_id == Location.organisation_id, Service.category_code == category)
-        )
     x, y, z = (float(v) for v in unit_vector(lon, lat))
-    chord = (
-        (columns["ux"] - x) * (columns["ux"] - x)
-        + (columns["uy"] - y) * (columns["uy"] - y)
-        + (columns["uz"] - z) * (columns["uz"] - z)
-    )
-    rows = db.session.execute(
-        select(Location.organisation_id, Location.id, columns["lon"], columns["lat"], chord)
-        .where(*conditions)
-        .order_by(chord, Location.id)
-        .limit(limit)
-    ).all()
+    ranges = grid_ranges(min_lon, min_lat, max_lon, max_lat)
+    params = {
+        "x": x,
+        "y": y,
+        "z": z,
+        "min_lon": min_lon,
+        "max_lon": max_lon,
+        "min_lat": min_lat,
+        "max_lat": max_lat,
+        "limit": limit,
+    }
+    for i, (low, high) in enumerate(ranges):
+        params[f"lo{i}"], params[f"hi{i}"] = low, high
+    rows = db.session.execute(_box_query(len(ranges), exact), params).all()
     if not rows:
         return [], float("inf")
     data = np.array(rows, dtype=float)
-    cut_km = float(chord_km(data[-1, 4])) * SPHERE_TO_ELLIPSOID_MIN if len(rows) == limit else float("inf")
-    distances = geodesic_km(lon, lat, data[:, 2], data[:, 3])
-    order = np.lexsort((data[:, 1], distances, data[:, 0]))  # by organisation, then distance, then site
+    cut_km = float(chord_km(data[-1, 3])) * SPHERE_TO_ELLIPSOID_MIN if len(rows) == limit else float("inf")
+    data = data[np.isin(data[:, 0], _visible_ids({int(i) for i in data[:, 0]}, category, statuses))]
+    if data.size == 0:
+        return [], cut_km
+    distances = geodesic_km(lon, lat, data[:, 1], data[:, 2])
+    order = np.lexsort((distances, data[:, 0]))  # by organisation, then distance
     first = order[np.r_[True, data[order[1:], 0] != data[order[:-1], 0]]]  # each organisation's nearest site
     first = first[np.lexsort((data[first, 0], distances[first]))]
-    return [
-        Nearby(int(data[i, 0]), int(data[i, 1]), float(data[i, 2]), float(data[i, 3]), float(distances[i]))
-        for i in first
-    ], cut_km
+    return [Nearby(int(data[i, 0]), float(data[i, 1]), float(data[i, 2]), float(distances[i])) for i in first], cut_km
+
+
+@functools.lru_cache(maxsize=512)
+def _box_query(range_count: int, exact: bool):
+    """The sites of a search box, nearest first by chord, as one UNION ALL of grid-row ranges.
+
+    Written as SQL text on purpose: each branch is one range scan of the covering index on
+    both SQLite and PostgreSQL, while SQLite runs the equivalent OR of ranges ten times slower
+    (measured: 21 ms against 2.6 ms for a 1,300 km box). Column names come from this function,
+    never from input; every value is a bound parameter."""
+    p = "" if exact else "public_"
+    chord = f"({p}ux - :x) * ({p}ux - :x) + ({p}uy - :y) * ({p}uy - :y) + ({p}uz - :z) * ({p}uz - :z)"
+    branch = (
+        f"SELECT organisation_id, {p}lon AS lon, {p}lat AS lat, {chord} AS chord FROM location "
+        f"WHERE {p}grid_key BETWEEN :lo{{i}} AND :hi{{i}} AND {p}lat BETWEEN :min_lat AND :max_lat "
+        f"AND {p}lon BETWEEN :min_lon AND :max_lon"
+    )
+    union = " UNION ALL ".join(branch.format(i=i) for i in range(range_count))
+    return text(
+        f"SELECT organisation_id, lon, lat, chord FROM ({union}) AS box ORDER BY chord, organisation_id LIMIT :limit"
+    )
+
+
+def _visible_ids(ids: set[int], category: str | None, statuses: tuple[Status, ...]) -> list[int]:
+    query = select(Organisation.id).where(Organisation.id.in_(ids), Organisation.status.in_(statuses))
+    if category:
+        query = query.where(
+            exists().where(Service.organisation_id == Organisation.id, Service.category_code == category)
+        )
+    return list(db.session.scalars(query))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 06:59:54.241239
+Create Date: 2026-11-29 07:23:54.106863
 
 """
 from alembic import op
@@ -209,9 +209,9 @@ def upgrade():
     )
     with op.batch_alter_table('location', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_location_admin_unit_id'), ['admin_unit_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_location_grid_key'), ['grid_key'], unique=False)
+        batch_op.create_index('ix_location_nearest', ['grid_key', 'lat', 'lon', 'ux', 'uy', 'uz', 'organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_location_organisation_id'), ['organisation_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_location_public_grid_key'), ['public_grid_key'], unique=False)
+        batch_op.create_index('ix_location_public_nearest', ['public_grid_key', 'public_lat', 'public_lon', 'public_ux', 'public_uy', 'public_uz', 'organisation_id'], unique=False)
 
     op.create_table('organisation_network',
     sa.Column('organisation_id', sa.Integer(), nullable=False),
@@ -429,9 +429,9 @@ def downgrade():
 
     op.drop_table('organisation_network')
     with op.batch_alter_table('location', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_location_public_grid_key'))
+        batch_op.drop_index('ix_location_public_nearest')
         batch_op.drop_index(batch_op.f('ix_location_organisation_id'))
-        batch_op.drop_index(batch_op.f('ix_location_grid_key'))
+        batch_op.drop_index('ix_location_nearest')
         batch_op.drop_index(batch_op.f('ix_location_admin_unit_id'))
 
     op.drop_table('location')

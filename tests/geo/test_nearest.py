@@ -4,7 +4,17 @@ import random
 import numpy as np
 import pytest
 
-from geo.nearest import geodesic_km, grid_key, grid_ranges, k_nearest, nearest_target, search_box
+from geo.nearest import (
+    SPHERE_TO_ELLIPSOID_MIN,
+    chord_km,
+    geodesic_km,
+    grid_key,
+    grid_ranges,
+    k_nearest,
+    nearest_target,
+    search_box,
+    unit_vector,
+)
 
 
 def haversine_km(lon1, lat1, lon2, lat2, radius=6371.0088):
@@ -94,6 +104,25 @@ def test_grid_rows_are_one_range_each_and_huge_boxes_fall_back():
     ranges = grid_ranges(-118.5, 33.9, -118.1, 34.2)
     assert len(ranges) == 4  # rows 33.9, 34.0, 34.1, 34.2
     assert all(high - low == 4 for low, high in ranges)  # columns -118.5 .. -118.1
-    assert grid_ranges(-100, -30, -90, 30) is None
+    band = grid_ranges(-100, -30, -90, 30)  # 60° tall: one latitude band
+    assert len(band) == 1
+    assert band[0][0] <= grid_key(-179.9, -30) and grid_key(179.9, 30) <= band[0][1]
     assert grid_key(-118.25, 34.05) == grid_key(-118.21, 34.01)
     assert grid_key(-118.25, 34.05) != grid_key(-118.25, 34.15)
+
+
+def test_sphere_distances_bound_geodesic_ones_from_below():
+    """The nearest search relies on geodesic >= SPHERE_TO_ELLIPSOID_MIN x great-circle distance."""
+    rng = np.random.default_rng(5)
+    worst = 1.0
+    for _ in range(100):
+        lon, lat = rng.uniform(-180, 180), rng.uniform(-89, 89)
+        lons = np.r_[rng.uniform(-180, 180, 300), lon + rng.normal(0, 1, 300)]
+        lats = np.r_[rng.uniform(-89.9, 89.9, 300), np.clip(lat + rng.normal(0, 1, 300), -89.9, 89.9)]
+        lons = (lons + 180) % 360 - 180
+        x, y, z = unit_vector(lon, lat)
+        ux, uy, uz = unit_vector(lons, lats)
+        sphere = chord_km((ux - x) ** 2 + (uy - y) ** 2 + (uz - z) ** 2)
+        apart = sphere > 0.01
+        worst = min(worst, float((geodesic_km(lon, lat, lons, lats)[apart] / sphere[apart]).min()))
+    assert SPHERE_TO_ELLIPSOID_MIN < worst < 1.0
