@@ -8,6 +8,8 @@ equal-area projection; the per-district sums are then plain SQL.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,13 +113,24 @@ class UnitIndex:
         partial = ~full
         if partial.any():
             cov_ea = to_equal_area(coverages)
-            pieces = shapely.intersection(cov_ea[cov_idx[partial]], self.geoms_ea[unit_idx[partial]])
-            overlap[partial] = shapely.area(pieces) / 1e6
+            overlap[partial] = _intersection_areas(cov_ea[cov_idx[partial]], self.geoms_ea[unit_idx[partial]]) / 1e6
         areas = self.areas_km2[unit_idx]
         full |= overlap >= areas * (1 - FULL_TOLERANCE)
         overlap = np.minimum(overlap, areas)
         keep = overlap > 0
         return UnitOverlaps(cov_idx[keep], unit_idx[keep], overlap[keep], full[keep])
+
+
+def _intersection_areas(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Areas of pairwise intersections; large arrays are split over the CPU cores (GEOS
+    releases the GIL in shapely's vectorised functions)."""
+    workers = min(os.cpu_count() or 1, 4)
+    if len(left) < 2_000 or workers == 1:
+        return shapely.area(shapely.intersection(left, right))
+    chunks = np.array_split(np.arange(len(left)), workers)
+    with ThreadPoolExecutor(workers) as pool:
+        parts = pool.map(lambda idx: shapely.area(shapely.intersection(left[idx], right[idx])), chunks)
+        return np.concatenate(list(parts))
 
 
 def coverage_area_km2(coverage: shapely.Geometry) -> float:

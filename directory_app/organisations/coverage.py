@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from sqlalchemy import bindparam, case, delete, event, func, inspect, select
+from sqlalchemy import case, delete, event, func, inspect, select
 from sqlalchemy.orm import Session
 
+from directory_app.bulk import empty_table, insert_rows, update_rows
 from directory_app.extensions import db
 from directory_app.geography.models import AdminUnit, ConsularDistrict, Country, district_unit
 from directory_app.geography.units import LeafUnits, leaf_units
@@ -29,6 +30,7 @@ from directory_app.organisations.models import (
     CoveragePart,
     DistrictCoverage,
     Organisation,
+    Status,
     UnitCoverage,
 )
 from geo.coverage import union_parts
@@ -42,22 +44,69 @@ def recompute_coverage(
 ) -> int:
     """Recompute coverage geometry, unit coverage and district coverage.
 
-    With no ids, every organisation (a full rebuild). Returns the number of organisations."""
-    if organisation_ids is None:
+    With no ids, every organisation (a full rebuild): the derived tables are emptied first and
+    district coverage is summed once at the end, which is much faster than batch by batch.
+    Returns the number of organisations."""
+    rebuild = organisation_ids is None
+    if rebuild:
         organisation_ids = db.session.scalars(select(Organisation.id).order_by(Organisation.id)).all()
     organisation_ids = list(organisation_ids)
     if not organisation_ids:
         return 0
     db.session.flush()
+    if rebuild:
+        empty_table(DistrictCoverage.__table__)
+        empty_table(UnitCoverage.__table__)
     bulk = len(organisation_ids) > SMALL
     units = leaf_units() if bulk else None
     hierarchy = _Hierarchy.load() if bulk else None
+    districts = _Districts.load() if bulk else None
     for start in range(0, len(organisation_ids), BATCH):
         batch = organisation_ids[start : start + BATCH]
-        _recompute_batch(batch, units, hierarchy)
+        _recompute_batch(batch, units, hierarchy, districts, replace=not rebuild)
         if progress:
             progress(min(start + BATCH, len(organisation_ids)), len(organisation_ids))
     return len(organisation_ids)
+
+
+@dataclass
+class _Districts:
+    """Which districts hold each leaf unit, and each district's area."""
+
+    of_unit: dict[int, list[int]]
+    area_km2: dict[int, float]
+
+    @classmethod
+    def load(cls, unit_ids: set[int] | None = None) -> _Districts:
+        query = select(district_unit.c.admin_unit_id, ConsularDistrict.id, ConsularDistrict.area_km2).join(
+            ConsularDistrict, ConsularDistrict.id == district_unit.c.district_id
+        )
+        if unit_ids is not None:
+            query = query.where(district_unit.c.admin_unit_id.in_(unit_ids))
+        of_unit: dict[int, list[int]] = defaultdict(list)
+        areas = {}
+        for unit_id, district_id, area in db.session.execute(query):
+            of_unit[unit_id].append(district_id)
+            areas[district_id] = area
+        return cls(of_unit, areas)
+
+    def coverage_rows(self, unit_rows: list[dict], status_of: dict[int, Status]) -> list[dict]:
+        """District coverage rows: each organisation's overlaps summed over a district's units."""
+        overlap: dict[tuple[int, int], float] = defaultdict(float)
+        for row in unit_rows:
+            for district_id in self.of_unit.get(row["admin_unit_id"], ()):
+                overlap[(district_id, row["organisation_id"])] += row["overlap_km2"]
+        return [
+            {
+                "district_id": d,
+                "organisation_id": o,
+                "overlap_km2": km2,
+                "share": min(1.0, km2 / self.area_km2[d]),
+                "status": status_of[o].value,
+            }
+            for (d, o), km2 in sorted(overlap.items())
+            if self.area_km2[d] > 0
+        ]
 
 
 @dataclass
@@ -90,7 +139,10 @@ class _Hierarchy:
         return cls(leaves, areas)
 
 
-def _recompute_batch(ids: list[int], units: LeafUnits | None, hierarchy: _Hierarchy | None) -> None:
+def _recompute_batch(
+    ids: list[int], units: LeafUnits | None, hierarchy: _Hierarchy | None, districts: _Districts | None, replace: bool
+) -> None:
+    """Unit and district coverage and geometry of a batch; with `replace`, old rows go first."""
     parts = db.session.execute(
         select(
             CoveragePart.organisation_id,
@@ -116,12 +168,17 @@ def _recompute_batch(ids: list[int], units: LeafUnits | None, hierarchy: _Hierar
             shapes[org_id].append(shapely.from_wkb(wkb))
     drawn = {org_id: union_parts(geoms) for org_id, geoms in shapes.items()}
     rows = _unit_rows(ids, full_units, drawn, units, hierarchy.area_km2)
-    db.session.execute(delete(UnitCoverage).where(UnitCoverage.organisation_id.in_(ids)))
-    if rows:
-        db.session.execute(UnitCoverage.__table__.insert(), rows)
+    if replace:
+        db.session.execute(delete(UnitCoverage).where(UnitCoverage.organisation_id.in_(ids)))
+        db.session.execute(delete(DistrictCoverage).where(DistrictCoverage.organisation_id.in_(ids)))
+    insert_rows(UnitCoverage.__table__, rows)
     _write_geometries(ids, whole, drawn, rows)
-    db.session.execute(delete(DistrictCoverage).where(DistrictCoverage.organisation_id.in_(ids)))
-    _insert_district_coverage(UnitCoverage.organisation_id.in_(ids))
+    if districts is None:
+        districts = _Districts.load({row["admin_unit_id"] for row in rows})
+    status_of = dict(
+        db.session.execute(select(Organisation.id, Organisation.status).where(Organisation.id.in_(ids))).all()
+    )
+    insert_rows(DistrictCoverage.__table__, districts.coverage_rows(rows, status_of))
 
 
 def _unit_rows(ids, full_units, drawn, units: LeafUnits | None, unit_area: dict[int, float]) -> list[dict]:
@@ -161,7 +218,7 @@ def _write_geometries(ids, whole, drawn, rows) -> None:
         )
         updates.append(
             {
-                "oid": org_id,
+                "id": org_id,
                 "geom_wkb": shapely.to_wkb(shape) if shape is not None and not shape.is_empty else None,
                 "min_lon": box[0],
                 "min_lat": box[1],
@@ -170,20 +227,7 @@ def _write_geometries(ids, whole, drawn, rows) -> None:
                 "coverage_area_km2": area[org_id],
             }
         )
-    table = Organisation.__table__
-    statement = (
-        table.update()
-        .where(table.c.id == bindparam("oid"))
-        .values(
-            geom_wkb=bindparam("geom_wkb"),
-            min_lon=bindparam("min_lon"),
-            min_lat=bindparam("min_lat"),
-            max_lon=bindparam("max_lon"),
-            max_lat=bindparam("max_lat"),
-            coverage_area_km2=bindparam("coverage_area_km2"),
-        )
-    )
-    db.session.execute(statement, updates)
+    update_rows(Organisation.__table__, "id", updates)
     _expire_loaded(ids, ["geom_wkb", "min_lon", "min_lat", "max_lon", "max_lat", "coverage_area_km2"])
 
 
