@@ -11,6 +11,8 @@ from sqlalchemy import Table, bindparam
 
 from directory_app.extensions import db
 
+STAGING_THRESHOLD = 500  # fewer rows are updated with executemany: a staging table costs four round trips
+
 
 def _is_postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
@@ -46,7 +48,7 @@ def update_rows(table: Table, key: str, rows: list[dict]) -> None:
     if not rows:
         return
     columns = [c for c in rows[0] if c != key]
-    if _is_postgresql():
+    if _is_postgresql() and len(rows) >= STAGING_THRESHOLD:
         staging = f"staging_{table.name}"
         db.session.execute(  # same column types, no constraints
             db.text(
