@@ -68,6 +68,8 @@ def test_serving_is_ordered_by_share_and_paged():
     shares = [r.share for r in everything]
     assert shares == sorted(shares, reverse=True)
     assert all(0 < s <= 1 for s in shares)
+    beyond, beyond_total = organisations_serving(district_id, limit=3, offset=total + 10)
+    assert beyond == [] and beyond_total == total
     page2, _ = organisations_serving(district_id, limit=3, offset=3)
     assert [r.organisation.id for r in page2] == [r.organisation.id for r in everything[3:6]]
 

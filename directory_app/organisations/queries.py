@@ -67,8 +67,8 @@ def organisations_serving(
                 Service.organisation_id == DistrictCoverage.organisation_id, Service.category_code == category
             )
         )
-    total = db.session.scalar(base.with_only_columns(func.count()))
-    page = base.with_only_columns(Organisation, DistrictCoverage.share, DistrictCoverage.overlap_km2).join(
+    total = base.with_only_columns(func.count()).correlate(None).scalar_subquery()  # same round trip
+    page = base.with_only_columns(Organisation, DistrictCoverage.share, DistrictCoverage.overlap_km2, total).join(
         Organisation, Organisation.id == DistrictCoverage.organisation_id
     )
     rows = db.session.execute(
@@ -76,7 +76,9 @@ def organisations_serving(
         .limit(limit)
         .offset(offset)
     ).all()
-    return [Serving(org, share, km2) for org, share, km2 in rows], total
+    if not rows:
+        return [], db.session.scalar(base.with_only_columns(func.count())) if offset else 0
+    return [Serving(org, share, km2) for org, share, km2, _ in rows], rows[0][3]
 
 
 def organisations_covering(
