@@ -16,7 +16,7 @@ import numpy as np
 import pyproj
 import shapely
 
-from geo.projection import area_km2, to_equal_area
+from geo.projection import to_equal_area
 from geo.validate import GeometryError, check_lon_lat, polygonal_part
 
 _GEOD = pyproj.Geod(ellps="WGS84")
@@ -131,8 +131,3 @@ def _intersection_areas(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     with ThreadPoolExecutor(workers) as pool:
         parts = pool.map(lambda idx: shapely.area(shapely.intersection(left[idx], right[idx])), chunks)
         return np.concatenate(list(parts))
-
-
-def coverage_area_km2(coverage: shapely.Geometry) -> float:
-    """The area of a coverage in km²."""
-    return 0.0 if coverage.is_empty else float(area_km2(coverage))

@@ -21,17 +21,6 @@ def geodesic_km(lon: float, lat: float, lons, lats) -> np.ndarray:
     return np.asarray(metres) / 1000.0
 
 
-def k_nearest(lon: float, lat: float, lons, lats, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of the k nearest candidates, nearest first, and their distances in km."""
-    distances = geodesic_km(lon, lat, lons, lats)
-    if distances.size == 0:
-        return np.empty(0, dtype=int), distances
-    k = min(k, distances.size)
-    idx = np.argpartition(distances, k - 1)[:k]
-    idx = idx[np.lexsort((idx, distances[idx]))]  # ties broken by candidate order: deterministic
-    return idx, distances[idx]
-
-
 def search_box(lon: float, lat: float, radius_km: float) -> tuple[float, float, float, float]:
     """A lon/lat box (min_lon, min_lat, max_lon, max_lat) holding every point within radius_km.
 

@@ -21,9 +21,6 @@ class LeafUnits:
     codes: list[str]
     index: UnitIndex
 
-    def position(self) -> dict[int, int]:
-        return {int(unit_id): i for i, unit_id in enumerate(self.ids)}
-
 
 def leaf_units(
     country_codes: list[str] | None = None, bbox: tuple[float, float, float, float] | None = None

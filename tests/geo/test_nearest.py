@@ -10,7 +10,6 @@ from geo.nearest import (
     geodesic_km,
     grid_key,
     grid_ranges,
-    k_nearest,
     nearest_target,
     search_box,
     unit_vector,
@@ -46,16 +45,6 @@ def test_city_distances_agree_with_the_spherical_formula(a, b, lon1, lat1, lon2,
 
 def test_los_angeles_new_york_is_about_3940_km():
     assert geodesic_km(-118.2437, 34.0522, [-74.0060], [40.7128])[0] == pytest.approx(3944, abs=15)
-
-
-def test_k_nearest_orders_and_breaks_ties_by_position():
-    lons = [0.0, 0.0, 0.0, 0.0, 0.0]
-    lats = [3.0, 1.0, 2.0, 1.0, 5.0]
-    idx, km = k_nearest(0, 0, lons, lats, 3)
-    assert idx.tolist() == [1, 3, 2]
-    assert np.all(np.diff(km) >= 0)
-    assert k_nearest(0, 0, [], [], 3)[0].size == 0
-    assert k_nearest(0, 0, [1.0], [1.0], 10)[0].tolist() == [0]
 
 
 def test_search_box_holds_every_point_within_the_radius():
