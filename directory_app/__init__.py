@@ -40,6 +40,12 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    from directory_app.accounts.sessions import init_login
+
+    init_login(app)
+    from directory_app.i18n import init_i18n
+
+    init_i18n(app)
     # Import the models so that they are known to SQLAlchemy and Alembic.
     from directory_app import models  # noqa: F401
 
@@ -56,11 +62,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from directory_app.accounts.views import bp as accounts_bp
     from directory_app.geography.views import bp as geography_bp
     from directory_app.main.views import bp as main_bp
+    from directory_app.maps.views import bp as maps_bp
+    from directory_app.organisations.views import bp as organisations_bp
+    from directory_app.vendor import bp as vendor_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(geography_bp)
+    for blueprint in (main_bp, organisations_bp, geography_bp, maps_bp, accounts_bp, vendor_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_commands(app: Flask) -> None:

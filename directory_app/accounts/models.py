@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 
+from flask_login import UserMixin
 from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -17,7 +18,7 @@ class Role(enum.StrEnum):
     CONSULAR = "consular"  # reads everything published, including hidden exact locations
 
 
-class User(TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,3 +34,12 @@ class User(TimestampMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
 
     country = relationship("Country")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a disabled account cannot sign in or stay signed in
+        return self.is_active_account
+
+    def get_id(self) -> str:
+        """The session token: the id and the session version, so that bumping the version
+        (logout, password change, disabling) ends every session of this user."""
+        return f"{self.id}:{self.session_version}"

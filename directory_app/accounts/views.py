@@ -1,0 +1,5 @@
+"""Sign in and sign out."""
+
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__)

@@ -1,0 +1,1 @@
+"""Map pages and the GeoJSON layers their browsers fetch."""
