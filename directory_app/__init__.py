@@ -67,9 +67,8 @@ def register_blueprints(app: Flask) -> None:
     from directory_app.main.views import bp as main_bp
     from directory_app.maps.views import bp as maps_bp
     from directory_app.organisations.views import bp as organisations_bp
-    from directory_app.vendor import bp as vendor_bp
 
-    for blueprint in (main_bp, organisations_bp, geography_bp, maps_bp, accounts_bp, vendor_bp):
+    for blueprint in (main_bp, organisations_bp, geography_bp, maps_bp, accounts_bp):
         app.register_blueprint(blueprint)
 
 

@@ -11,4 +11,5 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -r requirements-dev.txt
+.venv/bin/python scripts/vendor_assets.py
 exec .venv/bin/python -m pytest "$@"
