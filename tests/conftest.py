@@ -5,14 +5,34 @@ per-test copies of it for tests that write.
 PostgreSQL tests run against TEST_POSTGRES_URL (default: the local server as user postgres).
 When that server cannot be reached they are skipped on a developer's machine, and fail under
 CI=true, where PostgreSQL is part of the test set-up.
+
+Acting as each role. Every world (so `app`, `fresh_app` and their copies too) holds one user per
+role, created with the real `create-user` command, all with the password TEST_PASSWORD:
+
+    ts_admin              ts-admin@example.org      Technical Secretariat
+    consular              consular@example.org      consular user
+    country_contact       contact-mx@example.org    country contact for Mexico (the default country)
+    country_contact, GT   contact-gt@example.org    country contact for Guatemala ("another country")
+
+- `login_as(client, role, country=None)` signs a test client in through the real /login form (it reads
+  the CSRF token from the form) and returns the client; role "public" leaves it signed out. It is a
+  fixture and a plain function (`from tests.conftest import login_as`).
+- `client_as(role, country=None)` (fixture) gives a new client of `app` signed in as that role:
+  `client_as("country_contact", "GT").get(...)`. Signing in writes nothing, so it is fine on the
+  read-only `app`; signing OUT bumps the user's session version: do that on `fresh_app` only.
+- `TEST_USERS[user_key(role, country)]` gives the TestUser (email, role, country, name).
+
+Browser tests (tests/browser/) are marked `browser`; their fixtures are in tests/browser/conftest.py.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,6 +45,40 @@ from directory_app.extensions import db
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 DEMO_COUNT = 150
 BACKENDS = ["sqlite", "postgresql"]
+ROLES = ("public", "consular", "country_contact", "ts_admin")
+TEST_PASSWORD = "quiet-harbour-lantern-58"
+DEFAULT_CONTACT_COUNTRY = "MX"
+
+
+@dataclass(frozen=True)
+class TestUser:
+    __test__ = False  # not a test class, whatever pytest thinks of the name
+
+    email: str
+    role: str
+    country: str | None
+    name: str
+
+
+TEST_USERS = {
+    "ts_admin": TestUser("ts-admin@example.org", "ts_admin", None, "Tessa Admin"),
+    "consular": TestUser("consular@example.org", "consular", None, "Consuelo Lara"),
+    "country_contact:MX": TestUser("contact-mx@example.org", "country_contact", "MX", "Mateo Contacto"),
+    "country_contact:GT": TestUser("contact-gt@example.org", "country_contact", "GT", "Gabriela Contacto"),
+}
+
+
+def user_key(role: str, country: str | None = None) -> str:
+    """The TEST_USERS key of a role (country contacts: of `country`, by default Mexico)."""
+    if role == "country_contact":
+        return f"country_contact:{(country or DEFAULT_CONTACT_COUNTRY).upper()}"
+    if role not in TEST_USERS:
+        raise KeyError(f"no test user for role {role!r}; roles: {', '.join(ROLES)}")
+    return role
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "browser: runs in headless Chromium (tests/browser)")
 
 
 def make_app(database_url: str, **extra):
@@ -109,10 +163,20 @@ def worlds(request, tmp_path_factory):
                 for args in (["setup"], ["demo", "--count", str(DEMO_COUNT)]):
                     result = app.test_cli_runner().invoke(args=args, catch_exceptions=False)
                     assert result.exit_code == 0, result.output
+                _create_test_users(app)
             built[backend] = url
         return built[backend]
 
     return world
+
+
+def _create_test_users(app) -> None:
+    for user in TEST_USERS.values():
+        args = ["create-user", user.email, "--role", user.role, "--name", user.name, "--password-stdin"]
+        if user.country:
+            args += ["--country", user.country]
+        result = app.test_cli_runner().invoke(args=args, input=TEST_PASSWORD + "\n", catch_exceptions=False)
+        assert result.exit_code == 0, result.output
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -164,6 +228,43 @@ def fresh_ctx(fresh_app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+_CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token_of(html: str) -> str:
+    """The CSRF token of the first form of a page."""
+    match = _CSRF_FIELD.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def login_as(client, role: str, country: str | None = None, password: str = TEST_PASSWORD):
+    """Sign `client` in as the test user of `role` through the real /login form; "public" does nothing."""
+    if role == "public":
+        return client
+    user = TEST_USERS[user_key(role, country)]
+    token = csrf_token_of(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"email": user.email, "password": password, "csrf_token": token})
+    assert response.status_code == 302, f"signing in as {role} failed: {response.status_code}"
+    return client
+
+
+@pytest.fixture(name="login_as")
+def login_as_fixture():
+    """The login_as function, as a fixture."""
+    return login_as
+
+
+@pytest.fixture
+def client_as(app):
+    """A factory: client_as(role, country=None) -> a new test client of `app` signed in as that role."""
+
+    def make(role: str, country: str | None = None):
+        return login_as(app.test_client(), role, country)
+
+    return make
 
 
 @pytest.fixture

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import secrets
 
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from directory_app.accounts.models import Role, User
 from directory_app.errors import ValidationError
@@ -59,3 +61,30 @@ def create_user(email: str, password: str, role: str, country_code: str | None =
     db.session.add(user)
     db.session.flush()
     return user
+
+
+@functools.cache
+def _dummy_password_hash() -> str:
+    """A hash to check against when no account matches, so that an unknown email costs as much time as a
+    wrong password and response times do not tell which emails have accounts."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None; the caller shows one generic message for an
+    unknown email, a wrong password and a disabled account alike. Rate limiting of login attempts wraps the
+    login view (Flask-Limiter), not this function."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        check_password_hash(_dummy_password_hash(), password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.is_active_account:
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """End every session of this user (all browsers, copied cookies included) by bumping the session
+    version that each session cookie carries; sessions.load_user refuses older versions."""
+    user.session_version = (user.session_version or 1) + 1
+    db.session.flush()

@@ -1,5 +1,100 @@
-"""Sign in and sign out."""
+"""Sign in and sign out.
 
-from flask import Blueprint
+- `GET/POST /login` (accounts.login): a new session at sign-in (the old session's contents are
+  dropped before login_user, so a cookie planted before sign-in gains nothing); one generic message
+  for an unknown email, a wrong password and a disabled account; `?next=` is followed only to a local
+  path of this site.
+- `POST /logout` (accounts.logout, CSRF token required): bumps the user's session version, which ends
+  every session of the user, copied cookies included, then signs out.
+
+Seams for later work: rate limiting of sign-in attempts goes on `login` as a Flask-Limiter decorator,
+and the password-reset link goes in templates/accounts/login.html.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+
+from directory_app.accounts.forms import LoginForm, LogoutForm
+from directory_app.accounts.models import Role, User
+from directory_app.accounts.services import authenticate, end_sessions
+from directory_app.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__)
+
+# Session keys that outlive signing in and out: the reader's language only.
+_KEPT_SESSION_KEYS = ("lang",)
+
+ROLE_LABELS = {
+    Role.TS_ADMIN: _l("Technical Secretariat"),
+    Role.COUNTRY_CONTACT: _l("Country contact"),
+    Role.CONSULAR: _l("Consular user"),
+}
+
+
+@bp.record_once
+def _configure_login_manager(_state) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+
+
+@bp.app_template_global("role_label")
+def role_label(user: User) -> str:
+    """The role as the header shows it, with the country of a country contact: "Country contact (MX)"."""
+    label = str(ROLE_LABELS.get(user.role, user.role))
+    return f"{label} ({user.country_code})" if user.country_code else label
+
+
+def safe_next_path(target: str | None) -> str | None:
+    """`target` when it is a path on this site ("/districts?service=x"), else None: no scheme, no host,
+    no protocol-relative "//host" or "/\\host" (which browsers read as another host), no control characters."""
+    if not target or len(target) > 2000 or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _keep_only_language() -> None:
+    kept = {key: session[key] for key in _KEPT_SESSION_KEYS if key in session}
+    session.clear()
+    session.update(kept)
+
+
+def _start_new_session(user: User) -> None:
+    _keep_only_language()
+    login_user(user)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    next_path = safe_next_path(request.args.get("next"))
+    form = LoginForm()
+    failed = False
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _start_new_session(user)
+            return redirect(next_path or url_for("main.home"))
+        failed = True
+    return render_template("accounts/login.html", form=form, failed=failed, next_path=next_path)
+
+
+@bp.post("/logout")
+def logout():
+    # CSRFProtect refuses a POST without a valid token before this view runs (400); the form checks again.
+    if not LogoutForm().validate_on_submit():
+        abort(400)
+    if current_user.is_authenticated:
+        end_sessions(current_user._get_current_object())
+        db.session.commit()
+        logout_user()
+    _keep_only_language()
+    return redirect(url_for("main.home"))
