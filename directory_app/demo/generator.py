@@ -40,6 +40,7 @@ from directory_app.organisations.models import (
     service_location,
     service_population,
 )
+from directory_app.organisations.searchtext import refresh_search_text
 from directory_app.organisations.sites import place_sites
 from geo.coverage import circle
 
@@ -155,6 +156,7 @@ def generate_demo(count: int, seed: int = 2026, progress: Callable[[int, int], N
         chunk = wanted[start : start + CHUNK]
         ids = _insert_chunk(chunk, seed, units, meta, networks, anchors, weights)
         recompute_coverage(ids)
+        refresh_search_text(ids)  # the Core inserts above bypass the ORM's flush listener
         added += len(ids)
         if progress:
             progress(added, len(wanted))

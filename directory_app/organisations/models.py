@@ -106,6 +106,8 @@ class Organisation(UuidMixin, GeometryMixin, TimestampMixin, db.Model):
     units and countries are referenced by their parts. The bounding box covers all parts."""
 
     __tablename__ = "organisation"
+    # The directory's default listing: published organisations in name order, read from the index.
+    __table_args__ = (Index("ix_organisation_listing", "status", "sort_name", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
@@ -121,6 +123,9 @@ class Organisation(UuidMixin, GeometryMixin, TimestampMixin, db.Model):
     last_verified: Mapped[date | None] = mapped_column(Date)  # HSDS assured_date
     coverage_area_km2: Mapped[float] = mapped_column(Float, default=0.0)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Folded text and name for the directory search, written by organisations.searchtext.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    sort_name: Mapped[str] = mapped_column(String(300), default="")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -318,3 +323,8 @@ class DistrictCoverage(db.Model):
     # A copy of the organisation's status, so that "who serves district X" is read from this
     # one index; kept in step by organisations.coverage (see _copy_status_changes).
     status: Mapped[Status] = mapped_column(_str_enum(Status))
+
+
+# Registers the flush listener that keeps Organisation.search_text current (imported last: it uses
+# the models above).
+from directory_app.organisations import searchtext  # noqa: E402, F401

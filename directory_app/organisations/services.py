@@ -71,11 +71,16 @@ def create_organisation(data: dict) -> Organisation:
     coverage [{kind: admin_unit, unit: code} | {kind: country, country: code} |
     {kind: radius, location: index, radius_km} | {kind: polygon, geometry: GeoJSON}]."""
     org = Organisation()
-    _set_fields(org, data)
-    org.phones = [_phone(p, f"phones[{i}]") for i, p in enumerate(data.get("phones") or [])]
-    org.contacts = [_contact(c, f"contacts[{i}]") for i, c in enumerate(data.get("contacts") or [])]
-    org.locations = _locations(data.get("locations") or [], org)
-    org.services = [_service(s, f"services[{i}]", org.locations) for i, s in enumerate(data.get("services") or [])]
+    # No autoflush while the organisation is built: its networks would otherwise be flushed
+    # (Network.members) before the organisation is in the session.
+    with db.session.no_autoflush:
+        _set_fields(org, data)
+        org.phones = [_phone(p, f"phones[{i}]") for i, p in enumerate(data.get("phones") or [])]
+        org.contacts = [_contact(c, f"contacts[{i}]") for i, c in enumerate(data.get("contacts") or [])]
+        org.locations = _locations(data.get("locations") or [], org)
+        org.services = [
+            _service(s, f"services[{i}]", org.locations) for i, s in enumerate(data.get("services") or [])
+        ]
     db.session.add(org)
     return replace_coverage(org, data.get("coverage") or [])
 

@@ -1,5 +1,76 @@
 """The public directory: search and organisation pages."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from directory_app.extensions import db
+from directory_app.geography.models import ConsularDistrict, Country
+from directory_app.maps.embed import organisation_map
+from directory_app.organisations import vocabulary
+from directory_app.organisations.display import is_stale, template_helpers, website_href
+from directory_app.organisations.models import Network
+from directory_app.organisations.profile import districts_served, find_organisation, visible_sites
+from directory_app.organisations.search import LANGUAGE_CHOICES, SORTS, parse_directory_query, search_directory
 
 bp = Blueprint("organisations", __name__)
+bp.context_processor(template_helpers)
+
+
+def _form_choices() -> dict:
+    return {
+        "countries": db.session.scalars(select(Country).order_by(Country.code)).all(),
+        "networks": db.session.execute(select(Network.code, Network.name).order_by(Network.code)).all(),
+        "categories": vocabulary.SERVICE_CATEGORIES,
+        "populations": vocabulary.POPULATIONS,
+        "language_choices": LANGUAGE_CHOICES,
+        "sorts": SORTS,
+    }
+
+
+@bp.get("/organisations")
+def directory():
+    query, problems = parse_directory_query(request.args)
+    results = None if problems else search_directory(query)
+    status = 400 if problems else 200
+    if results is not None and results.total and query.page > results.pages:
+        problems = [_("Page %(page)d does not exist: there are %(pages)d pages.", page=query.page, pages=results.pages)]
+        status = 404
+    district = None
+    if query.district_id is not None:
+        district = db.session.get(ConsularDistrict, query.district_id)
+    return (
+        render_template(
+            "organisations/directory.html",
+            query=query,
+            problems=problems,
+            results=results,
+            district=district,
+            **_form_choices(),
+        ),
+        status,
+    )
+
+
+@bp.get("/organisations/<organisation_uuid>")
+def organisation_page(organisation_uuid: str):
+    try:
+        canonical = str(UUID(organisation_uuid))
+    except ValueError:
+        abort(404)
+    org = find_organisation(canonical)
+    if org is None:
+        abort(404)
+    return render_template(
+        "organisations/organisation.html",
+        org=org,
+        sites=visible_sites(org),
+        districts=districts_served(org),
+        website=website_href(org.website),
+        stale=is_stale(org.last_verified),
+        organisation_map=organisation_map(org),
+    )
