@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The test command: installs what the tests need into .venv and runs the whole suite on
-# SQLite and PostgreSQL. PostgreSQL must be reachable at TEST_POSTGRES_URL (default: the local
-# server, user postgres); with CI=true its absence fails the run instead of skipping tests.
+# The test command: installs what the tests need (Python packages into .venv; Debian's chromium for
+# the browser tests when /usr/bin/chromium is missing) and runs the whole suite on SQLite and
+# PostgreSQL. PostgreSQL must be reachable at TEST_POSTGRES_URL (default: the local server, user
+# postgres). With CI=true a missing PostgreSQL or Chromium fails the run instead of skipping tests.
+# Arguments go to pytest: ./scripts/test.sh tests/accounts -x, ./scripts/test.sh -n 2
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,5 +13,19 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -r requirements-dev.txt
-.venv/bin/python scripts/vendor_assets.py
+
+# Browser tests drive Debian's Chromium through Playwright (never `playwright install`, which downloads
+# a browser of its own).
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$CHROMIUM" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's chromium for the browser tests ..."
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q chromium chromium-driver
+  else
+    echo "No Chromium at $CHROMIUM and not root: install Debian's chromium and chromium-driver" \
+      "(apt-get install chromium chromium-driver); until then the browser tests are skipped (they fail under CI=true)." >&2
+  fi
+fi
 exec .venv/bin/python -m pytest "$@"

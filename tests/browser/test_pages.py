@@ -1,0 +1,36 @@
+"""Public pages load in a real browser with every request kept on 127.0.0.1."""
+
+from __future__ import annotations
+
+
+def test_home_page_loads_locally(page, assert_no_external_requests, screenshot):
+    response = page.goto("/")
+    assert response.status == 200
+    assert page.locator(".site-header .brand").is_visible()
+    assert page.locator("h1").count() == 1
+    page.wait_for_load_state("networkidle")
+    screenshot("home")
+    assert_no_external_requests()
+
+
+def test_district_list_loads_locally(page, assert_no_external_requests, screenshot):
+    response = page.goto("/districts")
+    assert response.status == 200
+    assert page.locator("table tbody tr").count() > 100
+    assert page.get_by_text("Consulado General de México en Los Ángeles").first.is_visible()
+    page.wait_for_load_state("networkidle")
+    screenshot("district-list")
+    assert_no_external_requests()
+
+
+def test_external_requests_are_caught(page, assert_no_external_requests, request_log):
+    """The check itself: a page that asks another host is recorded (and the request blocked)."""
+    page.goto("/")
+    page.evaluate("() => fetch('http://192.0.2.1/probe').catch(() => null)")
+    assert "http://192.0.2.1/probe" in request_log
+    try:
+        assert_no_external_requests()
+    except AssertionError as error:
+        assert "192.0.2.1" in str(error)
+    else:
+        raise AssertionError("an external request went unnoticed")
