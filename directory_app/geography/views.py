@@ -1,50 +1,106 @@
-"""Consulates and their districts: the list, and each district with who serves it."""
+"""Consulates and their districts: the list, and each district's referral sheet."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import abort, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from directory_app.extensions import db
-from directory_app.geography.models import ConsularDistrict, Consulate, district_unit
+from directory_app.geography.blueprint import bp
+from directory_app.geography.links import reader_language
+from directory_app.geography.models import ConsularDistrict, Consulate, Country, district_unit
+from directory_app.geography.referrals import PER_SERVICE, district_referrals
+from directory_app.maps import embed
 from directory_app.organisations import vocabulary
-from directory_app.organisations.queries import organisations_serving
 
-bp = Blueprint("geography", __name__)
-PER_PAGE = 50
+SINGLE_SERVICE_LIMIT = 50  # organisations shown when the page is filtered to one service
 
 
 @bp.get("/districts")
 def district_list():
-    districts = db.session.scalars(
+    """Every consular district, filterable by sending and host country (?sending=MX&host=US)."""
+    countries = db.session.scalars(select(Country).order_by(Country.code)).all()
+    codes = {c.code for c in countries}
+    sending = (request.args.get("sending") or "").upper() or None
+    host = (request.args.get("host") or "").upper() or None
+    error = None
+    if (sending and sending not in codes) or (host and host not in codes):
+        error = _("Unknown country code. Choose a country from the list.")
+        sending = host = None
+    query = (
         select(ConsularDistrict)
+        .join(Consulate, Consulate.id == ConsularDistrict.consulate_id)
         .options(selectinload(ConsularDistrict.consulate).selectinload(Consulate.host_country))
         .order_by(ConsularDistrict.sending_country_code, ConsularDistrict.code)
-    ).all()
+    )
+    if sending:
+        query = query.where(ConsularDistrict.sending_country_code == sending)
+    if host:
+        query = query.where(Consulate.host_country_code == host)
+    districts = db.session.scalars(query).all()
     unit_counts = dict(
         db.session.execute(
             select(district_unit.c.district_id, func.count()).group_by(district_unit.c.district_id)
         ).all()
     )
-    return render_template("geography/district_list.html", districts=districts, unit_counts=unit_counts)
+    page = render_template(
+        "geography/district_list.html",
+        districts=districts,
+        unit_counts=unit_counts,
+        countries=countries,
+        sending=sending,
+        host=host,
+        error=error,
+    )
+    return page, 400 if error else 200
 
 
 @bp.get("/districts/<code>")
 def district_page(code: str):
-    district = db.session.scalar(select(ConsularDistrict).where(ConsularDistrict.code == code))
+    """The referral sheet of a district: its consulate, and per service category the nearest
+    organisations serving it (?service= shows one category only)."""
+    district = db.session.scalar(
+        select(ConsularDistrict)
+        .where(ConsularDistrict.code == code)
+        .options(
+            selectinload(ConsularDistrict.consulate).selectinload(Consulate.sending_countries),
+            selectinload(ConsularDistrict.consulate).selectinload(Consulate.host_country),
+            selectinload(ConsularDistrict.sending_country),
+        )
+    )
     if district is None:
         abort(404)
     category = request.args.get("service") or None
     if category and category not in vocabulary.SERVICE_CODES:
         abort(404)
-    page = max(request.args.get("page", 1, type=int), 1)
-    serving, total = organisations_serving(district.id, category, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    groups = district_referrals(district, SINGLE_SERVICE_LIMIT if category else PER_SERVICE)
+    if category:
+        groups = [g for g in groups if g.code == category]
     return render_template(
         "geography/district.html",
         district=district,
-        serving=serving,
-        total=total,
-        page=page,
-        pages=max(1, -(-total // PER_PAGE)),
+        consulate=district.consulate,
+        groups=groups,
+        gaps=[g for g in groups if g.is_gap],
         category=category,
         categories=vocabulary.SERVICE_CATEGORIES,
+        kind_label=consulate_kind_label(district.consulate.kind),
+        map_html=embed.district_map(district),
+        lang=reader_language(),
     )
+
+
+def consulate_kind_label(kind) -> str:
+    """The kind of consular office, in words."""
+    labels = {
+        "consulate_general": _("Consulate general"),
+        "consulate": _("Consulate"),
+        "consular_section": _("Consular section"),
+        "mobile_consulate": _("Mobile consulate"),
+        "service_window": _("Service window"),
+    }
+    return labels.get(str(kind.value if hasattr(kind, "value") else kind), str(kind))
+
+
+# The other views of the blueprint register themselves on import.
+from directory_app.geography import coverage_views, nearest_views  # noqa: E402, F401

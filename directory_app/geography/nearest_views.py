@@ -1,0 +1,52 @@
+"""Nearest partners (/nearest) and the offline place search behind it (/places?q=)."""
+
+from flask import jsonify, render_template, request
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from directory_app.extensions import db
+from directory_app.geography.blueprint import bp
+from directory_app.geography.links import reader_language
+from directory_app.geography.models import Consulate
+from directory_app.geography.nearest_search import DEFAULT_K, MAX_K, find_nearest, read_nearest_query
+from directory_app.geography.places import current_gazetteer, search_places
+from directory_app.maps import embed
+from directory_app.organisations import vocabulary
+
+PLACES_LIMIT = 10
+
+
+@bp.get("/nearest")
+def nearest():
+    """Choose a consulate, type a place, or give ?lat=&lon= (a map click); optional service and k."""
+    query = read_nearest_query(request.args)
+    results = find_nearest(query)
+    consulates = db.session.scalars(
+        select(Consulate)
+        .options(selectinload(Consulate.host_country))
+        .order_by(Consulate.host_country_code, Consulate.city, Consulate.code)
+    ).all()
+    lang = reader_language()
+    page = render_template(
+        "geography/nearest.html",
+        query=query,
+        results=results,
+        consulates=consulates,
+        categories=vocabulary.SERVICE_CATEGORIES,
+        service_labels={term.code: getattr(term, lang) for term in vocabulary.SERVICE_CATEGORIES},
+        choices=[(m, current_gazetteer().detail(m.place, lang)) for m in query.choices],
+        args=request.args,
+        default_k=DEFAULT_K,
+        max_k=MAX_K,
+        map_html=embed.nearest_map(query.origin, results, service=query.category),
+    )
+    return page, 400 if query.errors else 200
+
+
+@bp.get("/places")
+def places():
+    """Places for an autocomplete, JSON: [{name, detail, lon, lat, kind}], at most 10."""
+    text = (request.args.get("q") or "").strip()[:100]
+    if len(text) < 2:
+        return jsonify([])
+    return jsonify(search_places(text, reader_language(), PLACES_LIMIT))

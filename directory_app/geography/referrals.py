@@ -1,0 +1,171 @@
+"""A district's referral sheet: the published organisations serving a consular district, grouped
+by service category, nearest to the consulate first, with what a consulate needs to refer a
+person (contacts in full).
+
+Distances are geodesic, from the consulate to the organisation's nearest site *as the reader
+may see it* (accounts.access): the public measures to the approximate position of a hidden
+site, so a distance never reveals it.
+
+Speed: three narrow indexed queries read (organisation, category) pairs and site positions of
+the serving organisations, numpy measures every distance at once, and only the few shown per
+category (PER_SERVICE) are loaded whole, with their contacts, in a handful of IN queries.
+A service counts whether or not it is marked active, as in the directory's service filter, so
+that "all N organisations" leads to a directory page with N results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from directory_app.accounts.access import sees_exact_location
+from directory_app.extensions import db
+from directory_app.geography.models import ConsularDistrict
+from directory_app.organisations import vocabulary
+from directory_app.organisations.models import (
+    Contact,
+    DistrictCoverage,
+    Location,
+    Organisation,
+    Service,
+    Status,
+)
+from geo.nearest import geodesic_km
+
+PER_SERVICE = 10
+
+
+@dataclass(frozen=True)
+class Referral:
+    """An organisation on the sheet, its nearest site as the reader may see it, and the distance
+    in km from the consulate (None when it has no site)."""
+
+    organisation: Organisation
+    site: Location | None
+    lon: float | None
+    lat: float | None
+    is_exact: bool
+    distance_km: float | None
+    services: list[Service]  # its services of the group's category
+
+
+@dataclass(frozen=True)
+class ServiceGroup:
+    """One service category: how many published organisations serving the district offer it,
+    and the nearest of them. total == 0 is a gap."""
+
+    code: str
+    term: vocabulary.Term
+    total: int
+    referrals: list[Referral]
+
+    @property
+    def is_gap(self) -> bool:
+        return self.total == 0
+
+
+@dataclass(frozen=True)
+class _Nearest:
+    distance: dict[int, float]  # organisation id -> km
+    site: dict[int, tuple[int, float, float, bool]]  # organisation id -> (location id, lon, lat, exact)
+
+
+def district_referrals(district: ConsularDistrict, per_service: int = PER_SERVICE) -> list[ServiceGroup]:
+    """Every service category, in vocabulary order, with the nearest `per_service` organisations
+    serving the district that offer it."""
+    pairs = _serving_categories(district.id)
+    nearest = _nearest_sites(district)
+    by_category: dict[str, list[int]] = {}
+    for org_id, code in pairs:
+        by_category.setdefault(code, []).append(org_id)
+
+    def order(org_id: int) -> tuple[float, int]:
+        return nearest.distance.get(org_id, float("inf")), org_id
+
+    shown = {code: sorted(ids, key=order)[:per_service] for code, ids in by_category.items()}
+    organisations = _load_organisations({i for ids in shown.values() for i in ids})
+    groups = []
+    for term in vocabulary.SERVICE_CATEGORIES:
+        referrals = [_referral(organisations[i], term.code, nearest) for i in shown.get(term.code, [])]
+        groups.append(ServiceGroup(term.code, term, len(by_category.get(term.code, [])), referrals))
+    return groups
+
+
+def _serving_categories(district_id: int) -> list[tuple[int, str]]:
+    """(organisation id, category) of every service of the published organisations
+    serving the district."""
+    query = (
+        select(DistrictCoverage.organisation_id, Service.category_code)
+        .join(Service, Service.organisation_id == DistrictCoverage.organisation_id)
+        .where(
+            DistrictCoverage.district_id == district_id,
+            DistrictCoverage.status == Status.PUBLISHED,
+        )
+        .distinct()
+    )
+    return [(org_id, code) for org_id, code in db.session.execute(query)]
+
+
+def _nearest_sites(district: ConsularDistrict) -> _Nearest:
+    """Each serving organisation's nearest site to the consulate, as the reader may see it."""
+    rows = db.session.execute(
+        select(
+            Location.organisation_id,
+            Location.id,
+            Location.lon,
+            Location.lat,
+            Location.public_lon,
+            Location.public_lat,
+            Organisation.hide_exact_location,
+            Organisation.country_code,
+        )
+        .join(DistrictCoverage, DistrictCoverage.organisation_id == Location.organisation_id)
+        .join(Organisation, Organisation.id == Location.organisation_id)
+        .where(DistrictCoverage.district_id == district.id, DistrictCoverage.status == Status.PUBLISHED)
+    ).all()
+    if not rows:
+        return _Nearest({}, {})
+    exact_for: dict[int, bool] = {}
+    for row in rows:
+        if row.organisation_id not in exact_for:
+            exact_for[row.organisation_id] = sees_exact_location(row)  # the row has the organisation's fields
+    exact = np.array([exact_for[r.organisation_id] for r in rows])
+    lons = np.where(exact, [r.lon for r in rows], [r.public_lon for r in rows])
+    lats = np.where(exact, [r.lat for r in rows], [r.public_lat for r in rows])
+    km = geodesic_km(district.consulate.lon, district.consulate.lat, lons, lats)
+    distance: dict[int, float] = {}
+    site: dict[int, tuple[int, float, float, bool]] = {}
+    for i in np.lexsort((np.array([r.id for r in rows]), km)):  # nearest first, then by site id
+        org_id = rows[i].organisation_id
+        if org_id not in distance:
+            distance[org_id] = float(km[i])
+            site[org_id] = (rows[i].id, float(lons[i]), float(lats[i]), bool(exact[i]))
+    return _Nearest(distance, site)
+
+
+def _load_organisations(ids: set[int]) -> dict[int, Organisation]:
+    if not ids:
+        return {}
+    query = (
+        select(Organisation)
+        .where(Organisation.id.in_(ids))
+        .options(
+            selectinload(Organisation.services),
+            selectinload(Organisation.locations),
+            selectinload(Organisation.phones),
+            selectinload(Organisation.contacts).selectinload(Contact.phones),
+        )
+    )
+    return {org.id: org for org in db.session.scalars(query)}
+
+
+def _referral(org: Organisation, category: str, nearest: _Nearest) -> Referral:
+    services = [s for s in org.services if s.category_code == category]
+    if org.id not in nearest.site:
+        return Referral(org, None, None, None, False, None, services)
+    location_id, lon, lat, is_exact = nearest.site[org.id]
+    site = next((loc for loc in org.locations if loc.id == location_id), None)
+    return Referral(org, site, lon, lat, is_exact, nearest.distance[org.id], services)
