@@ -41,6 +41,9 @@ class Settings:
     secret_key: str
     data_dir: Path = DATA_DIR
     testing: bool = False
+    # Raster tiles drawn under the directory's layers when the browser can reach them; empty for
+    # none (an intranet): the map then shows its own base layer built from our boundaries.
+    map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -50,6 +53,7 @@ class Settings:
             database_url=env.get("DATABASE_URL") or default_database_url(instance_dir),
             secret_key=env.get("SECRET_KEY") or _dev_secret_key(instance_dir),
             data_dir=Path(env.get("DATA_DIR", DATA_DIR)),
+            map_tile_url=env.get("MAP_TILE_URL", cls.map_tile_url),
         )
 
     def as_flask_config(self) -> dict:
@@ -60,4 +64,5 @@ class Settings:
             "DATA_DIR": self.data_dir,
             "TESTING": self.testing,
             "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+            "MAP_TILE_URL": self.map_tile_url,
         }

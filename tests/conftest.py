@@ -88,6 +88,7 @@ def make_app(database_url: str, **extra):
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
         "WTF_CSRF_ENABLED": True,
+        "MAP_TILE_URL": "",  # no tile server: the maps use their own base layer, nothing leaves 127.0.0.1
     }
     config.update(extra)
     return create_app(config)

@@ -37,3 +37,23 @@ def site_position(location, organisation) -> tuple[float, float, bool]:
     if sees_exact_location(organisation):
         return location.lon, location.lat, True
     return location.public_lon, location.public_lat, False
+
+
+def exact_location_rule():
+    """A function (hide_exact_location, country_code) -> bool for many organisations at once
+    (map layers), equivalent to sees_exact_location."""
+    if sees_all_exact_locations():
+        return lambda hidden, country: True
+    if signed_in_role() == Role.COUNTRY_CONTACT:
+        own = current_user.country_code
+        return lambda hidden, country: not hidden or country == own
+    return lambda hidden, country: not hidden
+
+
+def viewer_key() -> str:
+    """What a layer that shows positions depends on: 'public', 'all' or 'country:XX'."""
+    if sees_all_exact_locations():
+        return "all"
+    if signed_in_role() == Role.COUNTRY_CONTACT:
+        return f"country:{current_user.country_code}"
+    return "public"

@@ -1,6 +1,6 @@
 """The home page: what the directory holds."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template, send_from_directory
 from sqlalchemy import func, select
 
 from directory_app.bootstrap import statistics
@@ -22,3 +22,9 @@ def home():
     )
     countries = db.session.scalars(select(Country).order_by(Country.name_es)).all()
     return render_template("home.html", stats=statistics(), countries=countries, per_country=per_country)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says: answer with the SVG icon."""
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml")

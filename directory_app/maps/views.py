@@ -1,5 +1,120 @@
-"""The public map and the GeoJSON endpoints."""
+"""The public map and the GeoJSON layers that every map of the directory fetches.
 
-from flask import Blueprint
+Each layer endpoint is one line of request handling around maps.layers; responses carry an ETag
+of the data version, are gzip-compressed and answered 304 when the browser has them already."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import Blueprint, abort, render_template, request
+from sqlalchemy import select
+
+from directory_app.accounts import access
+from directory_app.extensions import db
+from directory_app.geography.models import ConsularDistrict
+from directory_app.maps import layers
+from directory_app.maps.assets import language
+from directory_app.maps.cache import layer_response
+from directory_app.maps.public_map import public_map_context
+from directory_app.organisations import vocabulary
+from directory_app.organisations.display import template_helpers
+from directory_app.organisations.models import Organisation, Status
+from directory_app.organisations.profile import may_see_unpublished
+from directory_app.organisations.search import matching_organisation_ids, parse_directory_query
+from directory_app.organisations.views import _form_choices
 
 bp = Blueprint("maps", __name__)
+bp.context_processor(template_helpers)
+
+
+@bp.get("/map")
+def public_map():
+    return render_template("maps/public_map.html", **public_map_context(request.args), **_form_choices())
+
+
+@bp.get("/maps/organisations.geojson")
+def organisation_points():
+    query, problems = parse_directory_query(request.args)
+    if problems:
+        abort(400, description=" ".join(problems))
+    viewer = access.viewer_key()
+    key = f"organisations.geojson?{sorted(query.url_args(sort='name', page=1).items())}&viewer={viewer}"
+    rule = access.exact_location_rule()
+    return layer_response(
+        key,
+        layers.organisations_version(),
+        lambda: layers.organisation_points(matching_organisation_ids(query), rule),
+        private=viewer != "public",
+    )
+
+
+@bp.get("/maps/districts.geojson")
+def districts():
+    lang = language()
+    country = request.args.get("country") or None
+    if country and country not in layers.sending_countries_with_districts():
+        abort(400, description=f"No consular districts for the sending country {country!r}.")
+    return layer_response(
+        f"districts.geojson?{lang}&{country}",
+        layers.districts_version(),
+        lambda: layers.districts_overview(lang, country),
+    )
+
+
+@bp.get("/maps/districts/<code>.geojson")
+def district(code: str):
+    found = db.session.scalar(select(ConsularDistrict).where(ConsularDistrict.code == code))
+    if found is None:
+        abort(404)
+    lang = language()
+    return layer_response(
+        f"district/{code}.geojson?{lang}", layers.districts_version(), lambda: layers.district_outline(found, lang)
+    )
+
+
+@bp.get("/maps/district-counts.json")
+def district_counts():
+    category = request.args.get("service") or None
+    if category and category not in vocabulary.SERVICE_CODES:
+        abort(400, description=f"Unknown service category: {category!r}.")
+    version = f"{layers.organisations_version()}/{layers.districts_version()}"
+    return layer_response(f"district-counts.json?{category}", version, lambda: layers.district_counts(category))
+
+
+@bp.get("/maps/organisations/<organisation_uuid>/coverage.geojson")
+def organisation_coverage(organisation_uuid: str):
+    organisation = _visible_organisation(organisation_uuid)
+    exact = access.sees_exact_location(organisation)
+    return layer_response(
+        f"coverage/{organisation.uuid}.geojson?exact={exact}",
+        f"{organisation.version}:{organisation.updated_at}",
+        lambda: layers.organisation_coverage(organisation, exact),
+        private=access.viewer_key() != "public",
+    )
+
+
+@bp.get("/maps/consulates.geojson")
+def consulates():
+    lang = language()
+    return layer_response(
+        f"consulates.geojson?{lang}", layers.districts_version(), lambda: layers.consulate_points(lang)
+    )
+
+
+@bp.get("/maps/base.geojson")
+def base_layer():
+    return layer_response("base.geojson", layers.districts_version(), layers.base_layer)
+
+
+def _visible_organisation(organisation_uuid: str) -> Organisation:
+    try:
+        canonical = str(UUID(organisation_uuid))
+    except ValueError:
+        abort(404)
+    organisation = db.session.scalar(select(Organisation).where(Organisation.uuid == canonical))
+    if organisation is None:
+        abort(404)
+    if organisation.status != Status.PUBLISHED and not may_see_unpublished():
+        abort(404)
+    return organisation

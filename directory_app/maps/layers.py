@@ -1,0 +1,262 @@
+"""The data behind the map layers, read from the database and written as GeoJSON text.
+
+Each layer has a version (a cheap aggregate query) that names its cached body; see maps.cache.
+Positions of organisations that hide their exact location follow the reader's rights
+(accounts.access): the public gets the approximate position only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import NamedTuple
+
+import shapely
+from sqlalchemy import func, select, true
+
+from directory_app.extensions import db
+from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulate, Country
+from directory_app.organisations.models import (
+    CoverageKind,
+    DistrictCoverage,
+    Location,
+    Organisation,
+    Service,
+    Status,
+    UnitCoverage,
+)
+from geo.geojson import feature, feature_collection, point_feature, safe_json
+from geo.simplify import simplify_coverage
+
+ExactRule = Callable[[bool, str], bool]
+
+
+def organisations_version() -> str:
+    """Changes whenever an organisation is added, edited, published or removed."""
+    count, latest = db.session.execute(select(func.count(Organisation.id), func.max(Organisation.updated_at))).one()
+    return f"{count}:{latest}"
+
+
+def districts_version() -> str:
+    """Changes whenever consular districts are rebuilt or imported."""
+    count, latest = db.session.execute(
+        select(func.count(ConsularDistrict.id), func.max(ConsularDistrict.updated_at))
+    ).one()
+    return f"{count}:{latest}"
+
+
+def organisation_points(organisation_ids, exact: ExactRule) -> str:
+    """One Point feature per site of the given organisations (a select of organisation ids):
+    uuid, name, service category codes, whether the position is exact."""
+    categories: dict[int, list[str]] = defaultdict(list)
+    for organisation_id, code in db.session.execute(
+        select(Service.organisation_id, Service.category_code)
+        .where(Service.organisation_id.in_(organisation_ids), Service.is_active.is_(True))
+        .distinct()
+        .order_by(Service.organisation_id, Service.category_code)
+    ):
+        categories[organisation_id].append(code)
+    rows = db.session.execute(
+        select(
+            Location.id,
+            Location.organisation_id,
+            Location.lon,
+            Location.lat,
+            Location.public_lon,
+            Location.public_lat,
+            Location.city,
+            Organisation.uuid,
+            Organisation.name,
+            Organisation.hide_exact_location,
+            Organisation.country_code,
+        )
+        .join(Organisation, Organisation.id == Location.organisation_id)
+        .where(Location.organisation_id.in_(organisation_ids))
+        .order_by(Location.id)
+    )
+    features = []
+    for row in rows:
+        is_exact = exact(row.hide_exact_location, row.country_code)
+        lon, lat = (row.lon, row.lat) if is_exact else (row.public_lon, row.public_lat)
+        properties = {
+            "org": row.uuid,
+            "name": row.name,
+            "city": row.city,
+            "services": categories.get(row.organisation_id, []),
+            "exact": is_exact,
+        }
+        features.append(point_feature(row.id, properties, lon, lat))
+    return feature_collection(features)
+
+
+def published_ids():
+    return select(Organisation.id).where(Organisation.status == Status.PUBLISHED)
+
+
+def districts_overview(lang: str, sending_country: str | None = None) -> str:
+    """Every consular district, simplified together per sending country so that neighbouring
+    districts still share their borders (about 250 KB gzipped for the whole region)."""
+    rows = db.session.execute(
+        select(
+            ConsularDistrict.code,
+            ConsularDistrict.sending_country_code,
+            ConsularDistrict.is_approximate,
+            ConsularDistrict.display_wkb,
+            Consulate.name_es,
+            Consulate.name_en,
+            Consulate.city,
+        )
+        .join(Consulate, Consulate.id == ConsularDistrict.consulate_id)
+        .where(ConsularDistrict.display_wkb.is_not(None))
+        .where(ConsularDistrict.sending_country_code == sending_country if sending_country else true())
+        .order_by(ConsularDistrict.code)
+    ).all()
+    geometries = simplify_coverage(
+        [shapely.from_wkb(r.display_wkb) for r in rows], [r.sending_country_code for r in rows]
+    )
+    return feature_collection(
+        feature(r.code, _district_properties(r, lang), geometry, precision=3) for r, geometry in zip(rows, geometries)
+    )
+
+
+def district_outline(district: ConsularDistrict, lang: str) -> str:
+    """One district at display detail."""
+    consulate = district.consulate
+    properties = {
+        "code": district.code,
+        "name": consulate.name(lang),
+        "city": consulate.city,
+        "country": district.sending_country_code,
+        "approximate": district.is_approximate,
+    }
+    geometry = shapely.from_wkb(district.display_wkb) if district.display_wkb else None
+    return feature_collection([feature(district.code, properties, geometry, precision=4)])
+
+
+def _district_properties(row, lang: str) -> dict:
+    return {
+        "code": row.code,
+        "name": row.name_es if lang == "es" else row.name_en,
+        "city": row.city,
+        "country": row.sending_country_code,
+        "approximate": row.is_approximate,
+    }
+
+
+def district_counts(category: str | None) -> str:
+    """{district code: number of published organisations serving it} (offering `category`)."""
+    return safe_json({row.code: row.count for row in district_count_rows(category)})
+
+
+def sending_countries_with_districts() -> list[str]:
+    return list(
+        db.session.scalars(
+            select(ConsularDistrict.sending_country_code).distinct().order_by(ConsularDistrict.sending_country_code)
+        )
+    )
+
+
+def district_count_rows(category: str | None, sending_country: str | None = None) -> list:
+    """Every district (code, consulate names, city, sending country) with the number of published
+    organisations serving it that offer `category` (any service when None)."""
+    statement = (
+        select(DistrictCoverage.district_id, func.count(func.distinct(DistrictCoverage.organisation_id)))
+        .where(DistrictCoverage.status == Status.PUBLISHED)
+        .group_by(DistrictCoverage.district_id)
+    )
+    if category:
+        statement = statement.join(Service, Service.organisation_id == DistrictCoverage.organisation_id).where(
+            Service.category_code == category, Service.is_active.is_(True)
+        )
+    counts = dict(db.session.execute(statement).all())
+    districts = db.session.execute(
+        select(
+            ConsularDistrict.id,
+            ConsularDistrict.code,
+            ConsularDistrict.sending_country_code,
+            Consulate.name_es,
+            Consulate.name_en,
+            Consulate.city,
+        )
+        .join(Consulate, Consulate.id == ConsularDistrict.consulate_id)
+        .where(ConsularDistrict.sending_country_code == sending_country if sending_country else true())
+        .order_by(ConsularDistrict.sending_country_code, Consulate.city)
+    ).all()
+    return [
+        DistrictCount(d.code, d.name_es, d.name_en, d.city, d.sending_country_code, counts.get(d.id, 0))
+        for d in districts
+    ]
+
+
+class DistrictCount(NamedTuple):
+    code: str
+    name_es: str
+    name_en: str
+    city: str
+    country: str
+    count: int
+
+    def name(self, lang: str) -> str:
+        return self.name_es if lang == "es" else self.name_en
+
+
+def organisation_coverage(organisation: Organisation, exact: bool) -> str:
+    """The organisation's coverage: drawn areas, admin units and countries. For a reader who may
+    not see the exact location, an area drawn around a site (radius or polygon) would give the
+    site away: the admin units it overlaps are shown instead."""
+    features = []
+    unit_ids = []
+    for part in organisation.coverage_parts:
+        if part.kind == CoverageKind.COUNTRY:
+            country = db.session.get(Country, part.country_code)
+            geometry = shapely.from_wkb(country.display_wkb) if country and country.display_wkb else None
+            features.append(feature(f"part-{part.id}", {"kind": "country", "label": country.name_en}, geometry, 3))
+        elif part.kind == CoverageKind.ADMIN_UNIT:
+            unit_ids.append(part.admin_unit_id)
+        elif exact:
+            features.append(
+                feature(f"part-{part.id}", {"kind": part.kind.value, "label": part.label}, part.geometry, 4)
+            )
+    if not exact and any(p.kind in (CoverageKind.RADIUS, CoverageKind.POLYGON) for p in organisation.coverage_parts):
+        unit_ids += db.session.scalars(
+            select(UnitCoverage.admin_unit_id).where(UnitCoverage.organisation_id == organisation.id)
+        ).all()
+    for unit in db.session.scalars(select(AdminUnit).where(AdminUnit.id.in_(set(unit_ids)))):
+        geometry = shapely.from_wkb(unit.display_wkb) if unit.display_wkb else None
+        features.append(feature(f"unit-{unit.code}", {"kind": "admin_unit", "label": unit.name_local}, geometry, 4))
+    return feature_collection(features)
+
+
+def consulate_points(lang: str) -> str:
+    """Every consulate, with its kind and sending countries."""
+    consulates = db.session.scalars(select(Consulate).order_by(Consulate.code)).all()
+    return feature_collection(
+        point_feature(
+            c.code,
+            {
+                "name": c.name(lang),
+                "city": c.city,
+                "kind": c.kind.value,
+                "countries": [s.code for s in c.sending_countries],
+            },
+            c.lon,
+            c.lat,
+        )
+        for c in consulates
+    )
+
+
+def base_layer() -> str:
+    """The member countries and their admin-1 units, simplified: the map's own base layer, readable
+    with no tile server (an intranet, no internet)."""
+    countries = db.session.execute(select(Country.code, Country.display_wkb).order_by(Country.code)).all()
+    units = db.session.execute(
+        select(AdminUnit.code, AdminUnit.country_code, AdminUnit.display_wkb)
+        .where(AdminUnit.level == 1)
+        .order_by(AdminUnit.code)
+    ).all()
+    country_shapes = simplify_coverage([shapely.from_wkb(c.display_wkb) for c in countries])
+    unit_shapes = simplify_coverage([shapely.from_wkb(u.display_wkb) for u in units], [u.country_code for u in units])
+    features = [feature(c.code, {"level": 0}, g, 3) for c, g in zip(countries, country_shapes)]
+    features += [feature(u.code, {"level": 1}, g, 3) for u, g in zip(units, unit_shapes)]
+    return feature_collection(features)

@@ -1,0 +1,44 @@
+"""GeoJSON text built straight from shapely geometries (shapely.to_geojson runs in C), with
+properties serialised HTML-safe: `<`, `>`, `&` and `'` are written as \\u escapes, so a string
+from an entry cannot close a <script> block wherever the JSON lands."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from functools import partial
+
+import shapely
+from jinja2.utils import htmlsafe_json_dumps
+from shapely.geometry.base import BaseGeometry
+
+_compact = partial(json.dumps, separators=(",", ":"), ensure_ascii=False)
+
+
+def safe_json(value) -> str:
+    """Compact, HTML-safe JSON of plain data."""
+    return str(htmlsafe_json_dumps(value, dumps=_compact))
+
+
+def feature(feature_id: str | int, properties: dict, geometry: BaseGeometry | None, precision: int = 5) -> str:
+    """One GeoJSON Feature as text; coordinates rounded to `precision` decimals."""
+    geometry_json = "null" if geometry is None else shapely.to_geojson(_rounded(geometry, precision))
+    head = f'{{"type":"Feature","id":{safe_json(feature_id)},"properties":{safe_json(properties)}'
+    return f'{head},"geometry":{geometry_json}}}'
+
+
+def point_feature(feature_id: str | int, properties: dict, lon: float, lat: float) -> str:
+    """A Point feature without building a shapely object (markers come by the thousand)."""
+    return (
+        f'{{"type":"Feature","id":{safe_json(feature_id)},"properties":{safe_json(properties)},'
+        f'"geometry":{{"type":"Point","coordinates":[{lon:.5f},{lat:.5f}]}}}}'
+    )
+
+
+def feature_collection(features: Iterable[str]) -> str:
+    """A FeatureCollection from features made by `feature` or `point_feature`."""
+    return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+
+
+def _rounded(geometry: BaseGeometry, precision: int) -> BaseGeometry:
+    return shapely.transform(geometry, lambda coords: coords.round(precision))
