@@ -22,7 +22,7 @@ from flask_login import current_user, login_user, logout_user
 from directory_app.accounts.forms import LoginForm, LogoutForm
 from directory_app.accounts.models import Role, User
 from directory_app.accounts.services import authenticate, end_sessions
-from directory_app.extensions import db, login_manager
+from directory_app.extensions import csrf, db, login_manager
 
 bp = Blueprint("accounts", __name__)
 
@@ -74,6 +74,7 @@ def _start_new_session(user: User) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its CSRF token itself, so that an expired form gets a clear message (still a 400)
 def login():
     next_path = safe_next_path(request.args.get("next"))
     form = LoginForm()
@@ -84,7 +85,11 @@ def login():
             _start_new_session(user)
             return redirect(next_path or url_for("main.home"))
         failed = True
-    return render_template("accounts/login.html", form=form, failed=failed, next_path=next_path)
+    csrf_failed = request.method == "POST" and bool(form.csrf_token.errors)
+    page = render_template(
+        "accounts/login.html", form=form, failed=failed, csrf_failed=csrf_failed, next_path=next_path
+    )
+    return page, 400 if csrf_failed else 200
 
 
 @bp.post("/logout")

@@ -112,10 +112,20 @@ def test_disabling_ends_an_open_session(fresh_app):
     assert signed_in_name(client) is None
 
 
+def fresh_client_page(client) -> str:
+    """The login page as another browser sees it: its token does not belong to `client`'s session."""
+    return client.application.test_client().get("/login").get_data(as_text=True)
+
+
 def test_login_without_csrf_token_is_refused(client):
     client.get("/login")
-    response = client.post("/login", data={"email": TEST_USERS["consular"].email, "password": TEST_PASSWORD})
-    assert response.status_code == 400
+    for token in (None, "forged", csrf_token_of(fresh_client_page(client))):
+        data = {"email": TEST_USERS["consular"].email, "password": TEST_PASSWORD}
+        if token:
+            data["csrf_token"] = token
+        response = client.post("/login", data=data)
+        assert response.status_code == 400
+        assert "This form has expired or did not come from this site." in response.get_data(as_text=True)
     assert signed_in_name(client) is None
 
 
@@ -201,3 +211,23 @@ def test_logout_ends_a_copied_cookie(fresh_app):
 def test_logout_when_not_signed_in_just_goes_home(client):
     response = sign_out(client)
     assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_login_required_pages_send_the_public_to_sign_in_and_back(app):
+    """The contract for other views: @login_required redirects to accounts.login with a local `next`."""
+    from flask_login import login_required
+
+    app.add_url_rule("/_private", "private_probe", login_required(lambda: "private page"))
+    client = app.test_client()
+    response = client.get("/_private?x=1")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+    login_page = client.get(response.headers["Location"])
+    assert "Please sign in to see this page." in login_page.get_data(as_text=True)
+    token = csrf_token_of(login_page.get_data(as_text=True))
+    signed_in = client.post(
+        response.headers["Location"],
+        data={"email": TEST_USERS["ts_admin"].email, "password": TEST_PASSWORD, "csrf_token": token},
+    )
+    assert signed_in.headers["Location"] == "/_private?x=1"
+    assert client.get("/_private?x=1").get_data(as_text=True) == "private page"
