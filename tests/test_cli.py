@@ -9,7 +9,7 @@ from directory_app.accounts.models import User
 from directory_app.extensions import db
 from directory_app.geography.models import AdminUnit, ConsularDistrict, district_unit
 from directory_app.organisations.models import DistrictCoverage, Organisation
-from tests.conftest import copy_data_dir, make_app
+from tests.conftest import TEST_USERS, copy_data_dir, make_app
 
 
 def snapshot(app) -> dict:
@@ -237,7 +237,8 @@ def test_create_user_and_its_errors(fresh_app):
         assert result.exit_code != 0, args
         assert message in result.output, result.output
     with fresh_app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(User)) == 1
+        # the world's test users (tests/conftest.py) and the one made here
+        assert db.session.scalar(select(func.count()).select_from(User)) == len(TEST_USERS) + 1
 
 
 def test_setup_errors_name_the_file_and_row(empty_database, tmp_path):
