@@ -1,4 +1,4 @@
-"""Creating users, with the password policy."""
+"""Users: creating them with the password policy, checking passwords at sign-in, ending their sessions."""
 
 from __future__ import annotations
 
