@@ -22,6 +22,7 @@ from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict, Country
 from directory_app.organisations import vocabulary
+from directory_app.organisations.display import category_label, country_name, language_name, population_label
 from directory_app.organisations.models import (
     DistrictCoverage,
     Network,
@@ -187,9 +188,27 @@ _CHECKS = (
 )
 
 
+def filter_choices(query: DirectoryQuery) -> dict[str, list[tuple[str, str]]]:
+    """(value, label) options of each select of the filter form, labels in the reader's language.
+    A language asked for in the URL but not in LANGUAGE_CHOICES is added, so that it shows."""
+    languages = list(LANGUAGE_CHOICES)
+    if query.language and query.language not in languages:
+        languages.append(query.language)
+    countries = db.session.scalars(select(Country).order_by(Country.code)).all()
+    return {
+        "service": [(t.code, category_label(t.code)) for t in vocabulary.SERVICE_CATEGORIES],
+        "population": [(t.code, population_label(t.code)) for t in vocabulary.POPULATIONS],
+        "language": [(code, language_name(code)) for code in languages],
+        "country": [(c.code, country_name(c)) for c in countries],
+        "network": [
+            tuple(row) for row in db.session.execute(select(Network.code, Network.name).order_by(Network.code))
+        ],
+    }
+
+
 def _filtered(query: DirectoryQuery):
     """The published organisations matching every filter of the query."""
-    statement = select(Organisation).where(Organisation.status == Status.PUBLISHED)
+    statement = select(Organisation.id).where(Organisation.status == Status.PUBLISHED)
     for word in query.words:
         statement = statement.where(Organisation.search_text.contains(word, autoescape=True))
     if query.country:
@@ -237,28 +256,44 @@ def _order(sort: str) -> list:
 
 
 def search_directory(query: DirectoryQuery, per_page: int = PER_PAGE) -> DirectoryPage:
-    """One page of the published organisations matching the query, with the total count."""
+    """One page of the published organisations matching the query, with the total count.
+
+    The page's ids and the count come from one query that reads only ids and sort keys (the
+    count is a scalar subquery, evaluated once); the page's organisations, services, sites and
+    countries are then loaded for those ids only."""
     base = _filtered(query)
-    total_column = base.with_only_columns(func.count(Organisation.id)).scalar_subquery()
-    statement = (
+    total_column = base.with_only_columns(func.count(Organisation.id)).correlate(None).scalar_subquery()
+    rows = db.session.execute(
         base.add_columns(total_column.label("total"))
-        .options(
-            defer(Organisation.search_text),
-            defer(Organisation.description),
-            selectinload(Organisation.services),
-            selectinload(Organisation.locations),
-        )
         .order_by(*_order(query.sort))
         .limit(per_page)
         .offset((query.page - 1) * per_page)
-    )
-    rows = db.session.execute(statement).all()
+    ).all()
     if rows:
         total = rows[0].total
     else:
         total = db.session.scalar(base.with_only_columns(func.count(Organisation.id))) if query.page > 1 else 0
     pages = max(1, -(-total // per_page))
-    return DirectoryPage([row[0] for row in rows], total, query.page, pages, per_page)
+    return DirectoryPage(_load_listed([row[0] for row in rows]), total, query.page, pages, per_page)
+
+
+def _load_listed(ids: list[int]) -> list[Organisation]:
+    """The organisations with these ids, in this order, with what a result line shows."""
+    if not ids:
+        return []
+    loaded = db.session.scalars(
+        select(Organisation)
+        .where(Organisation.id.in_(ids))
+        .options(
+            defer(Organisation.search_text),
+            defer(Organisation.description),
+            selectinload(Organisation.services),
+            selectinload(Organisation.locations),
+            selectinload(Organisation.country),
+        )
+    ).all()
+    by_id = {org.id: org for org in loaded}
+    return [by_id[i] for i in ids]
 
 
 def matching_organisation_ids(query: DirectoryQuery):

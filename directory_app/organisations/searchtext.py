@@ -1,7 +1,7 @@
 """The normalised text the directory searches, kept on each organisation row.
 
-`Organisation.search_text` holds, folded (NFKD, combining marks removed, casefolded, spaces
-collapsed), everything a person may type to find an organisation: its name, acronym and
+`Organisation.search_text` holds, folded (NFKD, combining marks removed, casefolded) and each word
+once, everything a person may type to find an organisation: its name, acronym and
 description, its services' names, descriptions and category labels, its sites' cities and regions
 and its networks' names. `Organisation.sort_name` is the folded name, the key of the name order.
 
@@ -62,7 +62,9 @@ def compose_search_text(
         parts += [_CATEGORY_LABELS.get(category, ""), name, description]
     parts += list(dict.fromkeys(p for p in places if p))
     parts += list(networks)
-    return fold(" ".join(p for p in parts if p))
+    # Each word once: a typed word (it has no spaces) matches inside one word, so repeats add nothing
+    # but length to scan.
+    return " ".join(dict.fromkeys(fold(" ".join(p for p in parts if p)).split()))
 
 
 def organisation_search_text(

@@ -78,9 +78,7 @@ def create_organisation(data: dict) -> Organisation:
         org.phones = [_phone(p, f"phones[{i}]") for i, p in enumerate(data.get("phones") or [])]
         org.contacts = [_contact(c, f"contacts[{i}]") for i, c in enumerate(data.get("contacts") or [])]
         org.locations = _locations(data.get("locations") or [], org)
-        org.services = [
-            _service(s, f"services[{i}]", org.locations) for i, s in enumerate(data.get("services") or [])
-        ]
+        org.services = [_service(s, f"services[{i}]", org.locations) for i, s in enumerate(data.get("services") or [])]
     db.session.add(org)
     return replace_coverage(org, data.get("coverage") or [])
 

@@ -6,30 +6,29 @@ from uuid import UUID
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from directory_app.extensions import db
-from directory_app.geography.models import ConsularDistrict, Country
+from directory_app.geography.models import ConsularDistrict
 from directory_app.maps.embed import organisation_map
-from directory_app.organisations import vocabulary
 from directory_app.organisations.display import is_stale, template_helpers, website_href
-from directory_app.organisations.models import Network
 from directory_app.organisations.profile import districts_served, find_organisation, visible_sites
-from directory_app.organisations.search import LANGUAGE_CHOICES, SORTS, parse_directory_query, search_directory
+from directory_app.organisations.search import (
+    DirectoryQuery,
+    filter_choices,
+    parse_directory_query,
+    search_directory,
+)
 
 bp = Blueprint("organisations", __name__)
 bp.context_processor(template_helpers)
 
 
-def _form_choices() -> dict:
-    return {
-        "countries": db.session.scalars(select(Country).order_by(Country.code)).all(),
-        "networks": db.session.execute(select(Network.code, Network.name).order_by(Network.code)).all(),
-        "categories": vocabulary.SERVICE_CATEGORIES,
-        "populations": vocabulary.POPULATIONS,
-        "language_choices": LANGUAGE_CHOICES,
-        "sorts": SORTS,
-    }
+def form_choices(query: DirectoryQuery | None = None) -> dict:
+    """The template variables of the shared filter form (templates/organisations/_filters.html)."""
+    return {"choices": filter_choices(query or DirectoryQuery())}
+
+
+_form_choices = form_choices  # the name the public map imports
 
 
 @bp.get("/organisations")
@@ -50,7 +49,7 @@ def directory():
             problems=problems,
             results=results,
             district=district,
-            **_form_choices(),
+            **form_choices(query),
         ),
         status,
     )

@@ -5,7 +5,7 @@ Revises: 0001
 Create Date: 2026-11-29 08:50:00
 
 The folding below is a frozen copy of directory_app.organisations.searchtext (a migration must not
-change when the application does): NFKD, combining marks removed, casefolded, single spaces.
+change when the application does): NFKD, combining marks removed, casefolded, each word once.
 """
 
 import re
@@ -80,7 +80,9 @@ def _backfill(bind) -> None:
     rows = [
         {
             "_id": org_id,
-            "search_text": _fold(" ".join(p for p in (name, alternate, description, *parts[org_id]) if p)),
+            "search_text": " ".join(
+                dict.fromkeys(_fold(" ".join(p for p in (name, alternate, description, *parts[org_id]) if p)).split())
+            ),
             "sort_name": _fold(name)[:300],
         }
         for org_id, name, alternate, description in bind.execute(

@@ -76,7 +76,9 @@ def add_organisation(app, **overrides) -> str:
 def sign_in(app, role: str, country: str | None = None):
     client = app.test_client()
     with app.app_context():
-        user = create_user(f"{role}-{uuid4().hex[:8]}@example.org", "a long test passphrase 42", role, country, name=role)
+        user = create_user(
+            f"{role}-{uuid4().hex[:8]}@example.org", "a long test passphrase 42", role, country, name=role
+        )
         db.session.commit()
         token = user.get_id()
     with client:  # keep the request context: the identifier Flask-Login's strong protection checks
