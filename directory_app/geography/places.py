@@ -94,7 +94,7 @@ class Gazetteer:
             if not tail.startswith(q):
                 break
             rank = 2 * (2 if not is_whole else 1 if tail != q else 0) + (0 if is_name else 1)
-            if rank < best.get(i, 3):
+            if rank < best.get(i, 99):
                 best[i] = rank
         matches = sorted((Match(self.places[i], r) for i, r in best.items()), key=Match.sort_key)
         return _distinct(matches)[:limit]

@@ -19,14 +19,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from directory_app.accounts.access import sees_exact_location
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict
 from directory_app.organisations import vocabulary
 from directory_app.organisations.models import (
-    Contact,
     DistrictCoverage,
     Location,
     Organisation,
@@ -86,10 +85,12 @@ def district_referrals(district: ConsularDistrict, per_service: int = PER_SERVIC
         return nearest.distance.get(org_id, float("inf")), org_id
 
     shown = {code: sorted(ids, key=order)[:per_service] for code, ids in by_category.items()}
-    organisations = _load_organisations({i for ids in shown.values() for i in ids})
+    shown_ids = {i for ids in shown.values() for i in ids}
+    organisations = _load_organisations(shown_ids)
+    sites = _load_sites([nearest.site[i][0] for i in shown_ids if i in nearest.site])
     groups = []
     for term in vocabulary.SERVICE_CATEGORIES:
-        referrals = [_referral(organisations[i], term.code, nearest) for i in shown.get(term.code, [])]
+        referrals = [_referral(organisations[i], term.code, nearest, sites) for i in shown.get(term.code, [])]
         groups.append(ServiceGroup(term.code, term, len(by_category.get(term.code, [])), referrals))
     return groups
 
@@ -128,44 +129,59 @@ def _nearest_sites(district: ConsularDistrict) -> _Nearest:
     ).all()
     if not rows:
         return _Nearest({}, {})
-    exact_for: dict[int, bool] = {}
-    for row in rows:
-        if row.organisation_id not in exact_for:
-            exact_for[row.organisation_id] = sees_exact_location(row)  # the row has the organisation's fields
-    exact = np.array([exact_for[r.organisation_id] for r in rows])
-    lons = np.where(exact, [r.lon for r in rows], [r.public_lon for r in rows])
-    lats = np.where(exact, [r.lat for r in rows], [r.public_lat for r in rows])
+    exact = _exact_for_reader(rows)
+    data = np.array([(r.organisation_id, r.id, r.lon, r.lat, r.public_lon, r.public_lat) for r in rows], dtype=float)
+    lons = np.where(exact, data[:, 2], data[:, 4])
+    lats = np.where(exact, data[:, 3], data[:, 5])
     km = geodesic_km(district.consulate.lon, district.consulate.lat, lons, lats)
-    distance: dict[int, float] = {}
-    site: dict[int, tuple[int, float, float, bool]] = {}
-    for i in np.lexsort((np.array([r.id for r in rows]), km)):  # nearest first, then by site id
-        org_id = rows[i].organisation_id
-        if org_id not in distance:
-            distance[org_id] = float(km[i])
-            site[org_id] = (rows[i].id, float(lons[i]), float(lats[i]), bool(exact[i]))
+    order = np.lexsort((data[:, 1], km, data[:, 0]))  # by organisation, then distance, then site id
+    first = order[np.r_[True, data[order[1:], 0] != data[order[:-1], 0]]]  # each organisation's nearest site
+    distance = {int(data[i, 0]): float(km[i]) for i in first}
+    site = {int(data[i, 0]): (int(data[i, 1]), float(lons[i]), float(lats[i]), bool(exact[i])) for i in first}
     return _Nearest(distance, site)
 
 
+def _exact_for_reader(rows) -> np.ndarray:
+    """Per site row: may the reader see its exact position? Asked of accounts.access once per
+    organisation that hides its location (the others are public anyway)."""
+    answers: dict[int, bool] = {}
+    for row in rows:
+        if row.hide_exact_location and row.organisation_id not in answers:
+            answers[row.organisation_id] = sees_exact_location(row)  # the row carries the organisation's fields
+    return np.array([answers.get(r.organisation_id, True) for r in rows], dtype=bool)
+
+
 def _load_organisations(ids: set[int]) -> dict[int, Organisation]:
+    """The organisations shown, with what the sheet prints (and nothing else: rows are wide)."""
     if not ids:
         return {}
     query = (
         select(Organisation)
         .where(Organisation.id.in_(ids))
         .options(
-            selectinload(Organisation.services),
-            selectinload(Organisation.locations),
+            load_only(*(getattr(Organisation, name) for name in _PRINTED_COLUMNS)),
+            selectinload(Organisation.services).load_only(
+                Service.organisation_id, Service.category_code, Service.name, Service.schedule, Service.fees
+            ),
             selectinload(Organisation.phones),
-            selectinload(Organisation.contacts).selectinload(Contact.phones),
+            selectinload(Organisation.contacts),
         )
     )
     return {org.id: org for org in db.session.scalars(query)}
 
 
-def _referral(org: Organisation, category: str, nearest: _Nearest) -> Referral:
+_PRINTED_COLUMNS = ("id", "uuid", "name", "website", "email", "hide_exact_location", "country_code", "version")
+
+
+def _load_sites(ids: list[int]) -> dict[int, Location]:
+    if not ids:
+        return {}
+    return {loc.id: loc for loc in db.session.scalars(select(Location).where(Location.id.in_(ids)))}
+
+
+def _referral(org: Organisation, category: str, nearest: _Nearest, sites: dict[int, Location]) -> Referral:
     services = [s for s in org.services if s.category_code == category]
     if org.id not in nearest.site:
         return Referral(org, None, None, None, False, None, services)
     location_id, lon, lat, is_exact = nearest.site[org.id]
-    site = next((loc for loc in org.locations if loc.id == location_id), None)
-    return Referral(org, site, lon, lat, is_exact, nearest.distance[org.id], services)
+    return Referral(org, sites.get(location_id), lon, lat, is_exact, nearest.distance[org.id], services)
