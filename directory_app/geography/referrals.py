@@ -8,7 +8,8 @@ site, so a distance never reveals it.
 
 Speed: three narrow indexed queries read (organisation, category) pairs and site positions of
 the serving organisations, numpy measures every distance at once, and only the few shown per
-category (PER_SERVICE) are loaded whole, with their contacts, in a handful of IN queries.
+category (PER_SERVICE) are read, with their contacts, in a handful of IN queries
+(geography.referral_cards).
 A service counts whether or not it is marked active, as in the directory's service filter, so
 that "all N organisations" leads to a directory page with N results.
 """
@@ -19,11 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import load_only, selectinload
 
 from directory_app.accounts.access import sees_exact_location
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict
+from directory_app.geography.referral_cards import OrganisationCard, ServiceLine, SiteLine, load_cards, load_sites
 from directory_app.organisations import vocabulary
 from directory_app.organisations.models import (
     DistrictCoverage,
@@ -42,13 +43,13 @@ class Referral:
     """An organisation on the sheet, its nearest site as the reader may see it, and the distance
     in km from the consulate (None when it has no site)."""
 
-    organisation: Organisation
-    site: Location | None
+    organisation: OrganisationCard
+    site: SiteLine | None
     lon: float | None
     lat: float | None
     is_exact: bool
     distance_km: float | None
-    services: list[Service]  # its services of the group's category
+    services: list[ServiceLine]  # its services of the group's category
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,13 @@ class _Nearest:
     site: dict[int, tuple[int, float, float, bool]]  # organisation id -> (location id, lon, lat, exact)
 
 
-def district_referrals(district: ConsularDistrict, per_service: int = PER_SERVICE) -> list[ServiceGroup]:
-    """Every service category, in vocabulary order, with the nearest `per_service` organisations
-    serving the district that offer it."""
-    pairs = _serving_categories(district.id)
+def district_referrals(
+    district: ConsularDistrict, per_service: int = PER_SERVICE, category: str | None = None
+) -> list[ServiceGroup]:
+    """Every service category (or only `category`), in vocabulary order, with the nearest
+    `per_service` organisations serving the district that offer it."""
+    terms = [t for t in vocabulary.SERVICE_CATEGORIES if category in (None, t.code)]
+    pairs = _serving_categories(district.id, category)
     nearest = _nearest_sites(district)
     by_category: dict[str, list[int]] = {}
     for org_id, code in pairs:
@@ -86,16 +90,16 @@ def district_referrals(district: ConsularDistrict, per_service: int = PER_SERVIC
 
     shown = {code: sorted(ids, key=order)[:per_service] for code, ids in by_category.items()}
     shown_ids = {i for ids in shown.values() for i in ids}
-    organisations = _load_organisations(shown_ids)
-    sites = _load_sites([nearest.site[i][0] for i in shown_ids if i in nearest.site])
+    organisations = load_cards(shown_ids)
+    sites = load_sites([nearest.site[i][0] for i in shown_ids if i in nearest.site])
     groups = []
-    for term in vocabulary.SERVICE_CATEGORIES:
+    for term in terms:
         referrals = [_referral(organisations[i], term.code, nearest, sites) for i in shown.get(term.code, [])]
         groups.append(ServiceGroup(term.code, term, len(by_category.get(term.code, [])), referrals))
     return groups
 
 
-def _serving_categories(district_id: int) -> list[tuple[int, str]]:
+def _serving_categories(district_id: int, category: str | None) -> list[tuple[int, str]]:
     """(organisation id, category) of every service of the published organisations
     serving the district."""
     query = (
@@ -107,6 +111,8 @@ def _serving_categories(district_id: int) -> list[tuple[int, str]]:
         )
         .distinct()
     )
+    if category:
+        query = query.where(Service.category_code == category)
     return [(org_id, code) for org_id, code in db.session.execute(query)]
 
 
@@ -151,35 +157,7 @@ def _exact_for_reader(rows) -> np.ndarray:
     return np.array([answers.get(r.organisation_id, True) for r in rows], dtype=bool)
 
 
-def _load_organisations(ids: set[int]) -> dict[int, Organisation]:
-    """The organisations shown, with what the sheet prints (and nothing else: rows are wide)."""
-    if not ids:
-        return {}
-    query = (
-        select(Organisation)
-        .where(Organisation.id.in_(ids))
-        .options(
-            load_only(*(getattr(Organisation, name) for name in _PRINTED_COLUMNS)),
-            selectinload(Organisation.services).load_only(
-                Service.organisation_id, Service.category_code, Service.name, Service.schedule, Service.fees
-            ),
-            selectinload(Organisation.phones),
-            selectinload(Organisation.contacts),
-        )
-    )
-    return {org.id: org for org in db.session.scalars(query)}
-
-
-_PRINTED_COLUMNS = ("id", "uuid", "name", "website", "email", "hide_exact_location", "country_code", "version")
-
-
-def _load_sites(ids: list[int]) -> dict[int, Location]:
-    if not ids:
-        return {}
-    return {loc.id: loc for loc in db.session.scalars(select(Location).where(Location.id.in_(ids)))}
-
-
-def _referral(org: Organisation, category: str, nearest: _Nearest, sites: dict[int, Location]) -> Referral:
+def _referral(org: OrganisationCard, category: str, nearest: _Nearest, sites: dict[int, SiteLine]) -> Referral:
     services = [s for s in org.services if s.category_code == category]
     if org.id not in nearest.site:
         return Referral(org, None, None, None, False, None, services)

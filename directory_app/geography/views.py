@@ -73,9 +73,7 @@ def district_page(code: str):
     category = request.args.get("service") or None
     if category and category not in vocabulary.SERVICE_CODES:
         abort(404)
-    groups = district_referrals(district, SINGLE_SERVICE_LIMIT if category else PER_SERVICE)
-    if category:
-        groups = [g for g in groups if g.code == category]
+    groups = district_referrals(district, SINGLE_SERVICE_LIMIT if category else PER_SERVICE, category)
     return render_template(
         "geography/district.html",
         district=district,

@@ -82,7 +82,7 @@ def test_groups_hold_the_nearest_organisations_of_each_service(code):
 def test_distance_is_geodesic_from_the_consulate_to_the_nearest_site():
     dist = district(LA)
     referral = next(r for g in district_referrals(dist) for r in g.referrals if r.distance_km is not None)
-    sites = referral.organisation.locations
+    sites = db.session.scalars(select(Location).where(Location.organisation_id == referral.organisation.id)).all()
     consulate = dist.consulate
     expected = min(geodesic_km(consulate.lon, consulate.lat, [s.public_lon], [s.public_lat])[0] for s in sites)
     assert referral.distance_km == pytest.approx(expected, rel=1e-9)

