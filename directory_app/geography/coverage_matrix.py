@@ -41,15 +41,16 @@ class MatrixRow:
 
 def coverage_counts(sending_country: str | None = None) -> dict[int, dict[str | None, int]]:
     """district id -> {category: organisations, None: all organisations}, in one statement."""
+    offers = select(Service.organisation_id, Service.category_code).distinct().subquery()  # one row per pair
     per_service = (
         select(
             DistrictCoverage.district_id,
-            Service.category_code.label("category"),
-            func.count(func.distinct(DistrictCoverage.organisation_id)).label("n"),
+            offers.c.category_code.label("category"),
+            func.count().label("n"),
         )
-        .join(Service, Service.organisation_id == DistrictCoverage.organisation_id)
+        .join(offers, offers.c.organisation_id == DistrictCoverage.organisation_id)
         .where(DistrictCoverage.status == Status.PUBLISHED)
-        .group_by(DistrictCoverage.district_id, Service.category_code)
+        .group_by(DistrictCoverage.district_id, offers.c.category_code)
     )
     overall = (
         select(
