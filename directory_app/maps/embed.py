@@ -18,7 +18,11 @@ def render_map(parts: MapParts, css_class: str = "") -> Markup:
     """The fragment for one map; the script carries the request's CSP nonce when there is one."""
     nonce = getattr(g, "csp_nonce", None)
     nonce_attr = Markup(' nonce="{}"').format(nonce) if nonce else ""
-    return Markup('{assets}\n<div class="map-frame {css}">{container}</div>\n<script{nonce}>{script}</script>').format(
+    return Markup(
+        '<link rel="stylesheet" href="{maps_css}">\n{assets}\n<div class="map-frame {css}">{container}</div>\n'
+        "<script{nonce}>{script}</script>"
+    ).format(
+        maps_css=url_for("static", filename="css/maps.css"),
         assets=Markup(parts.assets),
         css=css_class,
         container=Markup(parts.container),

@@ -15,7 +15,7 @@ from directory_app.maps import layers
 from directory_app.maps.assets import base_config, language, map_assets
 from directory_app.maps.embed import render_map
 from directory_app.organisations import vocabulary
-from directory_app.organisations.search import parse_directory_query, search_directory
+from directory_app.organisations.search import filter_choices, parse_directory_query, search_directory
 from geo.maps import attach_layers, base_map, render_parts
 
 LIST_LENGTH = 20
@@ -56,6 +56,7 @@ def public_map_context(args: Mapping[str, str]) -> dict:
     page = None if problems else search_directory(query, per_page=LIST_LENGTH)
     return {
         "query": query,
+        "choices": filter_choices(query),
         "problems": problems,
         "map_html": render_map(render_parts(m), "map-public"),
         "choropleth": choropleth,

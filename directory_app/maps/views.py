@@ -22,7 +22,6 @@ from directory_app.organisations.display import template_helpers
 from directory_app.organisations.models import Organisation, Status
 from directory_app.organisations.profile import may_see_unpublished
 from directory_app.organisations.search import matching_organisation_ids, parse_directory_query
-from directory_app.organisations.views import _form_choices
 
 bp = Blueprint("maps", __name__)
 bp.context_processor(template_helpers)
@@ -30,7 +29,7 @@ bp.context_processor(template_helpers)
 
 @bp.get("/map")
 def public_map():
-    return render_template("maps/public_map.html", **public_map_context(request.args), **_form_choices())
+    return render_template("maps/public_map.html", **public_map_context(request.args))
 
 
 @bp.get("/maps/organisations.geojson")

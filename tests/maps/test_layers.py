@@ -125,7 +125,9 @@ def test_public_layers_never_carry_a_hidden_exact_position(app, client, client_a
 
     consular = client_as("consular").get("/maps/organisations.geojson")
     assert consular.headers["Cache-Control"].startswith("private")
-    positions = [f["geometry"]["coordinates"] for f in _json(consular)["features"] if f["properties"]["org"] == hidden.uuid]
+    positions = [
+        f["geometry"]["coordinates"] for f in _json(consular)["features"] if f["properties"]["org"] == hidden.uuid
+    ]
     assert exact in positions
 
 
@@ -157,7 +159,7 @@ def test_unpublished_organisations_have_no_public_coverage(app, client):
 
 
 def test_entry_text_is_html_safe_in_geojson(fresh_app):
-    payload = '</script><img src=x onerror=alert(1)>`'
+    payload = "</script><img src=x onerror=alert(1)>`"
     with fresh_app.app_context():
         organisation = db.session.scalars(select(Organisation).where(Organisation.status == Status.PUBLISHED)).first()
         organisation.name = payload

@@ -1,0 +1,123 @@
+"""The maps in a real browser: markers appear, a click opens a popup that draws the coverage and
+leads to the organisation page, the choropleth legend follows the chosen service, entry text never
+runs as script, and nothing is fetched from outside 127.0.0.1."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from directory_app.extensions import db
+from directory_app.organisations.models import Location, Organisation, Status
+
+READY = ".folium-map[data-ready='1']"
+XSS_NAME = 'Refugio <img src=x onerror="window.__xss=1"> `${window.__xss=2}` </script><script>window.__xss=3</script>'
+
+
+def _published_with_one_site(app) -> Organisation:
+    with app.app_context():
+        return db.session.scalars(
+            select(Organisation)
+            .where(Organisation.status == Status.PUBLISHED, Organisation.hide_exact_location.is_(False))
+            .where(Organisation.locations.any())
+            .where(~select(Location.id).where(Location.organisation_id == Organisation.id).offset(1).exists())
+            .order_by(Organisation.id)
+        ).first()
+
+
+def _click_first_marker(page) -> None:
+    """Click, with the mouse, where the map draws its first single (unclustered) marker."""
+    x, y = page.evaluate(
+        """() => {
+            const container = document.querySelector('.folium-map');
+            const map = window[container.id];
+            let point = null;
+            map.eachLayer(layer => {
+                if (!point && layer instanceof L.CircleMarker && layer.getTooltip() && map.hasLayer(layer)) {
+                    point = map.latLngToContainerPoint(layer.getLatLng());
+                }
+            });
+            const box = container.getBoundingClientRect();
+            return [box.left + point.x, box.top + point.y];
+        }"""
+    )
+    page.mouse.click(x, y)
+
+
+def test_public_map_shows_markers_and_leads_to_an_organisation(
+    page, live_server, assert_no_external_requests, screenshot
+):
+    page.goto("/map")
+    page.wait_for_selector(READY)
+    assert int(page.get_attribute(".folium-map", "data-markers")) > 100
+    assert page.locator(".map-legend strong").inner_text().startswith("Organisations per district")
+    assert page.locator(".leaflet-control-layers").count() == 1
+    assert page.locator(".leaflet-control-scale").count() == 1
+    assert page.locator(".leaflet-control-zoom-fullscreen, .fullscreen-icon").count() >= 1
+    assert page.locator(".leaflet-control-locate").count() == 1
+    screenshot("public-map")
+
+    organisation = _published_with_one_site(live_server.app)
+    page.goto(f"/map?q={organisation.name}")
+    page.wait_for_selector(READY)
+    page.wait_for_timeout(400)  # the fit-to-markers animation
+    _click_first_marker(page)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert organisation.name in popup.inner_text()
+    page.wait_for_selector(".folium-map[data-coverage-features]")
+    assert int(page.get_attribute(".folium-map", "data-coverage-features")) >= 1
+    with page.expect_navigation():
+        popup.locator("a").first.click()
+    assert page.locator("h1").inner_text().strip().startswith(organisation.name)
+    assert_no_external_requests()
+
+
+def test_choropleth_follows_the_chosen_service(page, assert_no_external_requests):
+    page.goto("/map")
+    page.wait_for_selector(READY)
+    page.select_option("#choropleth", "legal_assistance")
+    page.wait_for_function(
+        "() => document.querySelector('.folium-map').dataset.choropleth.includes('legal_assistance')"
+    )
+    assert "Legal assistance" in page.locator(".map-legend strong").inner_text()
+    assert "choropleth=legal_assistance" in page.url
+    assert page.locator(".map-legend-row").count() >= 2
+    assert_no_external_requests()
+
+
+def test_district_page_draws_its_boundary(page, assert_no_external_requests, screenshot):
+    assert page.goto("/districts/MX-US-LOS-ANGELES").status == 200
+    page.wait_for_selector(".folium-map[data-outline='1']")
+    page.wait_for_selector(READY)
+    screenshot("district-page")
+    assert_no_external_requests()
+
+
+def test_entry_text_never_runs_as_script(page, live_server, assert_no_external_requests):
+    organisation = _published_with_one_site(live_server.app)
+    with live_server.app.app_context():
+        stored = db.session.get(Organisation, organisation.id)
+        original = stored.name
+        stored.name = XSS_NAME
+        db.session.commit()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        page.goto("/map?q=onerror")
+        page.wait_for_selector(READY)
+        page.wait_for_timeout(400)
+        _click_first_marker(page)
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        assert "onerror=" in popup.inner_text()  # shown as text
+        page.goto(f"/organisations/{organisation.uuid}")
+        page.wait_for_selector(".folium-map")
+        page.hover(".folium-map")
+        assert page.evaluate("() => window.__xss") is None
+        assert XSS_NAME in page.locator("h1").inner_text()
+        assert not dialogs
+    finally:
+        with live_server.app.app_context():
+            db.session.get(Organisation, organisation.id).name = original
+            db.session.commit()
+    assert_no_external_requests()
