@@ -51,6 +51,11 @@ def country_name(country) -> str:
     return getattr(country, f"name_{reader_language()}", None) or country.name_en
 
 
+def consulate_name(consulate) -> str:
+    """A consulate's name: Spanish for Spanish readers, English otherwise (there is no French name)."""
+    return consulate.name_es if reader_language() == "es" else consulate.name_en
+
+
 @functools.lru_cache(maxsize=8)
 def _iso639_catalog(language: str) -> gettext.NullTranslations:
     return gettext.translation("iso639-3", pycountry.LOCALES_DIR, languages=[language], fallback=True)
@@ -119,6 +124,7 @@ def template_helpers() -> dict:
         "population_label": population_label,
         "kind_label": kind_label,
         "country_name": country_name,
+        "consulate_name": consulate_name,
         "language_name": language_name,
         "website_href": website_href,
         "tel_href": tel_href,

@@ -13,7 +13,7 @@ from directory_app.accounts.models import Role
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict, Consulate
 from directory_app.organisations.display import reader_language
-from directory_app.organisations.models import Contact, DistrictCoverage, Organisation, Service, Status
+from directory_app.organisations.models import DistrictCoverage, Organisation, Phone, Service, Status
 
 
 def may_see_unpublished() -> bool:
@@ -30,7 +30,7 @@ def find_organisation(organisation_uuid: str) -> Organisation | None:
         .options(
             selectinload(Organisation.services).selectinload(Service.populations),
             selectinload(Organisation.services).selectinload(Service.languages),
-            selectinload(Organisation.contacts).selectinload(Contact.phones),
+            selectinload(Organisation.contacts),
             selectinload(Organisation.phones),
             selectinload(Organisation.locations),
             selectinload(Organisation.networks),
@@ -40,6 +40,15 @@ def find_organisation(organisation_uuid: str) -> Organisation | None:
     if org is None or (org.status != Status.PUBLISHED and not may_see_unpublished()):
         return None
     return org
+
+
+def phones_by_contact(org: Organisation) -> dict[int | None, list[Phone]]:
+    """The organisation's phones grouped by contact id (None: the organisation's own lines), from
+    the one loaded list of phones."""
+    grouped: dict[int | None, list[Phone]] = {}
+    for phone in org.phones:
+        grouped.setdefault(phone.contact_id, []).append(phone)
+    return grouped
 
 
 @dataclass(frozen=True)

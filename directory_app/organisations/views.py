@@ -11,7 +11,7 @@ from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict
 from directory_app.maps.embed import organisation_map
 from directory_app.organisations.display import is_stale, template_helpers, website_href
-from directory_app.organisations.profile import districts_served, find_organisation, visible_sites
+from directory_app.organisations.profile import districts_served, find_organisation, phones_by_contact, visible_sites
 from directory_app.organisations.search import (
     DirectoryQuery,
     filter_choices,
@@ -68,6 +68,7 @@ def organisation_page(organisation_uuid: str):
         "organisations/organisation.html",
         org=org,
         sites=visible_sites(org),
+        phones=phones_by_contact(org),
         districts=districts_served(org),
         website=website_href(org.website),
         stale=is_stale(org.last_verified),
