@@ -1,6 +1,7 @@
 """Nearest partners (/nearest) and the offline place search behind it (/places?q=)."""
 
 from flask import jsonify, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -34,13 +35,19 @@ def nearest():
         consulates=consulates,
         categories=vocabulary.SERVICE_CATEGORIES,
         service_labels={term.code: getattr(term, lang) for term in vocabulary.SERVICE_CATEGORIES},
-        choices=[(m, current_gazetteer().detail(m.place, lang)) for m in query.choices],
+        choices=[(m, current_gazetteer().detail(m.place, lang), place_kind_label(m.place.kind)) for m in query.choices],
         args=request.args,
         default_k=DEFAULT_K,
         max_k=MAX_K,
         map_html=embed.nearest_map(query.origin, results, service=query.category),
     )
     return page, 400 if query.errors else 200
+
+
+def place_kind_label(kind: str) -> str:
+    """What kind of place a gazetteer entry is, in words."""
+    labels = {"city": _("city"), "consulate_city": _("city with a consulate"), "admin_unit": _("administrative unit")}
+    return labels.get(kind, kind)
 
 
 @bp.get("/places")
