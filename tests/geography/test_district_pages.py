@@ -10,7 +10,7 @@ from markupsafe import escape
 from sqlalchemy import event, select
 
 from directory_app.extensions import db
-from directory_app.geography.models import ConsularDistrict
+from directory_app.geography.models import ConsularDistrict, Consulate
 from directory_app.geography.referrals import PER_SERVICE, district_referrals
 from directory_app.organisations import vocabulary
 from directory_app.organisations.models import DistrictCoverage, Location, Service, Status
@@ -258,3 +258,26 @@ def test_contacts_are_printed_in_full(fresh_app):
     assert "Calle Secreta 123" in block
     for expected in ("+1 213 555 0100", "Ana Pérez", "ana@example.org"):
         assert expected in text
+
+
+def test_joint_office_and_official_district(fresh_app):
+    with fresh_app.app_context():
+        joint = db.session.scalar(select(Consulate).where(Consulate.code == "JOINT-US-MCALLEN"))
+        db.session.add(
+            ConsularDistrict(
+                code="GT-JOINT-MCALLEN",
+                consulate_id=joint.id,
+                sending_country_code="GT",
+                is_approximate=False,
+                source="Acuerdo <b>oficial</b> 2026",
+                area_km2=0.0,
+            )
+        )
+        db.session.commit()
+    page = fresh_app.test_client().get("/districts/GT-JOINT-MCALLEN?lang=en")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Service window" in text
+    assert "Joint office of Guatemala, Honduras, Mexico, El Salvador" in text
+    assert "Official consular district (Acuerdo &lt;b&gt;oficial&lt;/b&gt; 2026)." in text
+    assert "Approximate district." not in text
