@@ -1,5 +1,5 @@
 """GeoJSON text built straight from shapely geometries (shapely.to_geojson runs in C), with
-properties serialised HTML-safe: `<`, `>`, `&` and `'` are written as \\u escapes, so a string
+properties serialised HTML-safe: `<`, `>`, `&`, `'`, backtick and `$` are written as \\u escapes, so a string
 from an entry cannot close a <script> block wherever the JSON lands."""
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ _compact = partial(json.dumps, separators=(",", ":"), ensure_ascii=False)
 
 
 def safe_json(value) -> str:
-    """Compact, HTML-safe JSON of plain data."""
-    return str(htmlsafe_json_dumps(value, dumps=_compact))
+    """Compact, HTML-safe JSON of plain data. Backticks and dollar signs are \\u-escaped too, so
+    that no JSON text ever contains what would end a JavaScript template literal."""
+    return str(htmlsafe_json_dumps(value, dumps=_compact)).replace("`", "\\u0060").replace("$", "\\u0024")
 
 
 def feature(feature_id: str | int, properties: dict, geometry: BaseGeometry | None, precision: int = 5) -> str:

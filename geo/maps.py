@@ -9,7 +9,8 @@ map by `DirectoryLayers`.
 
 Folium does not escape popups or tooltips, and writes them inside JavaScript template literals:
 every string that reaches one goes through `escape_for_folium()` here. Folium's Popup needs
-jQuery, which the directory does not load: server-side markers get tooltips only. Properties of GeoJSON features are rendered by the browser script with textContent only.
+jQuery, which the directory does not load: server-side markers get tooltips only.
+Properties of GeoJSON features are rendered by the browser script with textContent only.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import folium
 from branca.element import CssLink, JavascriptLink, MacroElement
 from folium.plugins import LocateControl
 from jinja2 import Template
-from jinja2.utils import htmlsafe_json_dumps
+
+from geo.geojson import safe_json
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ class DirectoryLayers(MacroElement):
     def __init__(self, config: dict, assets: MapAssets):
         super().__init__()
         self._name = "DirectoryLayers"
-        self.config_json = htmlsafe_json_dumps(config)
+        self.config_json = safe_json(config)
         self.default_js = [
             ("markercluster", assets.markercluster_js),
             ("directory_map", assets.directory_js),
