@@ -103,7 +103,7 @@ class Gazetteer:
         """ "Chiapas, Mexico": the holding unit and the country, in the reader's language."""
         countries = self.country_names.get(lang) or self.country_names["en"]
         units = self.unit_names.get(lang) or self.unit_names["en"]
-        parts = [units.get(place.unit_id)] if units.get(place.unit_id) not in (None, place.name) else []
+        parts = [units[place.unit_id]] if place.unit_id in units else []
         parts.append(countries.get(place.country_code, place.country_code))
         return ", ".join(parts)
 
