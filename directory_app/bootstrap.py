@@ -28,8 +28,9 @@ Progress = Callable[[str], None]
 
 
 def migrate_schema() -> None:
-    """Bring the database schema to the newest Alembic revision."""
-    upgrade()
+    """Bring the database schema to the newest Alembic revision (of every branch: features
+    developed side by side may add migrations from the same parent until a merge revision joins them)."""
+    upgrade(revision="heads")
 
 
 def sync_vocabulary() -> None:

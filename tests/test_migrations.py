@@ -14,7 +14,7 @@ from tests.conftest import make_app
 def test_migrations_from_empty_match_the_models_and_go_back(empty_database):
     app = make_app(empty_database)
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         with db.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             differences = compare_metadata(context, db.metadata)
