@@ -21,3 +21,6 @@ from directory_app.organisations.models import (  # noqa: F401
     ServiceLanguage,
     UnitCoverage,
 )
+from directory_app.audit.models import AuditEvent  # noqa: F401, E402
+from directory_app.extra_fields.models import ExtraField, ExtraFieldValue  # noqa: F401, E402
+from directory_app.registry.models import ContactPerson  # noqa: F401, E402

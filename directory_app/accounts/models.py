@@ -6,6 +6,7 @@ import enum
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
+from sqlalchemy import false as sql_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory_app.extensions import db
@@ -32,6 +33,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped at logout, password change and disabling, so that every older session ends.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Invited by the TS and not yet through the invite link: the password is a random unknown one.
+    invite_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_false())
 
     country = relationship("Country")
 

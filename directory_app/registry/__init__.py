@@ -1,0 +1,1 @@
+"""Contact registry: each member country's contact persons, kept by the Technical Secretariat."""
