@@ -1,6 +1,6 @@
 """Consulates and their districts: the list, and each district's referral sheet."""
 
-from flask import abort, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -73,7 +73,8 @@ def district_page(code: str):
     category = request.args.get("service") or None
     if category and category not in vocabulary.SERVICE_CODES:
         abort(404)
-    groups = district_referrals(district, SINGLE_SERVICE_LIMIT if category else PER_SERVICE, category)
+    per_service = current_app.config.get("DISTRICT_PAGE_PER_SERVICE", PER_SERVICE)
+    groups = district_referrals(district, SINGLE_SERVICE_LIMIT if category else per_service, category)
     return render_template(
         "geography/district.html",
         district=district,
