@@ -70,6 +70,9 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, organisations_bp, geography_bp, maps_bp, accounts_bp):
         app.register_blueprint(blueprint)
+    from directory_app.api.blueprints import register_api_blueprints
+
+    register_api_blueprints(app)
 
 
 def register_commands(app: Flask) -> None:

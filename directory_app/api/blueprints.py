@@ -1,0 +1,12 @@
+"""The API blueprints, registered by create_app."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_api_blueprints(app: Flask) -> None:
+    from directory_app.api.hsds_views import bp as hsds_bp
+
+    for blueprint in (hsds_bp,):
+        app.register_blueprint(blueprint)
