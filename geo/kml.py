@@ -1,0 +1,81 @@
+"""Polygons from KML, read with defusedxml's ElementTree (no DTD, no entities, no network).
+
+Why not GDAL's KML/LIBKML drivers: a coverage file needs only its <Polygon> elements; LIBKML follows
+NetworkLinks (it would fetch URLs from the server), and GDAL sniffs content, so a VRT named .kml could
+make it read local files. This reader only walks the XML tree it was given.
+"""
+
+from __future__ import annotations
+
+import shapely
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+
+from geo.validate import GeometryError
+
+_NON_POLYGON_TAGS = {"Point", "LineString", "Track", "MultiTrack", "Model"}
+
+
+def polygons_from_kml(data: bytes, max_vertices: int) -> shapely.Geometry:
+    """The polygons of a KML document (every <Polygon>, inside a MultiGeometry or not) as one
+    geometry. GeometryError when the XML is malformed, declares a DTD, is not KML, has more than
+    `max_vertices` vertices, or has no polygon (naming the kinds of geometry it holds instead)."""
+    try:
+        root = fromstring(data, forbid_dtd=True)
+    except DefusedXmlException:
+        raise GeometryError("the KML declares a DTD or entities, which are not accepted") from None
+    except ParseError as exc:
+        raise GeometryError(f"the file is not well-formed XML: {exc}") from None
+    if _local(root.tag) != "kml":
+        raise GeometryError(f"the XML file is not KML (its root element is <{_local(root.tag)}>)")
+    polygons, others, vertices = [], set(), 0
+    for element in root.iter():
+        tag = _local(element.tag)
+        if tag == "Polygon":
+            outer, inner = _rings(element, "outerBoundaryIs"), _rings(element, "innerBoundaryIs")
+            vertices += sum(len(r) for r in outer + inner)
+            if vertices > max_vertices:
+                raise GeometryError(f"the file has over {max_vertices:,} vertices; the limit is {max_vertices:,}")
+            polygons.append(_polygon(outer, inner))
+        elif tag in _NON_POLYGON_TAGS:
+            others.add(tag)
+    if not polygons:
+        found = f" (it holds: {', '.join(sorted(others))})" if others else ""
+        raise GeometryError(f"the KML has no polygon{found}; a coverage area must be a polygon")
+    return polygons[0] if len(polygons) == 1 else shapely.GeometryCollection(polygons)
+
+
+def _local(tag) -> str:
+    """The tag without its namespace (KML 2.2, Google's 2.x and no namespace are all accepted)."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _rings(polygon, boundary: str) -> list[list[tuple[float, float]]]:
+    return [
+        _coordinates(ring)
+        for child in polygon
+        if _local(child.tag) == boundary
+        for ring in child
+        if _local(ring.tag) == "LinearRing"
+    ]
+
+
+def _coordinates(ring) -> list[tuple[float, float]]:
+    text = " ".join(e.text or "" for e in ring if _local(e.tag) == "coordinates")
+    points = []
+    for token in text.split():
+        values = token.split(",")
+        try:
+            points.append((float(values[0]), float(values[1])))
+        except (IndexError, ValueError):
+            raise GeometryError(f"the KML has coordinates that are not 'longitude,latitude': {token[:40]!r}") from None
+    return points
+
+
+def _polygon(outer: list, inner: list) -> shapely.Polygon:
+    if not outer or not outer[0]:
+        raise GeometryError("a KML polygon has no outer boundary")
+    try:
+        return shapely.Polygon(outer[0], [r for r in inner if r])
+    except (ValueError, shapely.errors.GEOSException) as exc:
+        raise GeometryError(f"a KML polygon cannot be built: {exc}") from None
