@@ -11,6 +11,7 @@ statement); the page's services and sites are then loaded with one query each.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -38,6 +39,7 @@ from directory_app.organisations.searchtext import search_words
 from directory_app.organisations.services import language_code
 
 PER_PAGE = 25
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SORTS = ("name", "verified", "country")
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 12
@@ -105,6 +107,9 @@ def parse_directory_query(args: Mapping[str, str]) -> tuple[DirectoryQuery, list
     for name, check in _CHECKS:
         raw = str(args.get(name) or "").strip()
         if not raw:
+            continue
+        if _CONTROL.search(raw):  # PostgreSQL refuses NUL in text; no filter value has control characters
+            problems.append(_("The parameter '%(name)s' contains characters that are not allowed.", name=name))
             continue
         try:
             values.update(check(raw))

@@ -168,6 +168,9 @@ def test_the_filter_state_is_a_shareable_url(client, app):
         "page=0",
         "page=99999999999999999999",
         "q=" + "x" * 300,
+        "q=casa%00",
+        "district=%00",
+        "network=a%0Ab",
     ],
 )
 def test_bad_parameters_are_explained_not_crashed(client, query):
