@@ -13,6 +13,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -r requirements-dev.txt
+# The browser libraries the maps load (pinned npm tarballs, checked; nothing to do when present).
+.venv/bin/python scripts/vendor_assets.py
 
 # Browser tests drive Debian's Chromium through Playwright (never `playwright install`, which downloads
 # a browser of its own).
