@@ -31,6 +31,9 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
     from directory_app.errors import register_error_handlers
 
     register_error_handlers(app)
+    from directory_app.pagecache import init_page_cache
+
+    init_page_cache(app)
     return app
 
 
@@ -70,13 +73,20 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, organisations_bp, geography_bp, maps_bp, accounts_bp):
         app.register_blueprint(blueprint)
+    from directory_app.accounts.blueprints import register_governance_blueprints
+
+    register_governance_blueprints(app)
     from directory_app.api.blueprints import register_api_blueprints
 
     register_api_blueprints(app)
+    from directory_app.review.views import bp as review_bp
+
+    app.register_blueprint(review_bp)
 
 
 def register_commands(app: Flask) -> None:
     from directory_app.cli import commands
+    from directory_app.transfer.cli import commands as transfer_commands
 
-    for command in commands:
+    for command in [*commands, *transfer_commands]:
         app.cli.add_command(command)

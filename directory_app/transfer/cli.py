@@ -1,0 +1,99 @@
+"""`flask import-organisations` and `flask export-organisations`: thin commands over the services."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from directory_app.cli import transactional
+from directory_app.errors import ValidationError
+from directory_app.extensions import db
+
+
+def _load_mapping(text: str | None, columns: list[str]) -> dict[str, str]:
+    from directory_app.transfer.mapping import check_mapping, suggest_mapping
+
+    if not text:
+        return suggest_mapping(columns)
+    source = Path(text)
+    try:
+        mapping = json.loads(source.read_text(encoding="utf-8") if source.is_file() else text)
+    except ValueError as exc:
+        raise ValidationError(f"--mapping is not JSON: {exc}") from None
+    if not isinstance(mapping, dict):
+        raise ValidationError('--mapping must be a JSON object {"column": "field"}')
+    return check_mapping({str(k): str(v) for k, v in mapping.items()}, columns)
+
+
+@click.command("import-organisations")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--mapping", default=None, help='JSON {"column": "field"} or a file holding it (default: guessed).')
+@click.option("--dry-run", is_flag=True, help="Only show what would be created, updated or rejected.")
+@with_appcontext
+@transactional(bulk=True)
+def import_organisations_command(path: Path, mapping: str | None, dry_run: bool) -> None:
+    """Import organisations from CSV, Excel, GeoJSON, GeoPackage, zipped Shapefile or HSDS JSON.
+
+    All or nothing: when a row is rejected, nothing is written."""
+    from directory_app.transfer.importer import commit_import, preview_import
+    from directory_app.transfer.readers import read_table
+    from directory_app.transfer.uploads import check_file
+
+    table = read_table(check_file(path))
+    columns = _load_mapping(mapping, table.columns) if table.records is None else {}
+    if table.records is None:
+        click.echo("Columns: " + ", ".join(f"{c} -> {f}" for c, f in columns.items()))
+    report = preview_import(table, columns) if dry_run else None
+    if report is None:
+        try:
+            report = commit_import(table, columns)
+        except Exception as exc:
+            if hasattr(exc, "report"):
+                _print_rejections(exc.report)
+            raise
+    _print_rejections(report)
+    counts = report.counts
+    verb = "Would create" if dry_run else "Created"
+    click.echo(
+        f"{verb} {counts['create']}, update {counts['update']}; {counts['unchanged']} unchanged, "
+        f"{counts['reject']} rejected."
+    )
+    if dry_run:
+        db.session.rollback()
+
+
+def _print_rejections(report) -> None:
+    for row in report.rejected:
+        where = f"row {row.row}" + (f", field '{row.field}'" if row.field else "")
+        click.echo(f"  rejected {where}: {row.reason}", err=True)
+
+
+@click.command("export-organisations")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "geojson", "gpkg", "hsds"]), default="csv")
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None, help="File to write (default: stdout).")
+@click.option("--filter", "filters", multiple=True, help="A directory filter, e.g. --filter country=MX (repeatable).")
+@with_appcontext
+def export_organisations_command(fmt: str, output: Path | None, filters: tuple[str, ...]) -> None:
+    """Export the published organisations (with the directory's filters) as the public sees them."""
+    from directory_app.organisations.search import parse_directory_query
+    from directory_app.transfer.exports import export_organisations
+
+    args = dict(f.split("=", 1) for f in filters if "=" in f)
+    query, problems = parse_directory_query(args)
+    if problems:
+        raise click.ClickException("; ".join(problems))
+    with current_app.test_request_context("/"):  # a reader who is not signed in: the public view
+        export = export_organisations(query, fmt)
+    if output is None:
+        sys.stdout.buffer.write(export.content)
+    else:
+        output.write_bytes(export.content)
+        click.echo(f"Wrote {output} ({len(export.content):,} bytes).")
+
+
+commands = [import_organisations_command, export_organisations_command]

@@ -1,0 +1,236 @@
+"""Exports of what the reader may see, with the directory's filters: CSV, Excel, GeoJSON,
+GeoPackage and HSDS 3.0 JSON.
+
+Every format carries the organisation's complete data (the create_organisation shape, with site
+positions and addresses as accounts.access lets the reader see them), so that exporting and
+importing the file into an empty directory gives the same organisations. Spreadsheet cells that
+a spreadsheet program would run as a formula (starting with = + - @, a tab or a carriage return)
+are neutralised: in CSV with a leading apostrophe (which the import removes again), in Excel by
+storing them as text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+from flask import url_for
+from shapely.geometry import Point
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from directory_app.accounts.access import exact_location_rule, site_position
+from directory_app.extensions import db
+from directory_app.organisations.models import CoveragePart, Organisation, Phone, Service
+from directory_app.organisations.search import DirectoryQuery, matching_organisation_ids
+from directory_app.transfer.hsds import HSDS_RECORD
+from directory_app.transfer.snapshot import organisation_snapshot
+
+FORMATS = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "geojson": ("application/geo+json", "geojson"),
+    "gpkg": ("application/geopackage+sqlite3", "gpkg"),
+    "hsds": ("application/json", "json"),
+}
+SCALARS = ("external_id", "name", "alternate_name", "description", "kind", "website", "email", "country_code", "status")
+COLUMNS = (
+    *SCALARS,
+    "hide_exact_location",
+    "last_verified",
+    "networks",
+    "city",
+    "lon",
+    "lat",
+    "service_categories",
+    "phones_json",
+    "contacts_json",
+    "locations_json",
+    "services_json",
+    "coverage_json",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class Export:
+    content: bytes
+    mimetype: str
+    filename: str
+
+
+def exported_organisations(query: DirectoryQuery) -> list[Organisation]:
+    """The published organisations matching the directory's filters, in name order, loaded whole."""
+    ids = matching_organisation_ids(query)
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.id.in_(ids))
+            .order_by(Organisation.sort_name, Organisation.id)
+            .options(
+                selectinload(Organisation.networks),
+                selectinload(Organisation.phones).selectinload(Phone.contact),
+                selectinload(Organisation.contacts),
+                selectinload(Organisation.locations),
+                selectinload(Organisation.services).selectinload(Service.populations),
+                selectinload(Organisation.services).selectinload(Service.languages),
+                selectinload(Organisation.services).selectinload(Service.locations),
+                selectinload(Organisation.coverage_parts).selectinload(CoveragePart.admin_unit),
+                selectinload(Organisation.coverage_parts).selectinload(CoveragePart.location),
+            )
+        )
+    )
+
+
+def export_organisations(query: DirectoryQuery, fmt: str) -> Export:
+    """The file of the organisations the query selects, as the current reader may see them."""
+    mimetype, suffix = FORMATS[fmt]
+    organisations = exported_organisations(query)
+    writer = {"csv": _csv, "xlsx": _xlsx, "geojson": _geojson, "gpkg": _gpkg, "hsds": _hsds}[fmt]
+    return Export(writer(organisations), mimetype, f"cammina-organisations.{suffix}")
+
+
+def flat_record(snapshot: dict) -> dict[str, str | None]:
+    """One row of the tabular formats (COLUMNS)."""
+    first = snapshot["locations"][0] if snapshot["locations"] else None
+    row: dict[str, str | None] = {key: snapshot[key] or "" for key in SCALARS}
+    row.update(
+        hide_exact_location="yes" if snapshot["hide_exact_location"] else "no",
+        last_verified=snapshot["last_verified"],
+        networks=";".join(snapshot["networks"]),
+        city=first["city"] if first else "",
+        lon=repr(first["lon"]) if first else "",
+        lat=repr(first["lat"]) if first else "",
+        service_categories=";".join(dict.fromkeys(s["category"] for s in snapshot["services"])),
+    )
+    for part in ("phones", "contacts", "locations", "services", "coverage"):
+        row[f"{part}_json"] = json.dumps(snapshot[part], ensure_ascii=False, separators=(",", ":"))
+    return row
+
+
+def _snapshots(organisations: list[Organisation]) -> list[dict]:
+    return [organisation_snapshot(org, site_position) for org in organisations]
+
+
+def neutralise(value: str) -> str:
+    """A CSV cell that no spreadsheet program runs as a formula (numbers stay as they are)."""
+    if value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def _csv(organisations: list[Organisation]) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for snapshot in _snapshots(organisations):
+        row = flat_record(snapshot)
+        writer.writerow([neutralise(row[c] or "") for c in COLUMNS])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _xlsx(organisations: list[Organisation]) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("organisations")
+    sheet.append(list(COLUMNS))
+    for snapshot in _snapshots(organisations):
+        row = flat_record(snapshot)
+        sheet.append([_text_cell(sheet, row[c] or "") for c in COLUMNS])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _text_cell(sheet, value: str):
+    """A cell that holds `value` as text, never as a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
+def _features(organisations: list[Organisation]) -> list[tuple[dict, Point | None]]:
+    features = []
+    for snapshot in _snapshots(organisations):
+        first = snapshot["locations"][0] if snapshot["locations"] else None
+        features.append((flat_record(snapshot), Point(first["lon"], first["lat"]) if first else None))
+    return features
+
+
+def _geojson(organisations: list[Organisation]) -> bytes:
+    features = [
+        {
+            "type": "Feature",
+            "geometry": None if point is None else {"type": "Point", "coordinates": [point.x, point.y]},
+            "properties": row,
+        }
+        for row, point in _features(organisations)
+    ]
+    document = {"type": "FeatureCollection", "features": features}
+    return json.dumps(document, ensure_ascii=False).encode("utf-8")
+
+
+def _gpkg(organisations: list[Organisation]) -> bytes:
+    features = _features(organisations)
+    frame = gpd.GeoDataFrame(
+        [row for row, _ in features] or {c: [] for c in COLUMNS},
+        geometry=[point for _, point in features],
+        crs="EPSG:4326",
+    )
+    with tempfile.TemporaryDirectory(prefix="cammina-export-") as folder:
+        path = Path(folder) / "organisations.gpkg"
+        frame.to_file(path, driver="GPKG", layer="organisations", engine="pyogrio")
+        return path.read_bytes()
+
+
+def _hsds(organisations: list[Organisation]) -> bytes:
+    return json.dumps(hsds_documents(organisations), ensure_ascii=False).encode("utf-8")
+
+
+def hsds_documents(organisations: list[Organisation]) -> list[dict]:
+    """HSDS 3.0 organization documents (colleague's api.hsds_documents), each with an identifier for
+    the external id and an attribute carrying the complete record for an exact re-import."""
+    from directory_app.api.hsds_documents import Reader, organization_document
+    from directory_app.api.hsds_taxonomy import derived_uuid
+
+    reader = Reader(
+        exact=exact_location_rule(),
+        organisation_url=lambda uuid: url_for(
+            "organisations.organisation_page", organisation_uuid=uuid, _external=True
+        ),
+    )
+    documents = []
+    for org in organisations:
+        document = organization_document(org, reader)
+        snapshot = organisation_snapshot(org, site_position)
+        if org.external_id:
+            document["organization_identifiers"] = [
+                {
+                    "id": derived_uuid("identifier", org.uuid),
+                    "organization_id": org.uuid,
+                    "identifier_scheme": "CAMMINA",
+                    "identifier_type": "external_id",
+                    "identifier": org.external_id,
+                }
+            ]
+        document["attributes"] = [
+            {
+                "id": derived_uuid("attribute", org.uuid, HSDS_RECORD),
+                "link_id": org.uuid,
+                "link_type": HSDS_RECORD,
+                "link_entity": "organization",
+                "value": json.dumps(snapshot, ensure_ascii=False, separators=(",", ":")),
+            }
+        ]
+        documents.append(document)
+    return documents

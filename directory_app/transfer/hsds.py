@@ -1,0 +1,97 @@
+"""Reading HSDS 3.0 organization documents back into organisation data.
+
+Our own exports carry the complete record in an attribute (exports.HSDS_RECORD) and re-import
+exactly. Other publishers' documents are mapped field by field: names, description, email,
+website, contacts, phones, locations with their first address, services with their taxonomy
+attributes (service_category, population), languages, eligibility, fees and schedule; the
+country comes from the first address, the kind defaults to 'ngo' and the status to 'draft'.
+"""
+
+from __future__ import annotations
+
+import json
+
+from directory_app.errors import ValidationError
+
+HSDS_RECORD = "cammina_record"
+
+
+def organisation_data_from_hsds(document: dict) -> dict | ValidationError:
+    """The create_organisation data of one HSDS organization, or the error that prevents it."""
+    for attribute in document.get("attributes") or []:
+        if isinstance(attribute, dict) and attribute.get("link_type") == HSDS_RECORD:
+            try:
+                record = json.loads(attribute.get("value") or "")
+            except ValueError:
+                return ValidationError("the CAMMINA record attribute is not valid JSON", field="attributes")
+            if isinstance(record, dict):
+                return record
+    return _mapped(document)
+
+
+def _mapped(document: dict) -> dict:
+    locations = [_location(loc) for loc in document.get("locations") or [] if isinstance(loc, dict)]
+    countries = [loc["country_code"] for loc in locations if loc.get("country_code")]
+    identifiers = [i.get("identifier") for i in document.get("organization_identifiers") or [] if isinstance(i, dict)]
+    return {
+        "external_id": identifiers[0] if identifiers else (document.get("id") or ""),
+        "name": document.get("name") or "",
+        "alternate_name": document.get("alternate_name") or "",
+        "description": document.get("description") or "",
+        "kind": "ngo",
+        "website": document.get("website") or "",
+        "email": document.get("email") or "",
+        "country_code": countries[0] if countries else "",
+        "status": "draft",
+        "contacts": [
+            {k: c.get(k) or "" for k in ("name", "title", "department", "email")}
+            for c in document.get("contacts") or []
+            if isinstance(c, dict)
+        ],
+        "phones": [_phone(p) for p in document.get("phones") or [] if isinstance(p, dict)],
+        "locations": [loc for loc in locations if loc.get("lon") is not None],
+        "services": [_service(s) for s in document.get("services") or [] if isinstance(s, dict)],
+    }
+
+
+def _location(location: dict) -> dict:
+    address = (location.get("addresses") or [{}])[0] or {}
+    return {
+        "name": location.get("name") or "",
+        "address": address.get("address_1") or "",
+        "city": address.get("city") or "",
+        "region": address.get("state_province") or "",
+        "postal_code": address.get("postal_code") or "",
+        "country_code": address.get("country") or "",
+        "lon": location.get("longitude"),
+        "lat": location.get("latitude"),
+    }
+
+
+def _phone(phone: dict) -> dict:
+    extension = phone.get("extension")
+    return {
+        "number": phone.get("number") or "",
+        "type": phone.get("type") or "voice",
+        "extension": "" if extension is None else str(extension),
+        "description": phone.get("description") or "",
+    }
+
+
+def _service(service: dict) -> dict:
+    terms = [a for a in service.get("attributes") or [] if isinstance(a, dict)]
+    categories = [a.get("value") for a in terms if a.get("link_type") == "service_category"]
+    populations = [a.get("value") for a in terms if a.get("link_type") == "population"]
+    schedules = [s.get("description") for s in service.get("schedules") or [] if isinstance(s, dict)]
+    return {
+        "category": categories[0] if categories else "",
+        "name": service.get("name") or "",
+        "description": service.get("description") or "",
+        "eligibility": service.get("eligibility_description") or "",
+        "fees": service.get("fees_description") or "",
+        "schedule": "; ".join(s for s in schedules if s),
+        "populations": [p for p in populations if p],
+        "languages": [
+            lang.get("code") for lang in service.get("languages") or [] if isinstance(lang, dict) and lang.get("code")
+        ],
+    }

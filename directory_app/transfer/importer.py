@@ -1,0 +1,211 @@
+"""Importing organisations: a dry-run preview, then an all-or-nothing commit.
+
+Each row is turned into an organisation in memory (the same validation as the edit forms:
+organisations.services) without touching the session; it is matched to a stored organisation by
+external_id (or, for rows without one, by exact name within the country), and the two snapshots are
+compared: `create`, `update` (with the fields that differ), `unchanged`, or `reject` with the row,
+field and reason. The commit writes only when no row is rejected; the caller commits once, or rolls
+back everything on any error (a failure at row 900 leaves rows 1-899 unwritten).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from directory_app.accounts.permissions import may_create_in, may_edit
+from directory_app.errors import ValidationError
+from directory_app.extensions import db
+from directory_app.models_base import utcnow
+from directory_app.organisations import services as org_services
+from directory_app.organisations.coverage import recompute_coverage
+from directory_app.organisations.models import Organisation
+from directory_app.transfer.mapping import mapped_values, organisation_data
+from directory_app.transfer.readers import Table
+from directory_app.transfer.snapshot import organisation_snapshot
+from geo.validate import GeometryError
+
+ACTIONS = ("create", "update", "unchanged", "reject")
+
+
+@dataclass
+class RowResult:
+    row: int
+    action: str
+    name: str = ""
+    external_id: str = ""
+    field: str = ""
+    reason: str = ""
+    changes: list[str] = dataclass_field(default_factory=list)
+    data: dict | None = None
+    target_id: int | None = None
+
+
+@dataclass
+class ImportReport:
+    rows: list[RowResult]
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {action: self.count(action) for action in ACTIONS}
+
+    @property
+    def rejected(self) -> list[RowResult]:
+        return [r for r in self.rows if r.action == "reject"]
+
+
+class ImportRejected(ValidationError):
+    """The commit was refused: some rows are rejected (see `report`). Nothing was written."""
+
+    def __init__(self, report: ImportReport):
+        first = report.rejected[0]
+        super().__init__(
+            _("%(n)d row(s) rejected; first: %(reason)s", n=len(report.rejected), reason=first.reason),
+            row=first.row,
+            field=first.field or None,
+        )
+        self.report = report
+
+
+def table_records(table: Table, mapping: dict[str, str]) -> list[tuple[int, dict | ValidationError]]:
+    """(row number, data dict) per row, or (row number, the error) when the row cannot be read."""
+    if table.records is not None:
+        return list(table.records)
+    records: list[tuple[int, dict | ValidationError]] = []
+    for number, row in table.rows:
+        try:
+            records.append((number, organisation_data(mapped_values(row, mapping))))
+        except ValidationError as exc:
+            records.append((number, exc))
+    return records
+
+
+def _fill_all(org: Organisation, data: dict) -> Organisation:
+    org_services._fill(org, data)
+    with db.session.no_autoflush:
+        org.coverage_parts = [
+            org_services._coverage_part(p, f"coverage[{i}]", org.locations)
+            for i, p in enumerate(data.get("coverage") or [])
+        ]
+    return org
+
+
+def build_organisation(data: dict) -> Organisation:
+    """A new Organisation built from `data` with the services' validation, not added to the session."""
+    return _fill_all(Organisation(), data)
+
+
+def _discard(org: Organisation) -> None:
+    """Detach a built organisation from the shared objects it points at (networks keep back-references)."""
+    org.networks = []
+    if org in db.session:
+        db.session.expunge(org)
+
+
+def _match(data: dict) -> Organisation | None:
+    if data.get("external_id"):
+        return db.session.scalar(
+            select(Organisation).where(Organisation.external_id == str(data["external_id"]).strip())
+        )
+    matches = db.session.scalars(
+        select(Organisation).where(
+            Organisation.name == str(data.get("name") or "").strip(),
+            Organisation.country_code == str(data.get("country_code") or "").strip().upper(),
+            Organisation.external_id.is_(None),
+        )
+    ).all()
+    return matches[0] if len(matches) == 1 else None
+
+
+def preview_import(table: Table, mapping: dict[str, str], user=None) -> ImportReport:
+    """What importing the table would do, row by row; writes nothing."""
+    results: list[RowResult] = []
+    seen: dict[str, int] = {}
+    with db.session.no_autoflush:
+        for number, record in table_records(table, mapping):
+            results.append(_preview_row(number, record, seen, user))
+    return ImportReport(results)
+
+
+def _preview_row(number: int, record, seen: dict[str, int], user) -> RowResult:
+    if isinstance(record, ValidationError):
+        return RowResult(number, "reject", field=record.field or "", reason=record.message)
+    result = RowResult(number, "reject", str(record.get("name") or ""), str(record.get("external_id") or ""))
+    key = result.external_id.strip()
+    if key and key in seen:
+        result.field, result.reason = "external_id", _("the same external_id is already on row %(row)d", row=seen[key])
+        return result
+    if key:
+        seen[key] = number
+    try:
+        built = build_organisation(record)
+    except (ValidationError, GeometryError) as exc:
+        result.field, result.reason = getattr(exc, "field", None) or "", getattr(exc, "message", str(exc))
+        return result
+    try:
+        existing = _match(record)
+        problem = _permission_problem(user, built, existing)
+        if problem:
+            result.field, result.reason = "country_code", problem
+            return result
+        new = organisation_snapshot(built)
+        result.data = record
+        if existing is None:
+            result.action = "create"
+            return result
+        old = organisation_snapshot(existing)
+        result.target_id = existing.id
+        result.changes = [k for k in new if new[k] != old[k]]
+        result.action = "update" if result.changes else "unchanged"
+        return result
+    finally:
+        _discard(built)
+
+
+def _permission_problem(user, built: Organisation, existing: Organisation | None) -> str:
+    if user is None:  # the command line: whoever runs it administers the server
+        return ""
+    if existing is not None and not may_edit(user, existing):
+        return _("you may not change organisations of %(country)s", country=existing.country_code)
+    if not may_create_in(user, built.country_code):
+        return _("you may not import organisations of %(country)s", country=built.country_code)
+    return ""
+
+
+def commit_import(table: Table, mapping: dict[str, str], user=None) -> ImportReport:
+    """Preview, then write every created and updated row; ImportRejected (nothing written) when a
+    row is rejected. The caller commits the session, or rolls it back on any exception."""
+    report = preview_import(table, mapping, user)
+    if report.rejected:
+        raise ImportRejected(report)
+    apply_rows([(r.row, r.data, r.target_id) for r in report.rows if r.action in ("create", "update")])
+    return report
+
+
+def apply_rows(rows: list[tuple[int, dict, int | None]]) -> list[int]:
+    """Create (target None) or update each organisation, then recompute coverage once for all.
+    A ValidationError names the row; nothing is committed here."""
+    touched: list[int] = []
+    for number, data, target_id in rows:
+        try:
+            if target_id is None:
+                org = build_organisation(data)
+                db.session.add(org)
+            else:
+                org = _fill_all(db.session.get(Organisation, target_id), data)
+                org.updated_at = utcnow()
+            db.session.flush()
+        except (ValidationError, GeometryError) as exc:
+            raise ValidationError(
+                getattr(exc, "message", str(exc)), row=number, field=getattr(exc, "field", None)
+            ) from None
+        touched.append(org.id)
+    if touched:
+        recompute_coverage(touched)
+    return touched

@@ -1,0 +1,103 @@
+"""An organisation as plain data, in the shape create_organisation takes.
+
+Exports write it; the import compares a stored organisation's snapshot with the snapshot of what a
+row would make of it, so that a re-imported file changes nothing. Positions go through
+accounts.access (a hidden site is exported at its public, approximate point to the public)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import shapely
+from shapely.geometry import mapping
+
+from directory_app.organisations.models import CoverageKind, Organisation
+
+PRECISION = 7  # decimals of degrees kept for positions and geometry (about 1 cm)
+
+
+def _rounded(geometry) -> dict | None:
+    if geometry is None or geometry.is_empty:
+        return None
+    return mapping(shapely.set_precision(geometry, 10**-PRECISION, mode="pointwise"))
+
+
+def organisation_snapshot(org: Organisation, position: Callable | None = None) -> dict:
+    """The organisation's data. `position(location, org) -> (lon, lat, exact)` decides which point of
+    a site is given (accounts.access.site_position in a request; exact positions without it)."""
+    locations = list(org.locations)
+    contacts = {id(c): i for i, c in enumerate(org.contacts)}
+    index = {id(loc): i for i, loc in enumerate(locations)}
+    return {
+        "external_id": org.external_id or "",
+        "name": org.name,
+        "alternate_name": org.alternate_name or "",
+        "description": org.description or "",
+        "kind": org.kind,
+        "website": org.website or "",
+        "email": org.email or "",
+        "country_code": org.country_code,
+        "status": org.status.value if org.status else "draft",
+        "hide_exact_location": bool(org.hide_exact_location),
+        "last_verified": org.last_verified.isoformat() if org.last_verified else "",
+        "networks": sorted(n.code for n in org.networks),
+        "phones": [_phone(p, contacts) for p in org.phones],
+        "contacts": [
+            {"name": c.name, "title": c.title or "", "department": c.department or "", "email": c.email or ""}
+            for c in org.contacts
+        ],
+        "locations": [_location(loc, org, position) for loc in locations],
+        "services": [_service(s) for s in org.services],
+        "coverage": [_coverage_part(p, index) for p in org.coverage_parts],
+    }
+
+
+def _phone(phone, contacts: dict[int, int]) -> dict:
+    return {
+        "number": phone.number,
+        "type": phone.type.value,
+        "extension": phone.extension or "",
+        "description": phone.description or "",
+        "contact": contacts.get(id(phone.contact)) if phone.contact is not None else None,
+    }
+
+
+def _location(loc, org, position) -> dict:
+    lon, lat, exact = position(loc, org) if position else (loc.lon, loc.lat, True)
+    return {
+        "name": loc.name or "",
+        "address": (loc.address or "") if exact else "",
+        "city": loc.city or "",
+        "region": loc.region or "",
+        "postal_code": (loc.postal_code or "") if exact else "",
+        "country_code": loc.country_code,
+        "lon": round(float(lon), PRECISION),
+        "lat": round(float(lat), PRECISION),
+    }
+
+
+def _service(service) -> dict:
+    return {
+        "category": service.category_code,
+        "name": service.name,
+        "description": service.description or "",
+        "eligibility": service.eligibility or "",
+        "fees": service.fees or "",
+        "schedule": service.schedule or "",
+        "populations": sorted(p.code for p in service.populations),
+        "languages": sorted(language.code for language in service.languages),
+    }
+
+
+def _coverage_part(part, index: dict[int, int]) -> dict:
+    data: dict = {"kind": part.kind.value, "label": part.label or ""}
+    if part.kind is CoverageKind.COUNTRY:
+        data["country"] = part.country_code
+    elif part.kind is CoverageKind.ADMIN_UNIT:
+        data["unit"] = part.admin_unit.code
+    elif part.kind is CoverageKind.RADIUS:
+        data["location"] = index.get(id(part.location), 0)
+        data["radius_km"] = part.radius_km
+    else:
+        data["geometry"] = _rounded(part.geometry)
+    return data
