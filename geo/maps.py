@@ -1,21 +1,22 @@
-"""Folium map builders from plain data. No Flask here: the caller passes asset URLs, endpoints and
-translated labels.
+"""Folium map builders. No Flask here: the caller passes asset URLs and translated labels.
 
 The maps of the directory are small shells. Folium writes the Leaflet map (canvas renderer, scale
-bar, fullscreen and locate controls, and the few server-known markers such as a consulate); the
-layers with many features (organisation markers, districts, coverage, the offline base map) are
-fetched by the browser from GeoJSON endpoints by static/js/directory-map.js, attached to the folium
-map by `DirectoryLayers`.
+bar, fullscreen and locate controls); everything that depends on the page (layers fetched from the
+GeoJSON endpoints, a few points such as a consulate or a search origin, the view to fit) is a JSON
+configuration that the page carries as data (`<script type="application/json">`) and that
+static/js/directory-map.js reads. So the shell is the same for every page of a kind and is built
+once per process (`map_shell`), instead of by folium on every request (30+ ms).
 
-Folium does not escape popups or tooltips, and writes them inside JavaScript template literals:
-every string that reaches one goes through `escape_for_folium()` here. Folium's Popup needs
-jQuery, which the directory does not load: server-side markers get tooltips only.
-Properties of GeoJSON features are rendered by the browser script with textContent only.
+No text from an entry is ever handed to folium, whose popups and tooltips are not escaped and are
+written inside JavaScript template literals: entry text only travels in the JSON configuration and
+the GeoJSON layers (HTML-safe JSON, geo.geojson.safe_json), and the browser script puts it in the
+page with textContent only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape
 
 import folium
@@ -49,22 +50,23 @@ class MapParts:
     container: str
     script: str
     asset_urls: list[str] = field(default_factory=list)
+    name: str = ""  # the map's JavaScript variable and element id
 
 
 class DirectoryLayers(MacroElement):
-    """Hands the map to static/js/directory-map.js with its layer configuration (endpoints,
-    labels, options), serialised as HTML-safe JSON."""
+    """Hands the map to static/js/directory-map.js with the configuration the page carries in the
+    JSON element `<map name>-config` (see config_element)."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        CamminaMap.attach({{ this._parent.get_name() }}, {{ this.config_json }});
+        CamminaMap.attach({{ this._parent.get_name() }},
+            JSON.parse(document.getElementById("{{ this._parent.get_name() }}-config").textContent));
         {% endmacro %}"""
     )
 
-    def __init__(self, config: dict, assets: MapAssets):
+    def __init__(self, assets: MapAssets):
         super().__init__()
         self._name = "DirectoryLayers"
-        self.config_json = safe_json(config)
         self.default_js = [
             ("markercluster", assets.markercluster_js),
             ("directory_map", assets.directory_js),
@@ -115,32 +117,22 @@ def base_map(
     return m
 
 
-def add_point(m: folium.Map, lon: float, lat: float, label: str, *, kind: str = "consulate") -> None:
-    """A server-known point (a consulate, a search origin) with an escaped tooltip."""
-    colour = {"consulate": "#7b2d8b", "origin": "#c0392b"}.get(kind, "#1f5f8b")
-    folium.CircleMarker(
-        location=[lat, lon],
-        radius=9,
-        color="#ffffff",
-        weight=2,
-        fill=True,
-        fill_color=colour,
-        fill_opacity=1.0,
-        tooltip=folium.Tooltip(escape_for_folium(label)),
-    ).add_to(m)
+def attach_layers(m: folium.Map, assets: MapAssets) -> None:
+    """Let the browser script draw what the page's configuration element describes."""
+    m.add_child(DirectoryLayers(assets))
 
 
-def escape_for_folium(text: str) -> str:
-    """Text for a folium tooltip or popup. Folium pastes it, unescaped, as HTML inside a
-    JavaScript template literal (`...`): HTML-escape it, and also write the characters that
-    mean something in a template literal (backtick, dollar for ${...}, backslash) as HTML
-    entities, which the browser shows as the characters themselves."""
-    return escape(text).replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+@lru_cache(maxsize=64)
+def map_shell(assets: MapAssets, *, center: tuple[float, float], zoom: int, locate_label: str) -> MapParts:
+    """The rendered shell of a directory map (built once per set of arguments and process)."""
+    m = base_map(assets, center=center, zoom=zoom, locate_label=locate_label)
+    attach_layers(m, assets)
+    return render_parts(m)
 
 
-def attach_layers(m: folium.Map, assets: MapAssets, config: dict) -> None:
-    """Let the browser script fetch and draw the GeoJSON layers described by `config`."""
-    m.add_child(DirectoryLayers(config, assets))
+def config_element(parts: MapParts, config: dict) -> str:
+    """The page's configuration of one map, as an HTML-safe JSON data element."""
+    return f'<script type="application/json" id="{parts.name}-config">{safe_json(config)}</script>'
 
 
 def render_parts(m: folium.Map) -> MapParts:
@@ -159,7 +151,9 @@ def render_parts(m: folium.Map) -> MapParts:
         + "\n"
         + "\n".join(f'<script src="{escape(link.url)}"></script>' for link in links if isinstance(link, JavascriptLink))
     )
-    return MapParts(assets=assets, container=root.html.render(), script=root.script.render(), asset_urls=urls)
+    return MapParts(
+        assets=assets, container=root.html.render(), script=root.script.render(), asset_urls=urls, name=m.get_name()
+    )
 
 
-__all__ = ["MapAssets", "MapParts", "base_map", "add_point", "attach_layers", "render_parts"]
+__all__ = ["MapAssets", "MapParts", "base_map", "attach_layers", "render_parts", "map_shell", "config_element"]

@@ -12,11 +12,10 @@ from flask_babel import gettext as _
 from directory_app.extensions import db
 from directory_app.geography.models import Country
 from directory_app.maps import layers
-from directory_app.maps.assets import base_config, language, map_assets
+from directory_app.maps.assets import base_config, language
 from directory_app.maps.embed import render_map
 from directory_app.organisations import vocabulary
 from directory_app.organisations.search import filter_choices, parse_directory_query, search_directory
-from geo.maps import attach_layers, base_map, render_parts
 
 LIST_LENGTH = 20
 
@@ -40,8 +39,6 @@ def public_map_context(args: Mapping[str, str]) -> dict:
     ]
     chosen = next(o for o in options if o["code"] == choropleth)
     filters = query.url_args(sort="name", page=1)
-    assets = map_assets()
-    m = base_map(assets, center=(30.0, -95.0), zoom=3, locate_label=_("Show my location"))
     config = base_config() | {"title": _("Map of the organisations and consular districts")}
     config["layers"] = [
         {
@@ -52,13 +49,12 @@ def public_map_context(args: Mapping[str, str]) -> dict:
         {"type": "organisations", "url": url_for("maps.organisation_points", **filters), "fit": query.is_filtered},
         {"type": "consulates", "url": url_for("maps.consulates"), "show": False},
     ]
-    attach_layers(m, assets, config)
     page = None if problems else search_directory(query, per_page=LIST_LENGTH)
     return {
         "query": query,
         "choices": filter_choices(query),
         "problems": problems,
-        "map_html": render_map(render_parts(m), "map-public"),
+        "map_html": render_map(config, "map-public"),
         "choropleth": choropleth,
         "choropleth_options": options,
         "chosen": chosen,

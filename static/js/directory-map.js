@@ -291,6 +291,20 @@
     ctx.map.getContainer().title = ctx.config.labels.nearestHere;
   }
 
+  var POINT_COLOURS = { consulate: "#7b2d8b", origin: "#c0392b", site: "#1f5f8b" };
+
+  /* Points the page knows (a consulate, a search origin, an organisation's sites). */
+  function addPoints(ctx, points) {
+    var layer = L.featureGroup();
+    points.forEach(function (p) {
+      L.circleMarker([p.lat, p.lon], {
+        radius: 9, weight: 2, color: "#ffffff", fillColor: POINT_COLOURS[p.kind] || POINT_COLOURS.site, fillOpacity: 1,
+      }).bindTooltip(el("span", null, p.label)).addTo(layer);
+    });
+    layer.addTo(ctx.map);
+    return layer;
+  }
+
   var LAYERS = {
     organisations: organisationsLayer,
     districts: districtsLayer,
@@ -313,6 +327,8 @@
         baseRenderer: L.canvas({ pane: "cammina-base" }), areaRenderer: L.canvas({ pane: "cammina-areas" }),
       };
       addBase(ctx);
+      if (config.fit) map.fitBounds(config.fit, { maxZoom: 12 });
+      if (config.points && config.points.length) addPoints(ctx, config.points);
       var pending = (config.layers || []).map(function (spec) {
         return Promise.resolve(LAYERS[spec.type](ctx, spec)).catch(function (error) {
           notice(ctx, config.labels.loadError, "error");

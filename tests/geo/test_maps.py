@@ -1,9 +1,9 @@
-"""The folium map builders: local assets only, escaped text, no full-page styles."""
+"""The folium map shells: local assets only, no full-page styles, configuration as HTML-safe data."""
 
 import pytest
 
 from geo.geojson import feature, point_feature, safe_json
-from geo.maps import MapAssets, add_point, attach_layers, base_map, render_parts
+from geo.maps import MapAssets, base_map, config_element, map_shell, render_parts
 
 ASSETS = MapAssets(
     leaflet_js="/static/vendor/leaflet/leaflet.js",
@@ -19,18 +19,34 @@ ASSETS = MapAssets(
 PAYLOAD = "</script><img src=x onerror=alert(1)>`${alert(2)}\\`"
 
 
+def _shell():
+    return map_shell(ASSETS, center=(15.0, -90.0), zoom=5, locate_label="Show my location")
+
+
 def test_a_map_uses_only_the_given_local_assets():
-    m = base_map(ASSETS)
-    attach_layers(m, ASSETS, {"layers": []})
-    parts = render_parts(m)
+    parts = _shell()
     assert set(parts.asset_urls) == {
-        ASSETS.leaflet_js, ASSETS.leaflet_css, ASSETS.fullscreen_js, ASSETS.fullscreen_css, ASSETS.locate_js,
-        ASSETS.locate_css, ASSETS.markercluster_js, *ASSETS.markercluster_css, ASSETS.directory_js,
+        ASSETS.leaflet_js,
+        ASSETS.leaflet_css,
+        ASSETS.fullscreen_js,
+        ASSETS.fullscreen_css,
+        ASSETS.locate_js,
+        ASSETS.locate_css,
+        ASSETS.markercluster_js,
+        *ASSETS.markercluster_css,
+        ASSETS.directory_js,
     }
     html = parts.assets + parts.container + parts.script
     assert "http" not in html
     assert "user-scalable=no" not in html and "html, body" not in html
     assert html.index(ASSETS.leaflet_js) < html.index(ASSETS.markercluster_js)
+    assert f'getElementById("{parts.name}-config")' in parts.script
+
+
+def test_the_shell_is_built_once_per_arguments():
+    assert _shell() is _shell()
+    other = map_shell(ASSETS, center=(15.0, -90.0), zoom=5, locate_label="Afficher ma position")
+    assert other is not _shell() and "Afficher ma position" in other.script
 
 
 def test_remote_assets_are_refused():
@@ -40,17 +56,15 @@ def test_remote_assets_are_refused():
         render_parts(m)
 
 
-def test_tooltips_popups_and_layer_config_are_escaped():
-    m = base_map(ASSETS)
-    add_point(m, -92.1, 14.9, PAYLOAD)
-    attach_layers(m, ASSETS, {"title": PAYLOAD, "layers": []})
-    parts = render_parts(m)
-    assert "<img" not in parts.script and "</script>" not in parts.script
-    assert "&lt;img src=x onerror=alert(1)&gt;&#96;&#36;{alert(2)}&#92;&#96;" in parts.script
-    assert "\\u003cimg" in parts.script  # the layer configuration is HTML-safe JSON
+def test_the_page_configuration_is_inert_data():
+    parts = _shell()
+    element = config_element(parts, {"title": PAYLOAD, "points": [{"label": PAYLOAD, "lon": -90, "lat": 15}]})
+    assert element.startswith(f'<script type="application/json" id="{parts.name}-config">')
+    body = element.split(">", 1)[1].rsplit("</script>", 1)[0]
+    assert "<" not in body and ">" not in body and "`" not in body and "$" not in body
 
 
 def test_geojson_text_is_html_safe():
     text = feature(1, {"name": PAYLOAD}, None) + point_feature("a", {"name": PAYLOAD}, -90, 15) + safe_json([PAYLOAD])
-    assert "<" not in text and ">" not in text and "'" not in text
+    assert "<" not in text and ">" not in text and "'" not in text and "`" not in text
     assert "\\u003c/script\\u003e" in text
