@@ -224,6 +224,7 @@ def write_docs(results: dict) -> None:
 def main(argv=None) -> None:
     args = parse_args(argv)
     source, sha = build.prepare_source(args.snapshot)
+    subprocess.run([sys.executable, "scripts/vendor_assets.py"], cwd=source, check=True)  # not in git archive
     url = build.database_url(args.backend, args.pg_url, args.count).replace(
         f"{args.backend}-{args.count}", f"pages-{args.backend}-{args.count}"
     )
