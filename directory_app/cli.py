@@ -101,14 +101,40 @@ def _setup(data_dir: Path) -> None:
     help="How many demo organisations the directory should hold.",
 )
 @click.option("--seed", type=int, default=2026, show_default=True, help="Seed of the generator.")
+@click.option(
+    "--accounts/--no-accounts",
+    default=True,
+    show_default=True,
+    help="Also create demo accounts (one per role), printing their generated passwords once; never when "
+    "APP_ENV=production.",
+)
 @with_appcontext
 @transactional(bulk=True)
-def demo_command(count: int, seed: int) -> None:
-    """Add clearly labelled sample organisations (names start with DEMO)."""
+def demo_command(count: int, seed: int, accounts: bool) -> None:
+    """Add clearly labelled sample organisations (names start with DEMO) and demo accounts."""
     from directory_app.demo.generator import generate_demo
 
     added = generate_demo(count, seed, progress=_bar_progress("Demo organisations"))
     click.echo(f"Added {added} demo organisations (seed {seed}).")
+    if accounts:
+        _demo_accounts()
+
+
+def _demo_accounts() -> None:
+    from directory_app.accounts.demo_accounts import ProductionRefused, ensure_demo_accounts
+
+    try:
+        created = ensure_demo_accounts()
+    except ProductionRefused as refusal:
+        click.echo(f"{refusal} Create real accounts with `create-user`.")
+        return
+    if not created:
+        click.echo("Demo accounts exist already (their passwords were printed when they were created).")
+        return
+    click.echo("Demo accounts (passwords shown only this once; sign in at /login):")
+    for account in created:
+        role = account.role + (f" {account.country}" if account.country else "")
+        click.echo(f"  {account.email:<36} {role:<20} {account.password}")
 
 
 @click.command("import-districts")

@@ -44,6 +44,19 @@ class Settings:
     # Raster tiles drawn under the directory's layers when the browser can reach them; empty for
     # none (an intranet): the map then shows its own base layer built from our boundaries.
     map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    # "production" refuses demo accounts; anything else is a development or test set-up.
+    app_env: str = "development"
+    # Sign-in attempts: Flask-Limiter storage ("memory://" counts per worker; use redis://host:6379 in
+    # production so that every worker and host shares the counts) and the limit per IP and per account.
+    ratelimit_storage_uri: str = "memory://"
+    login_rate_limit: str = "10/minute"
+    # Outgoing email (password reset, invitations). No SMTP_HOST: the message is written to the log.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    mail_sender: str = "no-reply@cammina.invalid"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -54,6 +67,15 @@ class Settings:
             secret_key=env.get("SECRET_KEY") or _dev_secret_key(instance_dir),
             data_dir=Path(env.get("DATA_DIR", DATA_DIR)),
             map_tile_url=env.get("MAP_TILE_URL", cls.map_tile_url),
+            app_env=env.get("APP_ENV", cls.app_env).strip().lower(),
+            ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI") or cls.ratelimit_storage_uri,
+            login_rate_limit=env.get("LOGIN_RATE_LIMIT") or cls.login_rate_limit,
+            smtp_host=env.get("SMTP_HOST", ""),
+            smtp_port=int(env.get("SMTP_PORT") or cls.smtp_port),
+            smtp_username=env.get("SMTP_USERNAME", ""),
+            smtp_password=env.get("SMTP_PASSWORD", ""),
+            smtp_starttls=env.get("SMTP_STARTTLS", "1").strip().lower() not in ("0", "false", "no", "off"),
+            mail_sender=env.get("MAIL_SENDER") or cls.mail_sender,
         )
 
     def as_flask_config(self) -> dict:
@@ -65,4 +87,13 @@ class Settings:
             "TESTING": self.testing,
             "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
             "MAP_TILE_URL": self.map_tile_url,
+            "APP_ENV": self.app_env,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            "LOGIN_RATE_LIMIT": self.login_rate_limit,
+            "SMTP_HOST": self.smtp_host,
+            "SMTP_PORT": self.smtp_port,
+            "SMTP_USERNAME": self.smtp_username,
+            "SMTP_PASSWORD": self.smtp_password,
+            "SMTP_STARTTLS": self.smtp_starttls,
+            "MAIL_SENDER": self.mail_sender,
         }

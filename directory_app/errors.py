@@ -37,11 +37,14 @@ def register_error_handlers(app: Flask) -> None:
         404: "This page does not exist.",
         409: "Someone else changed this entry in the meantime.",
         413: "The file is too large.",
+        429: "Too many attempts. Please wait a minute and try again.",
         500: "Something went wrong on our side. The error has been logged.",
     }
 
     def handle(error):
         code = getattr(error, "code", 500) or 500
+        if code in (403, 429):
+            _record_refusal(code)
         message = messages.get(code, getattr(error, "description", "Error"))
         if _wants_json():
             return jsonify(error=message, status=code), code
@@ -49,3 +52,18 @@ def register_error_handlers(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, handle)
+
+
+def _record_refusal(code: int) -> None:
+    """Keep a permission denial (403) or a rate-limited request (429) in the audit log, in its own
+    transaction: whatever the refused request had started is rolled back first."""
+    from directory_app.audit import record_event
+    from directory_app.extensions import db
+
+    try:
+        db.session.rollback()
+        kind = "permission_denied" if code == 403 else "rate_limited"
+        record_event(kind, detail=f"{request.method} {request.path}"[:500])
+        db.session.commit()
+    except Exception:  # the error page must still be shown when the database is the problem
+        db.session.rollback()

@@ -161,7 +161,8 @@ def worlds(request, tmp_path_factory):
             # Push this app's context: `flask` commands run in the current app context when
             # there is one, and a test may be inside another app's.
             with app.app_context():
-                for args in (["setup"], ["demo", "--count", str(DEMO_COUNT)]):
+                # --no-accounts: the world's users are exactly TEST_USERS (demo accounts are tested apart)
+                for args in (["setup"], ["demo", "--count", str(DEMO_COUNT), "--no-accounts"]):
                     result = app.test_cli_runner().invoke(args=args, catch_exceptions=False)
                     assert result.exit_code == 0, result.output
                 _create_test_users(app)

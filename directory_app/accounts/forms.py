@@ -1,11 +1,12 @@
-"""Forms of signing in and out (Flask-WTF: every form carries a CSRF token)."""
+"""Forms of accounts: signing in and out, passwords, user management (Flask-WTF: every form carries a
+CSRF token)."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 
 class LoginForm(FlaskForm):
@@ -22,3 +23,62 @@ class LoginForm(FlaskForm):
 class LogoutForm(FlaskForm):
     """No fields: signing out is a POST that must carry the CSRF token, so another site cannot sign a
     person out with a link or an image."""
+
+
+def _new_password_fields():
+    new = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=1000)],
+        render_kw={"autocomplete": "new-password"},
+        description=_l("At least 12 characters; not a common password."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    return new, confirm
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "username"}
+    )
+
+
+class SetPasswordForm(FlaskForm):
+    """A new password chosen through a reset or invite link."""
+
+    new_password, confirm = _new_password_fields()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(), Length(max=1000)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password, confirm = _new_password_fields()
+
+
+ROLE_CHOICES = [
+    ("ts_admin", _l("Technical Secretariat")),
+    ("country_contact", _l("Country contact")),
+    ("consular", _l("Consular user")),
+]
+
+
+class UserRoleForm(FlaskForm):
+    """Role and country of an account (the country only for a country contact)."""
+
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired()])
+    country = SelectField(_l("Member country (country contacts only)"), choices=[], validate_choice=True)
+
+
+class InviteForm(UserRoleForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+
+
+class ActionForm(FlaskForm):
+    """No fields: a POST button that must carry the CSRF token."""

@@ -88,3 +88,30 @@ def end_sessions(user: User) -> None:
     version that each session cookie carries; sessions.load_user refuses older versions."""
     user.session_version = (user.session_version or 1) + 1
     db.session.flush()
+
+
+def set_password(user: User, password: str) -> None:
+    """Give the user a new password (policy checked) and end every other session of theirs: the session
+    version goes up, and so does every reset or invite link made before (see accounts.tokens)."""
+    check_password(password)
+    user.password_hash = generate_password_hash(password)
+    user.invite_pending = False
+    end_sessions(user)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """A signed-in user's own change: the current password must be right."""
+    if not check_password_hash(user.password_hash, current_password):
+        raise ValidationError("The current password is wrong.", field="current_password")
+    if current_password == new_password:
+        raise ValidationError("The new password must differ from the current one.", field="new_password")
+    try:
+        set_password(user, new_password)
+    except ValidationError as error:
+        raise ValidationError(error.message, field="new_password") from None
+
+
+def find_active_user(email: str) -> User | None:
+    """The active account with this email (any case), or None."""
+    user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+    return user if user is not None and user.is_active_account else None

@@ -7,8 +7,10 @@
 - `POST /logout` (accounts.logout, CSRF token required): bumps the user's session version, which ends
   every session of the user, copied cookies included, then signs out.
 
-Seams for later work: rate limiting of sign-in attempts goes on `login` as a Flask-Limiter decorator,
-and the password-reset link goes in templates/accounts/login.html.
+Failed sign-ins are rate limited per IP and per account (accounts.ratelimit, wrapped around `login`
+when the blueprint is registered); sign-ins, failures and sign-outs go to the audit log. Password
+reset, invitations and password change: accounts/password_views.py; user management by the TS:
+accounts/admin_views.py.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from flask_login import current_user, login_user, logout_user
 from directory_app.accounts.forms import LoginForm, LogoutForm
 from directory_app.accounts.models import Role, User
 from directory_app.accounts.services import authenticate, end_sessions
+from directory_app.audit import record_event
 from directory_app.extensions import csrf, db, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -82,9 +85,13 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
+            record_event("login", user=user)
+            db.session.commit()
             _start_new_session(user)
             return redirect(next_path or url_for("main.home"))
         failed = True
+        record_event("login_failed", detail=f"email: {form.email.data.strip().lower()[:254]}")
+        db.session.commit()
     csrf_failed = request.method == "POST" and bool(form.csrf_token.errors)
     page = render_template(
         "accounts/login.html", form=form, failed=failed, csrf_failed=csrf_failed, next_path=next_path
@@ -99,7 +106,19 @@ def logout():
         abort(400)
     if current_user.is_authenticated:
         end_sessions(current_user._get_current_object())
+        record_event("logout")
         db.session.commit()
         logout_user()
     _keep_only_language()
     return redirect(url_for("main.home"))
+
+
+from directory_app.accounts import password_views  # noqa: E402, F401  (routes on this blueprint)
+
+
+@bp.record_once
+def _limit_sign_in_attempts(state) -> None:
+    """Wrap the sign-in and reset-request views in rate limits, once their routes exist on the app."""
+    from directory_app.accounts.ratelimit import init_rate_limits
+
+    init_rate_limits(state.app)

@@ -21,7 +21,7 @@ from directory_app.extensions import db
 KINDS = (
     "login",
     "login_failed",
-    "login_rate_limited",
+    "rate_limited",
     "logout",
     "permission_denied",
     "password_reset_requested",

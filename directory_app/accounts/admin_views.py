@@ -1,0 +1,132 @@
+"""User management pages of the Technical Secretariat (TS administrators only; others get 403).
+
+- `GET /admin/users` (users.index): every account with role, country and state.
+- `GET/POST /admin/users/invite` (users.invite): create an account and email an invitation link.
+- `GET/POST /admin/users/<id>` (users.edit): change role and country.
+- `POST /admin/users/<id>/disable`, `/enable`, `/resend-invite`: CSRF-protected buttons.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from directory_app.accounts.forms import ActionForm, InviteForm, UserRoleForm
+from directory_app.accounts.management import change_role, invite_user, list_users, set_active
+from directory_app.accounts.models import Role, User
+from directory_app.accounts.password_views import send_password_link
+from directory_app.accounts.permissions import PermissionDenied, require_role
+from directory_app.errors import ValidationError
+from directory_app.extensions import db
+from directory_app.geography.models import Country
+
+bp = Blueprint("users", __name__, url_prefix="/admin/users")
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """("", "—") then every member country as (code, "CODE · English name")."""
+    countries = db.session.execute(select(Country.code, Country.name_en).order_by(Country.name_en))
+    return [("", "—")] + [(code, f"{code} · {name}") for code, name in countries]
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _actor() -> User:
+    return current_user._get_current_object()
+
+
+@bp.get("")
+@require_role(Role.TS_ADMIN)
+def index():
+    return render_template("admin/users.html", users=list_users(), action_form=ActionForm())
+
+
+@bp.route("/invite", methods=["GET", "POST"])
+@require_role(Role.TS_ADMIN)
+def invite():
+    form = InviteForm()
+    form.country.choices = country_choices()
+    if form.validate_on_submit():
+        try:
+            user = invite_user(_actor(), form.email.data, form.role.data, form.country.data, form.name.data or "")
+        except ValidationError as error:
+            getattr(form, error.field if error.field in ("email", "role", "country") else "email").errors.append(
+                _(error.message)
+            )
+        except PermissionDenied:
+            abort(403)
+        else:
+            send_password_link(user, "invite")
+            db.session.commit()
+            flash(_("Invitation sent to %(email)s.", email=user.email))
+            return redirect(url_for("users.index"))
+    return render_template("admin/invite.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@require_role(Role.TS_ADMIN)
+def edit(user_id: int):
+    user = _user_or_404(user_id)
+    form = UserRoleForm(data={"role": user.role.value, "country": user.country_code or ""})
+    form.country.choices = country_choices()
+    if form.validate_on_submit():
+        try:
+            change_role(_actor(), user, form.role.data, form.country.data)
+        except ValidationError as error:
+            getattr(form, error.field if error.field in ("role", "country") else "role").errors.append(_(error.message))
+        except PermissionDenied:
+            abort(403)
+        else:
+            db.session.commit()
+            flash(_("Saved."))
+            return redirect(url_for("users.index"))
+    status = 400 if form.errors else 200
+    return render_template("admin/user_edit.html", form=form, user=user, action_form=ActionForm()), status
+
+
+def _set_active(user_id: int, active: bool):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    user = _user_or_404(user_id)
+    try:
+        set_active(_actor(), user, active)
+    except ValidationError as error:
+        flash(_(error.message))
+        return redirect(url_for("users.index"))
+    except PermissionDenied:
+        abort(403)
+    db.session.commit()
+    flash(_("Account enabled.") if active else _("Account disabled; every session of it has ended."))
+    return redirect(url_for("users.index"))
+
+
+@bp.post("/<int:user_id>/disable")
+@require_role(Role.TS_ADMIN)
+def disable(user_id: int):
+    return _set_active(user_id, False)
+
+
+@bp.post("/<int:user_id>/enable")
+@require_role(Role.TS_ADMIN)
+def enable(user_id: int):
+    return _set_active(user_id, True)
+
+
+@bp.post("/<int:user_id>/resend-invite")
+@require_role(Role.TS_ADMIN)
+def resend_invite(user_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    user = _user_or_404(user_id)
+    if not user.invite_pending or not user.is_active_account:
+        abort(409)
+    send_password_link(user, "invite")
+    flash(_("Invitation sent to %(email)s.", email=user.email))
+    return redirect(url_for("users.index"))

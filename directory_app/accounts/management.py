@@ -1,0 +1,82 @@
+"""User management by the Technical Secretariat: list, invite, change role and country, disable, enable.
+
+Every function checks that the acting user is an active TS administrator (PermissionDenied otherwise),
+changes the models, records an audit event and flushes; the view commits."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from directory_app.accounts.models import Role, User
+from directory_app.accounts.permissions import PermissionDenied, may_publish
+from directory_app.accounts.services import create_user, end_sessions
+from directory_app.audit import record_event
+from directory_app.errors import ValidationError
+from directory_app.extensions import db
+from directory_app.geography.models import Country
+
+
+def check_may_manage_users(actor: User | None) -> None:
+    """Only an active TS administrator manages users."""
+    if not may_publish(actor):
+        raise PermissionDenied("Only the Technical Secretariat manages users.")
+
+
+def list_users() -> list[User]:
+    """Every account, TS first, then by country and email."""
+    return list(db.session.scalars(select(User).order_by(User.role, User.country_code, User.email)))
+
+
+def invite_user(actor: User, email: str, role: str, country_code: str | None, name: str = "") -> User:
+    """Create an account with an unknown random password, marked as a pending invitation; the caller
+    sends the invite link (accounts.tokens, purpose "invite") by which the person sets a password."""
+    check_may_manage_users(actor)
+    if role == Role.COUNTRY_CONTACT.value and not country_code:
+        raise ValidationError("A country contact needs a member country.", field="country")
+    if role != Role.COUNTRY_CONTACT.value:
+        country_code = None
+    user = create_user(email, secrets.token_urlsafe(24) + "aA1!", role, country_code or None, name)
+    user.password_hash = generate_password_hash(secrets.token_urlsafe(32))
+    user.invite_pending = True
+    record_event("user_invited", user=actor, detail=f"{user.email} as {user.role.value} {user.country_code or ''}")
+    db.session.flush()
+    return user
+
+
+def change_role(actor: User, user: User, role: str, country_code: str | None) -> None:
+    """Set a user's role and country (a country contact needs a member country; others have none).
+    A change ends the user's sessions, so that the new rights apply at once."""
+    check_may_manage_users(actor)
+    try:
+        new_role = Role(role)
+    except ValueError:
+        raise ValidationError(f"Unknown role '{role}'.", field="role") from None
+    country_code = (country_code or "").upper() or None
+    if new_role is Role.COUNTRY_CONTACT:
+        if not country_code or db.session.get(Country, country_code) is None:
+            raise ValidationError("A country contact needs a member country.", field="country")
+    else:
+        country_code = None
+    if user.id == actor.id and new_role is not Role.TS_ADMIN:
+        raise ValidationError("You cannot take away your own administrator role.", field="role")
+    if (user.role, user.country_code) == (new_role, country_code):
+        return
+    detail = f"{user.email}: {user.role.value} {user.country_code or ''} -> {new_role.value} {country_code or ''}"
+    user.role, user.country_code = new_role, country_code
+    end_sessions(user)
+    record_event("user_changed", user=actor, detail=detail)
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    """Disable (every session of the user ends at once) or enable an account."""
+    check_may_manage_users(actor)
+    if user.id == actor.id and not active:
+        raise ValidationError("You cannot disable your own account.", field="active")
+    if user.is_active_account == active:
+        return
+    user.is_active_account = active
+    end_sessions(user)
+    record_event("user_enabled" if active else "user_disabled", user=actor, detail=user.email)

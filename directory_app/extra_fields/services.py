@@ -1,0 +1,175 @@
+"""Additional information about organisations, defined by the Technical Secretariat.
+
+API for other features (edit forms, organisation page, search, exports):
+
+- `definitions(active_only=True)`: the fields, in display order.
+- `values_of(org) -> {code: value}`: stored values as text ("yes"/"no", "YYYY-MM-DD", the option, text).
+- `display_values(org, lang) -> [(label, shown value)]`: for pages, yes/no in the reader's language.
+- `set_values(org, data, user=None) -> [error messages]`: validates every value first and writes nothing
+  when one is wrong; an empty value removes the stored one; codes not in `data` are left alone. With
+  `user`, checks that the user may edit the organisation (PermissionDenied).
+- `define_field(actor, data)`, `update_field(actor, field, data)`: the TS page (TS only).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from directory_app.accounts.permissions import PermissionDenied, check_may_edit, may_publish
+from directory_app.audit import record_event
+from directory_app.errors import ValidationError
+from directory_app.extensions import db
+from directory_app.extra_fields.models import ExtraField, ExtraFieldValue, FieldType
+
+MAX_TEXT = 2000
+_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+_YES = {"yes", "y", "true", "1", "si", "sí", "oui", "on"}
+_NO = {"no", "n", "false", "0", "non", "off"}
+
+
+def definitions(active_only: bool = True) -> list[ExtraField]:
+    """The extra fields in display order (only active ones unless told)."""
+    query = select(ExtraField).order_by(ExtraField.position, ExtraField.id)
+    if active_only:
+        query = query.where(ExtraField.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def _stored(org) -> dict[int, ExtraFieldValue]:
+    rows = db.session.scalars(select(ExtraFieldValue).where(ExtraFieldValue.organisation_id == org.id))
+    return {row.field_id: row for row in rows}
+
+
+def values_of(org) -> dict[str, str]:
+    """{field code: stored text} of the organisation's values for active fields."""
+    stored = _stored(org)
+    return {field.code: stored[field.id].value for field in definitions() if field.id in stored}
+
+
+def display_values(org, lang: str = "en") -> list[tuple[str, str]]:
+    """(label in `lang`, value as shown) of the organisation's values, in display order."""
+    values = values_of(org)
+    shown = []
+    for field in definitions():
+        if field.code in values:
+            value = values[field.code]
+            if field.field_type == FieldType.YES_NO:
+                value = _("Yes") if value == "yes" else _("No")
+            shown.append((field.label(lang), value))
+    return shown
+
+
+def normalise_value(field: ExtraField, raw) -> str:
+    """The text to store for `raw` (str, bool, date or None); "" for no value; ValidationError when wrong."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return ""
+    if field.field_type == FieldType.YES_NO:
+        if isinstance(raw, bool):
+            return "yes" if raw else "no"
+        word = str(raw).strip().lower()
+        if word in _YES | _NO:
+            return "yes" if word in _YES else "no"
+        raise ValidationError(f"{field.label_en}: answer yes or no.", field=field.code)
+    if field.field_type == FieldType.DATE:
+        if isinstance(raw, date):
+            return raw.isoformat()
+        try:
+            return date.fromisoformat(str(raw).strip()).isoformat()
+        except ValueError:
+            raise ValidationError(f"{field.label_en}: not a date (YYYY-MM-DD).", field=field.code) from None
+    text = str(raw).strip()
+    if field.field_type == FieldType.CHOICE and text not in field.choices:
+        raise ValidationError(f"{field.label_en}: choose one of the options.", field=field.code)
+    if len(text) > MAX_TEXT:
+        raise ValidationError(f"{field.label_en}: at most {MAX_TEXT} characters.", field=field.code)
+    return text
+
+
+def set_values(org, data: dict, user=None) -> list[str]:
+    """Store the values in `data` ({code: raw value}); returns error messages (nothing written if any)."""
+    if user is not None:
+        check_may_edit(user, org)
+    fields = {field.code: field for field in definitions()}
+    errors, clean = [], {}
+    for code, raw in data.items():
+        if code not in fields:
+            errors.append(f"Unknown additional field '{code}'.")
+            continue
+        try:
+            clean[code] = normalise_value(fields[code], raw)
+        except ValidationError as error:
+            errors.append(error.message)
+    if errors:
+        return errors
+    stored = _stored(org)
+    for code, value in clean.items():
+        field = fields[code]
+        row = stored.get(field.id)
+        if not value:
+            if row is not None:
+                db.session.delete(row)
+        elif row is None:
+            db.session.add(ExtraFieldValue(organisation_id=org.id, field_id=field.id, value=value))
+        else:
+            row.value = value
+    db.session.flush()
+    return []
+
+
+def _clean_definition(data: dict, creating: bool) -> dict:
+    values = {key: (data.get(key) or "").strip() for key in ("label_es", "label_en", "label_fr", "choices_text")}
+    for key in ("label_es", "label_en", "label_fr"):
+        if not values[key]:
+            raise ValidationError("Every label (es, en, fr) is required.", field=key)
+    if creating:
+        code = (data.get("code") or "").strip().lower()
+        if not _CODE.match(code):
+            raise ValidationError(
+                "The code: 2 to 40 lower-case letters, digits or _, starting with a letter.", field="code"
+            )
+        if db.session.scalar(select(ExtraField.id).where(ExtraField.code == code)):
+            raise ValidationError(f"A field with code '{code}' exists already.", field="code")
+        try:
+            values["field_type"] = FieldType(data.get("field_type")).value
+        except ValueError:
+            raise ValidationError("Unknown field type.", field="field_type") from None
+        values["code"] = code
+    choices = [line.strip() for line in values["choices_text"].splitlines() if line.strip()]
+    values["choices_text"] = "\n".join(dict.fromkeys(choices))
+    values["position"] = int(data.get("position") or 0)
+    values["active"] = bool(data.get("active", True))
+    return values
+
+
+def _check_choices(field_type: str, choices_text: str) -> None:
+    if field_type == FieldType.CHOICE and len(choices_text.splitlines()) < 2:
+        raise ValidationError("A choice field needs at least two options, one per line.", field="choices_text")
+
+
+def define_field(actor, data: dict) -> ExtraField:
+    """A new extra field (keys: code, label_es/en/fr, field_type, choices_text, position)."""
+    if not may_publish(actor):
+        raise PermissionDenied("Only the Technical Secretariat defines additional fields.")
+    values = _clean_definition(data, creating=True)
+    _check_choices(values["field_type"], values["choices_text"])
+    field = ExtraField(**values)
+    db.session.add(field)
+    db.session.flush()
+    record_event("extra_field_changed", user=actor, detail=f"defined {field.code} ({field.field_type})")
+    return field
+
+
+def update_field(actor, field: ExtraField, data: dict) -> None:
+    """Change labels, options, order or active state (the code and type stay, so values keep their meaning)."""
+    if not may_publish(actor):
+        raise PermissionDenied("Only the Technical Secretariat defines additional fields.")
+    values = _clean_definition(data, creating=False)
+    _check_choices(field.field_type, values["choices_text"])
+    for key, value in values.items():
+        setattr(field, key, value)
+    db.session.flush()
+    record_event("extra_field_changed", user=actor, detail=f"changed {field.code}")

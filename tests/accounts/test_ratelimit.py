@@ -1,0 +1,78 @@
+"""Failed sign-ins are limited per IP and per account (Flask-Limiter, memory storage in tests); the
+limit gives a clear 429 page; successful sign-ins do not count."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from tests.accounts.helpers import post_form
+from tests.conftest import TEST_PASSWORD, TEST_USERS, make_app
+
+
+@pytest.fixture
+def limited_app(world_url, backend):
+    """The read-only world with a limit of 3 per minute (the limiter and its counts are per app)."""
+    return make_app(world_url, LOGIN_RATE_LIMIT="3/minute")
+
+
+def attempt(client, email: str, password: str, ip: str = "203.0.113.7"):
+    client.environ_base["REMOTE_ADDR"] = ip
+    return post_form(client, "/login", {"email": email, "password": password})
+
+
+def test_failed_sign_ins_from_one_ip_are_limited(limited_app):
+    client = limited_app.test_client()
+    for number in range(3):
+        assert attempt(client, f"nobody{number}@example.org", "wrong-password-123").status_code == 200
+    response = attempt(client, TEST_USERS["consular"].email, TEST_PASSWORD)
+    assert response.status_code == 429
+    assert "Too many attempts. Please wait a minute and try again." in response.get_data(as_text=True)
+    # another IP, another account: not limited
+    assert (
+        attempt(limited_app.test_client(), TEST_USERS["consular"].email, TEST_PASSWORD, "198.51.100.9").status_code
+        == 302
+    )
+
+
+def test_failed_sign_ins_on_one_account_are_limited_across_ips(limited_app):
+    email = TEST_USERS["ts_admin"].email
+    for number in range(3):
+        client = limited_app.test_client()
+        assert attempt(client, email, "wrong-password-123", f"192.0.2.{number + 1}").status_code == 200
+    response = attempt(limited_app.test_client(), email.upper(), TEST_PASSWORD, "192.0.2.200")
+    assert response.status_code == 429
+    other = TEST_USERS["consular"].email
+    assert attempt(limited_app.test_client(), other, TEST_PASSWORD, "192.0.2.201").status_code == 302
+
+
+def test_successful_sign_ins_do_not_count(limited_app):
+    for _ in range(5):
+        client = limited_app.test_client()
+        assert attempt(client, TEST_USERS["consular"].email, TEST_PASSWORD).status_code == 302
+
+
+def test_reset_requests_are_limited(limited_app):
+    client = limited_app.test_client()
+    statuses = [post_form(client, "/password/forgot", {"email": "nobody@example.org"}).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_storage_uri_comes_from_the_environment():
+    from directory_app.config import Settings
+
+    settings = Settings.from_env({"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", "SECRET_KEY": "x"})
+    assert settings.as_flask_config()["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379"
+    assert Settings.from_env({"SECRET_KEY": "x"}).as_flask_config()["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_the_limit_is_recorded_in_the_audit_log(world_url, fresh_app):
+    fresh_app.config["LOGIN_RATE_LIMIT"] = "1/minute"
+    client = fresh_app.test_client()
+    attempt(client, "nobody@example.org", "wrong-password-123")
+    assert attempt(client, "nobody@example.org", "wrong-password-123").status_code == 429
+    with fresh_app.app_context():
+        from directory_app.extensions import db
+
+        kinds = db.session.scalars(sa.text("SELECT kind FROM audit_event ORDER BY id")).all()
+    assert kinds[-2:] == ["login_failed", "rate_limited"]
