@@ -24,3 +24,4 @@ from directory_app.organisations.models import (  # noqa: F401
 from directory_app.audit.models import AuditEvent  # noqa: F401, E402
 from directory_app.extra_fields.models import ExtraField, ExtraFieldValue  # noqa: F401, E402
 from directory_app.registry.models import ContactPerson  # noqa: F401, E402
+from directory_app.review.models import ChangeProposal, Revision  # noqa: F401, E402

@@ -17,6 +17,7 @@ from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.geography.models import AdminUnit, Country
 from directory_app.geography.units import leaf_units
+from directory_app.models_base import utcnow
 from directory_app.organisations import vocabulary
 from directory_app.organisations.coverage import recompute_coverage
 from directory_app.organisations.models import (
@@ -65,22 +66,36 @@ def create_organisation(data: dict) -> Organisation:
 
     Keys: name, alternate_name, description, kind, website, email, country_code, status,
     hide_exact_location, last_verified (date or ISO string), external_id, networks (codes),
-    phones [{number, type, extension, description}], contacts [{name, title, department,
-    email}], locations [{name, address, city, region, postal_code, lon, lat}], services
-    [{category, name, description, eligibility, fees, schedule, populations, languages}],
+    phones [{number, type, extension, description, contact: index in contacts or None}],
+    contacts [{name, title, department, email}],
+    locations [{name, address, city, region, postal_code, lon, lat}],
+    services [{category, name, description, eligibility, fees, schedule, populations, languages}],
     coverage [{kind: admin_unit, unit: code} | {kind: country, country: code} |
     {kind: radius, location: index, radius_km} | {kind: polygon, geometry: GeoJSON}]."""
     org = Organisation()
+    _fill(org, data)
+    db.session.add(org)
+    return replace_coverage(org, data.get("coverage") or [])
+
+
+def update_organisation(org: Organisation, data: dict) -> Organisation:
+    """Replace everything the organisation holds with `data` (the create_organisation format):
+    fields, phones, contacts, sites, services and coverage. Its uuid and id stay; the version
+    counter moves on even when only child rows change (updated_at is always written)."""
+    _fill(org, data)
+    org.updated_at = utcnow()
+    return replace_coverage(org, data.get("coverage") or [])
+
+
+def _fill(org: Organisation, data: dict) -> None:
     # No autoflush while the organisation is built: its networks would otherwise be flushed
     # (Network.members) before the organisation is in the session.
     with db.session.no_autoflush:
         _set_fields(org, data)
-        org.phones = [_phone(p, f"phones[{i}]") for i, p in enumerate(data.get("phones") or [])]
         org.contacts = [_contact(c, f"contacts[{i}]") for i, c in enumerate(data.get("contacts") or [])]
+        org.phones = [_phone(p, f"phones[{i}]", org.contacts) for i, p in enumerate(data.get("phones") or [])]
         org.locations = _locations(data.get("locations") or [], org)
         org.services = [_service(s, f"services[{i}]", org.locations) for i, s in enumerate(data.get("services") or [])]
-    db.session.add(org)
-    return replace_coverage(org, data.get("coverage") or [])
 
 
 def replace_coverage(org: Organisation, parts: list[dict]) -> Organisation:
@@ -136,7 +151,7 @@ def _date(value, field: str) -> date | None:
         raise ValidationError(f"'{value}' is not a date (YYYY-MM-DD)", field=field) from None
 
 
-def _phone(data: dict, field: str) -> Phone:
+def _phone(data: dict, field: str, contacts: list[Contact]) -> Phone:
     number = _text(data, "number", f"{field}.number", required=True, max_length=40)
     if not re.fullmatch(r"[+0-9 ()./-]{3,40}", number):
         raise ValidationError(f"'{number}' is not a phone number", field=f"{field}.number")
@@ -144,11 +159,15 @@ def _phone(data: dict, field: str) -> Phone:
         kind = PhoneType(data.get("type") or "voice")
     except ValueError:
         raise ValidationError(f"unknown phone type '{data.get('type')}'", field=f"{field}.type") from None
+    contact = data.get("contact")
+    if contact is not None and (not isinstance(contact, int) or not 0 <= contact < len(contacts)):
+        raise ValidationError("a phone's contact must be one of the contact people", field=f"{field}.contact")
     return Phone(
         number=number,
         type=kind,
         extension=_text(data, "extension", f"{field}.extension", max_length=10),
         description=_text(data, "description", f"{field}.description", max_length=200),
+        contact=None if contact is None else contacts[contact],
     )
 
 

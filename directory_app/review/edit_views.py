@@ -1,0 +1,205 @@
+"""Editing an organisation: create, edit (with the conflict page and its merge), still correct,
+archive. Each view finds the organisation from the URL, checks may_edit, and hands plain data to
+review.services; the request commits once at the end.
+
+Routes (blueprint "review"):
+    GET/POST /organisations/new                    review.create
+    GET/POST /organisations/<uuid>/edit            review.edit
+    POST     /organisations/<uuid>/edit/merge      review.merge_edit   (from the conflict page)
+    POST     /organisations/<uuid>/verify          review.verify       ("still correct")
+    GET/POST /organisations/<uuid>/archive         review.archive_organisation
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from directory_app.accounts.models import Role
+from directory_app.accounts.permissions import may_publish
+from directory_app.errors import ValidationError
+from directory_app.extensions import db
+from directory_app.geography.models import Country
+from directory_app.organisations.display import country_name
+from directory_app.review.blueprint import acting_user, bp, editable_organisation
+from directory_app.review.forms import ActionForm, CreateForm, EditForm, form_rows, form_to_data
+from directory_app.review.services import Outcome, VersionConflict, archive, mark_verified, submit_change
+from directory_app.review.snapshots import SCALAR_FIELDS, changed_groups, diff_snapshots, merge_snapshots, snapshot_of
+
+MAX_MERGE_JSON = 2_000_000
+
+
+def _empty_snapshot(country_code: str | None) -> dict:
+    return {"country_code": country_code, "kind": "ngo", "status": "published", "coverage": []}
+
+
+def _done(outcome: Outcome):
+    """Commit, tell the user what happened and go where they can see it."""
+    db.session.commit()
+    if outcome.proposal is not None:
+        flash(_("Sent for review. The published entry stays as it is until the Secretariat approves."))
+        return redirect(url_for("review.proposal_page", proposal_id=outcome.proposal.id))
+    flash(_("The change is published."))
+    return redirect(url_for("organisations.organisation_page", organisation_uuid=outcome.organisation.uuid))
+
+
+def attach_error(form, exc: ValidationError) -> None:
+    """Show the service's message next to the field it names ("services[0].fees" -> services-0-fees)."""
+    path = (exc.field or "").replace("lon/lat", "lat")
+    field = form
+    try:
+        for part in path.replace("]", "").replace("[", ".").split("."):
+            field = field[int(part)] if part.isdigit() else field[part]
+        field.errors = list(field.errors) + [exc.message]
+    except (KeyError, IndexError, TypeError, ValueError):
+        form.form_errors.append(f"{exc.field}: {exc.message}" if exc.field else exc.message)
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@login_required
+def create():
+    user = acting_user()
+    if not (may_publish(user) or user.role == Role.COUNTRY_CONTACT):
+        abort(403)
+    base = _empty_snapshot(user.country_code)
+    form = CreateForm(data=None if request.method == "POST" else {**base, **form_rows(base)})
+    countries = db.session.scalars(db.select(Country).order_by(Country.code)).all()
+    form.country_code.choices = [(c.code, country_name(c)) for c in countries]
+    status = 200
+    if form.validate_on_submit():
+        data = form_to_data(form, base)
+        data["country_code"] = form.country_code.data if may_publish(user) else user.country_code
+        try:
+            return _done(submit_change(user, None, data, base_version=None, comment=form.comment.data))
+        except ValidationError as exc:
+            db.session.rollback()
+            attach_error(form, exc)
+    if request.method == "POST":
+        status = 400
+    return render_template("edit/form.html", form=form, org=None, choose_country=may_publish(user)), status
+
+
+@bp.route("/organisations/<organisation_uuid>/edit", methods=["GET", "POST"])
+@login_required
+def edit(organisation_uuid: str):
+    org = editable_organisation(organisation_uuid)
+    current = snapshot_of(org)
+    form = EditForm(
+        data=None if request.method == "POST" else {**current, **form_rows(current), "version": org.version}
+    )
+    if form.validate_on_submit():
+        try:
+            base_version = int(form.version.data)
+        except ValueError:
+            abort(400)
+        data = form_to_data(form, current)
+        try:
+            return _done(submit_change(acting_user(), org, data, base_version=base_version, comment=form.comment.data))
+        except VersionConflict:
+            db.session.rollback()
+            return conflict_page(editable_organisation(organisation_uuid), data, form.comment.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            attach_error(form, exc)
+            org = editable_organisation(organisation_uuid)
+    status = 400 if request.method == "POST" else 200
+    return render_template("edit/form.html", form=form, org=org, choose_country=False), status
+
+
+def conflict_page(org, yours: dict, comment: str, *, action: str | None = None, title: str | None = None):
+    """Both versions side by side, with a choice per field: nothing is overwritten silently (409)."""
+    theirs = snapshot_of(org)
+    groups = changed_groups(theirs, yours)
+    rows = {g: [c for c in diff_snapshots(theirs, yours) if _group_of(c["field_name"]) == g] for g in groups}
+    return (
+        render_template(
+            "edit/conflict.html",
+            org=org,
+            groups=groups,
+            rows=rows,
+            scalar_fields=SCALAR_FIELDS,
+            yours_json=json.dumps(yours, ensure_ascii=False),
+            version=org.version,
+            comment=comment,
+            action=action or url_for("review.merge_edit", organisation_uuid=org.uuid),
+            title=title,
+            form=ActionForm(formdata=None),
+        ),
+        409,
+    )
+
+
+def _group_of(path: str) -> str:
+    return path.split("[", 1)[0].split(".", 1)[0]
+
+
+def merge_choices(yours: dict, theirs: dict) -> set[str]:
+    """The fields the user chose to take from their version (radio "choice-<field>" = "yours")."""
+    return {g for g in changed_groups(theirs, yours) if request.form.get(f"choice-{g}") == "yours"}
+
+
+@bp.post("/organisations/<organisation_uuid>/edit/merge")
+@login_required
+def merge_edit(organisation_uuid: str):
+    org = editable_organisation(organisation_uuid)
+    form = ActionForm()
+    raw = request.form.get("yours", "")
+    if not form.validate() or form.version.data is None or len(raw) > MAX_MERGE_JSON:
+        abort(400)
+    try:
+        yours = json.loads(raw)
+    except ValueError:
+        abort(400)
+    if not isinstance(yours, dict):
+        abort(400)
+    merged = merge_snapshots(snapshot_of(org), yours, merge_choices(yours, snapshot_of(org)))
+    try:
+        return _done(
+            submit_change(acting_user(), org, merged, base_version=form.version.data, comment=form.comment.data)
+        )
+    except VersionConflict:
+        db.session.rollback()
+        return conflict_page(editable_organisation(organisation_uuid), yours, form.comment.data)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(_("The merged version could not be saved: %(problem)s", problem=str(exc)))
+        return conflict_page(editable_organisation(organisation_uuid), yours, form.comment.data)
+
+
+@bp.post("/organisations/<organisation_uuid>/verify")
+@login_required
+def verify(organisation_uuid: str):
+    org = editable_organisation(organisation_uuid)
+    if not ActionForm().validate():
+        abort(400)
+    try:
+        mark_verified(acting_user(), org)
+    except VersionConflict:
+        db.session.rollback()
+        abort(409)
+    db.session.commit()
+    flash(_("Thank you: the entry is marked as verified today."))
+    if request.form.get("back") == "dashboard":
+        return redirect(url_for("review.dashboard"))
+    return redirect(url_for("organisations.organisation_page", organisation_uuid=org.uuid))
+
+
+@bp.route("/organisations/<organisation_uuid>/archive", methods=["GET", "POST"])
+@login_required
+def archive_organisation(organisation_uuid: str):
+    org = editable_organisation(organisation_uuid)
+    form = ActionForm(data={"version": org.version} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        if form.version.data is None:
+            abort(400)
+        try:
+            outcome = archive(acting_user(), org, base_version=form.version.data, comment=form.comment.data)
+        except VersionConflict:
+            db.session.rollback()
+            flash(_("Someone changed this entry since you opened this page. Please look at it again."))
+            return redirect(url_for("review.archive_organisation", organisation_uuid=organisation_uuid), 303)
+        return _done(outcome)
+    return render_template("edit/archive.html", org=org, form=form), 400 if request.method == "POST" else 200

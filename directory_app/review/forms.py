@@ -1,0 +1,211 @@
+"""Edit forms (Flask-WTF, CSRF on every one). Each carries the version it was opened on; the
+organisation and its country are never read from the form but from the URL and the database.
+
+`EditForm.to_data(base)` turns the submitted form into a snapshot (create_organisation format),
+starting from `base` (the current snapshot) so that what the form does not show (coverage,
+last_verified, status, external id) stays as it is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from directory_app.organisations import vocabulary
+from directory_app.organisations.display import category_label, kind_label, population_label
+from directory_app.organisations.models import PhoneType
+
+EXTRA_ROWS = 1
+_EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("This is not an email address."))
+_WEB = Regexp(
+    r"^https?://[^\s/$.?#][^\s]*$", flags=2, message=_l("A website must be an http:// or https:// address.")
+)  # blank rows offered after the existing ones, for adding
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class ServiceForm(Form):
+    remove = BooleanField(_l("Remove this service"))
+    category = SelectField(_l("Category"), validators=[Optional()])
+    name = StringField(_l("Name"), validators=[Length(max=300)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=10_000)])
+    eligibility = TextAreaField(_l("Eligibility"), validators=[Length(max=5_000)])
+    fees = StringField(_l("Fees"), validators=[Length(max=2_000)])
+    schedule = StringField(_l("Hours"), validators=[Length(max=2_000)])
+    populations = MultiCheckboxField(_l("For"), validate_choice=True)
+    languages = StringField(
+        _l("Languages (ISO 639 codes, separated by commas: es, en, mam)"), validators=[Length(max=200)]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = [("", "—")] + [(t.code, category_label(t.code)) for t in vocabulary.SERVICE_CATEGORIES]
+        self.populations.choices = [(t.code, population_label(t.code)) for t in vocabulary.POPULATIONS]
+
+
+class SiteForm(Form):
+    remove = BooleanField(_l("Remove this site"))
+    name = StringField(_l("Site name"), validators=[Length(max=300)])
+    address = StringField(_l("Address"), validators=[Length(max=300)])
+    city = StringField(_l("City"), validators=[Length(max=120)])
+    region = StringField(_l("Region"), validators=[Length(max=120)])
+    postal_code = StringField(_l("Postal code"), validators=[Length(max=20)])
+    lat = StringField(_l("Latitude"), render_kw={"inputmode": "decimal"})
+    lon = StringField(_l("Longitude"), render_kw={"inputmode": "decimal"})
+
+
+class ContactForm(Form):
+    remove = BooleanField(_l("Remove this person"))
+    name = StringField(_l("Name"), validators=[Length(max=200)])
+    title = StringField(_l("Title"), validators=[Length(max=200)])
+    department = StringField(_l("Department"), validators=[Length(max=200)])
+    email = StringField(_l("Email"), validators=[Optional(), _EMAIL, Length(max=254)])
+
+
+class PhoneForm(Form):
+    remove = BooleanField(_l("Remove this phone"))
+    number = StringField(_l("Number"), validators=[Length(max=40)])
+    type = SelectField(_l("Type"), choices=[(t.value, t.value) for t in PhoneType])
+    extension = StringField(_l("Extension"), validators=[Length(max=10)])
+    description = StringField(_l("Description"), validators=[Length(max=200)])
+    contact = SelectField(_l("Line of"), choices=[("", "")], validate_choice=False)
+
+
+class EditForm(FlaskForm):
+    """The organisation with its services, sites, contacts and phones."""
+
+    version = HiddenField(validators=[InputRequired()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
+    alternate_name = StringField(_l("Acronym or other name"), validators=[Length(max=300)])
+    kind = SelectField(_l("Kind of organisation"), validators=[DataRequired()])
+    description = TextAreaField(_l("Description"), validators=[Length(max=10_000)])
+    website = StringField(_l("Website"), validators=[Optional(), _WEB, Length(max=300)])
+    email = StringField(_l("Email"), validators=[Optional(), _EMAIL, Length(max=254)])
+    hide_exact_location = BooleanField(_l("Do not publish the exact location of the sites"))
+    services = FieldList(FormField(ServiceForm))
+    locations = FieldList(FormField(SiteForm))
+    contacts = FieldList(FormField(ContactForm))
+    phones = FieldList(FormField(PhoneForm))
+    comment = TextAreaField(
+        _l("What changed, and why (for the reviewer and the history)"), validators=[Length(max=2_000)]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(t.code, kind_label(t.code)) for t in vocabulary.ORGANISATION_KINDS]
+        for row in self.phones:
+            row.form.contact.choices = [("", _l("the organisation"))] + [
+                (str(i), c.data.get("name") or f"#{i + 1}") for i, c in enumerate(self.contacts)
+            ]
+
+
+class CreateForm(EditForm):
+    """A new organisation: the TS chooses the country; a contact's is their own (set by the server)."""
+
+    version = HiddenField()
+    country_code = SelectField(_l("Country"), validators=[Optional()], validate_choice=False)
+
+
+class ActionForm(FlaskForm):
+    """A one-button action on an organisation (still correct, archive, restore): CSRF, the version
+    it was opened on and a comment."""
+
+    version = IntegerField(validators=[Optional(), NumberRange(min=0)], widget=widgets.HiddenInput())
+    comment = TextAreaField(_l("Comment"), validators=[Length(max=2_000)])
+
+
+class ReviewForm(FlaskForm):
+    """Approve or reject a proposal, with a comment the author sees."""
+
+    comment = TextAreaField(_l("Comment for the author"), validators=[Length(max=2_000)])
+
+
+def form_rows(snapshot: dict[str, Any]) -> dict[str, list[dict]]:
+    """The FieldList rows of a snapshot (existing rows, then EXTRA_ROWS blank ones)."""
+    services = [dict(s, languages=", ".join(s.get("languages") or [])) for s in snapshot.get("services") or []]
+    locations = [
+        dict(loc, lat=str(loc.get("lat", "")), lon=str(loc.get("lon", ""))) for loc in snapshot.get("locations") or []
+    ]
+    phones = [
+        dict(p, contact="" if p.get("contact") is None else str(p["contact"])) for p in snapshot.get("phones") or []
+    ]
+    rows = {
+        "services": services,
+        "locations": locations,
+        "contacts": list(snapshot.get("contacts") or []),
+        "phones": phones,
+    }
+    return {key: value + [{}] * EXTRA_ROWS for key, value in rows.items()}
+
+
+def _blank(row: dict, keys: tuple[str, ...]) -> bool:
+    return not any(str(row.get(k) or "").strip() for k in keys)
+
+
+def _float(value: str) -> float | str:
+    try:
+        return float(str(value).strip().replace(",", "."))
+    except ValueError:
+        return str(value)  # the service names the field in its message
+
+
+def form_to_data(form: EditForm, base: dict[str, Any]) -> dict[str, Any]:
+    """The snapshot the form describes, on top of `base`. Rows marked "remove" and blank rows drop out."""
+    data = dict(base)
+    for key in ("name", "alternate_name", "kind", "description", "website", "email", "hide_exact_location"):
+        data[key] = getattr(form, key).data
+    data["services"] = [
+        {
+            "category": row["category"],
+            "name": row["name"],
+            "description": row["description"],
+            "eligibility": row["eligibility"],
+            "fees": row["fees"],
+            "schedule": row["schedule"],
+            "populations": list(row["populations"] or []),
+            "languages": [c.strip() for c in (row["languages"] or "").split(",") if c.strip()],
+        }
+        for row in form.services.data
+        if not row["remove"] and not _blank(row, ("category", "name", "description"))
+    ]
+    data["locations"] = [
+        {k: row[k] for k in ("name", "address", "city", "region", "postal_code")}
+        | {"lat": _float(row["lat"]), "lon": _float(row["lon"])}
+        for row in form.locations.data
+        if not row["remove"] and not _blank(row, ("name", "address", "city", "lat", "lon"))
+    ]
+    kept = [i for i, row in enumerate(form.contacts.data) if not row["remove"] and not _blank(row, ("name", "email"))]
+    data["contacts"] = [{k: form.contacts.data[i][k] for k in ("name", "title", "department", "email")} for i in kept]
+    data["phones"] = [
+        {k: row[k] for k in ("number", "type", "extension", "description")}
+        | {"contact": _contact_index(row["contact"], kept)}
+        for row in form.phones.data
+        if not row["remove"] and not _blank(row, ("number",))
+    ]
+    return data
+
+
+def _contact_index(value: str, kept: list[int]) -> int | None:
+    """The phone's contact, renumbered after removed contacts (None: the organisation's own line)."""
+    try:
+        return kept.index(int(value))
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,115 @@
+"""What the review pages read: proposal queues, history, entries by staleness, stale report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import nulls_first, select
+from sqlalchemy.orm import selectinload
+
+from directory_app.extensions import db
+from directory_app.geography.models import Country
+from directory_app.organisations.display import STALE_AFTER_MONTHS, months_before
+from directory_app.organisations.models import Organisation, Status
+from directory_app.review.models import ChangeProposal, ProposalStatus, Revision
+
+
+def find_proposal(proposal_id: int) -> ChangeProposal | None:
+    return db.session.get(ChangeProposal, proposal_id)
+
+
+def find_organisation_for_edit(organisation_uuid: str) -> Organisation | None:
+    """The organisation with this uuid whatever its status (who may edit it is the caller's check)."""
+    return db.session.scalar(
+        select(Organisation)
+        .where(Organisation.uuid == organisation_uuid)
+        .options(
+            selectinload(Organisation.services),
+            selectinload(Organisation.locations),
+            selectinload(Organisation.contacts),
+            selectinload(Organisation.phones),
+            selectinload(Organisation.coverage_parts),
+            selectinload(Organisation.networks),
+        )
+    )
+
+
+def proposals(
+    *, status: ProposalStatus | None = None, country_code: str | None = None, limit: int = 200
+) -> list[ChangeProposal]:
+    """Proposals, oldest first when pending (a queue), newest first otherwise."""
+    query = select(ChangeProposal).options(selectinload(ChangeProposal.author))
+    if status is not None:
+        query = query.where(ChangeProposal.status == status)
+    if country_code is not None:
+        query = query.where(ChangeProposal.country_code == country_code)
+    order = ChangeProposal.created_at.asc() if status is ProposalStatus.PENDING else ChangeProposal.created_at.desc()
+    return list(db.session.scalars(query.order_by(order, ChangeProposal.id).limit(limit)))
+
+
+def revisions_of(organisation: Organisation) -> list[Revision]:
+    """The organisation's history, newest first."""
+    return list(
+        db.session.scalars(
+            select(Revision)
+            .where(Revision.organisation_id == organisation.id)
+            .options(selectinload(Revision.author), selectinload(Revision.approved_by))
+            .order_by(Revision.number.desc())
+        )
+    )
+
+
+def find_revision(organisation: Organisation, number: int) -> Revision | None:
+    return db.session.scalar(
+        select(Revision).where(Revision.organisation_id == organisation.id, Revision.number == number)
+    )
+
+
+@dataclass(frozen=True)
+class EntryFreshness:
+    uuid: str
+    name: str
+    country_code: str
+    status: str
+    last_verified: date | None
+
+
+def entries_by_staleness(country_code: str | None, limit: int = 500) -> list[EntryFreshness]:
+    """Entries that are not archived, never-verified first, then the longest unverified."""
+    query = select(
+        Organisation.uuid, Organisation.name, Organisation.country_code, Organisation.status, Organisation.last_verified
+    ).where(Organisation.status != Status.ARCHIVED)
+    if country_code is not None:
+        query = query.where(Organisation.country_code == country_code)
+    query = query.order_by(nulls_first(Organisation.last_verified.asc()), Organisation.sort_name, Organisation.id)
+    return [EntryFreshness(u, n, c, str(s), v) for u, n, c, s, v in db.session.execute(query.limit(limit))]
+
+
+@dataclass(frozen=True)
+class CountryStaleness:
+    country: Country
+    published: int
+    stale: list[EntryFreshness]
+
+
+def stale_report(today: date | None = None) -> list[CountryStaleness]:
+    """Per member country: published entries not verified in the last 12 months (or never)."""
+    cutoff = months_before(today or date.today(), STALE_AFTER_MONTHS)
+    rows = db.session.execute(
+        select(
+            Organisation.uuid,
+            Organisation.name,
+            Organisation.country_code,
+            Organisation.status,
+            Organisation.last_verified,
+        )
+        .where(Organisation.status == Status.PUBLISHED)
+        .order_by(nulls_first(Organisation.last_verified.asc()), Organisation.sort_name, Organisation.id)
+    ).all()
+    report = []
+    for country in db.session.scalars(select(Country).order_by(Country.code)):
+        mine = [EntryFreshness(u, n, c, str(s), v) for u, n, c, s, v in rows if c == country.code]
+        stale = [e for e in mine if e.last_verified is None or e.last_verified < cutoff]
+        report.append(CountryStaleness(country, len(mine), stale))
+    return report

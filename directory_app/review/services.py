@@ -1,0 +1,308 @@
+"""The editing workflow: who may change an organisation, how, and what is kept.
+
+- `submit_change`: a country contact's change becomes a ChangeProposal (the published version stays
+  online); the Technical Secretariat's change is applied at once. Both are checked against the version
+  the form was opened on (VersionConflict: never a silent overwrite).
+- `approve` / `reject`: the TS decides on a proposal; a proposal is decided once (ProposalConflict for
+  the second TS), and a proposal made on an older version than the current one is a VersionConflict
+  unless the TS merges (`approve(..., merged=..., base_version=...)`).
+- `restore`, `archive`: changes like any other (same rules); nothing is deleted.
+- `mark_verified`: "still correct" sets last_verified at once (also for contacts), recorded.
+Every applied change is a Revision with the snapshot after it and the field changes. The request's
+single commit happens in the view; these functions only flush.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.exc import StaleDataError
+
+from directory_app.accounts.models import User
+from directory_app.accounts.permissions import (
+    PermissionDenied,
+    check_may_edit,
+    check_may_publish,
+    may_create_in,
+    may_publish,
+)
+from directory_app.extensions import db
+from directory_app.models_base import utcnow
+from directory_app.organisations.models import Organisation, Status
+from directory_app.organisations.services import create_organisation, update_organisation
+from directory_app.review.models import ChangeKind, ChangeProposal, ProposalStatus, Revision
+from directory_app.review.snapshots import diff_snapshots, snapshot_of
+
+
+class VersionConflict(Exception):
+    """The organisation changed since `base_version`: the caller shows both versions to merge."""
+
+    def __init__(self, organisation: Organisation, base_version: int | None):
+        super().__init__(f"organisation {organisation.uuid} is at version {organisation.version}, not {base_version}")
+        self.organisation = organisation
+        self.base_version = base_version
+
+
+class ProposalConflict(Exception):
+    """The proposal was already approved or rejected (by someone else)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a change became: a revision (applied) or a proposal (waiting for review)."""
+
+    organisation: Organisation | None
+    revision: Revision | None = None
+    proposal: ChangeProposal | None = None
+
+
+def record(kind: str, *, user: User | None, organisation_id: int | None, detail: str = "") -> None:
+    """Write an entry of the audit log (directory_app.audit)."""
+    from directory_app.audit import record_event
+
+    record_event(kind, user=user, organisation_id=organisation_id, detail=detail)
+
+
+def submit_change(
+    user: User,
+    organisation: Organisation | None,
+    data: dict[str, Any],
+    *,
+    base_version: int | None,
+    comment: str = "",
+    kind: ChangeKind | None = None,
+) -> Outcome:
+    """Apply (TS) or propose (country contact) `data` as the organisation's new state; a new
+    organisation when `organisation` is None. A contact never changes the country nor (in an
+    update) the status. Raises PermissionDenied, VersionConflict or ValidationError."""
+    data = dict(data)
+    kind = kind or (ChangeKind.CREATE if organisation is None else ChangeKind.UPDATE)
+    publishes = may_publish(user)
+    if organisation is None:
+        if not publishes:
+            data["country_code"] = user.country_code
+        if not may_create_in(user, str(data.get("country_code") or "").upper()):
+            raise PermissionDenied("You may not create organisations in this country.")
+        data["status"] = str(Status.PUBLISHED)
+    else:
+        check_may_edit(user, organisation)
+        if not publishes:
+            data["country_code"] = organisation.country_code
+            if kind is ChangeKind.UPDATE:
+                data["status"] = str(organisation.status)
+        check_version(organisation, base_version)
+    if publishes:
+        revision = apply_snapshot(organisation, data, kind=kind, author=user, approver=user, comment=comment)
+        return Outcome(revision.organisation, revision=revision)
+    validate_snapshot(organisation, data)
+    proposal = ChangeProposal(
+        organisation=organisation,
+        country_code=data["country_code"],
+        kind=kind,
+        snapshot=data,
+        base_version=None if organisation is None else organisation.version,
+        author_id=user.id,
+        comment=comment,
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    return Outcome(organisation, proposal=proposal)
+
+
+def check_version(organisation: Organisation, base_version: int | None) -> None:
+    """VersionConflict unless the organisation is still at `base_version`."""
+    if base_version is None or int(base_version) != organisation.version:
+        raise VersionConflict(organisation, base_version)
+
+
+def validate_snapshot(organisation: Organisation | None, data: dict[str, Any]) -> None:
+    """Raise ValidationError when `data` could not be applied; changes nothing (a savepoint that is
+    always rolled back), so that a proposal cannot fail at approval time for bad input."""
+    savepoint = db.session.begin_nested()
+    try:
+        if organisation is None:
+            create_organisation(data)
+        else:
+            update_organisation(organisation, data)
+        db.session.flush()
+    finally:
+        savepoint.rollback()
+
+
+def apply_snapshot(
+    organisation: Organisation | None,
+    data: dict[str, Any],
+    *,
+    kind: ChangeKind,
+    author: User | None,
+    approver: User | None,
+    comment: str = "",
+    proposal: ChangeProposal | None = None,
+) -> Revision:
+    """Make `data` the organisation's state (or create it) and record the Revision."""
+    before = None
+    if organisation is None:
+        organisation = create_organisation(data)
+    else:
+        ensure_baseline(organisation)
+        before = snapshot_of(organisation)
+        update_organisation(organisation, data)
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise VersionConflict(organisation, None) from None
+    return _add_revision(
+        organisation, kind, before, author=author, approver=approver, comment=comment, proposal=proposal
+    )
+
+
+def _add_revision(
+    organisation: Organisation,
+    kind: ChangeKind,
+    before: dict | None,
+    *,
+    author: User | None,
+    approver: User | None,
+    comment: str,
+    proposal: ChangeProposal | None = None,
+) -> Revision:
+    after = snapshot_of(organisation)
+    last = db.session.scalar(select(func.max(Revision.number)).where(Revision.organisation_id == organisation.id))
+    revision = Revision(
+        organisation_id=organisation.id,
+        number=(last or 0) + 1,
+        version=organisation.version,
+        kind=kind,
+        author_id=author.id if author else None,
+        approved_by_id=approver.id if approver else None,
+        proposal_id=proposal.id if proposal else None,
+        comment=comment,
+        snapshot=after,
+        changes=diff_snapshots(before, after) if kind is not ChangeKind.BASELINE else [],
+    )
+    db.session.add(revision)
+    db.session.flush()
+    return revision
+
+
+def ensure_baseline(organisation: Organisation) -> None:
+    """Keep the state of an organisation that has no history yet (imported or demo data) as its
+    first revision, so that the state before the first recorded change can be restored too."""
+    exists = db.session.scalar(select(Revision.id).where(Revision.organisation_id == organisation.id).limit(1))
+    if exists is None:
+        _add_revision(organisation, ChangeKind.BASELINE, None, author=None, approver=None, comment="")
+
+
+def approve(
+    user: User,
+    proposal: ChangeProposal,
+    comment: str = "",
+    *,
+    merged: dict[str, Any] | None = None,
+    base_version: int | None = None,
+) -> Revision:
+    """Publish a pending proposal (or the TS's merge of it with the current version, made on
+    `base_version`). Raises PermissionDenied, ProposalConflict, VersionConflict, ValidationError."""
+    check_may_publish(user)
+    if proposal.status is not ProposalStatus.PENDING:
+        raise ProposalConflict(f"proposal {proposal.id} is already {proposal.status}")
+    organisation = proposal.organisation
+    data = dict(proposal.snapshot if merged is None else merged)
+    if organisation is not None:
+        if merged is not None:
+            check_version(organisation, base_version)
+        elif organisation.version != proposal.base_version:
+            if not _only_verified_since(organisation, proposal.base_version):
+                raise VersionConflict(organisation, proposal.base_version)
+            data["last_verified"] = organisation.last_verified.isoformat() if organisation.last_verified else None
+    _decide(proposal, ProposalStatus.APPROVED, user, comment)
+    revision = apply_snapshot(
+        organisation,
+        data,
+        kind=proposal.kind,
+        author=proposal.author,
+        approver=user,
+        comment=comment or proposal.comment,
+        proposal=proposal,
+    )
+    if proposal.organisation_id is None:
+        proposal.organisation_id = revision.organisation_id
+    record("approval", user=user, organisation_id=revision.organisation_id, detail=f"proposal {proposal.id}")
+    return revision
+
+
+def _only_verified_since(organisation: Organisation, base_version: int | None) -> bool:
+    """True when every version after `base_version` came from a "still correct" click."""
+    if base_version is None:
+        return False
+    kinds = db.session.execute(
+        select(Revision.kind, Revision.version).where(
+            Revision.organisation_id == organisation.id, Revision.version > base_version
+        )
+    ).all()
+    return len(kinds) == organisation.version - base_version and all(k is ChangeKind.VERIFY for k, _ in kinds)
+
+
+def reject(user: User, proposal: ChangeProposal, comment: str = "") -> None:
+    """Turn a pending proposal down with a comment the author sees."""
+    check_may_publish(user)
+    _decide(proposal, ProposalStatus.REJECTED, user, comment)
+    record("rejection", user=user, organisation_id=proposal.organisation_id, detail=f"proposal {proposal.id}")
+
+
+def _decide(proposal: ChangeProposal, status: ProposalStatus, user: User, comment: str) -> None:
+    """Move the proposal out of PENDING with one conditional UPDATE: of two reviewers deciding at
+    once, the second finds no pending row and gets ProposalConflict."""
+    result = db.session.execute(
+        update(ChangeProposal)
+        .where(ChangeProposal.id == proposal.id, ChangeProposal.status == ProposalStatus.PENDING)
+        .values(status=status, reviewer_id=user.id, review_comment=comment, reviewed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(proposal)
+        raise ProposalConflict(f"proposal {proposal.id} is already {proposal.status}")
+    db.session.refresh(proposal)
+
+
+def restore(user: User, organisation: Organisation, revision: Revision, *, base_version: int | None, comment: str = ""):
+    """Make an earlier revision's snapshot current again: a change like any other (a proposal for
+    a country contact, applied for the TS)."""
+    if revision.organisation_id != organisation.id:
+        raise PermissionDenied("This revision belongs to another organisation.")
+    note = comment or f"restore of revision {revision.number}"
+    outcome = submit_change(
+        user, organisation, revision.snapshot, base_version=base_version, comment=note, kind=ChangeKind.RESTORE
+    )
+    if outcome.revision is not None:
+        record("restore", user=user, organisation_id=organisation.id, detail=note)
+    return outcome
+
+
+def archive(user: User, organisation: Organisation, *, base_version: int | None, comment: str = "") -> Outcome:
+    """Take an organisation off the public directory without deleting anything."""
+    data = snapshot_of(organisation)
+    data["status"] = str(Status.ARCHIVED)
+    outcome = submit_change(
+        user, organisation, data, base_version=base_version, comment=comment, kind=ChangeKind.ARCHIVE
+    )
+    if outcome.revision is not None:
+        record("archive", user=user, organisation_id=organisation.id, detail=comment)
+    return outcome
+
+
+def mark_verified(user: User, organisation: Organisation, today: date | None = None) -> Revision:
+    """ "Still correct": set last_verified to today, at once (a contact of the country may do it too)."""
+    check_may_edit(user, organisation)
+    ensure_baseline(organisation)
+    before = snapshot_of(organisation)
+    organisation.last_verified = today or date.today()
+    organisation.updated_at = utcnow()
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise VersionConflict(organisation, None) from None
+    return _add_revision(organisation, ChangeKind.VERIFY, before, author=user, approver=None, comment="")

@@ -1,0 +1,176 @@
+"""Snapshots of organisations and the differences between two of them.
+
+A snapshot is the organisation in the `organisations.services.create_organisation` data format,
+plain JSON: what a proposal carries, what a revision keeps and what a restore applies again.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import shapely
+
+from directory_app.organisations.models import CoverageKind, CoveragePart, Organisation
+
+# Top-level groups of a snapshot, in the order pages show them; the merge form chooses per group.
+SCALAR_FIELDS = (
+    "name",
+    "alternate_name",
+    "description",
+    "kind",
+    "website",
+    "email",
+    "country_code",
+    "status",
+    "hide_exact_location",
+    "last_verified",
+    "external_id",
+    "networks",
+)
+LIST_FIELDS = ("services", "locations", "contacts", "phones", "coverage")
+FIELDS = SCALAR_FIELDS + LIST_FIELDS
+
+
+def snapshot_of(org: Organisation) -> dict[str, Any]:
+    """The whole organisation as plain JSON data (create_organisation format)."""
+    contact_index = {contact.id: i for i, contact in enumerate(org.contacts)}
+    return {
+        "name": org.name,
+        "alternate_name": org.alternate_name or "",
+        "description": org.description or "",
+        "kind": org.kind,
+        "website": org.website or "",
+        "email": org.email or "",
+        "country_code": org.country_code,
+        "status": str(org.status),
+        "hide_exact_location": bool(org.hide_exact_location),
+        "last_verified": org.last_verified.isoformat() if org.last_verified else None,
+        "external_id": org.external_id or "",
+        "networks": [n.code for n in org.networks],
+        "services": [_service(s) for s in org.services],
+        "locations": [_location(loc) for loc in org.locations],
+        "contacts": [
+            {"name": c.name, "title": c.title or "", "department": c.department or "", "email": c.email or ""}
+            for c in org.contacts
+        ],
+        "phones": [
+            {
+                "number": p.number,
+                "type": str(p.type),
+                "extension": p.extension or "",
+                "description": p.description or "",
+                "contact": contact_index.get(p.contact_id) if p.contact_id else None,
+            }
+            for p in org.phones
+        ],
+        "coverage": [_coverage(part, org) for part in org.coverage_parts],
+    }
+
+
+def _service(service) -> dict[str, Any]:
+    return {
+        "category": service.category_code,
+        "name": service.name,
+        "description": service.description or "",
+        "eligibility": service.eligibility or "",
+        "fees": service.fees or "",
+        "schedule": service.schedule or "",
+        "populations": [p.code for p in service.populations],
+        "languages": [lang.code for lang in service.languages],
+    }
+
+
+def _location(location) -> dict[str, Any]:
+    return {
+        "name": location.name or "",
+        "address": location.address or "",
+        "city": location.city or "",
+        "region": location.region or "",
+        "postal_code": location.postal_code or "",
+        "country_code": location.country_code,
+        "lon": location.lon,
+        "lat": location.lat,
+    }
+
+
+def _coverage(part: CoveragePart, org: Organisation) -> dict[str, Any]:
+    data: dict[str, Any] = {"kind": str(part.kind), "label": part.label or ""}
+    if part.kind is CoverageKind.COUNTRY:
+        data["country"] = part.country_code
+    elif part.kind is CoverageKind.ADMIN_UNIT:
+        data["unit"] = part.admin_unit.code
+    elif part.kind is CoverageKind.RADIUS:
+        data["location"] = next((i for i, loc in enumerate(org.locations) if loc is part.location), 0)
+        data["radius_km"] = part.radius_km
+    else:
+        geometry = part.geometry
+        data["geometry"] = json.loads(shapely.to_geojson(geometry)) if geometry is not None else None
+    return data
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (dict, list)):
+        if all(not isinstance(v, (dict, list)) for v in value) and isinstance(value, list):
+            return ", ".join(str(v) for v in value)
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def flatten(snapshot: dict[str, Any]) -> dict[str, str]:
+    """field path -> text: "name", "services[0].fees", "coverage[1].geometry"... Lists of plain
+    values (networks, populations, languages) stay one field."""
+    flat: dict[str, str] = {}
+    for field in FIELDS:
+        value = snapshot.get(field)
+        if field in LIST_FIELDS:
+            for i, item in enumerate(value or []):
+                for key, sub in item.items():
+                    flat[f"{field}[{i}].{key}"] = _text(sub)
+        else:
+            flat[field] = _text(value)
+    return flat
+
+
+def _order(path: str) -> tuple:
+    group = path.split("[", 1)[0].split(".", 1)[0]
+    index = int(path.split("[", 1)[1].split("]", 1)[0]) if "[" in path else -1
+    return (FIELDS.index(group) if group in FIELDS else len(FIELDS), index, path)
+
+
+def diff_snapshots(before: dict[str, Any] | None, after: dict[str, Any]) -> list[dict[str, str]]:
+    """The changed fields, as HSDS metadata-like dicts {field_name, previous_value,
+    replacement_value}; everything counts as new when there is no `before`."""
+    old, new = flatten(before or {}), flatten(after)
+    changes = []
+    for path in sorted(set(old) | set(new), key=_order):
+        previous, replacement = old.get(path, ""), new.get(path, "")
+        if previous != replacement:
+            changes.append({"field_name": path, "previous_value": previous, "replacement_value": replacement})
+    return changes
+
+
+def changed_groups(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The top-level fields (SCALAR_FIELDS and LIST_FIELDS) whose content differs."""
+    return [f for f in FIELDS if _canonical(before.get(f)) != _canonical(after.get(f))]
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def merge_snapshots(theirs: dict[str, Any], yours: dict[str, Any], take_yours: set[str]) -> dict[str, Any]:
+    """`theirs` with the top-level fields in `take_yours` replaced by yours. Phones refer to
+    contacts by index, so phones and contacts travel together."""
+    if "phones" in take_yours or "contacts" in take_yours:
+        take_yours = take_yours | {"phones", "contacts"}
+    if "locations" in take_yours and any(p.get("kind") == "radius" for p in theirs.get("coverage") or []):
+        take_yours = take_yours | {"coverage"}  # radius parts refer to sites by index
+    merged = dict(theirs)
+    for field in take_yours & set(FIELDS):
+        merged[field] = yours.get(field)
+    return merged
