@@ -79,6 +79,9 @@ def register_blueprints(app: Flask) -> None:
     from directory_app.api.blueprints import register_api_blueprints
 
     register_api_blueprints(app)
+    from directory_app.transfer.views import bp as transfer_bp
+
+    app.register_blueprint(transfer_bp)
     from directory_app.review.views import bp as review_bp
 
     app.register_blueprint(review_bp)

@@ -40,6 +40,11 @@ def import_organisations_command(path: Path, mapping: str | None, dry_run: bool)
     """Import organisations from CSV, Excel, GeoJSON, GeoPackage, zipped Shapefile or HSDS JSON.
 
     All or nothing: when a row is rejected, nothing is written."""
+    with current_app.test_request_context("/"):  # messages are translated per request
+        _import(path, mapping, dry_run)
+
+
+def _import(path: Path, mapping: str | None, dry_run: bool) -> None:
     from directory_app.transfer.importer import commit_import, preview_import
     from directory_app.transfer.readers import read_table
     from directory_app.transfer.uploads import check_file

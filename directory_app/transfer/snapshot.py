@@ -41,7 +41,9 @@ def organisation_snapshot(org: Organisation, position: Callable | None = None) -
         "hide_exact_location": bool(org.hide_exact_location),
         "last_verified": org.last_verified.isoformat() if org.last_verified else "",
         "networks": sorted(n.code for n in org.networks),
-        "phones": [_phone(p, contacts) for p in org.phones],
+        # Phones in a stable order: when an organisation is written, a contact's phones may be
+        # inserted before the organisation's own, so their ids do not keep the file's order.
+        "phones": sorted((_phone(p, contacts) for p in org.phones), key=_phone_order),
         "contacts": [
             {"name": c.name, "title": c.title or "", "department": c.department or "", "email": c.email or ""}
             for c in org.contacts
@@ -60,6 +62,11 @@ def _phone(phone, contacts: dict[int, int]) -> dict:
         "description": phone.description or "",
         "contact": contacts.get(id(phone.contact)) if phone.contact is not None else None,
     }
+
+
+def _phone_order(phone: dict) -> tuple:
+    contact = phone["contact"]
+    return (contact is not None, contact or 0, phone["number"], phone["type"], phone["extension"], phone["description"])
 
 
 def _location(loc, org, position) -> dict:

@@ -1,0 +1,143 @@
+"""Web import (upload -> column mapping -> preview -> commit) and exports.
+
+Imports are for the Technical Secretariat (country contacts would need every row to become a
+change proposal; until that path exists the web import is TS only). Exports are for every reader:
+they contain what the directory shows them, with the directory's filters.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from directory_app.accounts.models import Role
+from directory_app.accounts.permissions import require_role
+from directory_app.errors import ValidationError
+from directory_app.extensions import db
+from directory_app.organisations.search import parse_directory_query
+from directory_app.transfer import storage
+from directory_app.transfer.exports import FORMATS, export_organisations
+from directory_app.transfer.importer import ImportRejected, commit_import, preview_import
+from directory_app.transfer.mapping import FIELDS, check_mapping, suggest_mapping
+from directory_app.transfer.readers import Table, read_table
+from directory_app.transfer.uploads import FORMAT_NAMES, Upload, save_upload
+
+bp = Blueprint("transfer", __name__, url_prefix="/transfer")
+_IMPORTERS = (Role.TS_ADMIN,)
+
+
+@bp.get("/export")
+def export():
+    """The directory's current selection as a file; ?format= one of FORMATS plus the directory filters."""
+    fmt = request.args.get("format", "csv")
+    if fmt not in FORMATS:
+        abort(400, _("Unknown export format."))
+    query, problems = parse_directory_query(request.args)
+    if problems:
+        return render_template("error.html", code=400, message=" ".join(problems)), 400
+    result = export_organisations(query, fmt)
+    return send_file(
+        BytesIO(result.content), mimetype=result.mimetype, as_attachment=True, download_name=result.filename
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@require_role(*_IMPORTERS)
+def upload():
+    if request.method == "GET":
+        return render_template("transfer/upload.html", formats=FORMAT_NAMES)
+    stream = request.files.get("file")
+    if stream is None or not stream.filename:
+        return render_template("transfer/upload.html", formats=FORMAT_NAMES, error=_("Choose a file.")), 400
+    token, folder = storage.new_folder()
+    try:
+        checked = save_upload(stream.stream, stream.filename, folder)
+        table = read_table(checked)
+    except ValidationError as exc:
+        storage.discard(folder)
+        return render_template("transfer/upload.html", formats=FORMAT_NAMES, error=exc.message), 400
+    mapping = {} if table.records is not None else suggest_mapping(table.columns)
+    storage.write_note(
+        folder, {"user": current_user.id, "format": checked.format, "name": checked.original_name, "mapping": mapping}
+    )
+    step = "transfer.preview" if table.records is not None else "transfer.mapping"
+    return redirect(url_for(step, token=token))
+
+
+def _load(token: str) -> tuple[Path, dict, Table]:
+    folder = storage.folder_of(token)
+    if folder is None:
+        abort(404)
+    note = storage.read_note(folder)
+    if note.get("user") != current_user.id:
+        abort(404)
+    try:
+        table = read_table(Upload(folder / "upload.bin", note["format"], note["name"]))
+    except ValidationError:
+        abort(404)
+    return folder, note, table
+
+
+@bp.route("/import/<token>/mapping", methods=["GET", "POST"])
+@require_role(*_IMPORTERS)
+def mapping(token: str):
+    folder, note, table = _load(token)
+    error = None
+    if request.method == "POST":
+        chosen = {column: request.form.get(f"column-{i}", "") for i, column in enumerate(table.columns)}
+        try:
+            note["mapping"] = check_mapping(chosen, table.columns)
+        except ValidationError as exc:
+            error = exc.message
+        else:
+            storage.write_note(folder, note)
+            return redirect(url_for("transfer.preview", token=token))
+    sample = [row for _, row in table.rows[:3]]
+    return render_template(
+        "transfer/mapping.html",
+        token=token,
+        note=note,
+        columns=table.columns,
+        fields=FIELDS,
+        sample=sample,
+        error=error,
+    ), 400 if error else 200
+
+
+@bp.get("/import/<token>/preview")
+@require_role(*_IMPORTERS)
+def preview(token: str):
+    _folder, note, table = _load(token)
+    report = preview_import(table, note["mapping"], current_user)
+    db.session.rollback()
+    return render_template("transfer/preview.html", token=token, note=note, report=report)
+
+
+@bp.post("/import/<token>/commit")
+@require_role(*_IMPORTERS)
+def commit(token: str):
+    folder, note, table = _load(token)
+    try:
+        report = commit_import(table, note["mapping"], current_user)
+        db.session.commit()
+    except ImportRejected as exc:
+        db.session.rollback()
+        return render_template("transfer/preview.html", token=token, note=note, report=exc.report), 400
+    except ValidationError as exc:
+        db.session.rollback()
+        return render_template("transfer/preview.html", token=token, note=note, report=None, error=str(exc)), 400
+    storage.discard(folder)
+    counts = report.counts
+    flash(
+        _(
+            "Imported: %(c)d created, %(u)d updated, %(n)d unchanged.",
+            c=counts["create"],
+            u=counts["update"],
+            n=counts["unchanged"],
+        )
+    )
+    return render_template("transfer/done.html", report=report, note=note)
