@@ -1,0 +1,239 @@
+"""The coverage editor's form: the four ways of saying where an organisation works.
+
+1. admin units and whole countries picked from a list (the organisation's country first);
+2. a radius in km around one of its sites (several rows);
+3. areas drawn on a map: a hidden field that static/js/coverage-editor.js fills with GeoJSON;
+4. an uploaded GeoJSON, KML or KMZ file.
+
+`form.parts()` gives the coverage parts in the format of organisations.services.create_organisation
+and replace_coverage (and of review snapshots): {kind: country, country}, {kind: admin_unit, unit},
+{kind: radius, location: index, radius_km}, {kind: polygon, geometry: GeoJSON dict}, each with a
+label. Geometry is checked by geo.coverage_input while the form validates: bad geometry is repaired
+when safe and the repairs are listed in `form.messages` (to show after saving), or the field gets
+an error that says why. Nothing here writes to the database.
+
+The page that uses it (review's coverage edit page) builds it as
+`CoverageEditorForm(organisation, parts=snapshot["coverage"], sites=snapshot["locations"])` (both
+optional: by default the organisation's own), wraps `render_coverage_editor(form, organisation)`
+(templates/edit/_coverage_editor.html) in a <form method="post" enctype="multipart/form-data">
+with `form.csrf_token`, and on `form.validate_on_submit()` saves `form.parts()`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import shapely
+from flask import request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from markupsafe import Markup
+from wtforms import FieldList, FloatField, Form, FormField, HiddenField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
+
+from directory_app.organisations.coverage_choices import coverage_choices
+from geo.coverage import MAX_RADIUS_KM, circle
+from geo.coverage_input import MAX_FILE_BYTES, read_coverage_file, read_drawn_geojson
+from geo.projection import area_km2
+from geo.validate import GeometryError
+
+MAX_RADII = 10
+LABEL_LENGTH = 200
+
+
+class RadiusEntry(Form):
+    """One radius row: a site (by its index among the organisation's sites) and km; both empty = no row."""
+
+    site = SelectField(_l("Around the site"), choices=[], validate_choice=False)
+    radius_km = FloatField(
+        _l("Radius (km)"),
+        validators=[Optional(), NumberRange(min=0.1, max=MAX_RADIUS_KM)],
+        render_kw={"step": "any", "min": "0.1", "max": str(int(MAX_RADIUS_KM)), "inputmode": "decimal"},
+    )
+
+
+class CoverageEditorForm(FlaskForm):
+    units = SelectMultipleField(
+        _l("Admin units and whole countries"),
+        choices=[],
+        validate_choice=False,  # validate_units says which codes are unknown
+        description=_l("Type in the filter box to find a state, province, department or county."),
+        render_kw={"size": 12},
+    )
+    radii = FieldList(FormField(RadiusEntry), min_entries=1, max_entries=MAX_RADII)
+    drawn = HiddenField(_l("Areas drawn on the map"))
+    upload = FileField(
+        _l("Upload a GeoJSON, KML or KMZ file"),
+        description=_l("One or more polygons in longitude/latitude (WGS84); at most 5 MB and 50,000 vertices."),
+        render_kw={"accept": ".geojson,.json,.kml,.kmz,application/geo+json,application/vnd.google-earth.kml+xml"},
+    )
+    upload_label = StringField(_l("Name of the uploaded area"), validators=[Optional(), Length(max=LABEL_LENGTH)])
+
+    def __init__(self, organisation, *args, parts: list[dict] | None = None, sites: list[dict] | None = None, **kw):
+        self.organisation = organisation
+        self.sites = sites if sites is not None else [_site_of(loc) for loc in organisation.locations]
+        self.messages: list[str] = []
+        self._drawn: list[tuple[shapely.Geometry, str]] = []
+        self._uploaded: tuple[shapely.Geometry, str] | None = None
+        if not _submitted(kw):
+            initial = parts if parts is not None else [_part_of(p, organisation) for p in organisation.coverage_parts]
+            kw.setdefault("data", initial_data(initial))
+        super().__init__(*args, **kw)
+        self.units.choices = coverage_choices(organisation.country_code)
+        if not _submitted(kw) and len(self.radii.entries) < MAX_RADII:
+            self.radii.append_entry()
+        site_choices = [(str(i), _site_label(site, i)) for i, site in enumerate(self.sites)]
+        for entry in self.radii:
+            entry.form.site.choices = site_choices
+
+    def validate_units(self, field) -> None:
+        known = {value for group in field.choices.values() for value, _label in group}
+        unknown = [v for v in field.data or [] if v not in known]
+        if unknown:
+            raise ValidationError(_("Unknown admin unit or country: %(codes)s", codes=", ".join(unknown[:5])))
+
+    def validate_radii(self, field) -> None:
+        for number, entry in enumerate(field.entries, start=1):
+            radius, site = entry.form.radius_km.data, entry.form.site.data
+            if radius is None or entry.form.radius_km.errors:
+                continue
+            index = _index(site, len(self.sites))
+            if index is None:
+                entry.form.site.errors = [*entry.form.site.errors, _("Choose one of the organisation's sites.")]
+                raise ValidationError(_("Radius %(number)d has no site.", number=number))
+            try:
+                circle(self.sites[index]["lon"], self.sites[index]["lat"], radius)
+            except (GeometryError, TypeError, KeyError) as exc:
+                entry.form.radius_km.errors = [*entry.form.radius_km.errors, str(exc)]
+                raise ValidationError(_("Radius %(number)d cannot be drawn.", number=number)) from None
+
+    def validate_drawn(self, field) -> None:
+        try:
+            drawn = read_drawn_geojson(field.data or "")
+        except GeometryError as exc:
+            raise ValidationError(_("The areas drawn on the map cannot be used: %(reason)s", reason=str(exc))) from None
+        self._drawn = []
+        for number, (checked, properties) in enumerate(drawn, start=1):
+            label = str(properties.get("label") or "").strip()[:LABEL_LENGTH] or _("Area drawn on the map")
+            self._drawn.append((checked.geometry, label))
+            self.messages += [_("Drawn area %(number)d: %(repair)s", number=number, repair=r) for r in checked.repairs]
+
+    def validate_upload(self, field) -> None:
+        storage = field.data
+        if not storage or not getattr(storage, "filename", ""):
+            return
+        data = storage.stream.read(MAX_FILE_BYTES + 1)
+        name = storage.filename
+        try:
+            checked = read_coverage_file(data, name)
+        except GeometryError as exc:
+            raise ValidationError(
+                _("The file %(name)s cannot be used: %(reason)s", name=name, reason=str(exc))
+            ) from None
+        label = (self.upload_label.data or "").strip() or _("Uploaded file %(name)s", name=name)
+        self._uploaded = (checked.geometry, label[:LABEL_LENGTH])
+        self.messages += [_("File %(name)s: %(repair)s", name=name, repair=r) for r in checked.repairs]
+
+    def validate(self, extra_validators=None) -> bool:
+        self.messages = []
+        if not super().validate(extra_validators):
+            return False
+        if not self.parts():
+            self.form_errors.append(_("Give at least one area: pick a unit or country, a radius, a drawing or a file."))
+            return False
+        return True
+
+    def parts(self) -> list[dict[str, Any]]:
+        """The coverage parts chosen, in the create_organisation format (call after validate())."""
+        parts: list[dict[str, Any]] = []
+        for value in dict.fromkeys(self.units.data or []):
+            kind, _sep, code = value.partition(":")
+            if kind == "country":
+                parts.append({"kind": "country", "country": code, "label": ""})
+            elif kind == "unit":
+                parts.append({"kind": "admin_unit", "unit": code, "label": ""})
+        for entry in self.radii:
+            index = _index(entry.form.site.data, len(self.sites))
+            if entry.form.radius_km.data is not None and index is not None:
+                radius = float(entry.form.radius_km.data)
+                parts.append({"kind": "radius", "location": index, "radius_km": radius, "label": ""})
+        for geometry, label in self._drawn + ([self._uploaded] if self._uploaded else []):
+            parts.append({"kind": "polygon", "geometry": json.loads(shapely.to_geojson(geometry)), "label": label})
+        return parts
+
+    def drawn_summary(self) -> list[dict[str, Any]]:
+        """The areas in the drawing field as the list beside the map shows them: label and km²."""
+        try:
+            drawn = read_drawn_geojson(self.drawn.data or "")
+        except GeometryError:
+            return []
+        return [
+            {"label": str(props.get("label") or "") or _("Area drawn on the map"), "km2": float(area_km2(c.geometry))}
+            for c, props in drawn
+        ]
+
+    def editor_map(self) -> Markup:
+        """The drawing map bound to this form's hidden field (directory_app.maps.editor)."""
+        from directory_app.maps.editor import coverage_editor_map
+
+        return coverage_editor_map(self.organisation, self.drawn.id)
+
+
+def initial_data(parts: list[dict]) -> dict[str, Any]:
+    """Form data from coverage parts: units, radius rows and the drawn areas as a FeatureCollection."""
+    units, radii, features = [], [], []
+    for part in parts:
+        kind = part.get("kind")
+        if kind == "country":
+            units.append(f"country:{part.get('country')}")
+        elif kind == "admin_unit":
+            units.append(f"unit:{part.get('unit')}")
+        elif kind == "radius":
+            radii.append({"site": str(part.get("location", 0)), "radius_km": part.get("radius_km")})
+        elif kind == "polygon" and part.get("geometry"):
+            properties = {"label": part.get("label") or ""}
+            features.append({"type": "Feature", "geometry": part["geometry"], "properties": properties})
+    drawn = json.dumps({"type": "FeatureCollection", "features": features}) if features else ""
+    return {"units": units, "radii": radii[:MAX_RADII], "drawn": drawn}
+
+
+def _part_of(part, organisation) -> dict[str, Any]:
+    kind = str(part.kind)
+    data: dict[str, Any] = {"kind": kind, "label": part.label or ""}
+    if kind == "country":
+        data["country"] = part.country_code
+    elif kind == "admin_unit":
+        data["unit"] = part.admin_unit.code
+    elif kind == "radius":
+        data["location"] = next((i for i, loc in enumerate(organisation.locations) if loc is part.location), 0)
+        data["radius_km"] = part.radius_km
+    elif part.geometry is not None:
+        data["geometry"] = json.loads(shapely.to_geojson(part.geometry))
+    return data
+
+
+def _site_of(location) -> dict[str, Any]:
+    return {"name": location.name, "city": location.city, "lon": location.lon, "lat": location.lat}
+
+
+def _site_label(site: dict, index: int) -> str:
+    words = [str(site.get(k) or "").strip() for k in ("name", "city")]
+    text = " · ".join(w for w in words if w)
+    return f"{index + 1}. {text}" if text else _("Site %(number)d", number=index + 1)
+
+
+def _index(value, count: int) -> int | None:
+    try:
+        index = int(value)
+    except (TypeError, ValueError):
+        return None
+    return index if 0 <= index < count else None
+
+
+def _submitted(kw: dict) -> bool:
+    if "formdata" in kw:
+        return kw["formdata"] is not None
+    return bool(request) and request.method in ("POST", "PUT", "PATCH", "DELETE")

@@ -1,0 +1,205 @@
+/* The coverage editor: draw, reshape and delete polygons on the map (Leaflet.draw 1.0.4, served
+ * locally) and keep the form's hidden field filled with them as a GeoJSON FeatureCollection.
+ *
+ * directory_app/maps/editor.py calls CamminaCoverageEditor.attach(map, config). The drawn areas
+ * start from the hidden field (what the server will save), the rest of the coverage (units,
+ * countries, radii) is fetched from config.coverageUrl and shown for reference only. Labels of
+ * areas come from entries: they are only ever written with textContent.
+ *
+ * The same file gives the unit list its filter box: <input data-filter-select="ID"> filters the
+ * options of <select id="ID">, and <ul data-selected-list="ID"> lists what is selected.
+ */
+(function () {
+  "use strict";
+
+  var DRAWN_STYLE = { color: "#1f5f8b", weight: 3, fillColor: "#4a90c2", fillOpacity: 0.3 };
+  var REFERENCE_STYLE = { color: "#b35806", weight: 2, dashArray: "6 4", fillColor: "#fdb863", fillOpacity: 0.15 };
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function fold(text) {
+    return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  function localise(labels) {
+    var draw = L.drawLocal.draw, edit = L.drawLocal.edit;
+    draw.toolbar.buttons.polygon = labels.drawPolygon;
+    draw.toolbar.actions.title = draw.toolbar.actions.text = labels.cancel;
+    draw.toolbar.finish.title = draw.toolbar.finish.text = labels.finish;
+    draw.toolbar.undo.title = draw.toolbar.undo.text = labels.deleteLastPoint;
+    draw.handlers.polygon.tooltip = { start: labels.startPolygon, cont: labels.continuePolygon, end: labels.endPolygon };
+    draw.handlers.polyline.error = labels.crossing;
+    edit.toolbar.buttons.edit = edit.toolbar.buttons.editDisabled = labels.editLayers;
+    edit.toolbar.buttons.remove = edit.toolbar.buttons.removeDisabled = labels.removeLayers;
+    edit.toolbar.actions.save.title = edit.toolbar.actions.save.text = labels.save;
+    edit.toolbar.actions.cancel.title = edit.toolbar.actions.cancel.text = labels.cancel;
+    edit.toolbar.actions.clearAll.title = edit.toolbar.actions.clearAll.text = labels.clearAll;
+  }
+
+  function polygonsOf(geometry) {
+    if (!geometry) return [];
+    if (geometry.type === "Polygon") return [geometry.coordinates];
+    if (geometry.type === "MultiPolygon") return geometry.coordinates;
+    if (geometry.type === "GeometryCollection") {
+      return geometry.geometries.reduce(function (all, g) { return all.concat(polygonsOf(g)); }, []);
+    }
+    return [];
+  }
+
+  /* Each polygon of the field's features becomes one editable layer that keeps its label. */
+  function loadField(ctx) {
+    var text = ctx.input.value.trim();
+    if (!text) return;
+    var data;
+    try { data = JSON.parse(text); } catch (error) { return; }
+    var features = data.type === "FeatureCollection" ? data.features : [data.type === "Feature" ? data : { geometry: data }];
+    (features || []).forEach(function (feature) {
+      var label = (feature.properties && feature.properties.label) || "";
+      polygonsOf(feature.geometry).forEach(function (rings) {
+        var layer = L.polygon(L.GeoJSON.coordsToLatLngs(rings, 1), L.extend({ renderer: ctx.renderer }, DRAWN_STYLE));
+        layer.feature = { type: "Feature", properties: { label: label } };
+        ctx.drawn.addLayer(layer);
+      });
+    });
+  }
+
+  function areaKm2(layer) {
+    var rings = layer.getLatLngs();
+    var outer = Array.isArray(rings[0]) ? rings[0] : rings;
+    var area = L.GeometryUtil.geodesicArea(outer);
+    for (var i = 1; Array.isArray(rings[0]) && i < rings.length; i++) area -= L.GeometryUtil.geodesicArea(rings[i]);
+    return area / 1e6;
+  }
+
+  function vertexCount(layer) {
+    return L.LineUtil.isFlat(layer.getLatLngs()) ? layer.getLatLngs().length
+      : layer.getLatLngs().reduce(function (n, ring) { return n + ring.length; }, 0);
+  }
+
+  /* The hidden field and the list beside the map say the same as the map. */
+  function writeField(ctx) {
+    var features = [];
+    var list = document.getElementById(ctx.config.list);
+    if (list) list.textContent = "";
+    ctx.drawn.eachLayer(function (layer) {
+      var feature = layer.toGeoJSON();
+      var label = (layer.feature && layer.feature.properties && layer.feature.properties.label) || "";
+      feature.properties = { label: label };
+      features.push(feature);
+      if (list) {
+        var text = (label || ctx.config.labels.drawnArea) + " · ≈ " + Math.round(areaKm2(layer)).toLocaleString() + " " +
+          ctx.config.labels.km2 + " · " + vertexCount(layer) + " " + ctx.config.labels.vertices;
+        list.appendChild(el("li", null, text));
+      }
+    });
+    if (list && !features.length) list.appendChild(el("li", "empty", ctx.config.labels.noArea));
+    ctx.input.value = features.length ? JSON.stringify({ type: "FeatureCollection", features: features }) : "";
+    ctx.input.dispatchEvent(new Event("change", { bubbles: true }));
+    ctx.map.getContainer().dataset.drawnAreas = String(features.length);
+  }
+
+  function loadReference(ctx) {
+    if (!ctx.config.coverageUrl) return;
+    fetch(ctx.config.coverageUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (data) {
+        var others = data.features.filter(function (f) { return f.properties.kind !== "polygon"; });
+        L.geoJSON({ type: "FeatureCollection", features: others }, { style: REFERENCE_STYLE, interactive: false })
+          .addTo(ctx.reference);
+        ctx.map.getContainer().dataset.referenceFeatures = String(others.length);
+      })
+      .catch(function () {
+        var box = el("p", "map-notice", ctx.config.labels.loadError);
+        box.dataset.kind = "error";
+        ctx.map.getContainer().parentNode.insertBefore(box, ctx.map.getContainer());
+      });
+  }
+
+  function attach(map, config) {
+    var input = document.getElementById(config.field);
+    if (!input || !L.Control.Draw) return null;
+    localise(config.labels);
+    var ctx = {
+      map: map, config: config, input: input, renderer: L.svg({ padding: 0.5 }),
+      drawn: L.featureGroup().addTo(map), reference: L.featureGroup().addTo(map),
+    };
+    (config.sites || []).forEach(function (site) {
+      L.circleMarker([site.lat, site.lon], { radius: 8, weight: 2, color: "#ffffff", fillColor: "#1f5f8b", fillOpacity: 1 })
+        .bindTooltip(el("span", null, site.label)).addTo(map);
+    });
+    loadField(ctx);
+    loadReference(ctx);
+    map.addControl(new L.Control.Draw({
+      position: "topright",
+      draw: {
+        polygon: { allowIntersection: false, showArea: false, shapeOptions: L.extend({ renderer: ctx.renderer }, DRAWN_STYLE) },
+        polyline: false, rectangle: false, circle: false, marker: false, circlemarker: false,
+      },
+      edit: { featureGroup: ctx.drawn, poly: { allowIntersection: false } },
+    }));
+    map.on(L.Draw.Event.CREATED, function (event) {
+      event.layer.feature = { type: "Feature", properties: { label: "" } };
+      ctx.drawn.addLayer(event.layer);
+      writeField(ctx);
+    });
+    map.on(L.Draw.Event.EDITED + " " + L.Draw.Event.DELETED, function () { writeField(ctx); });
+    writeField(ctx);
+    if (ctx.drawn.getLayers().length) map.fitBounds(ctx.drawn.getBounds(), { padding: [20, 20], maxZoom: 11 });
+    map.getContainer().dataset.editor = "ready";
+    return ctx;
+  }
+
+  function filterSelect(input) {
+    var select = document.getElementById(input.dataset.filterSelect);
+    if (!select) return;
+    var words = fold(input.value).split(/\s+/).filter(Boolean);
+    Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
+      var groupName = fold(group.label);
+      var shown = 0;
+      Array.prototype.forEach.call(group.children, function (option) {
+        var text = groupName + " " + fold(option.textContent);
+        var match = option.selected || words.every(function (w) { return text.indexOf(w) >= 0; });
+        option.hidden = !match;
+        if (match) shown += 1;
+      });
+      group.hidden = shown === 0;
+    });
+  }
+
+  function listSelected(select) {
+    var list = document.querySelector('[data-selected-list="' + select.id + '"]');
+    if (!list) return;
+    list.textContent = "";
+    Array.prototype.forEach.call(select.selectedOptions, function (option) {
+      list.appendChild(el("li", null, option.textContent));
+    });
+  }
+
+  function setUpLists() {
+    Array.prototype.forEach.call(document.querySelectorAll("input[data-filter-select]"), function (input) {
+      input.addEventListener("input", function () { filterSelect(input); });
+      var select = document.getElementById(input.dataset.filterSelect);
+      if (select) select.addEventListener("change", function () { listSelected(select); });
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUpLists);
+  else setUpLists();
+
+  window.CamminaCoverageEditor = {
+    /* The map script may run before the rest of the form is parsed: attach once the page is. */
+    attach: function (map, config) {
+      if (document.readyState !== "loading") return attach(map, config);
+      document.addEventListener("DOMContentLoaded", function () { attach(map, config); });
+      return null;
+    },
+  };
+})();

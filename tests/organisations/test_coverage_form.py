@@ -1,0 +1,211 @@
+"""The coverage editor's form: prefilled from the organisation, each of the four ways read into
+create_organisation's coverage parts, bad input answered on its field, and the macro that renders it."""
+
+import io
+import json
+
+import pytest
+from flask import render_template_string
+from shapely.geometry import box, mapping
+from sqlalchemy import select
+
+from directory_app.extensions import db
+from directory_app.geography.models import ConsularDistrict
+from directory_app.organisations.coverage_choices import coverage_choices
+from directory_app.organisations.coverage_form import MAX_RADII, CoverageEditorForm, initial_data
+from directory_app.organisations.models import CoverageKind, DistrictCoverage, Organisation
+from directory_app.organisations.services import replace_coverage
+from geo.coverage_input import MAX_FILE_BYTES
+
+BOW_TIE = [[-92.3, 14.8], [-92.0, 15.1], [-92.0, 14.8], [-92.3, 15.1], [-92.3, 14.8]]
+SQUARE = box(-92.3, 14.8, -92.0, 15.1)
+KML = (
+    b'<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><Polygon><outerBoundaryIs>'
+    b"<LinearRing><coordinates>-91.6,15.2 -91.4,15.2 -91.4,15.4 -91.6,15.4 -91.6,15.2</coordinates></LinearRing>"
+    b"</outerBoundaryIs></Polygon></Placemark></kml>"
+)
+MACRO = (
+    '{% from "edit/_coverage_editor.html" import render_coverage_editor %}'
+    '<form method="post" enctype="multipart/form-data">{{ render_coverage_editor(form, organisation) }}</form>'
+)
+
+
+def organisation_with_sites(country: str = "MX") -> Organisation:
+    query = select(Organisation).where(Organisation.country_code == country, Organisation.locations.any())
+    return db.session.scalars(query.order_by(Organisation.id)).first()
+
+
+def drawn(*features) -> str:
+    return json.dumps({"type": "FeatureCollection", "features": list(features)})
+
+
+def feature(coordinates, label: str = "") -> dict:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [coordinates]},
+        "properties": {"label": label},
+    }
+
+
+def post_form(app, org, data: dict, *, parts=None) -> CoverageEditorForm:
+    """A form as it is on a POST of `data` (multipart, so files may be given as (stream, name))."""
+    with app.test_request_context(method="POST", data=data, content_type="multipart/form-data"):
+        form = CoverageEditorForm(org, parts=parts, meta={"csrf": False})
+        form.validate()
+        form.parts_result = form.parts() if not form.errors else None
+        return form
+
+
+# --- the list of units and countries ------------------------------------------------------------
+
+
+def test_choices_start_with_the_organisations_country_and_name_the_state_of_a_county(app):
+    with app.test_request_context():
+        choices = coverage_choices("GT")
+        first_group, first_options = next(iter(choices.items()))
+        assert first_options[0][0] == "country:GT"
+        assert all(value.startswith(("unit:GT-", "country:GT")) for value, _label in first_options)
+        us = next(options for options in choices.values() if options[0][0] == "country:US")
+        labels = dict(us)
+        assert "(" in labels["unit:US-06037"] and "California" in labels["unit:US-06037"]
+        assert labels["unit:US-CA"].startswith("California")
+        assert len(choices) == 11
+
+
+# --- GET: the form shows the coverage as it is --------------------------------------------------
+
+
+def test_the_form_starts_from_the_organisations_coverage(app):
+    with app.test_request_context():
+        org = db.session.scalars(select(Organisation).where(Organisation.coverage_parts.any())).first()
+        form = CoverageEditorForm(org, meta={"csrf": False})
+        expected_units = {
+            f"country:{p.country_code}" if p.kind == CoverageKind.COUNTRY else f"unit:{p.admin_unit.code}"
+            for p in org.coverage_parts
+            if p.kind in (CoverageKind.COUNTRY, CoverageKind.ADMIN_UNIT)
+        }
+        assert set(form.units.data) == expected_units
+        radii = [p for p in org.coverage_parts if p.kind == CoverageKind.RADIUS]
+        assert len(form.radii.entries) == min(len(radii) + 1, MAX_RADII)
+        assert form.radii.entries[-1].form.radius_km.data is None  # one empty row to add a radius
+        polygons = [p for p in org.coverage_parts if p.kind == CoverageKind.POLYGON]
+        features = json.loads(form.drawn.data)["features"] if form.drawn.data else []
+        assert len(features) == len(polygons)
+
+
+def test_initial_data_from_snapshot_parts():
+    parts = [
+        {"kind": "country", "country": "BZ"},
+        {"kind": "admin_unit", "unit": "MX-CHP"},
+        {"kind": "radius", "location": 1, "radius_km": 25.0},
+        {"kind": "polygon", "geometry": mapping(SQUARE), "label": "Zona <norte>"},
+    ]
+    data = initial_data(parts)
+    assert data["units"] == ["country:BZ", "unit:MX-CHP"]
+    assert data["radii"] == [{"site": "1", "radius_km": 25.0}]
+    assert json.loads(data["drawn"])["features"][0]["properties"] == {"label": "Zona <norte>"}
+
+
+# --- POST: each way read into coverage parts, and saved ------------------------------------------
+
+
+def test_all_four_ways_give_coverage_parts_that_the_service_saves(fresh_app):
+    with fresh_app.app_context():
+        org = organisation_with_sites("MX")
+        data = {
+            "units": ["country:BZ", "unit:MX-CHP", "unit:MX-CHP"],
+            "radii-0-site": "0",
+            "radii-0-radius_km": "30",
+            "radii-1-site": "0",
+            "radii-1-radius_km": "",
+            "drawn": drawn(feature(BOW_TIE, "Frontera sur")),
+            "upload": (io.BytesIO(KML), "zona.kml"),
+            "upload_label": "",
+        }
+        form = post_form(fresh_app, org, data)
+        assert form.errors == {}
+        parts = form.parts_result
+        assert [p["kind"] for p in parts] == ["country", "admin_unit", "radius", "polygon", "polygon"]
+        assert parts[2] == {"kind": "radius", "location": 0, "radius_km": 30.0, "label": ""}
+        assert parts[3]["label"] == "Frontera sur" and parts[3]["geometry"]["type"] == "MultiPolygon"
+        assert parts[4]["label"] == "Uploaded file zona.kml"
+        assert any("Drawn area 1" in m and "split into 2 polygons" in m for m in form.messages)
+        replace_coverage(org, parts)
+        db.session.commit()
+        db.session.expire_all()
+        org = db.session.get(Organisation, org.id)
+        assert sorted(p.kind.value for p in org.coverage_parts) == [
+            "admin_unit",
+            "country",
+            "polygon",
+            "polygon",
+            "radius",
+        ]
+        served = db.session.scalars(
+            select(ConsularDistrict.code).join(DistrictCoverage).where(DistrictCoverage.organisation_id == org.id)
+        ).all()
+        assert served  # the districts it serves were recomputed from the new parts
+
+
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"units": ["unit:XX-NOPE"]}, "units", "Unknown admin unit or country: unit:XX-NOPE"),
+        ({"radii-0-site": "0", "radii-0-radius_km": "5000"}, "radii", "Number must be between"),
+        ({"radii-0-site": "0", "radii-0-radius_km": "abc"}, "radii", "Not a valid float value"),
+        ({"radii-0-site": "99", "radii-0-radius_km": "10"}, "radii", "Radius 1 has no site"),
+        ({"drawn": "not json"}, "drawn", "The areas drawn on the map cannot be used: the GeoJSON cannot be read"),
+        ({"drawn": drawn(feature([[-92, 14], [-91, 95], [-91, 14], [-92, 14]]))}, "drawn", "latitude -90..90"),
+        ({"upload": (io.BytesIO(b"\x89PNG\r\n\x1a\n...."), "zona.geojson")}, "upload", "is a PNG image"),
+        ({"upload": (io.BytesIO(b"name,lon,lat\nA,1,2\n"), "zona.geojson")}, "upload", "looks like a table (CSV)"),
+        ({"upload": (io.BytesIO(b""), "empty.kml")}, "upload", "the file is empty"),
+        ({"upload": (io.BytesIO(b" " * (MAX_FILE_BYTES + 1)), "huge.geojson")}, "upload", "larger than 5 MB"),
+        (
+            {"upload": (io.BytesIO(json.dumps({"type": "Point", "coordinates": [-92, 15]}).encode()), "p.geojson")},
+            "upload",
+            "must be a polygon, not a Point",
+        ),
+    ],
+)
+def test_bad_input_is_answered_on_its_field(fresh_app, data, field, message):
+    with fresh_app.app_context():
+        org = organisation_with_sites("MX")
+        form = post_form(fresh_app, org, data)
+        assert field in form.errors
+        assert message in json.dumps(form.errors[field], ensure_ascii=False), form.errors
+
+
+def test_nothing_chosen_is_a_form_error(fresh_app):
+    with fresh_app.app_context():
+        form = post_form(fresh_app, organisation_with_sites("MX"), {"drawn": ""})
+        assert set(form.errors) <= {"", None}  # no field error, only the form's own
+        assert any("Give at least one area" in e for e in form.form_errors)
+
+
+# --- the macro ----------------------------------------------------------------------------------
+
+
+def test_the_editor_renders_the_four_ways_with_the_map_and_escapes_entry_text(app):
+    with app.test_request_context():
+        org = organisation_with_sites("MX")
+        parts = [
+            {"kind": "admin_unit", "unit": "MX-CHP"},
+            {"kind": "radius", "location": 0, "radius_km": 12.5},
+            {"kind": "polygon", "geometry": mapping(SQUARE), "label": '<script>alert("x")</script>'},
+        ]
+        form = CoverageEditorForm(org, parts=parts, meta={"csrf": False})
+        html = render_template_string(MACRO, form=form, organisation=org)
+    assert 'id="units" multiple' in html
+    assert 'data-filter-select="units"' in html
+    second_group = html.index("<optgroup", html.index("<optgroup") + 1)
+    assert html.index('value="country:MX"') < second_group  # the organisation's country comes first
+    assert '<option selected value="unit:MX-CHP">' in html
+    assert 'value="12.5"' in html and 'name="radii-0-radius_km"' in html and 'name="radii-1-radius_km"' in html
+    assert 'type="file"' in html and 'name="upload"' in html
+    assert "vendor/draw/leaflet.draw.js" in html and "js/coverage-editor.js" in html
+    assert "vendor/draw/leaflet.draw.css" in html
+    assert "CamminaCoverageEditor.attach(" in html
+    assert f"/maps/organisations/{org.uuid}/coverage.geojson" in html
+    assert '<script>alert("x")</script>' not in html
+    assert "&lt;script&gt;alert(" in html  # in the list of drawn areas, escaped
+    assert "://" not in "".join(part for part in html.split('"') if part.startswith(("http", "//")))
