@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, select
 
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
@@ -46,7 +46,7 @@ MAX_WORDS = 12
 MAX_PAGE = 100_000
 # Languages offered in the filter form (any other ISO 639 code still works in the URL): the
 # region's official languages and those most asked for at consulates.
-LANGUAGE_CHOICES = ("es", "en", "fr", "pt", "ht", "mam", "quc", "kek", "cak", "kjb", "tzo", "tzh", "nah", "cab", "miq")
+LANGUAGE_CHOICES = ("es", "en", "fr", "pt", "ht", "mam", "quc", "kek", "cak", "kjb", "tzo", "tzh", "cab", "miq")
 
 
 @dataclass(frozen=True)
@@ -219,7 +219,7 @@ def _filtered(query: DirectoryQuery):
         statement = statement.where(Organisation.search_text.contains(word, autoescape=True))
     if query.country:
         statement = statement.where(Organisation.country_code == query.country)
-    of_org = Service.organisation_id == Organisation.id
+    of_org = and_(Service.organisation_id == Organisation.id, Service.is_active.is_(True))  # inactive: not offered
     if query.service:
         statement = statement.where(exists().where(of_org, Service.category_code == query.service))
     if query.population:
@@ -311,7 +311,7 @@ def _load_listed(ids: list[int]) -> list[DirectoryEntry]:
     categories: dict[int, dict[str, None]] = {i: {} for i in ids}
     for org_id, code in db.session.execute(
         select(Service.organisation_id, Service.category_code)
-        .where(Service.organisation_id.in_(ids))
+        .where(Service.organisation_id.in_(ids), Service.is_active.is_(True))
         .order_by(Service.id)
     ):
         categories[org_id][code] = None

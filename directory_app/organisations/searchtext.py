@@ -2,7 +2,7 @@
 
 `Organisation.search_text` holds, folded (NFKD, combining marks removed, casefolded) and each word
 once, everything a person may type to find an organisation: its name, acronym and
-description, its services' names, descriptions and category labels, its sites' cities and regions
+description, its active services' names, descriptions and category labels, its sites' cities and regions
 and its networks' names. `Organisation.sort_name` is the folded name, the key of the name order.
 
 Searching is then one `LIKE '%word%'` per typed word on one column, the same on SQLite and
@@ -74,11 +74,11 @@ def organisation_search_text(
     are about to be deleted and including new services and sites that name the organisation only
     by its id (so are not in its collections yet)."""
     gone = set(map(id, deleted))
-    services = [s for s in org.services if id(s) not in gone]
+    services = [s for s in org.services if id(s) not in gone and s.is_active is not False]
     locations = [loc for loc in org.locations if id(loc) not in gone]
     for obj in added:
         pending = services if isinstance(obj, Service) else locations
-        if all(obj is not other for other in pending):
+        if getattr(obj, "is_active", True) is not False and all(obj is not other for other in pending):
             pending.append(obj)
     return compose_search_text(
         (org.name, org.alternate_name, org.description),
@@ -97,7 +97,7 @@ def refresh_search_text(organisation_ids: Sequence[int]) -> None:
         services, places, networks = defaultdict(list), defaultdict(list), defaultdict(list)
         for org_id, category, name, description in db.session.execute(
             select(Service.organisation_id, Service.category_code, Service.name, Service.description)
-            .where(Service.organisation_id.in_(chunk))
+            .where(Service.organisation_id.in_(chunk), Service.is_active.is_(True))
             .order_by(Service.id)
         ):
             services[org_id].append((category, name, description))

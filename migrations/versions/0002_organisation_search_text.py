@@ -63,7 +63,10 @@ def _backfill(bind) -> None:
     )
     parts, places = defaultdict(list), defaultdict(list)
     for org_id, category, name, description in bind.execute(
-        sa.text("SELECT organisation_id, category_code, name, description FROM service ORDER BY id")
+        sa.text(
+            "SELECT organisation_id, category_code, name, description FROM service WHERE is_active = :yes ORDER BY id"
+        ),
+        {"yes": True},
     ):
         parts[org_id] += [_LABELS.get(category, ""), name, description]
     for org_id, city, region in bind.execute(sa.text("SELECT organisation_id, city, region FROM location ORDER BY id")):

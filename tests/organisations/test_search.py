@@ -20,7 +20,7 @@ from directory_app.organisations.models import (
     Service,
     Status,
 )
-from directory_app.organisations.search import DirectoryQuery, parse_directory_query, search_directory
+from directory_app.organisations.search import LANGUAGE_CHOICES, DirectoryQuery, parse_directory_query, search_directory
 from directory_app.organisations.searchtext import fold, organisation_search_text, refresh_search_text
 from directory_app.organisations.services import create_organisation
 
@@ -120,6 +120,11 @@ def test_each_filter(rctx, name, value, predicate):
     expected = by_name(published(predicate))
     assert expected, f"the demo data has organisations for {name}={value}"
     assert found(**{name: value}) == expected
+
+
+def test_every_language_offered_in_the_form_is_valid(rctx):
+    for code in LANGUAGE_CHOICES:
+        assert parse_directory_query({"language": code}) == (DirectoryQuery(language=code), [])
 
 
 def test_language_filter_accepts_a_three_letter_code(rctx):
@@ -297,3 +302,25 @@ def test_location_added_by_id_updates_its_organisation(fresh_rctx):
     db.session.add(Location(**{**columns, "city": "Zacualpan de Amilpas"}))
     db.session.flush()
     assert found(q="zacualpan amilpas") == [org.id]
+
+
+def test_inactive_services_are_not_offered(fresh_rctx):
+    org = create_organisation(
+        {
+            "name": "Casa Tonantzin",
+            "kind": "shelter",
+            "country_code": "MX",
+            "status": "published",
+            "services": [{"category": "repatriation_remains", "name": "Traslado Mictlán", "languages": ["miq"]}],
+        }
+    )
+    db.session.flush()
+    assert org.id in found(service="repatriation_remains", language="miq")
+    assert found(q="mictlan") == [org.id]
+    org.services[0].is_active = False
+    db.session.flush()
+    assert org.id not in found(service="repatriation_remains")
+    assert org.id not in found(language="miq")
+    assert found(q="mictlan") == [] and found(q="tonantzin") == [org.id]
+    page = search_directory(parse_directory_query({"q": "tonantzin"})[0])
+    assert page.organisations[0].categories == []
