@@ -21,7 +21,8 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-VENDOR_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VENDOR_DIR = PROJECT_ROOT / "static" / "vendor"
 STAMP = ".stamp"
 
 
@@ -30,8 +31,13 @@ def load_manifest() -> dict[str, dict]:
     return {name: spec for name, spec in manifest.items() if not name.startswith("_")}
 
 
+def target_dir(name: str, spec: dict) -> Path:
+    """static/vendor/<name>/, or <directory>/<name>/ for a library only the tests use."""
+    return (PROJECT_ROOT / spec["directory"] if "directory" in spec else VENDOR_DIR) / name
+
+
 def is_current(name: str, spec: dict) -> bool:
-    stamp = VENDOR_DIR / name / STAMP
+    stamp = target_dir(name, spec) / STAMP
     return stamp.exists() and stamp.read_text().strip() == spec["integrity"]
 
 
@@ -50,9 +56,8 @@ def fetch_tarball(spec: dict, workdir: Path) -> Path:
     return tarball
 
 
-def extract(tarball: Path, name: str, files: dict[str, str]) -> None:
-    """Write the listed files (a name ending in / is a whole directory) into static/vendor/<name>/."""
-    target = VENDOR_DIR / name
+def extract(tarball: Path, target: Path, files: dict[str, str]) -> None:
+    """Write the listed files (a name ending in / is a whole directory) into `target`."""
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
@@ -75,8 +80,8 @@ def main(force: bool = False) -> None:
             if is_current(name, spec) and not force:
                 continue
             print(f"Fetching {spec['package']}@{spec['version']} ...")
-            extract(fetch_tarball(spec, Path(tmp)), name, spec["files"])
-            (VENDOR_DIR / name / STAMP).write_text(spec["integrity"] + "\n")
+            extract(fetch_tarball(spec, Path(tmp)), target_dir(name, spec), spec["files"])
+            (target_dir(name, spec) / STAMP).write_text(spec["integrity"] + "\n")
 
 
 if __name__ == "__main__":
