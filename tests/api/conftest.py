@@ -1,11 +1,11 @@
 """Fixtures of the API tests: the read-only world served over HTTP for GDAL (werkzeug on 127.0.0.1 at a
-free port, in a thread), and the HSDS JSON Schemas for validation."""
+free port, in a child process), and the HSDS JSON Schemas for validation."""
 
 from __future__ import annotations
 
 import json
-import os
 import multiprocessing
+import os
 from pathlib import Path
 
 import pytest
