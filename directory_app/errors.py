@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 
 
 class ValidationError(ValueError):
@@ -32,20 +33,20 @@ def _wants_json() -> bool:
 
 def register_error_handlers(app: Flask) -> None:
     messages = {
-        400: "The request could not be understood.",
-        403: "You are not allowed to see this page.",
-        404: "This page does not exist.",
-        409: "Someone else changed this entry in the meantime.",
-        413: "The file is too large.",
-        429: "Too many attempts. Please wait a minute and try again.",
-        500: "Something went wrong on our side. The error has been logged.",
+        400: _l("The request could not be understood."),
+        403: _l("You are not allowed to see this page."),
+        404: _l("This page does not exist."),
+        409: _l("Someone else changed this entry in the meantime."),
+        413: _l("The file is too large."),
+        429: _l("Too many attempts. Please wait a minute and try again."),
+        500: _l("Something went wrong on our side. The error has been logged."),
     }
 
     def handle(error):
         code = getattr(error, "code", 500) or 500
         if code in (403, 429):
             _record_refusal(code)
-        message = messages.get(code, getattr(error, "description", "Error"))
+        message = str(messages.get(code, getattr(error, "description", "Error")))
         if _wants_json():
             return jsonify(error=message, status=code), code
         return render_template("error.html", code=code, message=message), code

@@ -1,33 +1,119 @@
 """Languages of the interface: Spanish (default), English and French, with Flask-Babel.
 
 The reader's language comes from `?lang=` (remembered in the session), then the session, then the
-browser's Accept-Language, then Spanish."""
+browser's Accept-Language, then the default (`DEFAULT_LANGUAGE` in the environment, or the
+BABEL_DEFAULT_LOCALE setting; Spanish unless said otherwise).
+
+Catalogs: translations/{es,fr}/LC_MESSAGES/messages.po, compiled to .mo by `scripts/i18n.sh compile`
+(serve.sh and test.sh do it). English has no catalog: the msgids are English. The templates get:
+- `language_links()`: the switcher's links, each the current path and query with `lang=xx`;
+- `current_language`: "es", "en" or "fr" (for `<html lang>`);
+- filters `number` (grouped digits for the locale), `km` (a distance or area, one decimal below
+  10, none above) and `day` (a date in the locale's medium format: "31 ene 2026", "Jan 31, 2026").
+"""
 
 from __future__ import annotations
 
-from flask import Flask, request, session
-from flask_babel import Babel
+import os
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, request, session
+from flask_babel import Babel, Domain, format_date, format_decimal, get_locale
+from werkzeug.utils import cached_property
 
 from directory_app.config import PROJECT_ROOT
 
 LANGUAGES = ("es", "en", "fr")
 DEFAULT_LANGUAGE = "es"
+# Each language's name in itself: the switcher must be readable by someone who does not read the
+# current language.
+LANGUAGE_AUTONYMS = {"es": "Español", "en": "English", "fr": "Français"}
 
-babel = Babel()
+
+class _PerAppDomain(Domain):
+    """Flask-Babel keeps loaded catalogs in one dict per process, shared by every app built in it;
+    each app gets its own here, so that apps with other translation directories (tests) never read
+    each other's catalogs."""
+
+    def get_translations_cache(self, ctx):
+        return current_app.extensions.setdefault("i18n_translations", {})
+
+
+class DirectoryBabel(Babel):
+    @cached_property
+    def domain_instance(self):
+        return _PerAppDomain(domain=self.domain)
+
+
+babel = DirectoryBabel()
+
+
+def default_language() -> str:
+    configured = current_app.config.get("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    return configured if configured in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def select_locale() -> str:
+    """The reader's language: ?lang= (remembered), the session, Accept-Language, the default."""
     asked = request.args.get("lang")
     if asked in LANGUAGES:
-        session["lang"] = asked
+        if session.get("lang") != asked:
+            session["lang"] = asked
         return asked
     remembered = session.get("lang")
     if remembered in LANGUAGES:
         return remembered
-    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+    return request.accept_languages.best_match(LANGUAGES) or default_language()
+
+
+def current_language() -> str:
+    """The interface language of this request: es, en or fr."""
+    locale = get_locale()
+    return locale.language if locale and locale.language in LANGUAGES else default_language()
+
+
+def language_url(language: str) -> str:
+    """The current page in `language`: same path, same query, `lang` replaced."""
+    query = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return request.path + "?" + urlencode([*query, ("lang", language)])
+
+
+def language_links() -> list[dict]:
+    """The switcher's entries: code, autonym, url and whether it is the current language."""
+    current = current_language()
+    return [
+        {"code": code, "name": LANGUAGE_AUTONYMS[code], "url": language_url(code), "current": code == current}
+        for code in LANGUAGES
+    ]
+
+
+def format_number(value: float | int | None) -> str:
+    """A count or quantity with the locale's digit grouping ("1,234" / "1 234" / "1234")."""
+    return "" if value is None else format_decimal(value)
+
+
+def format_km(value: float | None) -> str:
+    """A distance or area in the locale: one decimal below 10, whole numbers above."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0.0" if abs(value) < 10 else "#,##0")
+
+
+def format_day(value: date | datetime | None) -> str:
+    """A date in the locale's medium format."""
+    return "" if value is None else format_date(value, "medium")
+
+
+def _vary_on_language(response):
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response
 
 
 def init_i18n(app: Flask) -> None:
-    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", os.environ.get("DEFAULT_LANGUAGE", DEFAULT_LANGUAGE))
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "translations"))
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters.update(number=format_number, km=format_km, day=format_day)
+    app.context_processor(lambda: {"language_links": language_links, "current_language": current_language()})
+    app.after_request(_vary_on_language)
