@@ -7,7 +7,8 @@ from flask import Flask
 
 def register_api_blueprints(app: Flask) -> None:
     from directory_app.api.hsds_views import bp as hsds_bp
+    from directory_app.api.json_api import bp as json_api_bp
     from directory_app.api.ogc_views import bp as ogc_bp
 
-    for blueprint in (hsds_bp, ogc_bp):
+    for blueprint in (json_api_bp, hsds_bp, ogc_bp):
         app.register_blueprint(blueprint)

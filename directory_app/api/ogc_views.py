@@ -14,7 +14,7 @@ from directory_app.api import ogc_documents as docs
 from directory_app.api import ogc_features as features
 from directory_app.api.common import prepare_api_blueprint
 from directory_app.api.ogc_openapi import ogc_openapi
-from directory_app.api.params import ApiProblem, bbox_param, int_param, problem_response, text_param
+from directory_app.api.params import ApiProblem, bbox_param, int_param, path_text, problem_response, text_param
 from directory_app.extensions import db
 from directory_app.geography.models import ConsulateKind, Country
 from directory_app.organisations import vocabulary
@@ -110,7 +110,7 @@ def items(collection_id: str):
 @bp.get("/collections/<collection_id>/items/<feature_id>")
 def item(collection_id: str, feature_id: str):
     info = _collection_info(collection_id)
-    found, _count = _fetch(info.id, features.ItemQuery(limit=1), feature_id[:100])
+    found, _count = _fetch(info.id, features.ItemQuery(limit=1), path_text(feature_id))
     if not found:
         raise ApiProblem(_("There is no feature '%(id)s' in this collection.", id=feature_id[:100]), 404)
     return _respond(docs.item_document(_base(), info, found[0]), "ogc/item.html", docs.GEOJSON, info=info)

@@ -54,7 +54,7 @@ def int_param(args: Mapping[str, str], name: str, default: int, minimum: int, ma
     raw = text_param(args, name, 20)
     if not raw:
         return default
-    if not re.fullmatch(r"[+-]?\d+", raw) or not minimum <= int(raw) <= maximum:
+    if not re.fullmatch(r"[+-]?[0-9]+", raw) or not minimum <= int(raw) <= maximum:
         raise ApiProblem(
             _("'%(name)s' must be a whole number from %(low)d to %(high)d.", name=name, low=minimum, high=maximum),
             parameter=name,
@@ -94,6 +94,14 @@ def uuid_param(args: Mapping[str, str], name: str) -> str | None:
     if not raw:
         return None
     return canonical_uuid(raw, name)
+
+
+def path_text(value: str, max_length: int = 100) -> str:
+    """A path segment used as a code: control characters (PostgreSQL refuses NUL) or an overlong
+    value name nothing that exists, so they get a 404."""
+    if _CONTROL.search(value) or len(value) > max_length:
+        raise ApiProblem(_("There is nothing with this id."), 404)
+    return value
 
 
 def canonical_uuid(raw: str, name: str = "id") -> str:
