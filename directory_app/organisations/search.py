@@ -1,33 +1,21 @@
-"""The public directory: parse what the reader asked (GET parameters) and find the organisations.
+"""The public directory: find the published organisations matching a DirectoryQuery (see
+search_params for the GET parameters), one page at a time with the total count.
 
-Every filter is a GET parameter, so that every state of the directory is a shareable URL:
-`q` (words, each must match), `service` (category code), `population` (code), `language`
-(ISO 639 code), `country` (member country code), `district` (ConsularDistrict.code: served, with
-a published district coverage), `network` (Network.code), `sort` (name|verified|country), `page`.
-
-The count and the page come from one query (the count is a scalar subquery of the same
-statement); the page's services and sites are then loaded with one query each.
+The page's ids and the count come from one query over ids and sort keys; the page's result lines
+are then read as plain columns, for those ids only.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, select
 
-from directory_app.errors import ValidationError
 from directory_app.extensions import db
-from directory_app.geography.models import ConsularDistrict, Country
-from directory_app.organisations import vocabulary
-from directory_app.organisations.display import category_label, country_name, language_name, population_label
 from directory_app.organisations.models import (
     DistrictCoverage,
     Location,
-    Network,
     Organisation,
     Service,
     ServiceLanguage,
@@ -35,54 +23,15 @@ from directory_app.organisations.models import (
     organisation_network,
     service_population,
 )
-from directory_app.organisations.searchtext import search_words
-from directory_app.organisations.services import language_code
+from directory_app.organisations.search_params import (  # noqa: F401 (the directory's public names)
+    LANGUAGE_CHOICES,
+    SORTS,
+    DirectoryQuery,
+    filter_choices,
+    parse_directory_query,
+)
 
 PER_PAGE = 25
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-SORTS = ("name", "verified", "country")
-MAX_QUERY_LENGTH = 200
-MAX_WORDS = 12
-MAX_PAGE = 100_000
-# Languages offered in the filter form (any other ISO 639 code still works in the URL): the
-# region's official languages and those most asked for at consulates.
-LANGUAGE_CHOICES = ("es", "en", "fr", "pt", "ht", "mam", "quc", "kek", "cak", "kjb", "tzo", "tzh", "cab", "miq")
-
-
-@dataclass(frozen=True)
-class DirectoryQuery:
-    """One state of the directory, as the URL gives it (only valid values)."""
-
-    q: str = ""
-    service: str = ""
-    population: str = ""
-    language: str = ""
-    country: str = ""
-    district: str = ""
-    network: str = ""
-    sort: str = "name"
-    page: int = 1
-    district_id: int | None = field(default=None, compare=False)
-    network_id: int | None = field(default=None, compare=False)
-
-    @property
-    def words(self) -> list[str]:
-        return search_words(self.q)
-
-    def url_args(self, **changes) -> dict[str, str | int]:
-        """The GET parameters of this state (empty ones left out), with `changes` applied."""
-        state = replace(self, **changes)
-        names = ("q", "service", "population", "language", "country", "district", "network")
-        args: dict[str, str | int] = {name: getattr(state, name) for name in names if getattr(state, name)}
-        if state.sort != "name":
-            args["sort"] = state.sort
-        if state.page != 1:
-            args["page"] = state.page
-        return args
-
-    @property
-    def is_filtered(self) -> bool:
-        return bool(self.url_args(sort="name", page=1))
 
 
 @dataclass(frozen=True)
@@ -97,119 +46,6 @@ class DirectoryPage:
     def first_number(self) -> int:
         """The position of the page's first organisation in the whole result (1-based)."""
         return (self.page - 1) * self.per_page + 1
-
-
-def parse_directory_query(args: Mapping[str, str]) -> tuple[DirectoryQuery, list[str]]:
-    """The directory state asked for, and a message for each parameter that is not valid (those
-    parameters are left out of the state)."""
-    values: dict = {}
-    problems: list[str] = []
-    for name, check in _CHECKS:
-        raw = str(args.get(name) or "").strip()
-        if not raw:
-            continue
-        if _CONTROL.search(raw):  # PostgreSQL refuses NUL in text; no filter value has control characters
-            problems.append(_("The parameter '%(name)s' contains characters that are not allowed.", name=name))
-            continue
-        try:
-            values.update(check(raw))
-        except ValidationError as exc:
-            problems.append(exc.message)
-    return DirectoryQuery(**values), problems
-
-
-def _check_q(raw: str) -> dict:
-    if len(raw) > MAX_QUERY_LENGTH:
-        raise ValidationError(_("The search text is too long (at most %(n)d characters).", n=MAX_QUERY_LENGTH))
-    if len(search_words(raw)) > MAX_WORDS:
-        raise ValidationError(_("Use at most %(n)d words in the search.", n=MAX_WORDS))
-    return {"q": raw}
-
-
-def _check_service(raw: str) -> dict:
-    if raw not in vocabulary.SERVICE_CODES:
-        raise ValidationError(_("'%(value)s' is not a service category.", value=raw))
-    return {"service": raw}
-
-
-def _check_population(raw: str) -> dict:
-    if raw not in vocabulary.POPULATION_CODES:
-        raise ValidationError(_("'%(value)s' is not a population.", value=raw))
-    return {"population": raw}
-
-
-def _check_language(raw: str) -> dict:
-    problem = ValidationError(_("'%(value)s' is not an ISO 639 language code.", value=raw))
-    if not raw.isascii() or not raw.isalpha() or len(raw) not in (2, 3):
-        raise problem
-    try:
-        return {"language": language_code(raw, "language")}
-    except ValidationError:
-        raise problem from None
-
-
-def _check_country(raw: str) -> dict:
-    code = raw.upper()
-    if len(code) != 2 or db.session.get(Country, code) is None:
-        raise ValidationError(_("'%(value)s' is not a member country code.", value=raw))
-    return {"country": code}
-
-
-def _check_district(raw: str) -> dict:
-    district_id = db.session.scalar(select(ConsularDistrict.id).where(ConsularDistrict.code == raw[:70]))
-    if district_id is None:
-        raise ValidationError(_("There is no consular district with the code '%(value)s'.", value=raw))
-    return {"district": raw, "district_id": district_id}
-
-
-def _check_network(raw: str) -> dict:
-    network_id = db.session.scalar(select(Network.id).where(Network.code == raw[:40]))
-    if network_id is None:
-        raise ValidationError(_("There is no network with the code '%(value)s'.", value=raw))
-    return {"network": raw, "network_id": network_id}
-
-
-def _check_sort(raw: str) -> dict:
-    if raw not in SORTS:
-        raise ValidationError(_("Sort by one of: %(sorts)s.", sorts=", ".join(SORTS)))
-    return {"sort": raw}
-
-
-def _check_page(raw: str) -> dict:
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        raise ValidationError(_("'%(value)s' is not a page number.", value=raw))
-    return {"page": int(raw)}
-
-
-_CHECKS = (
-    ("q", _check_q),
-    ("service", _check_service),
-    ("population", _check_population),
-    ("language", _check_language),
-    ("country", _check_country),
-    ("district", _check_district),
-    ("network", _check_network),
-    ("sort", _check_sort),
-    ("page", _check_page),
-)
-
-
-def filter_choices(query: DirectoryQuery) -> dict[str, list[tuple[str, str]]]:
-    """(value, label) options of each select of the filter form, labels in the reader's language.
-    A language asked for in the URL but not in LANGUAGE_CHOICES is added, so that it shows."""
-    languages = list(LANGUAGE_CHOICES)
-    if query.language and query.language not in languages:
-        languages.append(query.language)
-    countries = db.session.scalars(select(Country).order_by(Country.code)).all()
-    return {
-        "service": [(t.code, category_label(t.code)) for t in vocabulary.SERVICE_CATEGORIES],
-        "population": [(t.code, population_label(t.code)) for t in vocabulary.POPULATIONS],
-        "language": [(code, language_name(code)) for code in languages],
-        "country": [(c.code, country_name(c)) for c in countries],
-        "network": [
-            tuple(row) for row in db.session.execute(select(Network.code, Network.name).order_by(Network.code))
-        ],
-    }
 
 
 def _filtered(query: DirectoryQuery):
