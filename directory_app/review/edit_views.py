@@ -36,9 +36,12 @@ def _empty_snapshot(country_code: str | None) -> dict:
     return {"country_code": country_code, "kind": "ngo", "status": "published", "coverage": []}
 
 
-def _done(outcome: Outcome):
-    """Commit, tell the user what happened and go where they can see it."""
+def finish(outcome: Outcome, notes: list[str] = ()):
+    """Commit, tell the user what happened (and any `notes`, such as geometry repairs) and go where
+    they can see it."""
     db.session.commit()
+    for note in notes:
+        flash(note)
     if outcome.proposal is not None:
         flash(_("Sent for review. The published entry stays as it is until the Secretariat approves."))
         return redirect(url_for("review.proposal_page", proposal_id=outcome.proposal.id))
@@ -73,7 +76,7 @@ def create():
         data = form_to_data(form, base)
         data["country_code"] = form.country_code.data if may_publish(user) else user.country_code
         try:
-            return _done(submit_change(user, None, data, base_version=None, comment=form.comment.data))
+            return finish(submit_change(user, None, data, base_version=None, comment=form.comment.data))
         except ValidationError as exc:
             db.session.rollback()
             attach_error(form, exc)
@@ -91,13 +94,11 @@ def edit(organisation_uuid: str):
         data=None if request.method == "POST" else {**current, **form_rows(current), "version": org.version}
     )
     if form.validate_on_submit():
-        try:
-            base_version = int(form.version.data)
-        except ValueError:
-            abort(400)
         data = form_to_data(form, current)
         try:
-            return _done(submit_change(acting_user(), org, data, base_version=base_version, comment=form.comment.data))
+            return finish(
+                submit_change(acting_user(), org, data, base_version=form.version.data, comment=form.comment.data)
+            )
         except VersionConflict:
             db.session.rollback()
             return conflict_page(editable_organisation(organisation_uuid), data, form.comment.data)
@@ -157,7 +158,7 @@ def merge_edit(organisation_uuid: str):
         abort(400)
     merged = merge_snapshots(snapshot_of(org), yours, merge_choices(yours, snapshot_of(org)))
     try:
-        return _done(
+        return finish(
             submit_change(acting_user(), org, merged, base_version=form.version.data, comment=form.comment.data)
         )
     except VersionConflict:
@@ -201,5 +202,5 @@ def archive_organisation(organisation_uuid: str):
             db.session.rollback()
             flash(_("Someone changed this entry since you opened this page. Please look at it again."))
             return redirect(url_for("review.archive_organisation", organisation_uuid=organisation_uuid), 303)
-        return _done(outcome)
+        return finish(outcome)
     return render_template("edit/archive.html", org=org, form=form), 400 if request.method == "POST" else 200

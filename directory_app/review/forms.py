@@ -16,7 +16,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -92,7 +91,7 @@ class PhoneForm(Form):
 class EditForm(FlaskForm):
     """The organisation with its services, sites, contacts and phones."""
 
-    version = HiddenField(validators=[InputRequired()])
+    version = IntegerField(widget=widgets.HiddenInput(), validators=[InputRequired()])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
     alternate_name = StringField(_l("Acronym or other name"), validators=[Length(max=300)])
     kind = SelectField(_l("Kind of organisation"), validators=[DataRequired()])
@@ -120,7 +119,7 @@ class EditForm(FlaskForm):
 class CreateForm(EditForm):
     """A new organisation: the TS chooses the country; a contact's is their own (set by the server)."""
 
-    version = HiddenField()
+    version = IntegerField(widget=widgets.HiddenInput(), validators=[Optional()])
     country_code = SelectField(_l("Country"), validators=[Optional()], validate_choice=False)
 
 
@@ -180,8 +179,8 @@ def form_to_data(form: EditForm, base: dict[str, Any]) -> dict[str, Any]:
             "eligibility": row["eligibility"],
             "fees": row["fees"],
             "schedule": row["schedule"],
-            "populations": list(row["populations"] or []),
-            "languages": [c.strip() for c in (row["languages"] or "").split(",") if c.strip()],
+            "populations": sorted(row["populations"] or []),
+            "languages": sorted(c.strip().lower() for c in (row["languages"] or "").split(",") if c.strip()),
         }
         for row in form.services.data
         if not row["remove"] and not _blank(row, ("category", "name", "description"))

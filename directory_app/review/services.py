@@ -105,7 +105,7 @@ def submit_change(
         snapshot=data,
         base_version=None if organisation is None else organisation.version,
         author_id=user.id,
-        comment=comment,
+        comment=comment or "",
     )
     db.session.add(proposal)
     db.session.flush()
@@ -179,7 +179,7 @@ def _add_revision(
         author_id=author.id if author else None,
         approved_by_id=approver.id if approver else None,
         proposal_id=proposal.id if proposal else None,
-        comment=comment,
+        comment=comment or "",
         snapshot=after,
         changes=diff_snapshots(before, after) if kind is not ChangeKind.BASELINE else [],
     )
@@ -259,7 +259,7 @@ def _decide(proposal: ChangeProposal, status: ProposalStatus, user: User, commen
     result = db.session.execute(
         update(ChangeProposal)
         .where(ChangeProposal.id == proposal.id, ChangeProposal.status == ProposalStatus.PENDING)
-        .values(status=status, reviewer_id=user.id, review_comment=comment, reviewed_at=utcnow())
+        .values(status=status, reviewer_id=user.id, review_comment=comment or "", reviewed_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:

@@ -76,8 +76,8 @@ def _service(service) -> dict[str, Any]:
         "eligibility": service.eligibility or "",
         "fees": service.fees or "",
         "schedule": service.schedule or "",
-        "populations": [p.code for p in service.populations],
-        "languages": [lang.code for lang in service.languages],
+        "populations": sorted(p.code for p in service.populations),
+        "languages": sorted(lang.code for lang in service.languages),
     }
 
 

@@ -237,3 +237,6 @@ def restore_revision(organisation_uuid: str, number: int):
         return redirect(url_for("review.proposal_page", proposal_id=outcome.proposal.id))
     flash(_("Revision %(number)d is restored.", number=number))
     return redirect(url_for("review.history", organisation_uuid=organisation_uuid))
+
+
+from directory_app.review import coverage_views  # noqa: E402, F401  (registers review.edit_coverage)

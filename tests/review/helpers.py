@@ -68,3 +68,22 @@ def open_form(client, url: str, marker: str = 'class="edit-form"') -> dict[str, 
 
 def token(client, url: str = "/my-entries") -> str:
     return csrf_token_of(client.get(url).get_data(as_text=True))
+
+
+_ANY_TOKEN = re.compile(
+    r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"|<input[^>]*value="([^"]+)"[^>]*name="csrf_token"'
+)
+
+
+def any_token(client) -> str:
+    """The session's CSRF token from any page that has a form (the header's sign-out form, or the
+    sign-in page for the public)."""
+    for url in ("/organisations", "/login"):
+        match = _ANY_TOKEN.search(client.get(url).get_data(as_text=True))
+        if match:
+            return match.group(1) or match.group(2)
+    raise AssertionError("no CSRF token found")
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)

@@ -1,0 +1,54 @@
+"""The coverage edit page: GET/POST /organisations/<uuid>/edit/coverage (review.edit_coverage).
+
+The coverage editor itself (form and macro) is organisations.coverage_form.CoverageEditorForm and
+templates/edit/_coverage_editor.html; this page adds the version the form was opened on and a
+comment, and saves through review.services like every other change (a proposal for a country
+contact, published at once for the TS; a conflict page when the entry changed meanwhile)."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from flask_login import login_required
+
+from directory_app.errors import ValidationError
+from directory_app.extensions import db
+from directory_app.organisations.coverage_form import CoverageEditorForm
+from directory_app.review.blueprint import acting_user, bp, editable_organisation
+from directory_app.review.edit_views import conflict_page, finish
+from directory_app.review.services import VersionConflict, submit_change
+from directory_app.review.snapshots import snapshot_of
+
+MAX_COMMENT = 2_000
+
+
+def _version_and_comment() -> tuple[int, str]:
+    """The version and comment fields of the page (400 when the version is not a number)."""
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        abort(400)
+    return version, request.form.get("comment", "")[:MAX_COMMENT]
+
+
+@bp.route("/organisations/<organisation_uuid>/edit/coverage", methods=["GET", "POST"])
+@login_required
+def edit_coverage(organisation_uuid: str):
+    org = editable_organisation(organisation_uuid)
+    current = snapshot_of(org)
+    form = CoverageEditorForm(org, parts=current["coverage"], sites=current["locations"])
+    version, comment, status = org.version, "", 200
+    if request.method == "POST":
+        version, comment = _version_and_comment()
+        status = 400
+    if form.validate_on_submit():
+        data = dict(current, coverage=form.parts())
+        try:
+            return finish(submit_change(acting_user(), org, data, base_version=version, comment=comment), form.messages)
+        except VersionConflict:
+            db.session.rollback()
+            return conflict_page(editable_organisation(organisation_uuid), data, comment)
+        except ValidationError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+            org = editable_organisation(organisation_uuid)
+    return render_template("edit/coverage.html", form=form, org=org, version=version, comment=comment), status
