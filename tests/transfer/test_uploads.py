@@ -14,7 +14,10 @@ from directory_app.errors import ValidationError
 from directory_app.transfer.readers import read_table
 from directory_app.transfer.uploads import check_file, extract_shapefile, save_upload
 
-VRT = b'<OGRVRTDataSource><OGRVRTLayer name="x"><SrcDataSource>/etc/passwd</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>'
+VRT = (
+    b'<OGRVRTDataSource><OGRVRTLayer name="x">'
+    b"<SrcDataSource>/etc/passwd</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>"
+)
 
 
 @pytest.fixture(autouse=True)

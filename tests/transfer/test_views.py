@@ -20,7 +20,10 @@ def csrf_token_of(html: str) -> str:
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)[1]
 
 
-CSV = "external_id,name,kind,country_code,city,lat,lon,service_categories\nweb-1,Casa Web,ngo,MX,Oaxaca,17.06,-96.72,food\n"
+CSV = (
+    "external_id,name,kind,country_code,city,lat,lon,service_categories\n"
+    "web-1,Casa Web,ngo,MX,Oaxaca,17.06,-96.72,food\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -99,9 +102,12 @@ def test_export_respects_filters_and_hides_exact_positions(app, client, client_a
     assert len(rows) == published_gt and {r["country_code"] for r in rows} == {"GT"}
     public = client.get("/transfer/export?format=geojson&q=").get_json()
     ts = client_as("ts_admin").get("/transfer/export?format=geojson").get_json()
-    lon_of = lambda doc: next(
-        f["geometry"]["coordinates"][0] for f in doc["features"] if f["properties"]["external_id"] == hidden[0]
-    )  # noqa: E731
+
+    def lon_of(doc: dict) -> float:
+        return next(
+            f["geometry"]["coordinates"][0] for f in doc["features"] if f["properties"]["external_id"] == hidden[0]
+        )
+
     assert lon_of(public) == pytest.approx(hidden.public_lon) and lon_of(public) != pytest.approx(hidden.lon)
     assert lon_of(ts) == pytest.approx(hidden.lon)
 
