@@ -14,7 +14,8 @@ an error that says why. Nothing here writes to the database.
 
 The page that uses it (review's coverage edit page) builds it as
 `CoverageEditorForm(organisation, parts=snapshot["coverage"], sites=snapshot["locations"])` (both
-optional: by default the organisation's own), wraps `render_coverage_editor(form, organisation)`
+optional: by default the organisation's own; give the same ones on GET and POST, since polygons
+already saved come back by reference: organisations.coverage_drawn), wraps `render_coverage_editor(form, organisation)`
 (templates/edit/_coverage_editor.html) in a <form method="post" enctype="multipart/form-data">
 with `form.csrf_token`, and on `form.validate_on_submit()` saves `form.parts()`.
 """
@@ -35,6 +36,7 @@ from wtforms import FieldList, FloatField, Form, FormField, HiddenField, SelectF
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from directory_app.organisations.coverage_choices import coverage_choices
+from directory_app.organisations.coverage_drawn import field_text, hydrate, saved_polygons, split_kept
 from geo.coverage import MAX_RADIUS_KM, circle
 from geo.coverage_input import MAX_FILE_BYTES, read_coverage_file, read_drawn_geojson
 from geo.projection import area_km2
@@ -78,10 +80,13 @@ class CoverageEditorForm(FlaskForm):
         self.messages: list[str] = []
         self._drawn: list[tuple[shapely.Geometry, str]] = []
         self._uploaded: tuple[shapely.Geometry, str] | None = None
+        initial = parts if parts is not None else [_part_of(p, organisation) for p in organisation.coverage_parts]
+        self._saved = saved_polygons(initial)
         if not _submitted(kw):
-            initial = parts if parts is not None else [_part_of(p, organisation) for p in organisation.coverage_parts]
             kw.setdefault("data", initial_data(initial))
         super().__init__(*args, **kw)
+        if _submitted(kw):
+            self.drawn.data = hydrate(self.drawn.data or "", self._saved)
         self.units.choices = coverage_choices(organisation.country_code)
         if not _submitted(kw) and len(self.radii.entries) < MAX_RADII:
             self.radii.append_entry()
@@ -112,10 +117,11 @@ class CoverageEditorForm(FlaskForm):
 
     def validate_drawn(self, field) -> None:
         try:
-            drawn = read_drawn_geojson(field.data or "")
+            kept, rest = split_kept(field.data or "", self._saved)
+            drawn = read_drawn_geojson(rest)
         except GeometryError as exc:
             raise ValidationError(_("The areas drawn on the map cannot be used: %(reason)s", reason=str(exc))) from None
-        self._drawn = []
+        self._drawn = list(kept)
         for number, (checked, properties) in enumerate(drawn, start=1):
             label = str(properties.get("label") or "").strip()[:LABEL_LENGTH] or _("Area drawn on the map")
             self._drawn.append((checked.geometry, label))
@@ -167,12 +173,13 @@ class CoverageEditorForm(FlaskForm):
     def drawn_summary(self) -> list[dict[str, Any]]:
         """The areas in the drawing field as the list beside the map shows them: label and km²."""
         try:
-            drawn = read_drawn_geojson(self.drawn.data or "")
+            kept, rest = split_kept(self.drawn.data or "", self._saved)
+            drawn = [(c.geometry, str(props.get("label") or "")) for c, props in read_drawn_geojson(rest)]
         except GeometryError:
             return []
         return [
-            {"label": str(props.get("label") or "") or _("Area drawn on the map"), "km2": float(area_km2(c.geometry))}
-            for c, props in drawn
+            {"label": label or _("Area drawn on the map"), "km2": float(area_km2(geometry))}
+            for geometry, label in kept + drawn
         ]
 
     def editor_map(self) -> Markup:
@@ -183,8 +190,9 @@ class CoverageEditorForm(FlaskForm):
 
 
 def initial_data(parts: list[dict]) -> dict[str, Any]:
-    """Form data from coverage parts: units, radius rows and the drawn areas as a FeatureCollection."""
-    units, radii, features = [], [], []
+    """Form data from coverage parts: units, radius rows and the saved polygons as a FeatureCollection
+    (each with its `keep` key: see organisations.coverage_drawn)."""
+    units, radii = [], []
     for part in parts:
         kind = part.get("kind")
         if kind == "country":
@@ -193,11 +201,7 @@ def initial_data(parts: list[dict]) -> dict[str, Any]:
             units.append(f"unit:{part.get('unit')}")
         elif kind == "radius":
             radii.append({"site": str(part.get("location", 0)), "radius_km": part.get("radius_km")})
-        elif kind == "polygon" and part.get("geometry"):
-            properties = {"label": part.get("label") or ""}
-            features.append({"type": "Feature", "geometry": part["geometry"], "properties": properties})
-    drawn = json.dumps({"type": "FeatureCollection", "features": features}) if features else ""
-    return {"units": units, "radii": radii[:MAX_RADII], "drawn": drawn}
+    return {"units": units, "radii": radii[:MAX_RADII], "drawn": field_text(saved_polygons(parts))}
 
 
 def _part_of(part, organisation) -> dict[str, Any]:

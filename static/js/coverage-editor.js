@@ -6,6 +6,10 @@
  * countries, radii) is fetched from config.coverageUrl and shown for reference only. Labels of
  * areas come from entries: they are only ever written with textContent.
  *
+ * Polygons saved earlier carry a `keep` reference: while unchanged they are sent back as that
+ * reference alone (geometry null), so a large uploaded area does not travel with every save
+ * (organisations/coverage_drawn.py says why).
+ *
  * The same file gives the unit list its filter box: <input data-filter-select="ID"> filters the
  * options of <select id="ID">, and <ul data-selected-list="ID"> lists what is selected.
  */
@@ -59,10 +63,12 @@
     try { data = JSON.parse(text); } catch (error) { return; }
     var features = data.type === "FeatureCollection" ? data.features : [data.type === "Feature" ? data : { geometry: data }];
     (features || []).forEach(function (feature) {
-      var label = (feature.properties && feature.properties.label) || "";
-      polygonsOf(feature.geometry).forEach(function (rings) {
-        var layer = L.polygon(L.GeoJSON.coordsToLatLngs(rings, 1), L.extend({ renderer: ctx.renderer }, DRAWN_STYLE));
-        layer.feature = { type: "Feature", properties: { label: label } };
+      var props = feature.properties || {};
+      var rings = polygonsOf(feature.geometry);
+      rings.forEach(function (polygon) {
+        var layer = L.polygon(L.GeoJSON.coordsToLatLngs(polygon, 1), L.extend({ renderer: ctx.renderer }, DRAWN_STYLE));
+        // A saved polygon keeps its reference until it is reshaped (then it travels in full).
+        layer.feature = { type: "Feature", properties: { label: props.label || "", keep: rings.length === 1 ? props.keep : null } };
         ctx.drawn.addLayer(layer);
       });
     });
@@ -87,9 +93,11 @@
     var list = document.getElementById(ctx.config.list);
     if (list) list.textContent = "";
     ctx.drawn.eachLayer(function (layer) {
-      var feature = layer.toGeoJSON();
-      var label = (layer.feature && layer.feature.properties && layer.feature.properties.label) || "";
-      feature.properties = { label: label };
+      var props = (layer.feature && layer.feature.properties) || {};
+      var label = props.label || "";
+      var feature = props.keep
+        ? { type: "Feature", geometry: null, properties: { label: label, keep: props.keep } }
+        : L.extend(layer.toGeoJSON(), { properties: { label: label } });
       features.push(feature);
       if (list) {
         var text = (label || ctx.config.labels.drawnArea) + " · ≈ " + Math.round(areaKm2(layer)).toLocaleString() + " " +
@@ -150,7 +158,11 @@
       ctx.drawn.addLayer(event.layer);
       writeField(ctx);
     });
-    map.on(L.Draw.Event.EDITED + " " + L.Draw.Event.DELETED, function () { writeField(ctx); });
+    map.on(L.Draw.Event.EDITED, function (event) {
+      event.layers.eachLayer(function (layer) { if (layer.feature) layer.feature.properties.keep = null; });
+      writeField(ctx);
+    });
+    map.on(L.Draw.Event.DELETED, function () { writeField(ctx); });
     writeField(ctx);
     if (ctx.drawn.getLayers().length) map.fitBounds(ctx.drawn.getBounds(), { padding: [20, 20], maxZoom: 11 });
     map.getContainer().dataset.editor = "ready";

@@ -148,6 +148,19 @@ def test_draw_a_polygon_save_it_and_see_it_on_the_organisation_page(
     assert len(polygons) == polygons_before + 1
     saved = [f for f in polygons if f["properties"]["label"] == "Area drawn on the map"]
     assert saved
+
+    # Opened again, the saved areas travel back as references only, and saving keeps them.
+    page.goto(f"/test-editor/{organisation_uuid}")
+    page.wait_for_selector(EDITOR_READY)
+    assert page.get_attribute(".folium-map", "data-drawn-areas") == str(polygons_before + 1)
+    features = json.loads(page.input_value("#drawn"))["features"]
+    assert all(f["geometry"] is None and f["properties"]["keep"] for f in features)
+    with page.expect_navigation():
+        page.click("#save-coverage")
+    assert f"/organisations/{organisation_uuid}" in page.url
+    with editor_server.app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.uuid == organisation_uuid))
+        assert sum(1 for p in org.coverage_parts if p.kind == CoverageKind.POLYGON) == polygons_before + 1
     assert not errors, errors
     assert all(url.startswith(editor_server.url) or url.startswith(("data:", "blob:", "about:")) for url in request_log)
 

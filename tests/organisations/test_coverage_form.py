@@ -103,7 +103,8 @@ def test_initial_data_from_snapshot_parts():
     data = initial_data(parts)
     assert data["units"] == ["country:BZ", "unit:MX-CHP"]
     assert data["radii"] == [{"site": "1", "radius_km": 25.0}]
-    assert json.loads(data["drawn"])["features"][0]["properties"] == {"label": "Zona <norte>"}
+    properties = json.loads(data["drawn"])["features"][0]["properties"]
+    assert properties["label"] == "Zona <norte>" and properties["keep"]
 
 
 # --- POST: each way read into coverage parts, and saved ------------------------------------------
@@ -209,3 +210,85 @@ def test_the_editor_renders_the_four_ways_with_the_map_and_escapes_entry_text(ap
     assert '<script>alert("x")</script>' not in html
     assert "&lt;script&gt;alert(" in html  # in the list of drawn areas, escaped
     assert "://" not in "".join(part for part in html.split('"') if part.startswith(("http", "//")))
+
+
+# --- saved polygons travel by reference ---------------------------------------------------------
+
+
+def two_squares() -> dict:
+    return mapping(box(-92.3, 14.8, -92.0, 15.1).union(box(-91.0, 15.0, -90.8, 15.2)))
+
+
+def big_polygon(vertices: int) -> dict:
+    import numpy as np
+
+    t = np.linspace(0, 2 * np.pi, vertices, endpoint=False)
+    ring = [[float(-92 + 0.3 * np.cos(a)), float(15 + 0.3 * np.sin(a))] for a in t]
+    return {"type": "Polygon", "coordinates": [ring + [ring[0]]]}
+
+
+def test_saved_polygons_are_offered_one_by_one_with_a_reference(app):
+    parts = [{"kind": "polygon", "geometry": two_squares(), "label": "Dos zonas"}]
+    with app.test_request_context():
+        form = CoverageEditorForm(organisation_with_sites("MX"), parts=parts, meta={"csrf": False})
+    features = json.loads(form.drawn.data)["features"]
+    assert [f["geometry"]["type"] for f in features] == ["Polygon", "Polygon"]
+    assert all(f["properties"]["label"] == "Dos zonas" and len(f["properties"]["keep"]) == 20 for f in features)
+
+
+def test_kept_references_give_back_the_saved_part_whole(fresh_app):
+    parts = [{"kind": "polygon", "geometry": two_squares(), "label": "Dos zonas"}]
+    with fresh_app.app_context():
+        org = organisation_with_sites("MX")
+        with fresh_app.test_request_context():
+            offered = json.loads(CoverageEditorForm(org, parts=parts, meta={"csrf": False}).drawn.data)["features"]
+        kept = [
+            {"type": "Feature", "geometry": None, "properties": {"label": "Dos zonas", "keep": f["properties"]["keep"]}}
+            for f in offered
+        ]
+        form = post_form(fresh_app, org, {"drawn": drawn(*kept)}, parts=parts)
+        assert form.errors == {}
+        (part,) = form.parts_result
+        assert part["label"] == "Dos zonas" and part["geometry"]["type"] == "MultiPolygon"
+        assert shape_area(part["geometry"]) == pytest.approx(shape_area(two_squares()))
+        # one of the two deleted, a new one drawn: the kept one stays, the new one comes in full
+        form = post_form(fresh_app, org, {"drawn": drawn(kept[0], feature(BOW_TIE, "Nueva"))}, parts=parts)
+        assert [p["label"] for p in form.parts_result] == ["Dos zonas", "Nueva"]
+        assert form.parts_result[0]["geometry"]["type"] == "Polygon"
+
+
+def test_a_reference_to_an_area_that_is_no_longer_saved_is_refused_and_the_page_draws_the_rest(fresh_app):
+    parts = [{"kind": "polygon", "geometry": mapping(SQUARE), "label": "Zona"}]
+    with fresh_app.app_context():
+        org = organisation_with_sites("MX")
+        with fresh_app.test_request_context():
+            (offered,) = json.loads(CoverageEditorForm(org, parts=parts, meta={"csrf": False}).drawn.data)["features"]
+        stale = {"type": "Feature", "geometry": None, "properties": {"keep": "0" * 20}}
+        form = post_form(fresh_app, org, {"drawn": drawn(stale)}, parts=parts)
+        assert "changed since this page was opened" in form.errors["drawn"][0]
+        kept = {"type": "Feature", "geometry": None, "properties": offered["properties"]}
+        data = {"drawn": drawn(kept), "upload": (io.BytesIO(b"\x89PNG...."), "x.geojson")}
+        form = post_form(fresh_app, org, data, parts=parts)
+        assert "upload" in form.errors
+        # shown again after the error, the kept area has its geometry back so the map can draw it
+        (again,) = json.loads(form.drawn.data)["features"]
+        assert again["geometry"] == offered["geometry"]
+
+
+def test_a_large_saved_area_comes_back_as_a_small_reference(fresh_app):
+    parts = [{"kind": "polygon", "geometry": big_polygon(30_000), "label": "Subida"}]
+    with fresh_app.app_context():
+        org = organisation_with_sites("MX")
+        with fresh_app.test_request_context():
+            (offered,) = json.loads(CoverageEditorForm(org, parts=parts, meta={"csrf": False}).drawn.data)["features"]
+        body = drawn({"type": "Feature", "geometry": None, "properties": offered["properties"]})
+        assert len(body) < 200 < fresh_app.config["MAX_FORM_MEMORY_SIZE"]
+        form = post_form(fresh_app, org, {"drawn": body}, parts=parts)
+        assert form.errors == {}
+        assert len(form.parts_result[0]["geometry"]["coordinates"][0]) == 30_001
+
+
+def shape_area(geometry: dict) -> float:
+    from shapely.geometry import shape
+
+    return shape(geometry).area
