@@ -8,8 +8,9 @@ Catalogs: translations/{es,fr}/LC_MESSAGES/messages.po, compiled to .mo by `scri
 (serve.sh and test.sh do it). English has no catalog: the msgids are English. The templates get:
 - `language_links()`: the switcher's links, each the current path and query with `lang=xx`;
 - `current_language`: "es", "en" or "fr" (for `<html lang>`);
-- filters `number` (grouped digits for the locale), `km` (a distance or area, one decimal below
-  10, none above) and `day` (a date in the locale's medium format: "31 ene 2026", "Jan 31, 2026").
+- filters `number` (grouped digits for the locale), `km` (a distance or area: `|km` one decimal,
+  `|km(0)` none), `share` (0..1 as a percentage) and `day` (a date in the locale's medium format:
+  "31 ene 2026", "Jan 31, 2026").
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import os
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, Domain, format_date, format_decimal, get_locale
 from werkzeug.utils import cached_property
 
@@ -54,8 +55,22 @@ def default_language() -> str:
     return configured if configured in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def command_language() -> str:
+    """The language of a command run in a terminal (no request): from LC_ALL, LC_MESSAGES or LANG
+    ("fr_CA.UTF-8" -> fr), else the default."""
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable, "")
+        if value:
+            language = value[:2].lower()
+            return language if language in LANGUAGES else default_language()
+    return default_language()
+
+
 def select_locale() -> str:
-    """The reader's language: ?lang= (remembered), the session, Accept-Language, the default."""
+    """The reader's language: ?lang= (remembered), the session, Accept-Language, the default.
+    Outside a request (commands, background work), the terminal's language."""
+    if not has_request_context():
+        return command_language()
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         if session.get("lang") != asked:
@@ -93,11 +108,16 @@ def format_number(value: float | int | None) -> str:
     return "" if value is None else format_decimal(value)
 
 
-def format_km(value: float | None) -> str:
-    """A distance or area in the locale: one decimal below 10, whole numbers above."""
+def format_km(value: float | None, decimals: int = 1) -> str:
+    """A distance or area in the locale, with `decimals` decimals ("1,234.5" / "1 234,5")."""
     if value is None:
         return ""
-    return format_decimal(value, format="#,##0.0" if abs(value) < 10 else "#,##0")
+    return format_decimal(value, format="#,##0" + ("." + "0" * decimals if decimals else ""))
+
+
+def format_share(value: float | None) -> str:
+    """A share from 0 to 1 as a percentage with one decimal, in the locale ("12.5 %", "12,5 %")."""
+    return "" if value is None else format_decimal(value * 100, format="#,##0.0") + "\u00a0%"
 
 
 def format_day(value: date | datetime | None) -> str:
@@ -114,6 +134,6 @@ def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", os.environ.get("DEFAULT_LANGUAGE", DEFAULT_LANGUAGE))
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "translations"))
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.filters.update(number=format_number, km=format_km, day=format_day)
+    app.jinja_env.filters.update(number=format_number, km=format_km, share=format_share, day=format_day)
     app.context_processor(lambda: {"language_links": language_links, "current_language": current_language()})
     app.after_request(_vary_on_language)

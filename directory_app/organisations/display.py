@@ -12,8 +12,10 @@ from urllib.parse import urlsplit
 import pycountry
 from babel import Locale
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from directory_app.organisations import vocabulary
+from directory_app.organisations.translations import LocalizedText, localized
 
 STALE_AFTER_MONTHS = 12
 _PHONE_CHARACTERS = re.compile(r"[^+0-9]")
@@ -54,6 +56,30 @@ def country_name(country) -> str:
 def consulate_name(consulate) -> str:
     """A consulate's name: Spanish for Spanish readers, English otherwise (there is no French name)."""
     return consulate.name_es if reader_language() == "es" else consulate.name_en
+
+
+def unit_name(unit) -> str:
+    """An admin unit's name in its local language, followed by the name in the reader's language
+    (English for French readers, who have no name of their own) where that differs:
+    "Ciudad de México (Mexico City)", "Québec (Quebec)"; just "Chiapas" or "Los Angeles"."""
+    local = unit.name_local
+    other = unit.name_es if reader_language() == "es" else unit.name_en
+    return f"{local} ({other})" if other and other.casefold() != local.casefold() else local
+
+
+def entry_text(entity, field: str) -> LocalizedText:
+    """A translatable text of an organisation or service in the reader's language, or its original
+    (then `is_fallback` is true and `fallback_note` says so)."""
+    return localized(entity, field, reader_language())
+
+
+def fallback_note(text: LocalizedText) -> str:
+    """ "Shown in Spanish: no French text yet." in the reader's language."""
+    return _(
+        "Shown in %(language)s: no %(wanted)s text yet.",
+        language=language_name(text.language),
+        wanted=language_name(text.wanted),
+    )
 
 
 @functools.lru_cache(maxsize=8)
@@ -126,6 +152,9 @@ def template_helpers() -> dict:
         "country_name": country_name,
         "consulate_name": consulate_name,
         "language_name": language_name,
+        "unit_name": unit_name,
+        "entry_text": entry_text,
+        "fallback_note": fallback_note,
         "website_href": website_href,
         "tel_href": tel_href,
         "is_stale": is_stale,

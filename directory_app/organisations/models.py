@@ -126,6 +126,9 @@ class Organisation(UuidMixin, GeometryMixin, TimestampMixin, db.Model):
     # Folded text and name for the directory search, written by organisations.searchtext.
     search_text: Mapped[str] = mapped_column(Text, default="")
     sort_name: Mapped[str] = mapped_column(String(300), default="")
+    # The language its texts are written in (es, en or fr); other languages are in
+    # organisations.translations, and its services' texts share it.
+    original_language: Mapped[str] = mapped_column(String(3), default="es", server_default="es")
 
     __mapper_args__ = {"version_id_col": version}
 

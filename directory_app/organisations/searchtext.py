@@ -3,7 +3,8 @@
 `Organisation.search_text` holds, folded (NFKD, combining marks removed, casefolded) and each word
 once, everything a person may type to find an organisation: its name, acronym and
 description, its active services' names, descriptions and category labels, its sites' cities and regions
-and its networks' names. `Organisation.sort_name` is the folded name, the key of the name order.
+and its networks' names; the descriptions, eligibility and hours in every language of the entry
+(organisations.translations). `Organisation.sort_name` is the folded name, the key of the name order.
 
 Searching is then one `LIKE '%word%'` per typed word on one column, the same on SQLite and
 PostgreSQL, with no per-request joins. The text is written:
@@ -26,6 +27,7 @@ from directory_app.bulk import update_rows
 from directory_app.extensions import db
 from directory_app.organisations import vocabulary
 from directory_app.organisations.models import Location, Network, Organisation, Service, organisation_network
+from directory_app.organisations.translations import OrganisationTranslation, ServiceTranslation
 
 _SPACES = re.compile(r"\s+")
 _CATEGORY_LABELS = {t.code: f"{t.es} {t.en} {t.fr}" for t in vocabulary.SERVICE_CATEGORIES}
@@ -80,9 +82,13 @@ def organisation_search_text(
         pending = services if isinstance(obj, Service) else locations
         if getattr(obj, "is_active", True) is not False and all(obj is not other for other in pending):
             pending.append(obj)
+
+    def other_languages(entity) -> str:
+        return " ".join(t.text for t in entity.translations if id(t) not in gone)
+
     return compose_search_text(
-        (org.name, org.alternate_name, org.description),
-        ((s.category_code, s.name, s.description) for s in services),
+        (org.name, org.alternate_name, org.description, other_languages(org)),
+        ((s.category_code, s.name, f"{s.description} {other_languages(s)}") for s in services),
         (p for loc in locations for p in (loc.city, loc.region)),
         (n.name for n in org.networks),
     )
@@ -101,6 +107,19 @@ def refresh_search_text(organisation_ids: Sequence[int]) -> None:
             .order_by(Service.id)
         ):
             services[org_id].append((category, name, description))
+        for org_id, text in db.session.execute(
+            select(Service.organisation_id, ServiceTranslation.text)
+            .join(ServiceTranslation, ServiceTranslation.service_id == Service.id)
+            .where(Service.organisation_id.in_(chunk), Service.is_active.is_(True))
+        ):
+            services[org_id].append(("", "", text))
+        translated = defaultdict(list)
+        for org_id, text in db.session.execute(
+            select(OrganisationTranslation.organisation_id, OrganisationTranslation.text).where(
+                OrganisationTranslation.organisation_id.in_(chunk)
+            )
+        ):
+            translated[org_id].append(text)
         for org_id, city, region in db.session.execute(
             select(Location.organisation_id, Location.city, Location.region)
             .where(Location.organisation_id.in_(chunk))
@@ -118,7 +137,10 @@ def refresh_search_text(organisation_ids: Sequence[int]) -> None:
             {
                 "id": org_id,
                 "search_text": compose_search_text(
-                    (name, alternate, description), services[org_id], places[org_id], networks[org_id]
+                    (name, alternate, description, *translated[org_id]),
+                    services[org_id],
+                    places[org_id],
+                    networks[org_id],
                 ),
                 "sort_name": fold(name)[:300],
             }
@@ -142,6 +164,13 @@ def _owner(session: Session, obj: Service | Location) -> Organisation | None:
     return session.get(Organisation, obj.organisation_id) if obj.organisation_id else None
 
 
+def _translation_owner(session: Session, row: OrganisationTranslation | ServiceTranslation) -> Organisation | None:
+    if isinstance(row, OrganisationTranslation):
+        return row.organisation or (session.get(Organisation, row.organisation_id) if row.organisation_id else None)
+    service = row.service or (session.get(Service, row.service_id) if row.service_id else None)
+    return _owner(session, service) if service is not None else None
+
+
 def _touched_organisations(session: Session) -> dict[Organisation, list[Service | Location]]:
     """The organisations whose search text may have changed, each with its new services and sites."""
     touched: dict[Organisation, list[Service | Location]] = {}
@@ -153,6 +182,10 @@ def _touched_organisations(session: Session) -> dict[Organisation, list[Service 
             owner = _owner(session, obj)
             if owner is not None:
                 touched.setdefault(owner, []).extend([obj] if obj in session.new else [])
+        elif isinstance(obj, OrganisationTranslation | ServiceTranslation):
+            owner = _translation_owner(session, obj)
+            if owner is not None:
+                touched.setdefault(owner, [])
         elif isinstance(obj, Network) and obj in session.dirty and _changed(obj, _NETWORK_FIELDS):
             for member in obj.members:
                 touched.setdefault(member, [])

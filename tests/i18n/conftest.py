@@ -25,3 +25,13 @@ def i18n_app(world_url, compiled_translations):
 @pytest.fixture
 def i18n_client(i18n_app):
     return i18n_app.test_client()
+
+
+@pytest.fixture
+def i18n_fresh_app(fresh_app, compiled_translations):
+    """Like i18n_app, on a private copy of the world (for tests that write)."""
+    return make_app(
+        fresh_app.config["SQLALCHEMY_DATABASE_URI"],
+        BABEL_TRANSLATION_DIRECTORIES=str(compiled_translations),
+        BABEL_DEFAULT_LOCALE="es",
+    )
