@@ -68,3 +68,12 @@ def extra_values_of(org) -> list[tuple[str, str]]:
     from directory_app.organisations.display import reader_language
 
     return display_values(org, reader_language())
+
+
+@bp.app_template_global("extra_filter_options")
+def extra_filter_options_global() -> list:
+    """The directory's additional-information filters, labels in the reader's language."""
+    from directory_app.extra_fields.filters import extra_filter_options
+    from directory_app.organisations.display import reader_language
+
+    return extra_filter_options(reader_language())

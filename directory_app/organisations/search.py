@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import and_, exists, func, select
 
 from directory_app.extensions import db
+from directory_app.extra_fields.filters import extra_filter_clauses
 from directory_app.organisations.models import (
     DistrictCoverage,
     Location,
@@ -85,6 +86,8 @@ def _filtered(query: DirectoryQuery):
                 organisation_network.c.network_id == query.network_id,
             )
         )
+    if query.extra:
+        statement = statement.where(*extra_filter_clauses(query.extra, Organisation.id))
     return statement
 
 

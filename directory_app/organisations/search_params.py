@@ -4,7 +4,8 @@ filter form.
 Every filter is a GET parameter, so that every state of the directory is a shareable URL:
 `q` (words, each must match), `service` (category code), `population` (code), `language`
 (ISO 639 code), `country` (member country code), `district` (ConsularDistrict.code: served, with
-a published district coverage), `network` (Network.code), `sort` (name|verified|country), `page`.
+a published district coverage), `network` (Network.code), `sort` (name|verified|country), `page`,
+and `x_<code>` for additional-information fields (yes/no and choice; see extra_fields.filters).
 A parameter that is not valid gets a message and is left out of the state.
 """
 
@@ -19,6 +20,8 @@ from sqlalchemy import select
 
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
+from directory_app.extra_fields.filters import PARAM_PREFIX as EXTRA_PREFIX
+from directory_app.extra_fields.filters import parse_extra_filters
 from directory_app.geography.models import ConsularDistrict, Country
 from directory_app.organisations import vocabulary
 from directory_app.organisations.display import category_label, country_name, language_name, population_label
@@ -51,6 +54,8 @@ class DirectoryQuery:
     page: int = 1
     district_id: int | None = field(default=None, compare=False)
     network_id: int | None = field(default=None, compare=False)
+    # Additional-information filters ((code, value), ...) from `x_<code>` parameters (extra_fields.filters).
+    extra: tuple[tuple[str, str], ...] = ()
 
     @property
     def words(self) -> list[str]:
@@ -63,6 +68,7 @@ class DirectoryQuery:
         args: dict[str, str | int] = {name: getattr(state, name) for name in names if getattr(state, name)}
         if state.sort != "name":
             args["sort"] = state.sort
+        args.update({f"{EXTRA_PREFIX}{code}": value for code, value in state.extra})
         if state.page != 1:
             args["page"] = state.page
         return args
@@ -88,7 +94,8 @@ def parse_directory_query(args: Mapping[str, str]) -> tuple[DirectoryQuery, list
             values.update(check(raw))
         except ValidationError as exc:
             problems.append(exc.message)
-    return DirectoryQuery(**values), problems
+    values["extra"], extra_problems = parse_extra_filters(args)
+    return DirectoryQuery(**values), problems + extra_problems
 
 
 def _check_q(raw: str) -> dict:
