@@ -5,13 +5,14 @@
   their exact location are at their approximate public position for readers who may not see more
   (the position is chosen in SQL, so bbox filters and counts use the position the reader gets).
 - `consulates`: one Point per consular office.
-- `districts`: one MultiPolygon per consular district, at display detail simplified to 0.005°.
+- `districts`: one MultiPolygon per consular district, at display detail simplified to 0.01°.
 
 Every fetch takes an ItemQuery (bbox, limit, offset, validated property filters) and returns the
 page of features and how many match."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict, Consulate, consulate_sending_country
 from directory_app.organisations.models import Location, Organisation, Service, Status
 
-DISTRICT_TOLERANCE = 0.005
+DISTRICT_TOLERANCE = 0.01
 
 
 @dataclass(frozen=True)
@@ -193,17 +194,17 @@ def _sending_countries(consulate_ids: list[int]) -> dict[int, list[str]]:
 
 
 def districts(query: ItemQuery, feature_id: str | None = None) -> tuple[list[dict], int]:
-    """Consular districts as polygon features (filters: country = sending country, consulate).
+    """Consular districts as MultiPolygon features (filters: country = sending country, consulate).
 
-    The bbox prefilter runs in SQL on the stored bounding boxes; the exact intersection test on the
-    display geometry of the candidates (a few hundred districts at most)."""
+    The bbox prefilter runs in SQL on the stored bounding boxes, the exact intersection test on the
+    display geometry of the candidates. Shapes are kept per district version (see _district_shapes)."""
     statement = (
         select(
             ConsularDistrict.code,
+            ConsularDistrict.updated_at,
             ConsularDistrict.sending_country_code,
             ConsularDistrict.is_approximate,
             ConsularDistrict.area_km2,
-            ConsularDistrict.display_wkb,
             Consulate.code.label("consulate"),
             Consulate.name_es,
             Consulate.name_en,
@@ -228,21 +229,32 @@ def districts(query: ItemQuery, feature_id: str | None = None) -> tuple[list[dic
             ConsularDistrict.max_lat >= min_lat,
         )
     rows = db.session.execute(statement.order_by(ConsularDistrict.code)).all()
-    geometries = shapely.from_wkb([row.display_wkb for row in rows]) if rows else []
-    if query.bbox and rows:
-        keep = shapely.intersects(geometries, shapely.box(*query.bbox))
-        rows = [row for row, kept in zip(rows, keep) if kept]
-        geometries = geometries[keep]
-    page = slice(query.offset, query.offset + query.limit)
-    features = [_district_feature(row, geometry) for row, geometry in zip(rows[page], geometries[page])]
+    database = db.engine.url.render_as_string(hide_password=True)
+    if query.bbox:
+        box = shapely.box(*query.bbox)
+        rows = [r for r in rows if shapely.intersects(_district_shapes(database, r.code, str(r.updated_at))[0], box)]
+    page = rows[query.offset : query.offset + query.limit]
+    features = [_district_feature(row, _district_shapes(database, row.code, str(row.updated_at))[1]) for row in page]
     return features, len(rows)
 
 
-def _district_feature(row, geometry) -> dict:
+@functools.lru_cache(maxsize=2048)
+def _district_shapes(database: str, code: str, version: str) -> tuple[shapely.Geometry, dict]:
+    """A district's display geometry (prepared for intersection tests) and its simplified GeoJSON
+    geometry, read once per version of the district: derived from the database, never shared state.
+    The GeoJSON dict is shared between responses: never change it."""
+    geometry = shapely.from_wkb(
+        db.session.scalar(select(ConsularDistrict.display_wkb).where(ConsularDistrict.code == code))
+    )
+    shapely.prepare(geometry)
     simple = shapely.simplify(geometry, DISTRICT_TOLERANCE, preserve_topology=True)
     simple = shapely.transform(simple, lambda coords: coords.round(4))
     if simple.geom_type == "Polygon":  # one geometry type per collection, as GIS layers expect
         simple = shapely.MultiPolygon([simple])
+    return geometry, json.loads(shapely.to_geojson(simple))
+
+
+def _district_feature(row, geometry: dict) -> dict:
     properties = {
         "code": row.code,
         "sending_country": row.sending_country_code,
@@ -254,7 +266,7 @@ def _district_feature(row, geometry) -> dict:
         "approximate": row.is_approximate,
         "area_km2": round(row.area_km2, 1),
     }
-    return _feature(row.code, properties, json.loads(shapely.to_geojson(simple)))
+    return _feature(row.code, properties, geometry)
 
 
 def spatial_extent(collection_id: str) -> list[float] | None:
