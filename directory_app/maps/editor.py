@@ -100,6 +100,7 @@ def editor_config(organisation, field_id: str) -> dict:
         "coverageUrl": url_for("maps.organisation_coverage", organisation_uuid=organisation.uuid),
         "labels": {
             "drawnArea": _("Area drawn on the map"),
+            "areaName": _("Name of area"),
             "noArea": _("No area drawn yet."),
             "km2": _("km²"),
             "vertices": _("vertices"),

@@ -87,6 +87,26 @@
       : layer.getLatLngs().reduce(function (n, ring) { return n + ring.length; }, 0);
   }
 
+  /* One row of the list beside the map: a name that can be changed, the area and the vertices. */
+  function listItem(ctx, layer, number) {
+    var labels = ctx.config.labels;
+    var item = el("li");
+    var name = el("input", "coverage-area-name");
+    name.type = "text";
+    name.maxLength = 200;
+    name.value = layer.feature.properties.label || "";
+    name.placeholder = labels.drawnArea;
+    name.setAttribute("aria-label", labels.areaName + " " + number);
+    name.addEventListener("change", function () {
+      layer.feature.properties.label = name.value.trim();
+      writeField(ctx);
+    });
+    item.appendChild(name);
+    item.appendChild(el("span", null, " ≈ " + Math.round(areaKm2(layer)).toLocaleString() + " " + labels.km2 +
+      " · " + vertexCount(layer) + " " + labels.vertices));
+    return item;
+  }
+
   /* The hidden field and the list beside the map say the same as the map. */
   function writeField(ctx) {
     var features = [];
@@ -99,11 +119,7 @@
         ? { type: "Feature", geometry: null, properties: { label: label, keep: props.keep } }
         : L.extend(layer.toGeoJSON(), { properties: { label: label } });
       features.push(feature);
-      if (list) {
-        var text = (label || ctx.config.labels.drawnArea) + " · ≈ " + Math.round(areaKm2(layer)).toLocaleString() + " " +
-          ctx.config.labels.km2 + " · " + vertexCount(layer) + " " + ctx.config.labels.vertices;
-        list.appendChild(el("li", null, text));
-      }
+      if (list) list.appendChild(listItem(ctx, layer, features.length));
     });
     if (list && !features.length) list.appendChild(el("li", "empty", ctx.config.labels.noArea));
     ctx.input.value = features.length ? JSON.stringify({ type: "FeatureCollection", features: features }) : "";

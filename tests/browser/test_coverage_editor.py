@@ -134,6 +134,10 @@ def test_draw_a_polygon_save_it_and_see_it_on_the_organisation_page(
     assert min(lats) == pytest.approx(corners[2]["lat"], abs=0.01)  # a pixel or two
     assert page.locator("#drawn-list li").count() == polygons_before + 1
     assert "km²" in page.locator("#drawn-list li").last.inner_text()
+    name = page.locator("#drawn-list li input").last
+    name.fill("Frontera <sur>")
+    name.press("Tab")
+    assert json.loads(page.input_value("#drawn"))["features"][-1]["properties"]["label"] == "Frontera <sur>"
     screenshot("coverage-editor", page)
 
     with page.expect_navigation():
@@ -146,7 +150,7 @@ def test_draw_a_polygon_save_it_and_see_it_on_the_organisation_page(
     assert int(page.get_attribute(".folium-map", "data-coverage-features")) == len(coverage["features"])
     polygons = [f for f in coverage["features"] if f["properties"]["kind"] == "polygon"]
     assert len(polygons) == polygons_before + 1
-    saved = [f for f in polygons if f["properties"]["label"] == "Area drawn on the map"]
+    saved = [f for f in polygons if f["properties"]["label"] == "Frontera <sur>"]
     assert saved
 
     # Opened again, the saved areas travel back as references only, and saving keeps them.
