@@ -20,6 +20,7 @@ from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.organisations.search import parse_directory_query
 from directory_app.transfer import storage
+from directory_app.transfer.districts import import_districts, preview_districts
 from directory_app.transfer.exports import FORMATS, export_organisations
 from directory_app.transfer.importer import ImportRejected, commit_import, preview_import
 from directory_app.transfer.mapping import FIELDS, check_mapping, suggest_mapping
@@ -141,3 +142,61 @@ def commit(token: str):
         )
     )
     return render_template("transfer/done.html", report=report, note=note)
+
+
+@bp.route("/districts", methods=["GET", "POST"])
+@require_role(*_IMPORTERS)
+def districts_upload():
+    """Official consular districts: CSV (consulate_code, admin_unit_code[, sending_country]) or polygons."""
+    if request.method == "GET":
+        return render_template("transfer/districts_upload.html")
+    stream = request.files.get("file")
+    if stream is None or not stream.filename:
+        return render_template("transfer/districts_upload.html", error=_("Choose a file.")), 400
+    token, folder = storage.new_folder()
+    try:
+        checked = save_upload(stream.stream, stream.filename, folder)
+        if checked.format not in ("csv", "geojson", "gpkg"):
+            raise ValidationError(_("Consular districts come as CSV, GeoJSON or GeoPackage."))
+    except ValidationError as exc:
+        storage.discard(folder)
+        return render_template("transfer/districts_upload.html", error=exc.message), 400
+    note = {"user": current_user.id, "format": checked.format, "name": checked.original_name, "kind": "districts"}
+    storage.write_note(folder, note)
+    return redirect(url_for("transfer.districts_preview", token=token))
+
+
+def _load_districts(token: str) -> tuple[Path, dict, Upload]:
+    folder = storage.folder_of(token)
+    if folder is None:
+        abort(404)
+    note = storage.read_note(folder)
+    if note.get("user") != current_user.id or note.get("kind") != "districts":
+        abort(404)
+    return folder, note, Upload(folder / "upload.bin", note["format"], note["name"])
+
+
+@bp.get("/districts/<token>/preview")
+@require_role(*_IMPORTERS)
+def districts_preview(token: str):
+    _folder, note, checked = _load_districts(token)
+    try:
+        report = preview_districts(checked)
+    except ValidationError as exc:
+        db.session.rollback()
+        return render_template("transfer/districts_preview.html", token=token, note=note, error=str(exc)), 400
+    return render_template("transfer/districts_preview.html", token=token, note=note, report=report)
+
+
+@bp.post("/districts/<token>/commit")
+@require_role(*_IMPORTERS)
+def districts_commit(token: str):
+    folder, note, checked = _load_districts(token)
+    try:
+        report = import_districts(checked)
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        return render_template("transfer/districts_preview.html", token=token, note=note, error=str(exc)), 400
+    storage.discard(folder)
+    return render_template("transfer/districts_preview.html", token=token, note=note, report=report, done=True)

@@ -1,0 +1,106 @@
+"""Importing official consular districts with the same preview/commit pattern as organisations.
+
+The import itself is geography.official.import_official_districts (CSV of unit codes, or GeoJSON /
+GeoPackage polygons), which checks the whole file before it writes. The preview runs it inside the
+request's transaction, compares every district's units before and after, and rolls back; the
+commit runs it again and the caller commits. (On SQLite the preview holds the write lock for the
+few seconds it takes.)
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.utils import secure_filename
+
+from directory_app.errors import ValidationError
+from directory_app.extensions import db
+from directory_app.geography.models import ConsularDistrict, district_unit
+from directory_app.geography.official import import_official_districts
+from directory_app.transfer.uploads import Upload
+from geo.validate import GeometryError
+
+_SUFFIXES = {"csv": ".csv", "geojson": ".geojson", "gpkg": ".gpkg"}
+
+
+@dataclass(frozen=True)
+class DistrictChange:
+    code: str
+    action: str  # create, update, unchanged (imported again), remove (an approximate district emptied)
+    units_before: int
+    units_after: int
+
+
+@dataclass(frozen=True)
+class DistrictReport:
+    changes: list[DistrictChange]
+    districts: int
+    units: int
+    warnings: list[str]
+
+    def count(self, action: str) -> int:
+        return sum(1 for c in self.changes if c.action == action)
+
+    @property
+    def unchanged(self) -> int:
+        """Districts of the file whose units and official status were already as the file says."""
+        return max(0, self.districts - self.count("create") - self.count("update"))
+
+
+def _state() -> dict[str, tuple[bool, frozenset[int]]]:
+    units: dict[int, set[int]] = {}
+    for district_id, unit_id in db.session.execute(select(district_unit.c.district_id, district_unit.c.admin_unit_id)):
+        units.setdefault(district_id, set()).add(unit_id)
+    return {
+        code: (approximate, frozenset(units.get(district_id, ())))
+        for district_id, code, approximate in db.session.execute(
+            select(ConsularDistrict.id, ConsularDistrict.code, ConsularDistrict.is_approximate)
+        )
+    }
+
+
+def _named_copy(upload: Upload) -> Path:
+    """official.py chooses its reader by suffix: give it a copy named after the checked content."""
+    suffix = _SUFFIXES.get(upload.format)
+    if suffix is None:
+        raise ValidationError(_("Consular districts come as CSV, GeoJSON or GeoPackage."))
+    stem = Path(secure_filename(upload.original_name) or "districts").stem or "districts"
+    target = upload.path.parent / f"{stem}{suffix}"
+    if not target.exists():
+        shutil.copyfile(upload.path, target)
+    return target
+
+
+def import_districts(upload: Upload) -> DistrictReport:
+    """Import the districts of a checked upload into the session (not committed) and say what changed."""
+    before = _state()
+    try:
+        result = import_official_districts(_named_copy(upload))
+    except GeometryError as exc:
+        raise ValidationError(str(exc)) from None
+    db.session.flush()
+    after = _state()
+    changes = []
+    for code in sorted(set(before) | set(after)):
+        old, new = before.get(code), after.get(code)
+        if old == new:
+            continue
+        if new is None:
+            changes.append(DistrictChange(code, "remove", len(old[1]), 0))
+        elif old is None:
+            changes.append(DistrictChange(code, "create", 0, len(new[1])))
+        else:
+            changes.append(DistrictChange(code, "update", len(old[1]), len(new[1])))
+    return DistrictReport(changes, result["districts"], result["units"], result["warnings"])
+
+
+def preview_districts(upload: Upload) -> DistrictReport:
+    """What importing the file would change; nothing stays written."""
+    try:
+        return import_districts(upload)
+    finally:
+        db.session.rollback()
