@@ -184,8 +184,39 @@ def commit_import(table: Table, mapping: dict[str, str], user=None) -> ImportRep
     report = preview_import(table, mapping, user)
     if report.rejected:
         raise ImportRejected(report)
-    apply_rows([(r.row, r.data, r.target_id) for r in report.rows if r.action in ("create", "update")])
+    rows = [(r.row, r.data, r.target_id) for r in report.rows if r.action in ("create", "update")]
+    if proposes(user):
+        propose_rows(user, rows)
+    else:
+        apply_rows(rows)
     return report
+
+
+def proposes(user) -> bool:
+    """True when the user's imported rows become change proposals for the TS to review."""
+    from directory_app.accounts.models import Role
+
+    return user is not None and user.role == Role.COUNTRY_CONTACT
+
+
+def propose_rows(user, rows: list[tuple[int, dict, int | None]]) -> None:
+    """Each row becomes a change proposal (review.services.submit_change) on the version read now."""
+    from directory_app.accounts.permissions import PermissionDenied
+    from directory_app.review.services import VersionConflict, submit_change
+
+    for number, data, target_id in rows:
+        organisation = db.session.get(Organisation, target_id) if target_id is not None else None
+        base_version = organisation.version if organisation is not None else None
+        try:
+            submit_change(
+                user, organisation, data, base_version=base_version, comment=_("Bulk import, row %(row)d", row=number)
+            )
+        except (ValidationError, GeometryError) as exc:
+            raise ValidationError(
+                getattr(exc, "message", str(exc)), row=number, field=getattr(exc, "field", None)
+            ) from None
+        except (PermissionDenied, VersionConflict) as exc:
+            raise ValidationError(str(exc), row=number) from None
 
 
 def apply_rows(rows: list[tuple[int, dict, int | None]]) -> list[int]:

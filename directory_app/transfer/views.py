@@ -1,7 +1,8 @@
 """Web import (upload -> column mapping -> preview -> commit) and exports.
 
-Imports are for the Technical Secretariat (country contacts would need every row to become a
-change proposal; until that path exists the web import is TS only). Exports are for every reader:
+Organisations are imported by the Technical Secretariat (written at once) and by country contacts
+for their own country (every created or changed row becomes a change proposal for the TS, through
+review.services.submit_change). Official consular districts: TS only. Exports are for every reader:
 they contain what the directory shows them, with the directory's filters.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 from io import BytesIO
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,13 +23,13 @@ from directory_app.organisations.search import parse_directory_query
 from directory_app.transfer import storage
 from directory_app.transfer.districts import import_districts, preview_districts
 from directory_app.transfer.exports import FORMATS, export_organisations
-from directory_app.transfer.importer import ImportRejected, commit_import, preview_import
+from directory_app.transfer.importer import ImportRejected, commit_import, preview_import, proposes
 from directory_app.transfer.mapping import FIELDS, check_mapping, suggest_mapping
 from directory_app.transfer.readers import Table, read_table
 from directory_app.transfer.uploads import FORMAT_NAMES, Upload, save_upload
 
 bp = Blueprint("transfer", __name__, url_prefix="/transfer")
-_IMPORTERS = (Role.TS_ADMIN,)
+_IMPORTERS = (Role.TS_ADMIN, Role.COUNTRY_CONTACT)  # a contact's rows become change proposals
 
 
 @bp.get("/export")
@@ -132,20 +133,11 @@ def commit(token: str):
         db.session.rollback()
         return render_template("transfer/preview.html", token=token, note=note, report=None, error=str(exc)), 400
     storage.discard(folder)
-    counts = report.counts
-    flash(
-        _(
-            "Imported: %(c)d created, %(u)d updated, %(n)d unchanged.",
-            c=counts["create"],
-            u=counts["update"],
-            n=counts["unchanged"],
-        )
-    )
-    return render_template("transfer/done.html", report=report, note=note)
+    return render_template("transfer/done.html", report=report, note=note, proposed=proposes(current_user))
 
 
 @bp.route("/districts", methods=["GET", "POST"])
-@require_role(*_IMPORTERS)
+@require_role(Role.TS_ADMIN)
 def districts_upload():
     """Official consular districts: CSV (consulate_code, admin_unit_code[, sending_country]) or polygons."""
     if request.method == "GET":
@@ -177,7 +169,7 @@ def _load_districts(token: str) -> tuple[Path, dict, Upload]:
 
 
 @bp.get("/districts/<token>/preview")
-@require_role(*_IMPORTERS)
+@require_role(Role.TS_ADMIN)
 def districts_preview(token: str):
     _folder, note, checked = _load_districts(token)
     try:
@@ -189,7 +181,7 @@ def districts_preview(token: str):
 
 
 @bp.post("/districts/<token>/commit")
-@require_role(*_IMPORTERS)
+@require_role(Role.TS_ADMIN)
 def districts_commit(token: str):
     folder, note, checked = _load_districts(token)
     try:

@@ -27,7 +27,7 @@ CSV = (
 
 
 @pytest.mark.parametrize(
-    "role,status", [("public", 302), ("consular", 403), ("country_contact", 403), ("ts_admin", 200)]
+    "role,status", [("public", 302), ("consular", 403), ("country_contact", 200), ("ts_admin", 200)]
 )
 def test_import_page_per_role(client_as, client, role, status):
     web = client if role == "public" else client_as(role)
@@ -153,3 +153,31 @@ def test_cli_import_and_export(fresh_app, tmp_path):
             args=["export-organisations", "--format", "gpkg", "-o", str(out), "--filter", "country=MX"]
         )
         assert exported.exit_code == 0 and out.read_bytes().startswith(b"SQLite format 3")
+
+
+def test_country_contact_import_becomes_proposals(fresh_app):
+    from directory_app.review.models import ChangeProposal
+
+    web = login_as(fresh_app.test_client(), "country_contact", "MX")
+    other_country = CSV + "web-gt,Casa Guatemala,ngo,GT,Guatemala,14.6,-90.5,food\n"
+    token = csrf_token_of(web.get("/transfer/import").get_data(as_text=True))
+    previews = []
+    for content, creates, rejects in [(other_country, 1, 1), (CSV, 1, 0)]:
+        uploaded = web.post(
+            "/transfer/import",
+            data={"csrf_token": token, "file": (io.BytesIO(content.encode()), "list.csv")},
+            content_type="multipart/form-data",
+        )
+        mapping_page = web.get(uploaded.location).get_data(as_text=True)
+        form = {"csrf_token": token} | {f"column-{i}": c for i, c in enumerate(CSV.splitlines()[0].split(","))}
+        preview_url = web.post(uploaded.location, data=form).location
+        preview = web.get(preview_url).get_data(as_text=True)
+        assert f"{creates} to create" in preview and f"{rejects} rejected" in preview, mapping_page
+        previews.append(preview)
+    assert "you may not import organisations of GT" in previews[0]
+    done = web.post(preview_url.replace("/preview", "/commit"), data={"csrf_token": token})
+    assert done.status_code == 200 and "sent to the Technical Secretariat" in done.get_data(as_text=True)
+    with fresh_app.app_context():
+        assert db.session.scalar(select(func.count()).where(Organisation.external_id == "web-1")) == 0
+        proposal = db.session.scalars(select(ChangeProposal).order_by(ChangeProposal.id.desc())).first()
+        assert proposal.snapshot["external_id"] == "web-1" and proposal.country_code == "MX"
