@@ -3,6 +3,7 @@ create_organisation's coverage parts, bad input answered on its field, and the m
 
 import io
 import json
+import re
 
 import pytest
 from flask import render_template_string
@@ -292,3 +293,19 @@ def shape_area(geometry: dict) -> float:
     from shapely.geometry import shape
 
     return shape(geometry).area
+
+
+def test_entry_text_in_the_editor_map_cannot_close_the_script(fresh_app):
+    poison = "</script><script>window.__xss=1</script>`${1}`"
+    with fresh_app.test_request_context():
+        org = organisation_with_sites("MX")
+        org.name = poison
+        org.locations[0].name = poison
+        db.session.flush()
+        form = CoverageEditorForm(org, meta={"csrf": False})
+        html = render_template_string(MACRO, form=form, organisation=org)
+    assert "<script>window.__xss" not in html
+    scripts = [s for s in re.findall(r"<script[^>]*>(.*?)</script>", html, flags=re.S) if "CamminaCoverageEditor" in s]
+    assert len(scripts) == 1  # the entry text did not end the map's script early
+    assert "\\u003c/script\\u003e\\u003cscript\\u003ewindow.__xss=1" in scripts[0]  # the name, as JSON escapes
+    assert "\\u0060\\u0024{1}\\u0060" in scripts[0]
