@@ -8,6 +8,7 @@ Catalogs: translations/{es,fr}/LC_MESSAGES/messages.po, compiled to .mo by `scri
 (serve.sh and test.sh do it). English has no catalog: the msgids are English. The templates get:
 - `language_links()`: the switcher's links, each the current path and query with `lang=xx`;
 - `current_language`: "es", "en" or "fr" (for `<html lang>`);
+- `unit_name(unit)`: an admin unit's local name, with the reader's (or English) name where different;
 - filters `number` (grouped digits for the locale), `km` (a distance or area: `|km` one decimal,
   `|km(0)` none), `share` (0..1 as a percentage) and `day` (a date in the locale's medium format:
   "31 ene 2026", "Jan 31, 2026").
@@ -16,6 +17,7 @@ Catalogs: translations/{es,fr}/LC_MESSAGES/messages.po, compiled to .mo by `scri
 from __future__ import annotations
 
 import os
+import unicodedata
 from datetime import date, datetime
 from urllib.parse import urlencode
 
@@ -103,6 +105,20 @@ def language_links() -> list[dict]:
     ]
 
 
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+def unit_name(unit) -> str:
+    """An admin unit's name in its local language, followed by its name in the reader's language
+    (English for French readers: units have no French names) where that differs beyond accents:
+    "Ciudad de México (Mexico City)", "British Columbia (Columbia Británica)"; "Québec", "Chiapas"."""
+    local = unit.name_local
+    other = unit.name_es if current_language() == "es" else unit.name_en
+    return f"{local} ({other})" if other and _folded(other) != _folded(local) else local
+
+
 def format_number(value: float | int | None) -> str:
     """A count or quantity with the locale's digit grouping ("1,234" / "1 234" / "1234")."""
     return "" if value is None else format_decimal(value)
@@ -136,4 +152,5 @@ def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters.update(number=format_number, km=format_km, share=format_share, day=format_day)
     app.context_processor(lambda: {"language_links": language_links, "current_language": current_language()})
+    app.add_template_global(unit_name)
     app.after_request(_vary_on_language)
