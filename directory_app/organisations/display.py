@@ -14,6 +14,7 @@ from babel import Locale
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from directory_app.i18n import unit_name
 from directory_app.organisations import vocabulary
 from directory_app.organisations.translations import LocalizedText, localized
 
@@ -56,15 +57,6 @@ def country_name(country) -> str:
 def consulate_name(consulate) -> str:
     """A consulate's name: Spanish for Spanish readers, English otherwise (there is no French name)."""
     return consulate.name_es if reader_language() == "es" else consulate.name_en
-
-
-def unit_name(unit) -> str:
-    """An admin unit's name in its local language, followed by the name in the reader's language
-    (English for French readers, who have no name of their own) where that differs:
-    "Ciudad de México (Mexico City)", "Québec (Quebec)"; just "Chiapas" or "Los Angeles"."""
-    local = unit.name_local
-    other = unit.name_es if reader_language() == "es" else unit.name_en
-    return f"{local} ({other})" if other and other.casefold() != local.casefold() else local
 
 
 def entry_text(entity, field: str) -> LocalizedText:
