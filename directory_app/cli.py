@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
@@ -38,7 +39,7 @@ def transactional(func=None, *, bulk: bool = False):
             return result
         except USER_ERRORS as exc:
             db.session.rollback()
-            raise click.ClickException(f"{exc}\nNothing was changed.") from None
+            raise click.ClickException(f"{exc}\n" + _("Nothing was changed.")) from None
         except BaseException:
             db.session.rollback()
             raise
@@ -76,7 +77,7 @@ def setup_command(data_dir: Path | None) -> None:
     Safe to run again: everything is updated in place by its code."""
     from directory_app.bootstrap import migrate_schema
 
-    click.echo("Migrating the database schema...")
+    click.echo(_("Migrating the database schema..."))
     migrate_schema()
     _setup(data_dir or Path(current_app.config["DATA_DIR"]))
 
@@ -87,8 +88,11 @@ def _setup(data_dir: Path) -> None:
 
     counts = setup_directory(data_dir, progress=lambda message: click.echo(f"  {message}"))
     click.echo(
-        f"Ready: {counts['countries']} countries, {counts['admin1']} admin-1 units, {counts['counties']} counties, "
-        f"{counts['consulates']} consulates, {counts['approximate']} approximate districts."
+        _(
+            "Ready: %(countries)d countries, %(admin1)d admin-1 units, %(counties)d counties, "
+            "%(consulates)d consulates, %(approximate)d approximate districts.",
+            **{k: counts[k] for k in ("countries", "admin1", "counties", "consulates", "approximate")},
+        )
     )
 
 
@@ -115,7 +119,7 @@ def demo_command(count: int, seed: int, accounts: bool) -> None:
     from directory_app.demo.generator import generate_demo
 
     added = generate_demo(count, seed, progress=_bar_progress("Demo organisations"))
-    click.echo(f"Added {added} demo organisations (seed {seed}).")
+    click.echo(_("Added %(added)d demo organisations (seed %(seed)d).", added=added, seed=seed))
     if accounts:
         _demo_accounts()
 
@@ -126,12 +130,12 @@ def _demo_accounts() -> None:
     try:
         created = ensure_demo_accounts()
     except ProductionRefused as refusal:
-        click.echo(f"{refusal} Create real accounts with `create-user`.")
+        click.echo(f"{refusal} " + _("Create real accounts with `create-user`."))
         return
     if not created:
-        click.echo("Demo accounts exist already (their passwords were printed when they were created).")
+        click.echo(_("Demo accounts exist already (their passwords were printed when they were created)."))
         return
-    click.echo("Demo accounts (passwords shown only this once; sign in at /login):")
+    click.echo(_("Demo accounts (passwords shown only this once; sign in at /login):"))
     for account in created:
         role = account.role + (f" {account.country}" if account.country else "")
         click.echo(f"  {account.email:<36} {role:<20} {account.password}")
@@ -147,9 +151,16 @@ def import_districts_command(path: Path) -> None:
     from directory_app.geography.official import import_official_districts
 
     result = import_official_districts(path)
-    click.echo(f"Imported {result['districts']} official districts with {result['units']} admin units from {path}.")
+    click.echo(
+        _(
+            "Imported %(districts)d official districts with %(units)d admin units from %(path)s.",
+            districts=result["districts"],
+            units=result["units"],
+            path=path,
+        )
+    )
     for warning in result["warnings"]:
-        click.echo(f"  note: {warning}")
+        click.echo("  " + _("note: %(warning)s", warning=warning))
 
 
 @click.command("rebuild-coverage")
@@ -160,7 +171,7 @@ def rebuild_coverage_command() -> None:
     from directory_app.organisations.coverage import recompute_coverage
 
     done = recompute_coverage(progress=_bar_progress("Organisations"))
-    click.echo(f"Coverage rebuilt for {done} organisations.")
+    click.echo(_("Coverage rebuilt for %(count)d organisations.", count=done))
 
 
 @click.command("create-user")
@@ -180,7 +191,7 @@ def create_user_command(email: str, role: str, country: str | None, name: str, p
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     user = create_user(email, password, role, country, name)
-    click.echo(f"Created {user.role.value} {user.email}.")
+    click.echo(_("Created %(role)s %(email)s.", role=user.role.value, email=user.email))
 
 
 @click.command("stats")

@@ -58,14 +58,15 @@ def default_language() -> str:
 
 
 def command_language() -> str:
-    """The language of a command run in a terminal (no request): from LC_ALL, LC_MESSAGES or LANG
-    ("fr_CA.UTF-8" -> fr), else the default."""
+    """The language of a command run in a terminal (no request): the first of LC_ALL, LC_MESSAGES
+    and LANG that is set ("fr_CA.UTF-8" -> fr, "es_MX" -> es). The C or POSIX locale, another
+    language or none means untranslated messages, as gettext does: English."""
     for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(variable, "")
         if value:
             language = value[:2].lower()
-            return language if language in LANGUAGES else default_language()
-    return default_language()
+            return language if language in LANGUAGES else "en"
+    return "en"
 
 
 def select_locale() -> str:

@@ -13,6 +13,8 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -r requirements.txt
 .venv/bin/python scripts/vendor_assets.py
+# The Spanish and French catalogs, compiled from the committed .po files (the .mo files are not kept).
+PY=.venv/bin/python scripts/i18n.sh compile
 
 export FLASK_APP=directory_app
 .venv/bin/flask setup

@@ -15,6 +15,9 @@ fi
 .venv/bin/python -m pip install --quiet -r requirements-dev.txt
 # The browser libraries the maps load (pinned npm tarballs, checked; nothing to do when present).
 .venv/bin/python scripts/vendor_assets.py
+# The Spanish and French catalogs, compiled from the committed .po files (tests/i18n compile their own
+# copy too, so they never read a stale .mo).
+PY=.venv/bin/python scripts/i18n.sh compile
 
 # Browser tests drive Debian's Chromium through Playwright (never `playwright install`, which downloads
 # a browser of its own).
