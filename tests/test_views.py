@@ -21,10 +21,10 @@ def test_district_list_flags_approximate_districts(client):
 
 
 def test_district_page_says_it_is_approximate_and_lists_organisations(client):
-    page = client.get("/districts/MX-US-LOS-ANGELES")
+    page = client.get("/districts/MX-US-LOS-ANGELES?lang=en")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "Approximate district." in text  # English msgid until the catalogs land
+    assert "Approximate district." in text
     assert "DEMO " in text
     assert "Los Angeles (US-06037)" in text
 

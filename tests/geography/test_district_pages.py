@@ -103,7 +103,7 @@ def test_page_groups_by_service_with_distances_and_gaps(client):
             first = group.referrals[0]
             assert str(escape(first.organisation.name)) in section
             if first.distance_km is not None:
-                assert f"{first.distance_km:.1f} km" in section
+                assert f"{first.distance_km:,.1f} km" in section
             if group.total > PER_SERVICE:
                 assert f"/organisations?district={LA}&amp;service={group.code}" in section
 
@@ -187,7 +187,7 @@ def test_district_list_filters_by_sending_and_host_country(client):
     assert "(Estados Unidos)" in text and "(México)" not in text
     everything = client.get("/districts").get_data(as_text=True)
     assert len(re.findall(r"<tr>\s*<td>\w\w</td>", everything)) > len(rows)
-    bad = client.get("/districts?sending=<script>")
+    bad = client.get("/districts?sending=<script>&lang=en")
     assert bad.status_code == 400
     assert "Unknown country code" in bad.get_data(as_text=True)
     assert "<script>" not in bad.get_data(as_text=True).split("<main>")[1]
@@ -232,11 +232,11 @@ def test_hidden_site_is_not_revealed_and_unsafe_links_are_dropped(fresh_app):
     assert "exact location withheld" in text
     assert str(HIDDEN_LON)[:9] not in text and str(HIDDEN_LAT)[:8] not in text
     section = text.split("Casa Oculta")[1][:400]
-    assert f"{public_km:.1f} km" in section
+    assert f"{public_km:,.1f} km" in section
     consular = login_as(fresh_app.test_client(), "consular")
     text = consular.get(f"/districts/{LA}?service=shelter&lang=en").get_data(as_text=True)
     assert "Calle Secreta 123" in text
-    assert f"{exact_km:.1f} km" in text.split("Casa Oculta")[1][:400]
+    assert f"{exact_km:,.1f} km" in text.split("Casa Oculta")[1][:400]
 
 
 def test_contacts_are_printed_in_full(fresh_app):

@@ -142,11 +142,11 @@ def test_hidden_sites_are_searched_and_shown_at_their_public_position(fresh_app)
     text = fresh_app.test_client().get(query).get_data(as_text=True)
     assert result_names(text) == expected_names(fresh_app, *origin, 50, "shelter", exact=False)
     row = text.split("Refugio Reservado")[1].split("</tr>")[0]
-    assert f"{public_km:.1f} km" in row
+    assert f"{public_km:,.1f} km" in row
     for secret in (f"{HIDDEN[0]:.4f}", f"{HIDDEN[1]:.4f}", "Calle Escondida"):
         assert secret not in text  # nowhere: not in the table, nor in the map
     consular = login_as(fresh_app.test_client(), "consular")
     text = consular.get(query).get_data(as_text=True)
     assert result_names(text) == expected_names(fresh_app, *origin, 50, "shelter", exact=True)
     row = text.split("Refugio Reservado")[1].split("</tr>")[0]
-    assert f"{exact_km:.1f} km" in row
+    assert f"{exact_km:,.1f} km" in row
