@@ -2,9 +2,8 @@
 and the list beside the map follow; save, and see the area on the organisation page.
 
 The edit page that uses the editor (review's /organisations/<uuid>/edit/coverage) belongs to another
-part of the app; until it exists, this test serves the editor from a small page of its own, built
-from the real parts: CoverageEditorForm, the render_coverage_editor macro, replace_coverage and a
-commit, on a private copy of the SQLite world."""
+part of the app; until it exists, this test serves the editor from a stand-in page built from the
+real parts (tests/organisations/coverage_editor_page.py), on a private copy of the SQLite world."""
 
 from __future__ import annotations
 
@@ -14,38 +13,16 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template_string, url_for
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from directory_app.extensions import db
-from directory_app.organisations.coverage_form import CoverageEditorForm
 from directory_app.organisations.models import CoverageKind, Location, Organisation, Status
-from directory_app.organisations.services import replace_coverage
 from tests.browser.conftest import LOCAL_HOST, LiveServer
 from tests.conftest import make_app
+from tests.organisations.coverage_editor_page import add_editor_page
 
 EDITOR_READY = ".folium-map[data-editor='ready']"
-PAGE = """{% extends "base.html" %}
-{% from "edit/_coverage_editor.html" import render_coverage_editor %}
-{% block content %}
-<h1>{{ organisation.name }}</h1>
-<form method="post" enctype="multipart/form-data" class="stacked">
-  {{ form.csrf_token }}
-  {{ render_coverage_editor(form, organisation) }}
-  <p><button type="submit" id="save-coverage">Save</button></p>
-</form>
-{% endblock %}"""
-
-
-def _editor_page(organisation_uuid: str):
-    organisation = db.session.scalar(select(Organisation).where(Organisation.uuid == organisation_uuid))
-    form = CoverageEditorForm(organisation)
-    if form.validate_on_submit():
-        replace_coverage(organisation, form.parts())
-        db.session.commit()
-        return redirect(url_for("organisations.organisation_page", organisation_uuid=organisation_uuid))
-    return render_template_string(PAGE, form=form, organisation=organisation)
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +33,7 @@ def editor_server(worlds, tmp_path_factory):
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
     app = make_app(f"sqlite:///{target}")
-    harness = Blueprint("coverage_editor_test", __name__)
-    harness.add_url_rule("/test-editor/<organisation_uuid>", view_func=_editor_page, methods=["GET", "POST"])
-    app.register_blueprint(harness)
+    add_editor_page(app)
     server = make_server(LOCAL_HOST, 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="editor-server", daemon=True)
     thread.start()

@@ -17,6 +17,8 @@ from directory_app.organisations.coverage_form import MAX_RADII, CoverageEditorF
 from directory_app.organisations.models import CoverageKind, DistrictCoverage, Organisation
 from directory_app.organisations.services import replace_coverage
 from geo.coverage_input import MAX_FILE_BYTES
+from tests.conftest import csrf_token_of
+from tests.organisations.coverage_editor_page import add_editor_page
 
 BOW_TIE = [[-92.3, 14.8], [-92.0, 15.1], [-92.0, 14.8], [-92.3, 15.1], [-92.3, 14.8]]
 SQUARE = box(-92.3, 14.8, -92.0, 15.1)
@@ -309,3 +311,42 @@ def test_entry_text_in_the_editor_map_cannot_close_the_script(fresh_app):
     assert len(scripts) == 1  # the entry text did not end the map's script early
     assert "\\u003c/script\\u003e\\u003cscript\\u003ewindow.__xss=1" in scripts[0]  # the name, as JSON escapes
     assert "\\u0060\\u0024{1}\\u0060" in scripts[0]
+
+
+# --- through a page: the whole request cycle, CSRF included ---------------------------------------
+
+
+def test_through_a_page_bad_files_get_their_message_and_a_good_one_is_saved(fresh_app):
+    add_editor_page(fresh_app)
+    client = fresh_app.test_client()
+    with fresh_app.app_context():
+        organisation_uuid = organisation_with_sites("MX").uuid
+    url = f"/test-editor/{organisation_uuid}"
+    token = csrf_token_of(client.get(url).get_data(as_text=True))
+
+    def post(data: bytes, name: str, **fields):
+        body = {"csrf_token": token, "upload": (io.BytesIO(data), name)} | fields
+        return client.post(url, data=body, content_type="multipart/form-data")
+
+    for data, name, message in [
+        (b"\x89PNG\r\n\x1a\n....", "zona.geojson", "the file is a PNG image"),
+        (b"name,lon,lat\nA,1,2\n", "zona.geojson", "looks like a table (CSV)"),
+        (b"", "zona.kml", "the file is empty"),
+        (b"<kml><Placemark><Point><coordinates>-92,15</coordinates></Point></Placemark></kml>", "p.kml", "Point"),
+        (b'{"type": "Polygon", "coordinates": [[[-92, 14], [-91, 95], [-91, 14], [-92, 14]]]}', "x.json", "-90..90"),
+    ]:
+        response = post(data, name)
+        assert response.status_code == 200, (name, response.status_code)
+        assert message in response.get_data(as_text=True), name
+    # Flask refuses a form field over MAX_FORM_MEMORY_SIZE (why saved areas travel by reference)
+    assert post(b"", "", drawn="x" * 600_000).status_code == 413
+    assert post(b" " * (21 * 1024 * 1024), "huge.geojson").status_code == 413  # over MAX_CONTENT_LENGTH
+
+    response = post(KML, "zona.kml", upload_label="Zona <oeste>")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/organisations/{organisation_uuid}")
+    assert client.get(f"/organisations/{organisation_uuid}").status_code == 200
+    coverage = json.loads(client.get(f"/maps/organisations/{organisation_uuid}/coverage.geojson").get_data())
+    assert [f["properties"]["label"] for f in coverage["features"] if f["properties"]["kind"] == "polygon"] == [
+        "Zona <oeste>"
+    ]
