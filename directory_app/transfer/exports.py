@@ -49,6 +49,8 @@ COLUMNS = (
     "lon",
     "lat",
     "service_categories",
+    "original_language",
+    "translations_json",
     "phones_json",
     "contacts_json",
     "locations_json",
@@ -109,6 +111,10 @@ def flat_record(snapshot: dict) -> dict[str, str | None]:
         lon=repr(first["lon"]) if first else "",
         lat=repr(first["lat"]) if first else "",
         service_categories=";".join(dict.fromkeys(s["category"] for s in snapshot["services"])),
+        original_language=snapshot["original_language"],
+        translations_json=json.dumps(snapshot["translations"], ensure_ascii=False, separators=(",", ":"))
+        if snapshot["translations"]
+        else "",
     )
     for part in ("phones", "contacts", "locations", "services", "coverage"):
         row[f"{part}_json"] = json.dumps(snapshot[part], ensure_ascii=False, separators=(",", ":"))

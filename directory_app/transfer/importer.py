@@ -26,6 +26,7 @@ from directory_app.organisations.models import Organisation
 from directory_app.transfer.mapping import mapped_values, organisation_data
 from directory_app.transfer.readers import Table
 from directory_app.transfer.snapshot import organisation_snapshot
+from directory_app.transfer.texts import apply_texts
 from geo.validate import GeometryError
 
 ACTIONS = ("create", "update", "unchanged", "reject")
@@ -88,6 +89,7 @@ def table_records(table: Table, mapping: dict[str, str]) -> list[tuple[int, dict
 
 def _fill_all(org: Organisation, data: dict) -> Organisation:
     org_services._fill(org, data)
+    apply_texts(org, data)
     with db.session.no_autoflush:
         org.coverage_parts = [
             org_services._coverage_part(p, f"coverage[{i}]", org.locations)

@@ -46,6 +46,8 @@ FIELDS: dict[str, object] = {
     "populations": _l("Population codes of the services, separated by ;"),
     "coverage_units": _l("Admin unit codes covered, separated by ;"),
     "coverage_countries": _l("Member countries covered entirely, separated by ;"),
+    "original_language": _l("Language the entry is written in (es, en, fr)"),
+    "translations_json": _l('Texts in other languages (JSON {"description": {"fr": "..."}})'),
     "phones_json": _l("Phones (JSON list)"),
     "contacts_json": _l("Contacts (JSON list)"),
     "locations_json": _l("Sites (JSON list)"),
@@ -148,7 +150,21 @@ def organisation_data(values: dict) -> dict:
     data["locations"] = _json_list(values, "locations_json") or _site(values)
     data["services"] = _json_list(values, "services_json") or _services(values)
     data["coverage"] = _json_list(values, "coverage_json") or _coverage(values)
+    data["translations"] = _json_object(values, "translations_json")
     return data
+
+
+def _json_object(values: dict, key: str) -> dict:
+    text = values.get(key)
+    if not text:
+        return {}
+    try:
+        item = json.loads(text)
+    except ValueError as exc:
+        raise ValidationError(str(_l("Not valid JSON: %(error)s", error=str(exc))), field=key) from None
+    if not isinstance(item, dict):
+        raise ValidationError(str(_l("Give a JSON object.")), field=key)
+    return item
 
 
 def _yes(value: str, field: str) -> bool:

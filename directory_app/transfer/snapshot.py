@@ -12,6 +12,7 @@ import shapely
 from shapely.geometry import mapping
 
 from directory_app.organisations.models import CoverageKind, Organisation
+from directory_app.transfer.texts import translations_data
 
 PRECISION = 7  # decimals of degrees kept for positions and geometry (about 1 cm)
 
@@ -41,6 +42,8 @@ def organisation_snapshot(org: Organisation, position: Callable | None = None) -
         "hide_exact_location": bool(org.hide_exact_location),
         "last_verified": org.last_verified.isoformat() if org.last_verified else "",
         "networks": sorted(n.code for n in org.networks),
+        "original_language": org.original_language or "es",
+        "translations": translations_data(org),
         # Phones in a stable order: when an organisation is written, a contact's phones may be
         # inserted before the organisation's own, so their ids do not keep the file's order.
         "phones": sorted((_phone(p, contacts) for p in org.phones), key=_phone_order),
@@ -93,6 +96,7 @@ def _service(service) -> dict:
         "schedule": service.schedule or "",
         "populations": sorted(p.code for p in service.populations),
         "languages": sorted(language.code for language in service.languages),
+        "translations": translations_data(service),
     }
 
 

@@ -11,6 +11,7 @@ from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.organisations.models import Organisation
 from directory_app.organisations.search import DirectoryQuery
+from directory_app.organisations.translations import set_translation
 from directory_app.transfer.exports import export_organisations
 from directory_app.transfer.importer import ImportRejected, apply_rows
 from tests.transfer.helpers import import_file, preview_file, reading_as, remove_all_organisations, snapshots
@@ -118,7 +119,15 @@ def test_reimport_changes_nothing(fresh_ctx, tmp_path):
 )
 def test_round_trip_into_an_empty_directory(fresh_ctx, tmp_path, fmt, suffix):
     query = DirectoryQuery(country="GT")
+    translated = db.session.scalar(
+        select(Organisation).where(Organisation.country_code == "GT", Organisation.status == "published").limit(1)
+    )
+    set_translation(translated, "description", "fr", "Organisation d'exemple, avec « guillemets » et =formule")
+    set_translation(translated.services[0], "eligibility", "en", "Anyone who asks")
     before = snapshots(query)
+    assert before[translated.external_id]["translations"] == {
+        "description": {"fr": "Organisation d'exemple, avec « guillemets » et =formule"}
+    }
     assert len(before) >= 5
     with reading_as("ts_admin"):
         exported = export_organisations(query, fmt)
