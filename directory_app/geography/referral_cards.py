@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from directory_app.extensions import db
+from directory_app.organisations.display import reader_language
 from directory_app.organisations.models import Contact, Location, Organisation, Phone, Service
+from directory_app.organisations.translations import service_texts_in
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class ServiceLine:
     name: str
     schedule: str
     fees: str
+    schedule_language: str = ""  # the language of `schedule` (the reader's when translated)
 
 
 @dataclass(frozen=True)
@@ -83,11 +86,30 @@ def load_cards(ids: set[int]) -> dict[int, OrganisationCard]:
             ).where(Organisation.id.in_(ids_list))
         )
     }
-    services = select(
-        Service.organisation_id, Service.category_code, Service.name, Service.schedule, Service.fees
-    ).where(Service.organisation_id.in_(ids_list))
-    for r in db.session.execute(services.order_by(Service.id)):
-        cards[r.organisation_id].services.append(ServiceLine(r.category_code, r.name, r.schedule or "", r.fees or ""))
+    services = (
+        select(
+            Service.id,
+            Service.organisation_id,
+            Service.category_code,
+            Service.name,
+            Service.schedule,
+            Service.fees,
+            Organisation.original_language,
+        )
+        .join(Organisation, Organisation.id == Service.organisation_id)
+        .where(Service.organisation_id.in_(ids_list))
+    )
+    rows = db.session.execute(services.order_by(Service.id)).all()
+    # Hours in the reader's language where the entry has them, else as written.
+    reader = reader_language()
+    translated = service_texts_in([r.id for r in rows], "schedule", reader)
+    for r in rows:
+        schedule, language = (
+            (translated[r.id], reader) if r.id in translated else (r.schedule or "", r.original_language)
+        )
+        cards[r.organisation_id].services.append(
+            ServiceLine(r.category_code, r.name, schedule, r.fees or "", schedule_language=language)
+        )
     phones = (
         select(Phone.organisation_id, Phone.number, Phone.extension, Phone.type, Phone.description, Contact.name)
         .outerjoin(Contact, Contact.id == Phone.contact_id)

@@ -143,3 +143,28 @@ def test_directory_search_finds_an_entry_by_its_translation(i18n_fresh_app):
     text = client.get("/organisations?q=chaleureux+familles&lang=fr").get_data(as_text=True)
     assert f"/organisations/{uuid}" in text
     assert fold("chaleureux") == "chaleureux"
+
+
+def test_district_referral_sheet_shows_hours_in_the_reader_language(i18n_fresh_app):
+    with i18n_fresh_app.app_context():
+        from directory_app.geography.models import ConsularDistrict
+        from directory_app.organisations.models import DistrictCoverage
+
+        row = db.session.execute(
+            select(ConsularDistrict.code, Service)
+            .join(DistrictCoverage, DistrictCoverage.district_id == ConsularDistrict.id)
+            .join(Service, Service.organisation_id == DistrictCoverage.organisation_id)
+            .where(DistrictCoverage.status == Status.PUBLISHED, Service.schedule != "")
+            .order_by(DistrictCoverage.share.desc(), Service.id)
+            .limit(1)
+        ).one()
+        code, service = row
+        set_translation(service, "schedule", "fr", "Du lundi au vendredi, de 9 h à 17 h")
+        original, category = service.schedule, service.category_code
+        db.session.commit()
+    client = i18n_fresh_app.test_client()
+    fr = client.get(f"/districts/{code}?lang=fr&service={category}").get_data(as_text=True)
+    assert '<span lang="fr">Du lundi au vendredi, de 9 h à 17 h</span>' in fr
+    en = client.get(f"/districts/{code}?lang=en&service={category}").get_data(as_text=True)
+    assert "Du lundi au vendredi" not in en
+    assert f'<span lang="es">{original}</span>' in en
