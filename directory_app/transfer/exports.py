@@ -21,11 +21,13 @@ from pathlib import Path
 
 import geopandas as gpd
 from flask import url_for
+from flask_babel import gettext as _
 from shapely.geometry import Point
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from directory_app.accounts.access import exact_location_rule, site_position
+from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.organisations.models import CoveragePart, Organisation, Phone, Service
 from directory_app.organisations.search import DirectoryQuery, matching_organisation_ids
@@ -57,6 +59,7 @@ COLUMNS = (
     "services_json",
     "coverage_json",
 )
+EXCEL_CELL_LIMIT = 32_767
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
@@ -160,6 +163,14 @@ def _text_cell(sheet, value: str):
     """A cell that holds `value` as text, never as a formula."""
     from openpyxl.cell import WriteOnlyCell
 
+    if len(value) > EXCEL_CELL_LIMIT:
+        raise ValidationError(
+            _(
+                "A cell would hold %(n)d characters; Excel allows %(max)d. Export as CSV or GeoPackage.",
+                n=len(value),
+                max=EXCEL_CELL_LIMIT,
+            )
+        )
     cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"
     return cell

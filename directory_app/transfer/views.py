@@ -41,7 +41,10 @@ def export():
     query, problems = parse_directory_query(request.args)
     if problems:
         return render_template("error.html", code=400, message=" ".join(problems)), 400
-    result = export_organisations(query, fmt)
+    try:
+        result = export_organisations(query, fmt)
+    except ValidationError as exc:
+        return render_template("error.html", code=400, message=exc.message), 400
     return send_file(
         BytesIO(result.content), mimetype=result.mimetype, as_attachment=True, download_name=result.filename
     )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import io
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from directory_app.errors import ValidationError
@@ -159,3 +161,7 @@ def test_formula_cells_are_neutralised_and_come_back(fresh_ctx, tmp_path):
     assert all(not cell.startswith(("=", "+", "@")) for cell in row.values())
     (tmp_path / "back.csv").write_text(content, encoding="utf-8")
     assert preview_file(tmp_path / "back.csv").counts["unchanged"] == 1
+    with reading_as(None):
+        workbook = load_workbook(io.BytesIO(export_organisations(DirectoryQuery(q="hyperlink"), "xlsx").content))
+    cells = {c.value: c.data_type for c in workbook.worksheets[0][2]}
+    assert cells['=HYPERLINK("http://x","y")'] == "s" and cells["@SUM(1)"] == "s"

@@ -181,3 +181,15 @@ def test_country_contact_import_becomes_proposals(fresh_app):
         assert db.session.scalar(select(func.count()).where(Organisation.external_id == "web-1")) == 0
         proposal = db.session.scalars(select(ChangeProposal).order_by(ChangeProposal.id.desc())).first()
         assert proposal.snapshot["external_id"] == "web-1" and proposal.country_code == "MX"
+
+
+def test_request_over_the_size_limit_is_413(app):
+    app.config["MAX_CONTENT_LENGTH"] = 10_000
+    web = login_as(app.test_client(), "ts_admin")
+    token = csrf_token_of(web.get("/transfer/import").get_data(as_text=True))
+    response = web.post(
+        "/transfer/import",
+        data={"csrf_token": token, "file": (io.BytesIO(b"name\n" + b"x" * 20_000), "big.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
