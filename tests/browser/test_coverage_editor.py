@@ -1,9 +1,9 @@
 """The coverage editor in a real browser: draw a polygon with the mouse, see the hidden field filled
 and the list beside the map follow; save, and see the area on the organisation page.
 
-The edit page that uses the editor (review's /organisations/<uuid>/edit/coverage) belongs to another
-part of the app; until it exists, this test serves the editor from a stand-in page built from the
-real parts (tests/organisations/coverage_editor_page.py), on a private copy of the SQLite world."""
+The first tests use a stand-in page built from the real parts (tests/organisations/coverage_editor_page.py)
+on a private copy of the SQLite world; the last one goes through the real edit page
+(review's /organisations/<uuid>/edit/coverage) signed in as the Technical Secretariat."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from directory_app.extensions import db
 from directory_app.organisations.models import CoverageKind, Location, Organisation, Status
-from tests.browser.conftest import LOCAL_HOST, LiveServer
+from tests.browser.conftest import LOCAL_HOST, LiveServer, sign_in
 from tests.conftest import make_app
 from tests.organisations.coverage_editor_page import add_editor_page
 
@@ -161,3 +161,32 @@ def test_the_filter_box_narrows_the_list_and_the_choice_is_listed(editor_server,
         "() => [...document.querySelectorAll('#units option')].filter(o => !o.hidden).map(o => o.value)"
     )
     assert "unit:US-06037" in visible and "unit:MX-CHP" in visible  # a chosen unit stays in sight
+
+
+def test_on_the_edit_page_a_drawn_area_is_published_and_shown_on_the_organisation_page(
+    page, live_server, assert_no_external_requests
+):
+    """The real page (review.edit_coverage) as the Technical Secretariat, whose changes publish at once."""
+    organisation_uuid, polygons_before = _organisation_to_edit(live_server.app)
+    sign_in(page, "ts_admin")
+    page.goto(f"/organisations/{organisation_uuid}/edit/coverage")
+    page.wait_for_selector(EDITOR_READY)
+    corners = _map_points(page, [(0.35, 0.35), (0.55, 0.35), (0.45, 0.6)])
+    _draw_polygon(page, corners)
+    page.wait_for_function(
+        "(n) => document.querySelector('.folium-map').dataset.drawnAreas === String(n)", arg=polygons_before + 1
+    )
+    name = page.locator("#drawn-list li input").last
+    name.fill("Triángulo del sur")
+    name.press("Tab")
+    with page.expect_navigation():
+        page.click("form.coverage-form button[type=submit]")
+    assert page.url.endswith(f"/organisations/{organisation_uuid}")
+    page.wait_for_selector(".folium-map[data-coverage-features]")
+    coverage = page.evaluate(
+        "(url) => fetch(url).then(r => r.json())", f"/maps/organisations/{organisation_uuid}/coverage.geojson"
+    )
+    labels = [f["properties"]["label"] for f in coverage["features"] if f["properties"]["kind"] == "polygon"]
+    assert "Triángulo del sur" in labels and len(labels) == polygons_before + 1
+    assert int(page.get_attribute(".folium-map", "data-coverage-features")) == len(coverage["features"])
+    assert_no_external_requests()
