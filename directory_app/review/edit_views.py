@@ -25,7 +25,7 @@ from directory_app.extensions import db
 from directory_app.geography.models import Country
 from directory_app.organisations.display import country_name
 from directory_app.review.blueprint import acting_user, bp, editable_organisation
-from directory_app.review.forms import ActionForm, CreateForm, EditForm, form_rows, form_to_data
+from directory_app.review.forms import ENTRY_LANGUAGES, ActionForm, CreateForm, EditForm, form_to_data, form_values
 from directory_app.review.services import Outcome, VersionConflict, archive, mark_verified, submit_change
 from directory_app.review.snapshots import SCALAR_FIELDS, changed_groups, diff_snapshots, merge_snapshots, snapshot_of
 
@@ -49,6 +49,12 @@ def finish(outcome: Outcome, notes: list[str] = ()):
     return redirect(url_for("organisations.organisation_page", organisation_uuid=outcome.organisation.uuid))
 
 
+def _languages(snapshot: dict) -> dict:
+    """Template variables: the entry's original language and the others its texts may be given in."""
+    original = snapshot.get("original_language") or "es"
+    return {"original_language": original, "other_languages": [lang for lang in ENTRY_LANGUAGES if lang != original]}
+
+
 def attach_error(form, exc: ValidationError) -> None:
     """Show the service's message next to the field it names ("services[0].fees" -> services-0-fees)."""
     path = (exc.field or "").replace("lon/lat", "lat")
@@ -68,7 +74,7 @@ def create():
     if not (may_publish(user) or user.role == Role.COUNTRY_CONTACT):
         abort(403)
     base = _empty_snapshot(user.country_code)
-    form = CreateForm(data=None if request.method == "POST" else {**base, **form_rows(base)})
+    form = CreateForm(data=None if request.method == "POST" else form_values(base, None))
     countries = db.session.scalars(db.select(Country).order_by(Country.code)).all()
     form.country_code.choices = [(c.code, country_name(c)) for c in countries]
     status = 200
@@ -82,7 +88,9 @@ def create():
             attach_error(form, exc)
     if request.method == "POST":
         status = 400
-    return render_template("edit/form.html", form=form, org=None, choose_country=may_publish(user)), status
+    return render_template(
+        "edit/form.html", form=form, org=None, choose_country=may_publish(user), **_languages(base)
+    ), status
 
 
 @bp.route("/organisations/<organisation_uuid>/edit", methods=["GET", "POST"])
@@ -90,9 +98,7 @@ def create():
 def edit(organisation_uuid: str):
     org = editable_organisation(organisation_uuid)
     current = snapshot_of(org)
-    form = EditForm(
-        data=None if request.method == "POST" else {**current, **form_rows(current), "version": org.version}
-    )
+    form = EditForm(data=None if request.method == "POST" else form_values(current, org.version))
     if form.validate_on_submit():
         data = form_to_data(form, current)
         try:
@@ -107,7 +113,7 @@ def edit(organisation_uuid: str):
             attach_error(form, exc)
             org = editable_organisation(organisation_uuid)
     status = 400 if request.method == "POST" else 200
-    return render_template("edit/form.html", form=form, org=org, choose_country=False), status
+    return render_template("edit/form.html", form=form, org=org, choose_country=False, **_languages(current)), status
 
 
 def conflict_page(org, yours: dict, comment: str, *, action: str | None = None, title: str | None = None):

@@ -60,6 +60,23 @@ class ServiceForm(Form):
         self.populations.choices = [(t.code, population_label(t.code)) for t in vocabulary.POPULATIONS]
 
 
+ENTRY_LANGUAGES = ("es", "en", "fr")  # as organisations.translations.ENTRY_LANGUAGES
+SERVICE_TEXTS = ("description", "eligibility", "schedule")
+_TEXT_LABELS = {"description": _l("Description"), "eligibility": _l("Eligibility"), "schedule": _l("Hours")}
+
+
+def _add_language_fields(form_class: type, fields: tuple[str, ...]) -> None:
+    """`<field>_<language>` text areas: the entry's texts in the languages other than its original one
+    (the template shows those; the original language is the field itself)."""
+    for field in fields:
+        for language in ENTRY_LANGUAGES:
+            label = _l("%(field)s (%(language)s)", field=_TEXT_LABELS[field], language=language)
+            setattr(form_class, f"{field}_{language}", TextAreaField(label, validators=[Length(max=10_000)]))
+
+
+_add_language_fields(ServiceForm, SERVICE_TEXTS)
+
+
 class SiteForm(Form):
     remove = BooleanField(_l("Remove this site"))
     name = StringField(_l("Site name"), validators=[Length(max=300)])
@@ -116,6 +133,9 @@ class EditForm(FlaskForm):
             ]
 
 
+_add_language_fields(EditForm, ("description",))
+
+
 class CreateForm(EditForm):
     """A new organisation: the TS chooses the country; a contact's is their own (set by the server)."""
 
@@ -139,7 +159,10 @@ class ReviewForm(FlaskForm):
 
 def form_rows(snapshot: dict[str, Any]) -> dict[str, list[dict]]:
     """The FieldList rows of a snapshot (existing rows, then EXTRA_ROWS blank ones)."""
-    services = [dict(s, languages=", ".join(s.get("languages") or [])) for s in snapshot.get("services") or []]
+    services = [
+        dict(s, languages=", ".join(s.get("languages") or [])) | _language_texts(s.get("translations"), SERVICE_TEXTS)
+        for s in snapshot.get("services") or []
+    ]
     locations = [
         dict(loc, lat=str(loc.get("lat", "")), lon=str(loc.get("lon", ""))) for loc in snapshot.get("locations") or []
     ]
@@ -153,6 +176,29 @@ def form_rows(snapshot: dict[str, Any]) -> dict[str, list[dict]]:
         "phones": phones,
     }
     return {key: value + [{}] * EXTRA_ROWS for key, value in rows.items()}
+
+
+def _language_texts(translations: dict | None, fields: tuple[str, ...]) -> dict[str, str]:
+    """{"description_fr": "..."} from a snapshot's {field: {language: text}}."""
+    translations = translations or {}
+    return {f"{f}_{lang}": (translations.get(f) or {}).get(lang, "") for f in fields for lang in ENTRY_LANGUAGES}
+
+
+def form_values(snapshot: dict[str, Any], version: int | None) -> dict[str, Any]:
+    """What the edit form shows for a snapshot."""
+    return {**snapshot, **form_rows(snapshot), **_language_texts(snapshot.get("translations"), ("description",))} | {
+        "version": version
+    }
+
+
+def _texts_of(row: dict, fields: tuple[str, ...], original: str) -> dict[str, dict[str, str]]:
+    texts: dict[str, dict[str, str]] = {}
+    for field in fields:
+        for language in ENTRY_LANGUAGES:
+            text = (row.get(f"{field}_{language}") or "").strip()
+            if language != original and text:
+                texts.setdefault(field, {})[language] = text
+    return texts
 
 
 def _blank(row: dict, keys: tuple[str, ...]) -> bool:
@@ -171,8 +217,13 @@ def form_to_data(form: EditForm, base: dict[str, Any]) -> dict[str, Any]:
     data = dict(base)
     for key in ("name", "alternate_name", "kind", "description", "website", "email", "hide_exact_location"):
         data[key] = getattr(form, key).data
+    original = str(base.get("original_language") or "es")
+    data["translations"] = _texts_of(
+        {k: getattr(form, k).data for k in form.data if k.startswith("description_")}, ("description",), original
+    )
     data["services"] = [
         {
+            "translations": _texts_of(row, SERVICE_TEXTS, original),
             "category": row["category"],
             "name": row["name"],
             "description": row["description"],

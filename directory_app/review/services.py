@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from directory_app.accounts.models import User
@@ -34,14 +35,16 @@ from directory_app.models_base import utcnow
 from directory_app.organisations.models import Organisation, Status
 from directory_app.organisations.services import create_organisation, update_organisation
 from directory_app.review.models import ChangeKind, ChangeProposal, ProposalStatus, Revision
-from directory_app.review.snapshots import diff_snapshots, snapshot_of
+from directory_app.review.snapshots import apply_translations, diff_snapshots, snapshot_of
 
 
 class VersionConflict(Exception):
     """The organisation changed since `base_version`: the caller shows both versions to merge."""
 
     def __init__(self, organisation: Organisation, base_version: int | None):
-        super().__init__(f"organisation {organisation.uuid} is at version {organisation.version}, not {base_version}")
+        # No attribute of the organisation is read here: after a failed flush the session must be
+        # rolled back first.
+        super().__init__(f"the organisation changed since version {base_version}")
         self.organisation = organisation
         self.base_version = base_version
 
@@ -123,13 +126,22 @@ def validate_snapshot(organisation: Organisation | None, data: dict[str, Any]) -
     always rolled back), so that a proposal cannot fail at approval time for bad input."""
     savepoint = db.session.begin_nested()
     try:
-        if organisation is None:
-            create_organisation(data)
-        else:
-            update_organisation(organisation, data)
+        write_snapshot(organisation, data)
         db.session.flush()
+    except StaleDataError:
+        raise VersionConflict(organisation, None) from None
     finally:
         savepoint.rollback()
+
+
+def write_snapshot(organisation: Organisation | None, data: dict[str, Any]) -> Organisation:
+    """Create or update the organisation from the snapshot, texts in other languages included."""
+    if organisation is None:
+        organisation = create_organisation(data)
+    else:
+        update_organisation(organisation, data)
+    apply_translations(organisation, data)
+    return organisation
 
 
 def apply_snapshot(
@@ -145,15 +157,16 @@ def apply_snapshot(
     """Make `data` the organisation's state (or create it) and record the Revision."""
     before = None
     if organisation is None:
-        organisation = create_organisation(data)
+        organisation = write_snapshot(None, data)
+        db.session.flush()
     else:
         ensure_baseline(organisation)
         before = snapshot_of(organisation)
-        update_organisation(organisation, data)
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise VersionConflict(organisation, None) from None
+        try:  # another request changed the rows since they were read: the version counter says so
+            write_snapshot(organisation, data)
+            db.session.flush()
+        except StaleDataError:
+            raise VersionConflict(organisation, None) from None
     return _add_revision(
         organisation, kind, before, author=author, approver=approver, comment=comment, proposal=proposal
     )
@@ -184,7 +197,10 @@ def _add_revision(
         changes=diff_snapshots(before, after) if kind is not ChangeKind.BASELINE else [],
     )
     db.session.add(revision)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # another request recorded this revision number first: it changed the entry
+        raise VersionConflict(organisation, None) from None
     return revision
 
 

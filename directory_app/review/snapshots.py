@@ -11,7 +11,10 @@ from typing import Any
 
 import shapely
 
+from directory_app.errors import ValidationError
 from directory_app.organisations.models import CoverageKind, CoveragePart, Organisation
+
+ENTRY_LANGUAGES = ("es", "en", "fr")  # as organisations.translations.ENTRY_LANGUAGES
 
 # Top-level groups of a snapshot, in the order pages show them; the merge form chooses per group.
 SCALAR_FIELDS = (
@@ -27,6 +30,8 @@ SCALAR_FIELDS = (
     "last_verified",
     "external_id",
     "networks",
+    "original_language",
+    "translations",
 )
 LIST_FIELDS = ("services", "locations", "contacts", "phones", "coverage")
 FIELDS = SCALAR_FIELDS + LIST_FIELDS
@@ -48,6 +53,8 @@ def snapshot_of(org: Organisation) -> dict[str, Any]:
         "last_verified": org.last_verified.isoformat() if org.last_verified else None,
         "external_id": org.external_id or "",
         "networks": [n.code for n in org.networks],
+        "original_language": org.original_language or "es",
+        "translations": _translations(org),
         "services": [_service(s) for s in org.services],
         "locations": [_location(loc) for loc in org.locations],
         "contacts": [
@@ -78,7 +85,17 @@ def _service(service) -> dict[str, Any]:
         "schedule": service.schedule or "",
         "populations": sorted(p.code for p in service.populations),
         "languages": sorted(lang.code for lang in service.languages),
+        "translations": _translations(service),
     }
+
+
+def _translations(entity) -> dict[str, dict[str, str]]:
+    """The texts in languages other than the entry's original one: {field: {language: text}}."""
+    result: dict[str, dict[str, str]] = {}
+    for row in sorted(entity.translations, key=lambda t: (t.field, t.language)):
+        if row.text:
+            result.setdefault(row.field, {})[row.language] = row.text
+    return result
 
 
 def _location(location) -> dict[str, Any]:
@@ -130,10 +147,20 @@ def flatten(snapshot: dict[str, Any]) -> dict[str, str]:
         if field in LIST_FIELDS:
             for i, item in enumerate(value or []):
                 for key, sub in item.items():
-                    flat[f"{field}[{i}].{key}"] = _text(sub)
+                    _put(flat, f"{field}[{i}].{key}", sub)
         else:
-            flat[field] = _text(value)
+            _put(flat, field, value)
     return flat
+
+
+def _put(flat: dict[str, str], path: str, value: Any) -> None:
+    """Texts by language ({field: {language: text}}) become one path each: translations.description.fr."""
+    if path.endswith("translations") and isinstance(value, dict):
+        for field, texts in value.items():
+            for language, text in (texts or {}).items():
+                flat[f"{path}.{field}.{language}"] = _text(text)
+    else:
+        flat[path] = _text(value)
 
 
 def _order(path: str) -> tuple:
@@ -174,3 +201,40 @@ def merge_snapshots(theirs: dict[str, Any], yours: dict[str, Any], take_yours: s
     for field in take_yours & set(FIELDS):
         merged[field] = yours.get(field)
     return merged
+
+
+def apply_translations(org: Organisation, data: dict[str, Any]) -> None:
+    """Give the organisation and its services (in the order of data["services"]) the snapshot's texts
+    in other languages; keeps the original language when the snapshot has none. Bad languages or
+    fields raise ValidationError naming the field."""
+    from directory_app.organisations.translations import OrganisationTranslation, ServiceTranslation
+
+    language = str(data.get("original_language") or org.original_language or "es")
+    if language not in ENTRY_LANGUAGES:
+        raise ValidationError(f"'{language}' is not one of {', '.join(ENTRY_LANGUAGES)}", field="original_language")
+    org.original_language = language
+    org.translations = _rows(OrganisationTranslation, data.get("translations"), ("description",), language, "")
+    fields = ("description", "eligibility", "schedule")
+    for i, (service, item) in enumerate(zip(org.services, data.get("services") or [])):
+        service.translations = _rows(ServiceTranslation, item.get("translations"), fields, language, f"services[{i}].")
+
+
+def _rows(row_type, texts: Any, fields: tuple[str, ...], original: str, prefix: str) -> list:
+    if texts in (None, {}):
+        return []
+    if not isinstance(texts, dict):
+        raise ValidationError("texts by language must be {field: {language: text}}", field=f"{prefix}translations")
+    rows = []
+    for field, by_language in texts.items():
+        where = f"{prefix}translations.{field}"
+        if field not in fields or not isinstance(by_language, dict):
+            raise ValidationError(f"'{field}' cannot be translated; translatable: {', '.join(fields)}", field=where)
+        for language, text in by_language.items():
+            text = str(text or "").strip()
+            if language not in ENTRY_LANGUAGES or language == original:
+                raise ValidationError(f"'{language}' is not a language to translate into", field=f"{where}.{language}")
+            if len(text) > 10_000:
+                raise ValidationError("at most 10000 characters", field=f"{where}.{language}")
+            if text:
+                rows.append(row_type(field=field, language=language, text=text))
+    return rows

@@ -236,3 +236,75 @@ def test_restore_and_archive_are_recorded_changes(fresh_ctx):
     restore(ts, org, revisions(org)[2], base_version=org.version)
     db.session.commit()
     assert snapshot_of(org) == original
+
+
+def test_two_reviewers_at_once_second_sees_the_conflict(fresh_app):
+    """Two requests (two sessions) hold the same pending proposal; the second approval fails."""
+    with fresh_app.app_context():
+        org = an_organisation()
+        proposal = submit_change(
+            user("country_contact", "MX"), org, snapshot_of(org) | {"name": "Uno"}, base_version=org.version
+        ).proposal
+        db.session.commit()
+        proposal_id = proposal.id
+    with fresh_app.app_context():
+        first = db.session.get(ChangeProposal, proposal_id)
+        first.organisation.version  # noqa: B018  (loaded before the other request commits)
+        with fresh_app.app_context():
+            second = db.session.get(ChangeProposal, proposal_id)
+            approve(user("ts_admin"), second, "first reviewer")
+            db.session.commit()
+        assert first.status is ProposalStatus.PENDING  # this request's view is older
+        with pytest.raises((ProposalConflict, VersionConflict)):
+            approve(user("ts_admin"), first, "second reviewer")
+        db.session.rollback()
+        assert db.session.get(ChangeProposal, proposal_id).review_comment == "first reviewer"
+
+
+def test_two_saves_racing_past_the_version_check(fresh_app):
+    """Both requests passed the version check; the version counter stops the second at flush."""
+    with fresh_app.app_context():
+        org_id = an_organisation().id
+    with fresh_app.app_context():
+        mine = db.session.get(Organisation, org_id)
+        data, version = snapshot_of(mine), mine.version
+        with fresh_app.app_context():
+            theirs = db.session.get(Organisation, org_id)
+            submit_change(user("ts_admin"), theirs, snapshot_of(theirs) | {"name": "Theirs"}, base_version=version)
+            db.session.commit()
+        with pytest.raises(VersionConflict):
+            submit_change(user("ts_admin"), mine, data | {"name": "Mine"}, base_version=version)
+        db.session.rollback()
+        assert db.session.get(Organisation, org_id).name == "Theirs"
+
+
+def test_texts_in_other_languages_survive_edits_and_come_back_with_a_restore(fresh_ctx):
+    from directory_app.organisations.translations import set_translation, translations_of
+
+    org = an_organisation(index=3)
+    ts = user("ts_admin")
+    set_translation(org, "description", "fr", "Description en français")
+    set_translation(org.services[0], "eligibility", "en", "Migrants and their families")
+    db.session.commit()
+    snapshot = snapshot_of(org)
+    assert snapshot["translations"] == {"description": {"fr": "Description en français"}}
+    assert snapshot["services"][0]["translations"] == {"eligibility": {"en": "Migrants and their families"}}
+    submit_change(ts, org, snapshot | {"name": "Otro nombre"}, base_version=org.version)
+    db.session.commit()
+    assert translations_of(org)["description"]["fr"] == "Description en français"
+    assert translations_of(org.services[0])["eligibility"]["en"] == "Migrants and their families"
+    changed = snapshot_of(org)
+    changed["translations"] = {}
+    changed["services"][0]["translations"] = {"schedule": {"fr": "Lundi"}}
+    revision = submit_change(ts, org, changed, base_version=org.version).revision
+    db.session.commit()
+    fields = {c["field_name"] for c in revision.changes}
+    assert {"translations.description.fr", "services[0].translations.eligibility.en"} <= fields
+    assert "services[0].translations.schedule.fr" in fields
+    restore(ts, org, revisions(org)[0], base_version=org.version)
+    db.session.commit()
+    assert snapshot_of(org) == snapshot | {"name": snapshot["name"]}
+    with pytest.raises(ValidationError):
+        bad = snapshot_of(org)
+        bad["translations"] = {"name": {"fr": "x"}}
+        submit_change(ts, org, bad, base_version=org.version)

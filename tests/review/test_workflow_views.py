@@ -300,3 +300,26 @@ def test_coverage_page_saves_through_the_workflow(fresh_app, login_as):
         f"/organisations/{uuid}/edit/coverage", data=chosen | {"units": ["country:MX"], "csrf_token": any_token(ts)}
     )
     assert response.status_code == 409
+
+
+def test_texts_in_other_languages_are_edited_with_the_entry(fresh_app, login_as):
+    from directory_app.organisations.translations import translations_of
+
+    uuid = org_uuid(fresh_app, index=8)
+    ts = login_as(fresh_app.test_client(), "ts_admin")
+    form = open_form(ts, f"/organisations/{uuid}/edit")
+    assert "description_fr" in form and "description_es" not in form  # the original is the description itself
+    form |= {"description_fr": "Aide aux <migrants>", "services-0-eligibility_en": "Everyone"}
+    assert ts.post(f"/organisations/{uuid}/edit", data=form).status_code == 302
+    with fresh_app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.uuid == uuid))
+        assert translations_of(org)["description"]["fr"] == "Aide aux <migrants>"
+        assert translations_of(org.services[0])["eligibility"]["en"] == "Everyone"
+    page = text(ts.get(f"/organisations/{uuid}/edit"))
+    assert "Aide aux &lt;migrants&gt;" in page and "Everyone" in page
+    # an edit that does not touch them keeps them
+    form = open_form(ts, f"/organisations/{uuid}/edit") | {"name": "Sin tocar traducciones"}
+    assert ts.post(f"/organisations/{uuid}/edit", data=form).status_code == 302
+    with fresh_app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.uuid == uuid))
+        assert translations_of(org)["description"]["fr"] == "Aide aux <migrants>"
