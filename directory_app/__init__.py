@@ -32,7 +32,9 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
 
     register_error_handlers(app)
     from directory_app.pagecache import init_page_cache
+    from directory_app.security import init_security
 
+    init_security(app)  # before the page cache: a page served from memory gets a new nonce too
     init_page_cache(app)
     return app
 

@@ -20,6 +20,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from directory_app.extensions import db
+from directory_app.security import csp_nonce
 
 CACHED_ENDPOINTS = frozenset(
     {
@@ -33,6 +34,7 @@ CACHED_ENDPOINTS = frozenset(
     }
 )
 
+NONCE_SLOT = b"\x00csp-nonce\x00"
 _pages: OrderedDict[tuple, tuple[bytes, int, list]] = OrderedDict()
 _lock = threading.Lock()
 
@@ -75,6 +77,7 @@ def _serve_from_cache():
         g.page_cache_key = key  # store what the view renders
         return None
     body, status, headers = hit
+    body = body.replace(NONCE_SLOT, csp_nonce().encode())
     response = Response(body, status=status, headers=headers)
     response.headers["X-Page-Cache"] = "hit"
     return response
@@ -86,9 +89,11 @@ def _store(response: Response) -> Response:
         return response
     if "Set-Cookie" in response.headers:
         return response
-    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "set-cookie")]
+    skip = ("content-length", "set-cookie", "content-security-policy")
+    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in skip]
+    body = response.get_data().replace(csp_nonce().encode(), NONCE_SLOT)  # each reader gets a new nonce
     with _lock:
-        _pages[key] = (response.get_data(), response.status_code, headers)
+        _pages[key] = (body, response.status_code, headers)
         while len(_pages) > current_app.config.get("PAGE_CACHE_SIZE", 512):
             _pages.popitem(last=False)
     response.headers["X-Page-Cache"] = "miss"

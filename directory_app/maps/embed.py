@@ -5,12 +5,13 @@ Positions of sites follow the reader's rights (accounts.access)."""
 
 from __future__ import annotations
 
-from flask import g, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from directory_app.accounts import access
 from directory_app.maps.assets import base_config, language, map_assets
+from directory_app.security import csp_nonce
 from geo.maps import MapParts, config_element, map_shell
 
 REGION_CENTER = (30.0, -95.0)  # (lat, lon): from Canada to Panama
@@ -20,8 +21,7 @@ def render_map(config: dict, css_class: str, *, center=REGION_CENTER, zoom: int 
     """The fragment for one map: the cached shell for this language, and this page's `config`.
     The script carries the request's CSP nonce when there is one."""
     parts: MapParts = map_shell(map_assets(), center=center, zoom=zoom, locate_label=_("Show my location"))
-    nonce = getattr(g, "csp_nonce", None)
-    nonce_attr = Markup(' nonce="{}"').format(nonce) if nonce else ""
+    nonce_attr = Markup(' nonce="{}"').format(csp_nonce())
     return Markup(
         '<link rel="stylesheet" href="{maps_css}">\n{assets}\n<div class="map-frame {css}">{container}</div>\n'
         "{config}\n<script{nonce}>{script}</script>"
