@@ -40,8 +40,8 @@ _lock = threading.Lock()
 
 
 def directory_version() -> str:
-    """Changes whenever an organisation or a district is added, changed or removed (one query)."""
-    from directory_app.geography.models import ConsularDistrict
+    """Changes whenever an organisation, a district or a consulate is added, changed or removed (one query)."""
+    from directory_app.geography.models import ConsularDistrict, Consulate
     from directory_app.organisations.models import Organisation
 
     values = db.session.execute(
@@ -50,6 +50,7 @@ def directory_version() -> str:
             select(func.max(Organisation.updated_at)).scalar_subquery(),
             select(func.count(ConsularDistrict.id)).scalar_subquery(),
             select(func.max(ConsularDistrict.updated_at)).scalar_subquery(),
+            select(func.max(Consulate.updated_at)).scalar_subquery(),
         )
     ).one()
     return "|".join(map(str, values))
