@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from directory_app.extensions import db
 from directory_app.organisations.models import Organisation, Status
+from tests.conftest import csrf_token_of
 
 # One string of the page's own template (not of base.html) per language.
 PAGES = {
@@ -124,3 +125,14 @@ def test_cached_public_pages_are_kept_per_language(i18n_client, i18n_app):
     assert html_lang(es) == "es" and html_lang(en) == "en"
     assert html_lang(again_es.get_data(as_text=True)) == "es"
     assert "Accept-Language" in again_es.headers.get("Vary", "")
+
+
+@pytest.mark.parametrize(
+    "language,expected",
+    [("es", "Este campo es obligatorio."), ("en", "This field is required."), ("fr", "Ce champ est requis.")],
+)
+def test_form_validation_messages_follow_the_reader(i18n_client, language, expected):
+    """WTForms' own messages come from its catalogs, in the interface language."""
+    form = i18n_client.get(f"/password/forgot?lang={language}").get_data(as_text=True)
+    answer = i18n_client.post("/password/forgot", data={"csrf_token": csrf_token_of(form), "email": ""})
+    assert expected in answer.get_data(as_text=True)
