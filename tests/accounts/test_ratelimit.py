@@ -76,3 +76,31 @@ def test_the_limit_is_recorded_in_the_audit_log(world_url, fresh_app):
 
         kinds = db.session.scalars(sa.text("SELECT kind FROM audit_event ORDER BY id")).all()
     assert kinds[-2:] == ["login_failed", "rate_limited"]
+
+
+def _redis_reachable() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_reachable(), reason="no Redis server at 127.0.0.1:6379")
+def test_workers_share_counts_through_redis(world_url):
+    """Two apps (two workers or hosts) with the same Redis storage count failures together."""
+    import uuid
+
+    settings = {
+        "LOGIN_RATE_LIMIT": "2/minute",
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",  # this test's counts only
+    }
+    first, second = make_app(world_url, **settings), make_app(world_url, **settings)
+    email = TEST_USERS["consular"].email
+    assert attempt(first.test_client(), email, "wrong-password-123").status_code == 200
+    assert attempt(second.test_client(), email, "wrong-password-123").status_code == 200
+    assert attempt(first.test_client(), email, TEST_PASSWORD).status_code == 429
+    assert attempt(second.test_client(), email, TEST_PASSWORD).status_code == 429
