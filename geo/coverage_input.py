@@ -163,9 +163,13 @@ def _drop_slivers(geometry: shapely.Geometry) -> tuple[shapely.Geometry, int]:
     return (kept[0] if len(kept) == 1 else shapely.MultiPolygon(kept)), len(parts) - len(kept)
 
 
+def _refuse_constant(name: str):
+    raise GeometryError(f"the GeoJSON has coordinates that are not numbers ({name})")
+
+
 def _load_json(data: bytes | str):
     try:
-        return json.loads(data)
+        return json.loads(data, parse_constant=_refuse_constant)
     except UnicodeDecodeError:
         raise GeometryError("the GeoJSON is not UTF-8 text") from None
     except json.JSONDecodeError as exc:

@@ -33,8 +33,8 @@ class CoverageEditorLayer(MacroElement):
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        CamminaMap.attach({{ this._parent.get_name() }}, {{ this.base_json }});
-        CamminaCoverageEditor.attach({{ this._parent.get_name() }}, {{ this.editor_json }});
+        var {{ this.get_name() }}_base = CamminaMap.attach({{ this._parent.get_name() }}, {{ this.base_json }});
+        CamminaCoverageEditor.attach({{ this._parent.get_name() }}, {{ this.editor_json }}, {{ this.get_name() }}_base);
         {% endmacro %}"""
     )
 
@@ -66,8 +66,10 @@ def coverage_editor_map(organisation, field_id: str) -> Markup:
         {"lon": lon, "lat": lat, "label": f"{number}. {location.name or organisation.name}"}
         for number, (location, (lon, lat)) in enumerate(zip(organisation.locations, sites), start=1)
     ]
+    base = base_config() | {"title": _("Map for drawing the coverage"), "layers": []}
+    base["labels"] = base["labels"] | {"coverage": config["labels"]["reference"]}
     layer = CoverageEditorLayer(
-        base_config() | {"title": _("Map for drawing the coverage"), "layers": []},
+        base,
         config,
         js=[
             ("directory_map", assets.directory_js),

@@ -147,13 +147,16 @@
       });
   }
 
-  function attach(map, config) {
+  /* `base` is what CamminaMap.attach returned: its coverage overlay (in the layer control) holds the
+   * reference layer when there is one. */
+  function attach(map, config, base) {
     var input = document.getElementById(config.field);
     if (!input || !L.Control.Draw) return null;
     localise(config.labels);
     var ctx = {
       map: map, config: config, input: input, renderer: L.svg({ padding: 0.5 }),
-      drawn: L.featureGroup().addTo(map), reference: L.featureGroup().addTo(map),
+      drawn: L.featureGroup().addTo(map),
+      reference: base && base.coverage ? base.coverage : L.featureGroup().addTo(map),
     };
     (config.sites || []).forEach(function (site) {
       L.circleMarker([site.lat, site.lon], { radius: 8, weight: 2, color: "#ffffff", fillColor: "#1f5f8b", fillOpacity: 1 })
@@ -224,9 +227,9 @@
 
   window.CamminaCoverageEditor = {
     /* The map script may run before the rest of the form is parsed: attach once the page is. */
-    attach: function (map, config) {
-      if (document.readyState !== "loading") return attach(map, config);
-      document.addEventListener("DOMContentLoaded", function () { attach(map, config); });
+    attach: function (map, config, base) {
+      if (document.readyState !== "loading") return attach(map, config, base);
+      document.addEventListener("DOMContentLoaded", function () { attach(map, config, base); });
       return null;
     },
   };

@@ -213,6 +213,13 @@ def test_coordinates_out_of_range_are_refused(polygon, message):
         read_coverage_file(geojson_bytes(mapping(polygon)))
 
 
+@pytest.mark.parametrize("number", [b"NaN", b"Infinity", b"1e400"])
+def test_coordinates_that_are_not_finite_numbers_are_refused(number):
+    data = b'{"type": "Polygon", "coordinates": [[[-92, 14], [-91, %s], [-91, 15], [-92, 14]]]}' % number
+    with pytest.raises(GeometryError, match="not numbers"):
+        read_coverage_file(data)
+
+
 def test_a_projected_crs_is_refused_and_wgs84_names_are_accepted():
     with_crs = mapping(SQUARE) | {"crs": {"type": "name", "properties": {"name": "EPSG:3857"}}}
     with pytest.raises(GeometryError, match="coordinate system 'EPSG:3857'"):
