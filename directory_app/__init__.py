@@ -36,6 +36,9 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
 
     init_security(app)  # before the page cache: a page served from memory gets a new nonce too
     init_page_cache(app)
+    from directory_app.ops import init_ops
+
+    init_ops(app)  # probes, request log, backups
     return app
 
 

@@ -57,11 +57,19 @@ class Settings:
     smtp_password: str = ""
     smtp_starttls: bool = True
     mail_sender: str = "no-reply@cammina.invalid"
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: trust none).
+    trusted_proxies: int = 0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """Read the settings; with APP_ENV=production, refuse to start (ConfigurationError) on a missing
+        SECRET_KEY, an SQLite database unless ALLOW_SQLITE_IN_PRODUCTION=1, or per-process rate limits."""
         env = dict(os.environ if env is None else env)
         instance_dir = Path(env.get("INSTANCE_DIR", INSTANCE_DIR))
+        if env.get("APP_ENV", cls.app_env).strip().lower() == "production":
+            problems = production_problems(env)
+            if problems:
+                raise ConfigurationError(problems)
         return cls(
             database_url=env.get("DATABASE_URL") or default_database_url(instance_dir),
             secret_key=env.get("SECRET_KEY") or _dev_secret_key(instance_dir),
@@ -71,11 +79,12 @@ class Settings:
             ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI") or cls.ratelimit_storage_uri,
             login_rate_limit=env.get("LOGIN_RATE_LIMIT") or cls.login_rate_limit,
             smtp_host=env.get("SMTP_HOST", ""),
-            smtp_port=int(env.get("SMTP_PORT") or cls.smtp_port),
+            smtp_port=_int_setting(env, "SMTP_PORT", cls.smtp_port),
             smtp_username=env.get("SMTP_USERNAME", ""),
             smtp_password=env.get("SMTP_PASSWORD", ""),
             smtp_starttls=env.get("SMTP_STARTTLS", "1").strip().lower() not in ("0", "false", "no", "off"),
             mail_sender=env.get("MAIL_SENDER") or cls.mail_sender,
+            trusted_proxies=_int_setting(env, "TRUSTED_PROXIES", cls.trusted_proxies),
         )
 
     def as_flask_config(self) -> dict:
@@ -96,4 +105,65 @@ class Settings:
             "SMTP_PASSWORD": self.smtp_password,
             "SMTP_STARTTLS": self.smtp_starttls,
             "MAIL_SENDER": self.mail_sender,
+            "TRUSTED_PROXIES": self.trusted_proxies,
+            **self.cookie_config(),
         }
+
+    def cookie_config(self) -> dict:
+        """Session cookies: never readable by scripts, not sent on cross-site sub-requests; in production
+        only over HTTPS and with the `__Host-` prefix (no Domain, Path=/: no sub-domain can set or read it)."""
+        production = self.app_env == "production"
+        return {
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": production,
+            "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
+            "SESSION_COOKIE_PATH": "/",
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_SECURE": production,
+            "PREFERRED_URL_SCHEME": "https" if production else "http",
+        }
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a safe set-up; the message lists every problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("Refusing to start, the configuration is not safe:\n" + "\n".join(f"- {p}" for p in problems))
+
+
+def _int_setting(env: dict[str, str], name: str, default: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigurationError([f"{name} must be a whole number, not {raw!r}."]) from None
+
+
+def _enabled(env: dict[str, str], name: str) -> bool:
+    return (env.get(name) or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def production_problems(env: dict[str, str]) -> list[str]:
+    """What is wrong with a production environment (empty when nothing is)."""
+    problems = []
+    key = env.get("SECRET_KEY") or ""
+    if not key:
+        problems.append("SECRET_KEY is missing: set it to a long random value (e.g. openssl rand -hex 32).")
+    elif len(key) < 32:
+        problems.append("SECRET_KEY is too short: use at least 32 random characters.")
+    url = env.get("DATABASE_URL") or ""
+    if not url:
+        problems.append("DATABASE_URL is missing: set it to postgresql+psycopg://user:password@host/database.")
+    elif url.startswith("sqlite") and not _enabled(env, "ALLOW_SQLITE_IN_PRODUCTION"):
+        problems.append(
+            "DATABASE_URL is an SQLite file: use PostgreSQL, or set ALLOW_SQLITE_IN_PRODUCTION=1 for a single host."
+        )
+    storage = env.get("RATELIMIT_STORAGE_URI") or "memory://"
+    if storage.startswith("memory"):
+        problems.append("RATELIMIT_STORAGE_URI is memory://, which counts per worker: set it to redis://host:6379.")
+    return problems

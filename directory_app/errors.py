@@ -53,6 +53,38 @@ def register_error_handlers(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, handle)
+    register_database_outage_handlers(app)
+
+
+def register_database_outage_handlers(app: Flask) -> None:
+    """The database unreachable (stopped, restarting, network cut, pool exhausted, SQLite locked past its
+    busy timeout): a 503 page asking to retry in a moment, never a 500 or a stack trace. The page is
+    standalone (no base layout, so nothing reads the database while rendering it); the pool's pre-ping
+    replaces the dead connections on the next request, so the app recovers by itself."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    def unavailable(error):
+        if isinstance(error, DBAPIError) and not (isinstance(error, OperationalError) or error.connection_invalidated):
+            raise error  # any other database error keeps its usual handling (500)
+        from directory_app.extensions import db
+
+        app.logger.warning("database unavailable: %s", str(error).splitlines()[0][:300])
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection is gone; the session is reset on removal
+            pass
+        message = str(_l("The directory is briefly unavailable. Please try again in a minute."))
+        if _wants_json():
+            response = jsonify(error=message, status=503)
+        else:
+            response = app.make_response(render_template("ops/unavailable.html", message=message))
+        response.status_code = 503
+        response.headers["Retry-After"] = "30"
+        return response
+
+    app.register_error_handler(DBAPIError, unavailable)
+    app.register_error_handler(PoolTimeout, unavailable)
 
 
 def _record_refusal(code: int) -> None:
