@@ -51,3 +51,16 @@ def known_kinds() -> list[str]:
 
     found = db.session.scalars(select(AuditEvent.kind).distinct())
     return sorted(set(KINDS) | set(found))
+
+
+def organisations_of(events: list[AuditEvent]) -> dict[int, tuple[str, str]]:
+    """{organisation id: (uuid, name)} of the organisations these events mention (for links)."""
+    from directory_app.organisations.models import Organisation
+
+    ids = {event.organisation_id for event in events if event.organisation_id}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.uuid, Organisation.name).where(Organisation.id.in_(ids))
+    )
+    return {row.id: (row.uuid, row.name) for row in rows}

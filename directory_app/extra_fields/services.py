@@ -9,6 +9,7 @@ API for other features (edit forms, organisation page, search, exports):
   when one is wrong; an empty value removes the stored one; codes not in `data` are left alone. With
   `user`, checks that the user may edit the organisation (PermissionDenied).
 - `define_field(actor, data)`, `update_field(actor, field, data)`: the TS page (TS only).
+- `values_for_export(organisation_ids) -> (codes, {org id: {code: value}})`: for exports, one query.
 """
 
 from __future__ import annotations
@@ -173,3 +174,20 @@ def update_field(actor, field: ExtraField, data: dict) -> None:
         setattr(field, key, value)
     db.session.flush()
     record_event("extra_field_changed", user=actor, detail=f"changed {field.code}")
+
+
+def values_for_export(organisation_ids: list[int]) -> tuple[list[str], dict[int, dict[str, str]]]:
+    """For exports: the active field codes (column order) and {organisation id: {code: stored text}} of
+    these organisations, read in one query."""
+    fields = definitions()
+    codes = {field.id: field.code for field in fields}
+    values: dict[int, dict[str, str]] = {}
+    if organisation_ids and codes:
+        rows = db.session.execute(
+            select(ExtraFieldValue.organisation_id, ExtraFieldValue.field_id, ExtraFieldValue.value).where(
+                ExtraFieldValue.organisation_id.in_(organisation_ids), ExtraFieldValue.field_id.in_(codes)
+            )
+        )
+        for org_id, field_id, value in rows:
+            values.setdefault(org_id, {})[codes[field_id]] = value
+    return [field.code for field in fields], values

@@ -203,3 +203,27 @@ def test_normalise_rejects_bad_values(defined):
         with pytest.raises(ValidationError):
             normalise_value(fields["notes_consulate"], "x" * 2001)
         assert normalise_value(fields["phone_referrals"], "Sí") == "yes"
+
+
+def test_values_for_export(defined):
+    from directory_app.extra_fields.services import values_for_export
+
+    with defined.app_context():
+        first, second = db.session.scalars(select(Organisation).order_by(Organisation.id).limit(2)).all()
+        set_values(first, {"phone_referrals": "yes", "agreement_kind": "Formal"})
+        codes, values = values_for_export([first.id, second.id])
+        assert codes == ["phone_referrals", "agreement_date", "agreement_kind", "notes_consulate"]
+        assert values == {first.id: {"phone_referrals": "yes", "agreement_kind": "Formal"}}
+        assert values_for_export([]) == (codes, {})
+
+
+def test_audit_page_links_the_organisation(defined):
+    from directory_app.audit import record_event
+
+    with defined.app_context():
+        org = published()
+        record_event("approval", organisation_id=org.id, detail="proposal 1")
+        db.session.commit()
+        uuid = org.uuid
+    html = login_as(defined.test_client(), "ts_admin").get("/admin/audit?kind=approval").get_data(as_text=True)
+    assert f'href="/organisations/{uuid}"' in html
