@@ -100,7 +100,12 @@ def _fill_all(org: Organisation, data: dict) -> Organisation:
 
 def build_organisation(data: dict) -> Organisation:
     """A new Organisation built from `data` with the services' validation, not added to the session."""
-    return _fill_all(Organisation(), data)
+    org = Organisation()
+    try:
+        return _fill_all(org, data)
+    except Exception:
+        _discard(org)  # it may already sit in a network's member list
+        raise
 
 
 def _discard(org: Organisation) -> None:
