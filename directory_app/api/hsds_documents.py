@@ -4,8 +4,8 @@ against the compiled schemas of Open Referral HSDS 3.0.
 
 Privacy: for an organisation whose exact location the reader may not see (`Reader.exact` says so,
 from accounts.access.exact_location_rule), locations carry the approximate public position, no
-street address and no postal code, and radius service areas are described in words (a circle
-would give its centre away)."""
+street address and no postal code, and radius and drawn service areas are described in words (a
+circle would give its centre away, a drawn area its surroundings)."""
 
 from __future__ import annotations
 
@@ -148,6 +148,8 @@ def _service_area(service: Service, part, exact: bool) -> dict:
         document.update(extent_type="text", extent=f"ISO 3166-2 {part.admin_unit.code}", description="admin unit")
     elif part.kind == CoverageKind.RADIUS and not exact:
         document.update(extent_type="text", extent=f"{part.radius_km or 0:g} km around a site", description="radius")
+    elif not exact:  # a drawn area could give the hidden site away
+        document.update(extent_type="text", extent="drawn area (not published)", description=part.kind.value)
     elif part.geom_wkb:
         geometry = shapely.simplify(shapely.from_wkb(part.geom_wkb), 0.001, preserve_topology=True)
         geometry = shapely.transform(geometry, lambda coords: coords.round(4))

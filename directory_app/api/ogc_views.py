@@ -44,6 +44,12 @@ def _problem(problem: ApiProblem):
     return problem_response(problem)
 
 
+@bp.after_request
+def _vary_on_accept(response):
+    response.vary.add("Accept")  # JSON or HTML from the same URL: caches must keep both
+    return response
+
+
 def _base() -> str:
     return url_for("ogc.landing", _external=True).rstrip("/")
 

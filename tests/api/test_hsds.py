@@ -119,7 +119,8 @@ def test_hidden_sites_are_approximate_for_the_public(app, client, client_as):
     radius_areas = [
         a for s in client.get(f"/hsds/organizations/{uuid}").get_json()["services"] for a in s["service_areas"]
     ]
-    assert all(a.get("description") != "radius" or a["extent_type"] == "text" for a in radius_areas)
+    assert all(a["extent_type"] == "text" for a in radius_areas if a.get("description") in ("radius", "polygon"))
+    assert all(a["extent_type"] == "text" for a in radius_areas if "extent" in a)
 
 
 def test_unpublished_entries_are_not_served(app, client):
