@@ -27,7 +27,14 @@ from directory_app.organisations.display import country_name
 from directory_app.review.blueprint import acting_user, bp, editable_organisation
 from directory_app.review.forms import ENTRY_LANGUAGES, ActionForm, CreateForm, EditForm, form_to_data, form_values
 from directory_app.review.services import Outcome, VersionConflict, archive, mark_verified, submit_change
-from directory_app.review.snapshots import SCALAR_FIELDS, changed_groups, diff_snapshots, merge_snapshots, snapshot_of
+from directory_app.review.snapshots import (
+    SCALAR_FIELDS,
+    changed_groups,
+    diff_snapshots,
+    has_snapshot_shape,
+    merge_snapshots,
+    snapshot_of,
+)
 
 MAX_MERGE_JSON = 2_000_000
 
@@ -160,7 +167,7 @@ def merge_edit(organisation_uuid: str):
         yours = json.loads(raw)
     except ValueError:
         abort(400)
-    if not isinstance(yours, dict):
+    if not has_snapshot_shape(yours):
         abort(400)
     merged = merge_snapshots(snapshot_of(org), yours, merge_choices(yours, snapshot_of(org)))
     try:

@@ -238,3 +238,45 @@ def _rows(row_type, texts: Any, fields: tuple[str, ...], original: str, prefix: 
             if text:
                 rows.append(row_type(field=field, language=language, text=text))
     return rows
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _plain(value: Any) -> bool:
+    """A scalar, a list of scalars, or a dict of such (GeoJSON, texts by language)."""
+    if isinstance(value, _SCALARS):
+        return True
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return False
+
+
+def has_snapshot_shape(snapshot: Any) -> bool:
+    """True when `snapshot` (from a browser: the conflict page's "yours") is shaped like a snapshot,
+    so that only the services' validation messages, never a crash, can follow."""
+    if not isinstance(snapshot, dict):
+        return False
+    for field in SCALAR_FIELDS:
+        value = snapshot.get(field)
+        if field == "networks":
+            if not (value is None or (isinstance(value, list) and all(isinstance(v, str) for v in value))):
+                return False
+        elif field == "translations":
+            if not (value is None or (isinstance(value, dict) and _plain(value))):
+                return False
+        elif not isinstance(value, _SCALARS):
+            return False
+    for field in LIST_FIELDS:
+        items = snapshot.get(field)
+        if items is None:
+            continue
+        if not isinstance(items, list) or not all(isinstance(i, dict) and _plain(i) for i in items):
+            return False
+        for item in items:
+            for key in ("populations", "languages"):
+                if key in item and not (isinstance(item[key], list) and all(isinstance(v, str) for v in item[key])):
+                    return False
+    return True

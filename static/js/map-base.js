@@ -5,7 +5,7 @@
   "use strict";
   window.CamminaEditMap = {
     create: function (container) {
-      var map = L.map(container, { preferCanvas: true }).setView([18, -95], 4);
+      var map = L.map(container).setView([18, -95], 4);
       var tiles = container.getAttribute("data-tiles");
       if (tiles) {
         L.tileLayer(tiles, { maxZoom: 18, attribution: "© OpenStreetMap contributors" }).addTo(map);

@@ -273,6 +273,12 @@ def test_contact_cannot_move_an_entry_to_another_country_nor_edit_by_tampering(f
     with fresh_app.app_context():
         assert db.session.get(ChangeProposal, latest_proposal_id(fresh_app)).snapshot["country_code"] == "MX"
     assert org_row(fresh_app, mx).country_code == "MX"
+    # a hand-made "yours" that is not shaped like an entry is a 400, never a crash
+    for broken in ('{"services": "abc"}', "[1]", '{"contacts": [{"name": {"x": []}}], "phones": [1]}', "{nope"):
+        response = contact.post(f"/organisations/{mx}/edit/merge", data=merge | {"yours": broken})
+        assert response.status_code == 400, broken
+    odd = json.dumps(dict(proposal.snapshot, services=[{"category": "shelter", "populations": "women"}]))
+    assert contact.post(f"/organisations/{mx}/edit/merge", data=merge | {"yours": odd}).status_code == 400
 
 
 def test_coverage_page_saves_through_the_workflow(fresh_app, login_as):
