@@ -97,13 +97,19 @@ def test_posts_by_other_roles_are_refused_and_change_nothing(fresh_app, role, co
     before, denied_before = _state(fresh_app), _denials(fresh_app)
     client = login_as(fresh_app.test_client(), role, country)
     token = csrf_token_of(client.get("/password/forgot").get_data(as_text=True))
+    expected = 302 if role == "public" else 403
     for route, data in _posts(ids):
         response = client.post(route, data={**data, "csrf_token": token})
-        expected = 302 if role == "public" else 403
         assert response.status_code == expected, (route, role)
+    for route in (
+        f"/admin/users/{ids['victim']}",
+        f"/admin/registry/{ids['person']}",
+        f"/admin/extra-fields/{ids['field']}",
+    ):
+        assert client.get(route).status_code == expected, (route, role)
     assert _state(fresh_app) == before
     if role != "public":
-        assert _denials(fresh_app) == denied_before + len(_posts(ids))
+        assert _denials(fresh_app) == denied_before + len(_posts(ids)) + 3
 
 
 def test_posts_without_a_valid_csrf_token_are_400_and_change_nothing(fresh_app):

@@ -38,7 +38,9 @@ def test_reset_link_works_once(fresh_app, mail_log):
     response = ask_reset(client)
     assert response.status_code == 200 and 'id="reset-sent"' in response.get_data(as_text=True)
     [link] = emailed_links(mail_log)
-    assert client.get(link).status_code == 200
+    page = client.get(link)
+    # the token is in the URL: other sites never see it (security.py: strict-origin-when-cross-origin)
+    assert page.status_code == 200 and page.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     response = set_new_password(client, link)
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     assert sign_in(client, TEST_PASSWORD).status_code == 200  # the old password is gone
