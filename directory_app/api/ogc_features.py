@@ -108,24 +108,21 @@ def organisation_sites(query: ItemQuery, viewer: Viewer, feature_id: str | None 
         )
     rows, total = _count_and_page(statement, [Location.id], query)
     services = _service_codes({row.organisation_id for row in rows})
-    features = [
-        _feature(
-            row.uuid,
-            {
-                "organisation_id": row.organisation_uuid,
-                "name": row.name,
-                "site": row.site,
-                "city": row.city,
-                "region": row.region,
-                "country": row.country_code,
-                "services": ",".join(services.get(row.organisation_id, [])),
-                "exact_position": bool(row.exact),
-            },
-            point_geometry(row.lon, row.lat),
-        )
-        for row in rows
-    ]
-    return features, total
+    return [_site_feature(row, services.get(row.organisation_id, [])) for row in rows], total
+
+
+def _site_feature(row, services: list[str]) -> dict:
+    properties = {
+        "organisation_id": row.organisation_uuid,
+        "name": row.name,
+        "site": row.site,
+        "city": row.city,
+        "region": row.region,
+        "country": row.country_code,
+        "services": ",".join(services),
+        "exact_position": bool(row.exact),
+    }
+    return _feature(row.uuid, properties, point_geometry(row.lon, row.lat))
 
 
 def _service_codes(organisation_ids: set[int]) -> dict[int, list[str]]:
@@ -198,6 +195,17 @@ def districts(query: ItemQuery, feature_id: str | None = None) -> tuple[list[dic
 
     The bbox prefilter runs in SQL on the stored bounding boxes, the exact intersection test on the
     display geometry of the candidates. Shapes are kept per district version (see _district_shapes)."""
+    rows = db.session.execute(_districts_statement(query, feature_id).order_by(ConsularDistrict.code)).all()
+    database = db.engine.url.render_as_string(hide_password=True)
+    if query.bbox:
+        box = shapely.box(*query.bbox)
+        rows = [r for r in rows if shapely.intersects(_district_shapes(database, r.code, str(r.updated_at))[0], box)]
+    page = rows[query.offset : query.offset + query.limit]
+    features = [_district_feature(row, _district_shapes(database, row.code, str(row.updated_at))[1]) for row in page]
+    return features, len(rows)
+
+
+def _districts_statement(query: ItemQuery, feature_id: str | None):
     statement = (
         select(
             ConsularDistrict.code,
@@ -228,14 +236,7 @@ def districts(query: ItemQuery, feature_id: str | None = None) -> tuple[list[dic
             ConsularDistrict.min_lat <= max_lat,
             ConsularDistrict.max_lat >= min_lat,
         )
-    rows = db.session.execute(statement.order_by(ConsularDistrict.code)).all()
-    database = db.engine.url.render_as_string(hide_password=True)
-    if query.bbox:
-        box = shapely.box(*query.bbox)
-        rows = [r for r in rows if shapely.intersects(_district_shapes(database, r.code, str(r.updated_at))[0], box)]
-    page = rows[query.offset : query.offset + query.limit]
-    features = [_district_feature(row, _district_shapes(database, row.code, str(row.updated_at))[1]) for row in page]
-    return features, len(rows)
+    return statement
 
 
 @functools.lru_cache(maxsize=2048)
