@@ -271,14 +271,20 @@ def _district_feature(row, geometry: dict) -> dict:
 
 
 def spatial_extent(collection_id: str) -> list[float] | None:
-    """[min lon, min lat, max lon, max lat] of a collection's features (public positions for sites)."""
+    """[min lon, min lat, max lon, max lat] of a collection's features (public positions of published sites)."""
     if collection_id == "organisations":
         lon, lat = Location.public_lon, Location.public_lat
     elif collection_id == "consulates":
         lon, lat = Consulate.lon, Consulate.lat
     else:
         lon = lat = None
-    if lon is not None:
+    if collection_id == "organisations":
+        row = db.session.execute(
+            select(func.min(lon), func.min(lat), func.max(lon), func.max(lat))
+            .join(Organisation, Organisation.id == Location.organisation_id)
+            .where(Organisation.status == Status.PUBLISHED)
+        ).one()
+    elif lon is not None:
         row = db.session.execute(select(func.min(lon), func.min(lat), func.max(lon), func.max(lat))).one()
     else:
         row = db.session.execute(
