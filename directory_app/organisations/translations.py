@@ -112,7 +112,11 @@ def translations_of(entity: Organisation | Service) -> dict[str, dict[str, str]]
     original = original_language_of(entity)
     for field in TRANSLATABLE_FIELDS[type(entity)]:
         texts = {original: getattr(entity, field)} if getattr(entity, field) else {}
-        texts.update({t.language: t.text for t in entity.translations if t.field == field and t.text})
+        # A row in the original language (left over from a change of original language) never
+        # overrides the entry's own column, as in localized().
+        texts.update(
+            {t.language: t.text for t in entity.translations if t.field == field and t.text and t.language != original}
+        )
         result[field] = texts
     return result
 
