@@ -236,10 +236,12 @@ def form_to_data(form: EditForm, base: dict[str, Any]) -> dict[str, Any]:
         for row in form.services.data
         if not row["remove"] and not _blank(row, ("category", "name", "description"))
     ]
+    sites = base.get("locations") or []  # a site keeps its country (a border site may lie in a neighbour)
     data["locations"] = [
         {k: row[k] for k in ("name", "address", "city", "region", "postal_code")}
         | {"lat": _float(row["lat"]), "lon": _float(row["lon"])}
-        for row in form.locations.data
+        | ({"country_code": sites[i]["country_code"]} if i < len(sites) and sites[i].get("country_code") else {})
+        for i, row in enumerate(form.locations.data)
         if not row["remove"] and not _blank(row, ("name", "address", "city", "lat", "lon"))
     ]
     kept = [i for i, row in enumerate(form.contacts.data) if not row["remove"] and not _blank(row, ("name", "email"))]

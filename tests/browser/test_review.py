@@ -1,0 +1,73 @@
+"""The editing workflow in a real browser: a country contact moves a site by clicking on the small map
+of the edit form and sends the change; the Technical Secretariat sees the proposal with the published
+and proposed coverage drawn on one map, approves it, and the organisation page shows the new name."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from directory_app.extensions import db
+from directory_app.organisations.models import Organisation, Status
+from tests.browser.conftest import sign_in
+
+
+def an_mx_organisation(live_server) -> str:
+    with live_server.app.app_context():
+        return db.session.scalars(
+            select(Organisation.uuid)
+            .where(Organisation.country_code == "MX", Organisation.status == Status.PUBLISHED)
+            .order_by(Organisation.id.desc())
+            .limit(1)
+        ).one()
+
+
+def test_contact_proposes_ts_approves(page, new_context, live_server, screenshot, assert_no_external_requests):
+    uuid = an_mx_organisation(live_server)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, "country_contact", "MX")
+    page.goto(f"/organisations/{uuid}")
+    with page.expect_navigation():
+        page.click(".edit-bar a:text-is('Edit')")
+    picker = page.locator(".site-picker").first
+    picker.wait_for(state="visible")
+    lat = page.locator("#locations-0-lat")
+    before = lat.input_value()
+    picker.click(position={"x": 60, "y": 60})
+    assert lat.input_value() != before and re.fullmatch(r"-?\d+\.\d{6}", lat.input_value())
+    page.fill("#name", "Casa <script>window.__x=1</script> renovada")
+    page.fill("#comment", "Nueva sede")
+    with page.expect_navigation():
+        page.click("form.edit-form button[type=submit]")
+    assert "/review/" in page.url
+    proposal_url = page.url
+    assert "pending" in page.locator(".proposal-meta").inner_text()
+
+    reviewer = new_context().new_page()
+    reviewer.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(reviewer, "ts_admin")
+    reviewer.goto(proposal_url)
+    reviewer.wait_for_selector(".review-map .leaflet-overlay-pane path")
+    assert reviewer.locator(".review-map .leaflet-overlay-pane path").count() >= 2  # published and proposed
+    assert reviewer.locator(".review-map .leaflet-control-layers-overlays label").count() == 2
+    diff = reviewer.locator("table.diff").inner_text()
+    assert "locations[0].lat" in diff and "country_code" not in diff  # only what the contact changed
+    assert reviewer.evaluate("() => window.__x") is None
+    screenshot("review-proposal", reviewer)
+    reviewer.locator("#coverage-heading").scroll_into_view_if_needed()
+    reviewer.evaluate("() => document.getElementById('coverage-heading').scrollIntoView()")
+    screenshot("review-proposal-map", reviewer)
+    reviewer.fill("#comment", "Aprobado")
+    with reviewer.expect_navigation():
+        reviewer.click("button:text-is('Approve and publish')")
+    assert reviewer.url.endswith(f"/organisations/{uuid}/history")
+    screenshot("review-history", reviewer)
+
+    page.goto(f"/organisations/{uuid}")
+    assert page.locator("h1").inner_text().startswith("Casa <script>window.__x=1</script> renovada")
+    page.goto("/my-entries")
+    assert "Aprobado" in page.locator("#approved-heading + ul").inner_text()
+    assert errors == []
+    assert_no_external_requests()
