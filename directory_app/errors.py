@@ -65,7 +65,7 @@ def register_database_outage_handlers(app: Flask) -> None:
     from sqlalchemy.exc import TimeoutError as PoolTimeout
 
     def unavailable(error):
-        if isinstance(error, DBAPIError) and not (isinstance(error, OperationalError) or error.connection_invalidated):
+        if isinstance(error, DBAPIError) and not _is_outage(error, OperationalError):
             raise error  # any other database error keeps its usual handling (500)
         from directory_app.extensions import db
 
@@ -100,3 +100,18 @@ def _record_refusal(code: int) -> None:
         db.session.commit()
     except Exception:  # the error page must still be shown when the database is the problem
         db.session.rollback()
+
+
+_SQLITE_OUTAGES = ("locked", "busy", "unable to open", "disk", "full")
+
+
+def _is_outage(error, operational_error: type) -> bool:
+    """A lost connection, a server going away, or SQLite locked/full: not a bug in a query. (SQLite
+    reports a missing table as an OperationalError too: that stays a 500.)"""
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, operational_error):
+        return False
+    if type(error.orig).__module__.startswith("sqlite3"):
+        return any(word in str(error.orig).lower() for word in _SQLITE_OUTAGES)
+    return True
