@@ -77,10 +77,18 @@ def hydrate(text: str, saved: dict[str, SavedPolygon]) -> str:
     return json.dumps({"type": "FeatureCollection", "features": features})
 
 
-def split_kept(text: str, saved: dict[str, SavedPolygon]) -> tuple[list[tuple[shapely.Geometry, str]], str]:
-    """Kept polygons (joined again per saved part when all of its polygons are kept) and the text of
-    the other features, for geo.coverage_input.read_drawn_geojson. GeometryError for a reference
-    to a polygon that is not among the saved ones."""
+@dataclass(frozen=True)
+class KeptArea:
+    geometry: shapely.Geometry
+    label: str
+    part: int  # the saved part it comes from
+    whole: bool  # every polygon of that part is kept: the part is unchanged
+
+
+def split_kept(text: str, saved: dict[str, SavedPolygon]) -> tuple[list[KeptArea], str]:
+    """Kept polygons (joined again per saved part) and the text of the other features, for
+    geo.coverage_input.read_drawn_geojson. GeometryError for a reference to a polygon that is not
+    among the saved ones."""
     features = _features(text)
     if features is None:
         return [], text
@@ -97,9 +105,10 @@ def split_kept(text: str, saved: dict[str, SavedPolygon]) -> tuple[list[tuple[sh
         else:
             others.append(feature)
     areas = []
-    for keys in kept.values():
+    for part, keys in kept.items():
         label = str(_label_of(features, keys[0]) or saved[keys[0]].label)
-        areas.append((shapely.union_all([shape(saved[k].geometry) for k in keys]), label))
+        whole = set(keys) == {k for k, p in saved.items() if p.part == part}
+        areas.append(KeptArea(shapely.union_all([shape(saved[k].geometry) for k in keys]), label, part, whole))
     rest = json.dumps({"type": "FeatureCollection", "features": others}) if others else ""
     return areas, rest
 

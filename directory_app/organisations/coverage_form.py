@@ -78,9 +78,10 @@ class CoverageEditorForm(FlaskForm):
         self.organisation = organisation
         self.sites = sites if sites is not None else [_site_of(loc) for loc in organisation.locations]
         self.messages: list[str] = []
-        self._drawn: list[tuple[shapely.Geometry, str]] = []
-        self._uploaded: tuple[shapely.Geometry, str] | None = None
+        self._drawn: list[dict[str, Any]] = []  # polygon parts from the drawing field
+        self._uploaded: dict[str, Any] | None = None
         initial = parts if parts is not None else [_part_of(p, organisation) for p in organisation.coverage_parts]
+        self._initial = initial
         self._saved = saved_polygons(initial)
         if not _submitted(kw):
             kw.setdefault("data", initial_data(initial))
@@ -121,10 +122,10 @@ class CoverageEditorForm(FlaskForm):
             drawn = read_drawn_geojson(rest)
         except GeometryError as exc:
             raise ValidationError(_("The areas drawn on the map cannot be used: %(reason)s", reason=str(exc))) from None
-        self._drawn = list(kept)
+        self._drawn = [self._kept_part(area) for area in kept]
         for number, (checked, properties) in enumerate(drawn, start=1):
             label = str(properties.get("label") or "").strip()[:LABEL_LENGTH] or _("Area drawn on the map")
-            self._drawn.append((checked.geometry, label))
+            self._drawn.append(_polygon_part(checked.geometry, label))
             self.messages += [_("Drawn area %(number)d: %(repair)s", number=number, repair=r) for r in checked.repairs]
 
     def validate_upload(self, field) -> None:
@@ -140,7 +141,7 @@ class CoverageEditorForm(FlaskForm):
                 _("The file %(name)s cannot be used: %(reason)s", name=name, reason=str(exc))
             ) from None
         label = (self.upload_label.data or "").strip() or _("Uploaded file %(name)s", name=name)
-        self._uploaded = (checked.geometry, label[:LABEL_LENGTH])
+        self._uploaded = _polygon_part(checked.geometry, label[:LABEL_LENGTH])
         self.messages += [_("File %(name)s: %(repair)s", name=name, repair=r) for r in checked.repairs]
 
     def validate(self, extra_validators=None) -> bool:
@@ -166,9 +167,15 @@ class CoverageEditorForm(FlaskForm):
             if entry.form.radius_km.data is not None and index is not None:
                 radius = float(entry.form.radius_km.data)
                 parts.append({"kind": "radius", "location": index, "radius_km": radius, "label": ""})
-        for geometry, label in self._drawn + ([self._uploaded] if self._uploaded else []):
-            parts.append({"kind": "polygon", "geometry": json.loads(shapely.to_geojson(geometry)), "label": label})
-        return parts
+        parts += self._drawn + ([self._uploaded] if self._uploaded else [])
+        return in_saved_order(parts, self._initial)
+
+    def _kept_part(self, area) -> dict[str, Any]:
+        """A kept saved part as it was (same geometry text, so a review shows no change), or the
+        polygons kept of it when some were deleted or reshaped."""
+        if area.whole:
+            return dict(self._initial[area.part], label=area.label, kind="polygon", _origin=area.part)
+        return _polygon_part(area.geometry, area.label) | {"_origin": area.part}
 
     def drawn_summary(self) -> list[dict[str, Any]]:
         """The areas in the drawing field as the list beside the map shows them: label and km²."""
@@ -179,7 +186,7 @@ class CoverageEditorForm(FlaskForm):
             return []
         return [
             {"label": label or _("Area drawn on the map"), "km2": float(area_km2(geometry))}
-            for geometry, label in kept + drawn
+            for geometry, label in [(k.geometry, k.label) for k in kept] + drawn
         ]
 
     def editor_map(self) -> Markup:
@@ -202,6 +209,41 @@ def initial_data(parts: list[dict]) -> dict[str, Any]:
         elif kind == "radius":
             radii.append({"site": str(part.get("location", 0)), "radius_km": part.get("radius_km")})
     return {"units": units, "radii": radii[:MAX_RADII], "drawn": field_text(saved_polygons(parts))}
+
+
+def in_saved_order(parts: list[dict], saved: list[dict]) -> list[dict]:
+    """The parts in the order of the saved parts they match, with the saved labels of units,
+    countries and radii; new parts follow. Saving an unchanged coverage then gives back exactly the
+    saved parts, and a review shows only what changed."""
+    position = {_identity(part): (i, part.get("label") or "") for i, part in enumerate(saved)}
+    ordered = []
+    for n, part in enumerate(parts):
+        part = dict(part)  # parts() may be called more than once: the form's own dicts stay as they are
+        origin = part.pop("_origin", None)
+        found = position.get(_identity(part)) if part["kind"] != "polygon" else None
+        if found is not None:
+            part["label"] = found[1]
+        rank = found[0] if found else (origin if origin is not None else len(saved) + n)
+        ordered.append((rank, n, part))
+    return [part for _rank, _n, part in sorted(ordered, key=lambda item: item[:2])]
+
+
+def _identity(part: dict) -> tuple:
+    kind = part.get("kind")
+    if kind == "country":
+        return (kind, part.get("country"))
+    if kind == "admin_unit":
+        return (kind, part.get("unit"))
+    if kind == "radius":
+        try:
+            return (kind, int(part.get("location", 0)), float(part.get("radius_km")))
+        except (TypeError, ValueError):
+            return (kind, None, None)
+    return (kind, id(part))
+
+
+def _polygon_part(geometry: shapely.Geometry, label: str) -> dict[str, Any]:
+    return {"kind": "polygon", "geometry": json.loads(shapely.to_geojson(geometry)), "label": label}
 
 
 def _part_of(part, organisation) -> dict[str, Any]:

@@ -350,3 +350,31 @@ def test_through_a_page_bad_files_get_their_message_and_a_good_one_is_saved(fres
     assert [f["properties"]["label"] for f in coverage["features"] if f["properties"]["kind"] == "polygon"] == [
         "Zona <oeste>"
     ]
+
+
+def test_saving_an_unchanged_coverage_gives_back_the_saved_parts_in_their_order(fresh_app):
+    with fresh_app.app_context():
+        org = organisation_with_sites("MX")
+        replace_coverage(
+            org,
+            [
+                {"kind": "polygon", "geometry": two_squares(), "label": "Dos zonas"},
+                {"kind": "radius", "location": 0, "radius_km": 25.0, "label": "Alrededor de la sede"},
+                {"kind": "admin_unit", "unit": "MX-CHP", "label": "Chiapas entero"},
+                {"kind": "country", "country": "BZ", "label": ""},
+            ],
+        )
+        db.session.commit()
+        with fresh_app.test_request_context():
+            opened = CoverageEditorForm(org, meta={"csrf": False})
+            saved = [dict(p) for p in opened._initial]
+            data = {"units": opened.units.data, "drawn": opened.drawn.data}
+            for i, entry in enumerate(opened.radii):
+                data[f"radii-{i}-site"] = entry.form.site.data or "0"
+                data[f"radii-{i}-radius_km"] = (
+                    "" if entry.form.radius_km.data is None else str(entry.form.radius_km.data)
+                )
+        form = post_form(fresh_app, org, data)
+        assert form.errors == {}
+        assert form.parts_result == saved
+        assert [p["kind"] for p in saved] == ["polygon", "radius", "admin_unit", "country"]
