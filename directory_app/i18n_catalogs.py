@@ -12,7 +12,9 @@ of the code or templates is missing from a catalog, untranslated or fuzzy.
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -85,8 +87,21 @@ def update_catalogs(pot: Path = POT) -> None:
         catalog._num_plurals, catalog._plural_expr = PLURAL_RULES[language]
         catalog.fuzzy = False
         catalog.language_team = catalog.last_translator = TEAM
-        with path.open("wb") as handle:
-            write_po(handle, catalog, width=120, omit_header=False, include_previous=False)
+        _write_if_changed(path, catalog)
+
+
+def _write_if_changed(path: Path, catalog: Catalog) -> None:
+    """Write the catalog unless only its POT-Creation-Date would change (no churn in git)."""
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=120, omit_header=False, include_previous=False)
+    new = buffer.getvalue()
+
+    def without_date(data: bytes) -> bytes:
+        return re.sub(rb'"POT-Creation-Date: [^"]*"\n', b"", data)
+
+    if path.exists() and without_date(path.read_bytes()) == without_date(new):
+        return
+    path.write_bytes(new)
 
 
 def compile_catalogs(target: Path = TRANSLATIONS, source: Path = TRANSLATIONS) -> list[Path]:
