@@ -28,8 +28,6 @@ def form_choices(query: DirectoryQuery | None = None) -> dict:
     return {"choices": filter_choices(query or DirectoryQuery())}
 
 
-_form_choices = form_choices  # the name the public map imports
-
 
 @bp.get("/organisations")
 def directory():
