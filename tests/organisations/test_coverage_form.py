@@ -160,18 +160,20 @@ def test_all_four_ways_give_coverage_parts_that_the_service_saves(fresh_app):
         ({"radii-0-site": "99", "radii-0-radius_km": "10"}, "radii", "Radius 1 has no site"),
         ({"drawn": "not json"}, "drawn", "The areas drawn on the map cannot be used: the GeoJSON cannot be read"),
         ({"drawn": drawn(feature([[-92, 14], [-91, 95], [-91, 14], [-92, 14]]))}, "drawn", "latitude -90..90"),
-        ({"upload": (io.BytesIO(b"\x89PNG\r\n\x1a\n...."), "zona.geojson")}, "upload", "is a PNG image"),
-        ({"upload": (io.BytesIO(b"name,lon,lat\nA,1,2\n"), "zona.geojson")}, "upload", "looks like a table (CSV)"),
-        ({"upload": (io.BytesIO(b""), "empty.kml")}, "upload", "the file is empty"),
-        ({"upload": (io.BytesIO(b" " * (MAX_FILE_BYTES + 1)), "huge.geojson")}, "upload", "larger than 5 MB"),
+        ({"upload": (b"\x89PNG\r\n\x1a\n....", "zona.geojson")}, "upload", "is a PNG image"),
+        ({"upload": (b"name,lon,lat\nA,1,2\n", "zona.geojson")}, "upload", "looks like a table (CSV)"),
+        ({"upload": (b"", "empty.kml")}, "upload", "the file is empty"),
+        ({"upload": (b" " * (MAX_FILE_BYTES + 1), "huge.geojson")}, "upload", "larger than 5 MB"),
         (
-            {"upload": (io.BytesIO(json.dumps({"type": "Point", "coordinates": [-92, 15]}).encode()), "p.geojson")},
+            {"upload": (json.dumps({"type": "Point", "coordinates": [-92, 15]}).encode(), "p.geojson")},
             "upload",
             "must be a polygon, not a Point",
         ),
     ],
 )
 def test_bad_input_is_answered_on_its_field(fresh_app, data, field, message):
+    # files are given as (bytes, name): a stream is made for each run (a request closes its files)
+    data = {k: (io.BytesIO(v[0]), v[1]) if isinstance(v, tuple) else v for k, v in data.items()}
     with fresh_app.app_context():
         org = organisation_with_sites("MX")
         form = post_form(fresh_app, org, data)
