@@ -11,6 +11,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
+from sqlalchemy.exc import OperationalError
 
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
@@ -40,6 +41,11 @@ def transactional(func=None, *, bulk: bool = False):
         except USER_ERRORS as exc:
             db.session.rollback()
             raise click.ClickException(f"{exc}\n" + _("Nothing was changed.")) from None
+        except OperationalError as exc:  # disk full, database locked or unreachable: say so, no traceback
+            db.session.rollback()
+            reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+            message = _("The database refused the write: %(reason)s.", reason=reason)
+            raise click.ClickException(message + "\n" + _("Nothing was changed.")) from None
         except BaseException:
             db.session.rollback()
             raise
