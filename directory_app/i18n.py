@@ -134,7 +134,7 @@ def format_km(value: float | None, decimals: int = 1) -> str:
 
 def format_share(value: float | None) -> str:
     """A share from 0 to 1 as a percentage with one decimal, in the locale ("12.5 %", "12,5 %")."""
-    return "" if value is None else format_decimal(value * 100, format="#,##0.0") + "\u00a0%"
+    return "" if value is None else format_decimal(value * 100, format="#,##0.0") + " %"
 
 
 def format_day(value: date | datetime | None) -> str:

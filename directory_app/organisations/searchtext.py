@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 
 from directory_app.bulk import update_rows
 from directory_app.extensions import db
-from directory_app.organisations import vocabulary
+
+# translations as a module, not its classes: it imports the models, which import this module.
+from directory_app.organisations import translations, vocabulary
 from directory_app.organisations.models import Location, Network, Organisation, Service, organisation_network
-from directory_app.organisations.translations import OrganisationTranslation, ServiceTranslation
 
 _SPACES = re.compile(r"\s+")
 _CATEGORY_LABELS = {t.code: f"{t.es} {t.en} {t.fr}" for t in vocabulary.SERVICE_CATEGORIES}
@@ -108,16 +109,16 @@ def refresh_search_text(organisation_ids: Sequence[int]) -> None:
         ):
             services[org_id].append((category, name, description))
         for org_id, text in db.session.execute(
-            select(Service.organisation_id, ServiceTranslation.text)
-            .join(ServiceTranslation, ServiceTranslation.service_id == Service.id)
+            select(Service.organisation_id, translations.ServiceTranslation.text)
+            .join(translations.ServiceTranslation, translations.ServiceTranslation.service_id == Service.id)
             .where(Service.organisation_id.in_(chunk), Service.is_active.is_(True))
         ):
             services[org_id].append(("", "", text))
         translated = defaultdict(list)
         for org_id, text in db.session.execute(
-            select(OrganisationTranslation.organisation_id, OrganisationTranslation.text).where(
-                OrganisationTranslation.organisation_id.in_(chunk)
-            )
+            select(
+                translations.OrganisationTranslation.organisation_id, translations.OrganisationTranslation.text
+            ).where(translations.OrganisationTranslation.organisation_id.in_(chunk))
         ):
             translated[org_id].append(text)
         for org_id, city, region in db.session.execute(
@@ -164,8 +165,9 @@ def _owner(session: Session, obj: Service | Location) -> Organisation | None:
     return session.get(Organisation, obj.organisation_id) if obj.organisation_id else None
 
 
-def _translation_owner(session: Session, row: OrganisationTranslation | ServiceTranslation) -> Organisation | None:
-    if isinstance(row, OrganisationTranslation):
+def _translation_owner(session: Session, row) -> Organisation | None:
+    """The organisation whose search text a translation row belongs to."""
+    if isinstance(row, translations.OrganisationTranslation):
         return row.organisation or (session.get(Organisation, row.organisation_id) if row.organisation_id else None)
     service = row.service or (session.get(Service, row.service_id) if row.service_id else None)
     return _owner(session, service) if service is not None else None
@@ -182,7 +184,7 @@ def _touched_organisations(session: Session) -> dict[Organisation, list[Service 
             owner = _owner(session, obj)
             if owner is not None:
                 touched.setdefault(owner, []).extend([obj] if obj in session.new else [])
-        elif isinstance(obj, OrganisationTranslation | ServiceTranslation):
+        elif isinstance(obj, translations.OrganisationTranslation | translations.ServiceTranslation):
             owner = _translation_owner(session, obj)
             if owner is not None:
                 touched.setdefault(owner, [])
