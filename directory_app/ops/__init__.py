@@ -14,9 +14,11 @@ def init_ops(app: Flask) -> None:
     from directory_app.ops.cli import commands
     from directory_app.ops.health import bp
     from directory_app.ops.logging import init_request_log
+    from directory_app.ops.resilience import init_resilience
 
     app.register_blueprint(bp)
     init_request_log(app)
+    init_resilience(app)
     for command in commands:
         app.cli.add_command(command)
     hops = int(app.config.get("TRUSTED_PROXIES") or 0)

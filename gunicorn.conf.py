@@ -1,0 +1,39 @@
+"""gunicorn settings for production (scripts/serve-production.sh). Everything comes from the environment:
+
+    BIND                   address to listen on (default 127.0.0.1:8000: the reverse proxy is in front)
+    WEB_CONCURRENCY        worker processes (default 2 x cores + 1)
+    GUNICORN_THREADS       threads per worker (default 2)
+    GUNICORN_TIMEOUT       seconds before a stuck worker is replaced (default 60)
+    FORWARDED_ALLOW_IPS    proxies whose X-Forwarded-* gunicorn trusts (default 127.0.0.1)
+
+The application reads its own settings (DATABASE_URL, SECRET_KEY, RATELIMIT_STORAGE_URI, ...) and
+refuses to start when they are unsafe; with preload_app the refusal happens once, in the master,
+before any worker starts, so the error is printed once and gunicorn exits.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+threads = int(os.environ.get("GUNICORN_THREADS") or 2)
+timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
+graceful_timeout = 30
+keepalive = 5
+preload_app = True  # create_app() runs once in the master: configuration errors stop the start at once
+max_requests = 5000  # recycle workers now and then (bounded memory over months of uptime)
+max_requests_jitter = 500
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = None  # the app writes one structured JSON line per request (directory_app/ops/logging.py)
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+proc_name = "cammina-directory"
+
+
+def post_fork(server, worker):
+    """No database connection crosses a fork: each worker opens its own pool."""
+    from directory_app.extensions import db
+
+    app = server.app.wsgi()
+    with app.app_context():
+        db.engine.dispose(close=False)
