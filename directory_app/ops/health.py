@@ -21,11 +21,19 @@ bp = Blueprint("ops", __name__)
 
 
 @functools.cache
-def expected_heads(migrations_dir: str) -> frozenset[str]:
-    """The newest revision(s) of the migration scripts (read once per process)."""
+def known_revisions(migrations_dir: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The newest revision(s) of the migration scripts and every revision they know (read once per process)."""
     config = Config()
     config.set_main_option("script_location", migrations_dir)
-    return frozenset(ScriptDirectory.from_config(config).get_heads())
+    script = ScriptDirectory.from_config(config)
+    return frozenset(script.get_heads()), frozenset(rev.revision for rev in script.walk_revisions())
+
+
+def migration_state(current: frozenset[str], heads: frozenset[str], known: frozenset[str]) -> str:
+    """The schema's state: "current" (at the newest), "ahead" (migrated by newer code: reload this host), "pending"."""
+    if current == heads:
+        return "current"
+    return "ahead" if current - known else "pending"
 
 
 def readiness() -> dict:
@@ -37,8 +45,8 @@ def readiness() -> dict:
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready"; the log keeps the detail
         current_app.logger.warning("readiness: database unreachable: %s", str(exc).splitlines()[0][:300])
         return {"ready": False, "database": "unreachable", "migrations": "unknown"}
-    expected = expected_heads(current_app.extensions["migrate"].directory)
-    migrations = "current" if current == expected else ("pending" if current <= expected or not current else "unknown")
+    heads, known = known_revisions(current_app.extensions["migrate"].directory)
+    migrations = migration_state(current, heads, known)
     return {"ready": migrations == "current", "database": "ok", "migrations": migrations}
 
 

@@ -44,3 +44,13 @@ def test_readyz_says_unreachable_without_leaking_the_error():
     assert response.json == {"status": "unavailable", "database": "unreachable", "migrations": "unknown"}
     assert "hunter2" not in response.get_data(as_text=True)
     assert app.test_client().get("/healthz").status_code == 200  # the process itself is fine
+
+
+def test_migration_states():
+    from directory_app.ops.health import migration_state
+
+    heads, known = frozenset({"0003a", "0003b"}), frozenset({"0001", "0002", "0003a", "0003b"})
+    assert migration_state(heads, heads, known) == "current"
+    assert migration_state(frozenset({"0002"}), heads, known) == "pending"
+    assert migration_state(frozenset(), heads, known) == "pending"
+    assert migration_state(frozenset({"0004"}), heads, known) == "ahead"
