@@ -143,7 +143,10 @@ def format_day(value: date | datetime | None) -> str:
 
 
 def _vary_on_language(response):
-    response.vary.update(("Accept-Language", "Cookie"))
+    """Pages depend on the reader's language (browser or session): shared caches must keep each.
+    JSON and GeoJSON set their own Vary (their language is in the URL)."""
+    if response.mimetype == "text/html":
+        response.vary.update(("Accept-Language", "Cookie"))
     return response
 
 
