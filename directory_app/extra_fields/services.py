@@ -141,7 +141,10 @@ def _clean_definition(data: dict, creating: bool) -> dict:
         values["code"] = code
     choices = [line.strip() for line in values["choices_text"].splitlines() if line.strip()]
     values["choices_text"] = "\n".join(dict.fromkeys(choices))
-    values["position"] = int(data.get("position") or 0)
+    try:
+        values["position"] = max(0, int(data.get("position") or 0))
+    except (TypeError, ValueError):
+        raise ValidationError("The order must be a whole number.", field="position") from None
     values["active"] = bool(data.get("active", True))
     return values
 
