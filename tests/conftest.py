@@ -18,8 +18,8 @@ role, created with the real `create-user` command, all with the password TEST_PA
   the CSRF token from the form) and returns the client; role "public" leaves it signed out. It is a
   fixture and a plain function (`from tests.conftest import login_as`).
 - `client_as(role, country=None)` (fixture) gives a new client of `app` signed in as that role:
-  `client_as("country_contact", "GT").get(...)`. Signing in writes nothing, so it is fine on the
-  read-only `app`; signing OUT bumps the user's session version: do that on `fresh_app` only.
+  `client_as("country_contact", "GT").get(...)`. Signing in writes only an audit-log row (as do
+  403s), harmless on the read-only `app` (count audit events as deltas); signing OUT bumps the user's session version: do that on `fresh_app` only.
 - `TEST_USERS[user_key(role, country)]` gives the TestUser (email, role, country, name).
 
 Browser tests (tests/browser/) are marked `browser`; their fixtures are in tests/browser/conftest.py.
