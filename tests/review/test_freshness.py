@@ -42,7 +42,6 @@ def test_entries_by_staleness_never_verified_first_then_oldest(ctx):
 def test_dashboard_and_report_pages(client_as):
     contact = client_as("country_contact", "GT")
     page = text(contact.get("/my-entries"))
-    assert "Entries of GT" in page
     uuids = set(re.findall(r"/organisations/([0-9a-f-]{36})/verify", page))
     assert uuids == {e.uuid for e in entries_by_staleness_in(contact, "GT")}
     report = client_as("ts_admin").get("/review/stale")
