@@ -89,6 +89,8 @@ def make_app(database_url: str, **extra):
         "SECRET_KEY": "test-secret-key-not-for-production",
         "WTF_CSRF_ENABLED": True,
         "MAP_TILE_URL": "",  # no tile server: the maps use their own base layer, nothing leaves 127.0.0.1
+        # Tests read English unless they ask for a language (the app's default is Spanish).
+        "BABEL_DEFAULT_LOCALE": "en",
     }
     config.update(extra)
     return create_app(config)

@@ -5,7 +5,7 @@ from directory_app.organisations.services import create_organisation
 
 
 def test_home_page_counts(client):
-    page = client.get("/")
+    page = client.get("/?lang=es")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Directorio CAMMINA" in text
@@ -13,7 +13,7 @@ def test_home_page_counts(client):
 
 
 def test_district_list_flags_approximate_districts(client):
-    page = client.get("/districts")
+    page = client.get("/districts?lang=es")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Consulado General de México en Los Ángeles" in text
@@ -63,6 +63,6 @@ def test_organisation_names_are_escaped(fresh_app):
 
 
 def test_home_page_statistics_are_in_spanish(client):
-    text = client.get("/").get_data(as_text=True)
+    text = client.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert "<dt>distritos aproximados</dt>" in text
     assert "<dt>approximate districts</dt>" not in text
