@@ -23,7 +23,7 @@ def test_an_unexpected_error_shows_a_generic_page(fresh_app):
     def boom():
         raise RuntimeError("secret-internal-detail /srv/cammina/app.py line 42")
 
-    response = fresh_app.test_client().get("/ops-test/boom")
+    response = fresh_app.test_client().get("/ops-test/boom?lang=en")
     body = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "secret-internal-detail" not in body and "Traceback" not in body and "RuntimeError" not in body
@@ -34,7 +34,7 @@ def test_an_unexpected_error_shows_a_generic_page(fresh_app):
 def test_a_stopped_database_gives_a_503_page_not_a_500():
     app = make_app(f"postgresql+psycopg://postgres:hunter2@127.0.0.1:{_closed_port()}/gone")
     client = app.test_client()
-    for path in ("/", "/organisations", "/districts"):
+    for path in ("/?lang=en", "/organisations?lang=en", "/districts?lang=en"):
         response = client.get(path)
         body = response.get_data(as_text=True)
         assert response.status_code == 503, path

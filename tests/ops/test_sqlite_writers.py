@@ -79,7 +79,7 @@ def test_a_writer_locked_out_gets_a_503_page_and_nothing_breaks(sqlite_url):
     holder = sqlite3.connect(sa.make_url(sqlite_url).database, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock longer than the busy timeout
     try:
-        locked = client.post("/ops-test/rename")
+        locked = client.post("/ops-test/rename?lang=en")
         assert locked.status_code == 503
         assert "briefly unavailable" in locked.get_data(as_text=True)
         assert client.get("/districts").status_code == 200  # readers are not blocked (WAL)
