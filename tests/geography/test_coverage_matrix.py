@@ -121,7 +121,7 @@ def test_csv_download_has_the_same_numbers(client):
     assert header[:7] == ["district", "consulate", "city", "host_country", "sending_country", "approximate", "total"]
     assert header[7:] == CATEGORIES
     with client.application.test_request_context("/"):
-        rows = coverage_matrix("MX", "total")
+        rows = coverage_matrix("MX", "total", "en")
     assert [d[0] for d in data] == [r.code for r in rows]
     for d, r in zip(data, rows):
         assert int(d[6]) == r.total
