@@ -19,7 +19,8 @@ role, created with the real `create-user` command, all with the password TEST_PA
   fixture and a plain function (`from tests.conftest import login_as`).
 - `client_as(role, country=None)` (fixture) gives a new client of `app` signed in as that role:
   `client_as("country_contact", "GT").get(...)`. Signing in writes only an audit-log row (as do
-  403s), harmless on the read-only `app` (count audit events as deltas); signing OUT bumps the user's session version: do that on `fresh_app` only.
+  403s), harmless on the read-only `app` (count audit events as deltas); signing OUT bumps the user's
+  session version: do that on `fresh_app` only.
 - `TEST_USERS[user_key(role, country)]` gives the TestUser (email, role, country, name).
 
 Browser tests (tests/browser/) are marked `browser`; their fixtures are in tests/browser/conftest.py.
@@ -28,9 +29,11 @@ Browser tests (tests/browser/) are marked `browser`; their fixtures are in tests
 from __future__ import annotations
 
 import os
+import random
 import re
 import shutil
 import sqlite3
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,10 +115,20 @@ class Postgres:
             return str(exc).splitlines()[0]
 
     def create(self, template: str | None = None) -> str:
+        """A new database, empty or a copy of `template`. PostgreSQL refuses to copy a database while
+        anyone is connected to it, which happens for an instant whenever a test of the other xdist
+        worker reads the shared world: the copy is retried for a while before giving up."""
         name = f"cammina_test_{uuid.uuid4().hex[:12]}"
-        with self.engine.connect() as conn:
-            clause = f' TEMPLATE "{template}"' if template else ""
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"{clause}'))
+        clause = f' TEMPLATE "{template}"' if template else ""
+        for attempt in range(100):
+            try:
+                with self.engine.connect() as conn:
+                    conn.execute(sa.text(f'CREATE DATABASE "{name}"{clause}'))
+                break
+            except sa.exc.OperationalError as exc:
+                if "is being accessed by other users" not in str(exc) or attempt == 99:
+                    raise
+                time.sleep(0.1 + random.random() * 0.2)
         return self.admin_url.set(database=name).render_as_string(hide_password=False)
 
     def drop(self, url: str) -> None:
