@@ -1,6 +1,8 @@
 """Every model, imported in one place for Alembic and the app factory."""
 
 from directory_app.accounts.models import Role, User  # noqa: F401
+from directory_app.audit.models import AuditEvent  # noqa: F401, E402
+from directory_app.extra_fields.models import ExtraField, ExtraFieldValue  # noqa: F401, E402
 from directory_app.geography.models import (  # noqa: F401
     AdminUnit,
     ConsularDistrict,
@@ -21,7 +23,5 @@ from directory_app.organisations.models import (  # noqa: F401
     ServiceLanguage,
     UnitCoverage,
 )
-from directory_app.audit.models import AuditEvent  # noqa: F401, E402
-from directory_app.extra_fields.models import ExtraField, ExtraFieldValue  # noqa: F401, E402
 from directory_app.registry.models import ContactPerson  # noqa: F401, E402
 from directory_app.review.models import ChangeProposal, Revision  # noqa: F401, E402

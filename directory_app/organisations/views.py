@@ -28,7 +28,6 @@ def form_choices(query: DirectoryQuery | None = None) -> dict:
     return {"choices": filter_choices(query or DirectoryQuery())}
 
 
-
 @bp.get("/organisations")
 def directory():
     query, problems = parse_directory_query(request.args)

@@ -26,10 +26,10 @@ def _serve(database_url: str, ports) -> None:
 @pytest.fixture(scope="module")
 def api_server(world_url):
     """The world of the current backend served by werkzeug at a free port of 127.0.0.1; yields the
-    base URL. The server runs in a child process, not a thread: GDAL (pyogrio) keeps the GIL while it
-    reads, so a server thread of the test process would never answer. Module-scoped: the server (and any
-database connection it holds) is gone before other modules copy the world (PostgreSQL refuses a
-template database that someone is connected to). Read-only: the tests only read."""
+        base URL. The server runs in a child process, not a thread: GDAL (pyogrio) keeps the GIL while it
+        reads, so a server thread of the test process would never answer. Module-scoped: the server (and any
+    database connection it holds) is gone before other modules copy the world (PostgreSQL refuses a
+    template database that someone is connected to). Read-only: the tests only read."""
     context = multiprocessing.get_context("spawn")
     ports = context.Queue()
     process = context.Process(target=_serve, args=(world_url, ports), name="api-live-server", daemon=True)
