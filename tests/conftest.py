@@ -120,16 +120,30 @@ class Postgres:
         worker reads the shared world: the copy is retried for a while before giving up."""
         name = f"cammina_test_{uuid.uuid4().hex[:12]}"
         clause = f' TEMPLATE "{template}"' if template else ""
-        for attempt in range(100):
+        for attempt in range(30):
             try:
                 with self.engine.connect() as conn:
                     conn.execute(sa.text(f'CREATE DATABASE "{name}"{clause}'))
                 break
             except sa.exc.OperationalError as exc:
-                if "is being accessed by other users" not in str(exc) or attempt == 99:
+                if "is being accessed by other users" not in str(exc) or attempt == 29:
                     raise
+                self._release_idle_sessions(template)
                 time.sleep(0.1 + random.random() * 0.2)
         return self.admin_url.set(database=name).render_as_string(hide_password=False)
+
+    def _release_idle_sessions(self, database: str) -> None:
+        """End sessions left idle on a template (a pooled connection some test kept): the world is
+        read-only, and an engine with pool_pre_ping reconnects when it needs to. Sessions running a
+        query are left alone."""
+        with self.engine.connect() as conn:
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name "
+                    "AND state = 'idle' AND state_change < now() - interval '2 seconds' AND pid <> pg_backend_pid()"
+                ),
+                {"name": database},
+            )
 
     def drop(self, url: str) -> None:
         name = sa.make_url(url).database
