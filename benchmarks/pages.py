@@ -104,8 +104,6 @@ def sample_urls(url: str, rng: random.Random) -> dict[str, list[str]]:
             args["service"] = rng.choice(SERVICES)
         if rng.random() < 0.4:
             args["country"] = rng.choice(COUNTRIES)
-        if rng.random() < 0.2:
-            args["page"] = rng.randint(2, 4)
         searches.append("/organisations?" + "&".join(f"{k}={v}" for k, v in args.items()))
     return {
         "directory search": searches,
