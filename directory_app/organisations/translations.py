@@ -105,6 +105,16 @@ def _check(entity: Organisation | Service, field: str, language: str) -> None:
         )
 
 
+def other_language_texts(entity: Organisation | Service) -> dict[str, dict[str, str]]:
+    """The texts stored in languages other than the entry's own columns, as snapshots, exports and
+    imports carry them: {field: {language: text}}, empty texts left out."""
+    result: dict[str, dict[str, str]] = {}
+    for row in sorted(entity.translations, key=lambda t: (t.field, t.language)):
+        if row.text:
+            result.setdefault(row.field, {})[row.language] = row.text
+    return result
+
+
 def translations_of(entity: Organisation | Service) -> dict[str, dict[str, str]]:
     """Every text of every translatable field, by field and language, the original included:
     {"description": {"es": "...", "fr": "..."}}. A language is present when it has a text."""

@@ -13,6 +13,7 @@ import shapely
 
 from directory_app.errors import ValidationError
 from directory_app.organisations.models import CoverageKind, CoveragePart, Organisation
+from directory_app.organisations.translations import other_language_texts
 
 ENTRY_LANGUAGES = ("es", "en", "fr")  # as organisations.translations.ENTRY_LANGUAGES
 
@@ -54,7 +55,7 @@ def snapshot_of(org: Organisation) -> dict[str, Any]:
         "external_id": org.external_id or "",
         "networks": [n.code for n in org.networks],
         "original_language": org.original_language or "es",
-        "translations": _translations(org),
+        "translations": other_language_texts(org),
         "services": [_service(s) for s in org.services],
         "locations": [_location(loc) for loc in org.locations],
         "contacts": [
@@ -85,17 +86,8 @@ def _service(service) -> dict[str, Any]:
         "schedule": service.schedule or "",
         "populations": sorted(p.code for p in service.populations),
         "languages": sorted(lang.code for lang in service.languages),
-        "translations": _translations(service),
+        "translations": other_language_texts(service),
     }
-
-
-def _translations(entity) -> dict[str, dict[str, str]]:
-    """The texts in languages other than the entry's original one: {field: {language: text}}."""
-    result: dict[str, dict[str, str]] = {}
-    for row in sorted(entity.translations, key=lambda t: (t.field, t.language)):
-        if row.text:
-            result.setdefault(row.field, {})[row.language] = row.text
-    return result
 
 
 def _location(location) -> dict[str, Any]:

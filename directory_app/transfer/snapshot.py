@@ -12,7 +12,7 @@ import shapely
 from shapely.geometry import mapping
 
 from directory_app.organisations.models import CoverageKind, Organisation
-from directory_app.transfer.texts import translations_data
+from directory_app.organisations.translations import other_language_texts
 
 PRECISION = 7  # decimals of degrees kept for positions and geometry (about 1 cm)
 
@@ -43,7 +43,7 @@ def organisation_snapshot(org: Organisation, position: Callable | None = None) -
         "last_verified": org.last_verified.isoformat() if org.last_verified else "",
         "networks": sorted(n.code for n in org.networks),
         "original_language": org.original_language or "es",
-        "translations": translations_data(org),
+        "translations": other_language_texts(org),
         # Phones in a stable order: when an organisation is written, a contact's phones may be
         # inserted before the organisation's own, so their ids do not keep the file's order.
         "phones": sorted((_phone(p, contacts) for p in org.phones), key=_phone_order),
@@ -96,7 +96,7 @@ def _service(service) -> dict:
         "schedule": service.schedule or "",
         "populations": sorted(p.code for p in service.populations),
         "languages": sorted(language.code for language in service.languages),
-        "translations": translations_data(service),
+        "translations": other_language_texts(service),
     }
 
 

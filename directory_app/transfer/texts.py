@@ -19,15 +19,6 @@ from directory_app.organisations.translations import (
 MAX_TEXT = 10_000
 
 
-def translations_data(entity) -> dict[str, dict[str, str]]:
-    """{field: {language: text}} of the entity's translations (the original language excluded)."""
-    result: dict[str, dict[str, str]] = {}
-    for row in sorted(entity.translations, key=lambda t: (t.field, t.language)):
-        if row.text:
-            result.setdefault(row.field, {})[row.language] = row.text
-    return result
-
-
 def _rows(data, fields: tuple[str, ...], original: str, where: str, row_type) -> list:
     if data in (None, "", {}):
         return []
