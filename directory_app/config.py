@@ -50,6 +50,9 @@ class Settings:
     # production so that every worker and host shares the counts) and the limit per IP and per account.
     ratelimit_storage_uri: str = "memory://"
     login_rate_limit: str = "10/minute"
+    # Public pages for anonymous readers (pagecache): "" keeps them in each process's memory;
+    # redis://host:6379/1 shares them between every worker and host.
+    page_cache_url: str = ""
     # Outgoing email (password reset, invitations). No SMTP_HOST: the message is written to the log.
     smtp_host: str = ""
     smtp_port: int = 587
@@ -70,6 +73,9 @@ class Settings:
             problems = production_problems(env)
             if problems:
                 raise ConfigurationError(problems)
+        page_cache_url = env.get("PAGE_CACHE_URL", "").strip()
+        if page_cache_url and not page_cache_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigurationError(["PAGE_CACHE_URL must be a Redis URL (redis://host:6379/1) or empty."])
         return cls(
             database_url=env.get("DATABASE_URL") or default_database_url(instance_dir),
             secret_key=env.get("SECRET_KEY") or _dev_secret_key(instance_dir),
@@ -78,6 +84,7 @@ class Settings:
             app_env=env.get("APP_ENV", cls.app_env).strip().lower(),
             ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI") or cls.ratelimit_storage_uri,
             login_rate_limit=env.get("LOGIN_RATE_LIMIT") or cls.login_rate_limit,
+            page_cache_url=page_cache_url,
             smtp_host=env.get("SMTP_HOST", ""),
             smtp_port=_int_setting(env, "SMTP_PORT", cls.smtp_port),
             smtp_username=env.get("SMTP_USERNAME", ""),
@@ -99,6 +106,7 @@ class Settings:
             "APP_ENV": self.app_env,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "LOGIN_RATE_LIMIT": self.login_rate_limit,
+            "PAGE_CACHE_URL": self.page_cache_url,
             "SMTP_HOST": self.smtp_host,
             "SMTP_PORT": self.smtp_port,
             "SMTP_USERNAME": self.smtp_username,

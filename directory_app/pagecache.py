@@ -1,23 +1,36 @@
-"""Public pages served from memory while the directory has not changed.
+"""Public pages served from a cache while the directory has not changed.
 
 Most readers are not signed in, and the directory changes a few times a day: the rendered HTML of
-a public page for an anonymous reader is kept per process, keyed by the URL, the language and the
-directory's version (read from the database on every request: one aggregate query), so every
-worker and host serves the same thing after an edit. Signed-in readers, pages with flashed
-messages, responses that set a cookie and anything but a 200 are never cached.
+a public page for an anonymous reader is kept, keyed by the URL, the language and the directory's
+version. Signed-in readers, pages with flashed messages, responses that set a cookie and anything but
+a 200 are never cached.
 
-PAGE_CACHE_SIZE (entries per process, default 512; 0 disables) sets the size.
+The version (one aggregate query) is read at most once every PAGE_CACHE_VERSION_TTL seconds per
+process (default 1), and at once after this process commits a change: a reader of another worker or
+host sees an edit at most that long after it was saved; the editor's own process sees it at once.
+
+Where pages live:
+- PAGE_CACHE_URL empty (default): in each process's memory, PAGE_CACHE_SIZE entries (default 512;
+  0 disables the cache);
+- PAGE_CACHE_URL=redis://host:6379/1: in Redis, shared by every worker and host, each entry kept
+  PAGE_CACHE_SECONDS (default 86400; an edit makes old entries unreachable at once, the expiry only
+  frees the memory; keys start with PAGE_CACHE_PREFIX, default "cammina:page:"). When Redis cannot be
+  reached the page is rendered as if not cached.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
+import time
 from collections import OrderedDict
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from directory_app.extensions import db
 from directory_app.security import csp_nonce
@@ -35,12 +48,15 @@ CACHED_ENDPOINTS = frozenset(
 )
 
 NONCE_SLOT = b"\x00csp-nonce\x00"
-_pages: OrderedDict[tuple, tuple[bytes, int, list]] = OrderedDict()
-_lock = threading.Lock()
+SKIPPED_HEADERS = ("content-length", "set-cookie", "content-security-policy")
+
+_now = time.monotonic  # tests move the clock
+_committed_at = 0.0  # last commit of any session in this process
 
 
-def directory_version() -> str:
-    """Changes whenever an organisation, a district or a consulate is added, changed or removed (one query)."""
+def read_directory_version() -> str:
+    """Changes whenever an organisation, a district or a consulate is added, changed or removed (one query,
+    on indexes)."""
     from directory_app.geography.models import ConsularDistrict, Consulate
     from directory_app.organisations.models import Organisation
 
@@ -56,24 +72,121 @@ def directory_version() -> str:
     return "|".join(map(str, values))
 
 
-def _eligible() -> bool:
+@event.listens_for(Session, "after_commit")
+def _note_commit(_session) -> None:
+    global _committed_at
+    _committed_at = _now()
+
+
+class MemoryStore:
+    """The most recently used pages of this process."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._pages: OrderedDict[str, tuple[bytes, int, list]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        with self._lock:
+            hit = self._pages.get(key)
+            if hit is not None:
+                self._pages.move_to_end(key)
+            return hit
+
+    def put(self, key: str, entry: tuple[bytes, int, list]) -> None:
+        with self._lock:
+            self._pages[key] = entry
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+
+class RedisStore:
+    """Pages shared by every worker and host; a Redis failure is a miss, never an error page."""
+
+    def __init__(self, url: str, seconds: int, logger, prefix: str = "cammina:page:"):
+        import redis
+
+        self.prefix = prefix
+        self._errors = (redis.RedisError, OSError)
+        self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self.seconds = seconds
+        self.logger = logger
+
+    def get(self, key: str):
+        try:
+            raw = self._redis.get(self.prefix + key)
+        except self._errors as exc:
+            self.logger.warning("page cache: Redis unreachable (%s); rendering", exc)
+            return None
+        if raw is None:
+            return None
+        head, _, body = raw.partition(b"\n")
+        status, headers = json.loads(head)
+        return body, status, [tuple(pair) for pair in headers]
+
+    def put(self, key: str, entry: tuple[bytes, int, list]) -> None:
+        body, status, headers = entry
+        raw = json.dumps([status, headers]).encode() + b"\n" + body
+        try:
+            self._redis.set(self.prefix + key, raw, ex=self.seconds)
+        except self._errors as exc:
+            self.logger.warning("page cache: Redis unreachable (%s); page not stored", exc)
+
+
+class PageCache:
+    """One per application: the store and this process's memory of the directory version."""
+
+    def __init__(self, app: Flask):
+        url = app.config.get("PAGE_CACHE_URL", "")
+        if url:
+            seconds = int(app.config.get("PAGE_CACHE_SECONDS", 86400))
+            prefix = app.config.get("PAGE_CACHE_PREFIX", "cammina:page:")
+            self.store = RedisStore(url, seconds, app.logger, prefix)
+        else:
+            self.store = MemoryStore(int(app.config.get("PAGE_CACHE_SIZE", 512)))
+        self.enabled = bool(url) or int(app.config.get("PAGE_CACHE_SIZE", 512)) > 0
+        self.ttl = float(app.config.get("PAGE_CACHE_VERSION_TTL", 1.0))
+        self._version = ""
+        self._read_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def version(self) -> str:
+        """The directory version, read again when older than the TTL or than this process's last commit."""
+        now = _now()
+        with self._lock:
+            fresh = now - self._read_at < self.ttl and self._read_at > _committed_at
+            if fresh:
+                return self._version
+        version = read_directory_version()
+        with self._lock:
+            self._version, self._read_at = version, now
+        return version
+
+    def key(self) -> str:
+        parts = (request.full_path, str(get_locale()), self.version())
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _cache() -> PageCache:
+    return current_app.extensions["page_cache"]
+
+
+def _eligible(cache: PageCache) -> bool:
     return (
-        request.method == "GET"
+        cache.enabled
+        and request.method == "GET"
         and request.endpoint in CACHED_ENDPOINTS
-        and current_app.config.get("PAGE_CACHE_SIZE", 512) > 0
         and not current_user.is_authenticated
         and "_flashes" not in session
     )
 
 
 def _serve_from_cache():
-    if not _eligible():
+    cache = _cache()
+    if not _eligible(cache):
         return None
-    key = (request.full_path, str(get_locale()), directory_version())
-    with _lock:
-        hit = _pages.get(key)
-        if hit is not None:
-            _pages.move_to_end(key)
+    key = cache.key()
+    hit = cache.store.get(key)
     if hit is None:
         g.page_cache_key = key  # store what the view renders
         return None
@@ -90,17 +203,14 @@ def _store(response: Response) -> Response:
         return response
     if "Set-Cookie" in response.headers:
         return response
-    skip = ("content-length", "set-cookie", "content-security-policy")
-    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in skip]
+    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in SKIPPED_HEADERS]
     body = response.get_data().replace(csp_nonce().encode(), NONCE_SLOT)  # each reader gets a new nonce
-    with _lock:
-        _pages[key] = (body, response.status_code, headers)
-        while len(_pages) > current_app.config.get("PAGE_CACHE_SIZE", 512):
-            _pages.popitem(last=False)
+    _cache().store.put(key, (body, response.status_code, headers))
     response.headers["X-Page-Cache"] = "miss"
     return response
 
 
 def init_page_cache(app: Flask) -> None:
+    app.extensions["page_cache"] = PageCache(app)
     app.before_request(_serve_from_cache)
     app.after_request(_store)

@@ -8,6 +8,7 @@
 #   SECRET_KEY=$(openssl rand -hex 32) \
 #   DATABASE_URL=postgresql+psycopg://cammina:PASSWORD@127.0.0.1/cammina \
 #   RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 \
+#   PAGE_CACHE_URL=redis://127.0.0.1:6379/1 \
 #   TRUSTED_PROXIES=1 \
 #   scripts/serve-production.sh
 #

@@ -1,12 +1,20 @@
 """Public pages come from memory while the directory is unchanged, and never stale after an edit."""
 
+import os
 import re
+import socket
+import uuid
+from datetime import UTC, datetime
 
+import pytest
+import sqlalchemy as sa
 from sqlalchemy import select
+from sqlalchemy.pool import NullPool
 
+from directory_app import pagecache
 from directory_app.extensions import db
 from directory_app.organisations.models import Organisation, Status
-from tests.conftest import login_as
+from tests.conftest import login_as, make_app
 
 
 def _without_nonce(body: bytes) -> bytes:
@@ -56,3 +64,80 @@ def test_signed_in_readers_and_errors_are_never_cached(fresh_app):
     anonymous = fresh_app.test_client()
     for _ in range(2):
         assert "X-Page-Cache" not in anonymous.get("/organisations/00000000-0000-0000-0000-000000000000").headers
+
+
+def _rename_behind_the_app(app, organisation_id: int, name: str) -> None:
+    """A write by another worker or host: straight to the database, not through this process's sessions."""
+    engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=NullPool)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text("UPDATE organisation SET name = :name, updated_at = :now WHERE id = :id"),
+            {"name": name, "now": datetime.now(UTC), "id": organisation_id},
+        )
+    engine.dispose()
+
+
+def test_an_edit_by_another_process_shows_once_the_version_is_read_again(fresh_app, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(pagecache, "_now", lambda: clock[0])
+    organisation = _published(fresh_app)
+    client = fresh_app.test_client()
+    url = f"/organisations/{organisation.uuid}"
+    assert client.get(url).headers["X-Page-Cache"] == "miss"
+    _rename_behind_the_app(fresh_app, organisation.id, "Renamed by another worker")
+    clock[0] += 0.5  # within PAGE_CACHE_VERSION_TTL (1 s): the version is not read again yet
+    assert client.get(url).headers["X-Page-Cache"] == "hit"
+    clock[0] += 1.0
+    fresh = client.get(url)
+    assert fresh.headers["X-Page-Cache"] == "miss" and b"Renamed by another worker" in fresh.data
+
+
+def _redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(
+    not _redis_reachable() and os.environ.get("CI") != "true", reason="no Redis server at 127.0.0.1:6379"
+)
+def test_workers_share_pages_through_redis(fresh_app):
+    """Two apps (two workers or hosts) with the same PAGE_CACHE_URL: what one rendered, the other serves."""
+    settings = {"PAGE_CACHE_URL": "redis://127.0.0.1:6379/1", "PAGE_CACHE_PREFIX": f"test-{uuid.uuid4().hex}:"}
+    url = fresh_app.config["SQLALCHEMY_DATABASE_URI"]
+    first, second = make_app(url, **settings), make_app(url, **settings)
+    organisation = _published(first)
+    page = f"/organisations/{organisation.uuid}"
+    rendered = first.test_client().get(page)
+    served = second.test_client().get(page)
+    assert rendered.headers["X-Page-Cache"] == "miss" and served.headers["X-Page-Cache"] == "hit"
+    assert _without_nonce(served.data) == _without_nonce(rendered.data)
+    assert served.headers["Content-Type"] == rendered.headers["Content-Type"]
+    assert 'nonce=""' not in served.data.decode()  # the reader's own nonce went into the slot
+
+
+def test_an_unreachable_redis_renders_the_page(fresh_app, caplog):
+    closed_port = _closed_port()
+    app = make_app(fresh_app.config["SQLALCHEMY_DATABASE_URI"], PAGE_CACHE_URL=f"redis://127.0.0.1:{closed_port}/0")
+    organisation = _published(app)
+    for _ in range(2):
+        response = app.test_client().get(f"/organisations/{organisation.uuid}")
+        assert response.status_code == 200 and organisation.name.encode() in response.data
+        assert response.headers["X-Page-Cache"] == "miss"
+    assert "Redis unreachable" in caplog.text
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_page_cache_url_that_is_not_redis_refuses_to_start():
+    from directory_app.config import ConfigurationError, Settings
+
+    with pytest.raises(ConfigurationError, match="PAGE_CACHE_URL"):
+        Settings.from_env({"SECRET_KEY": "x", "PAGE_CACHE_URL": "memcached://127.0.0.1"})
+    assert Settings.from_env({"SECRET_KEY": "x"}).as_flask_config()["PAGE_CACHE_URL"] == ""

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -142,7 +143,10 @@ class ConsularDistrict(GeometryMixin, TimestampMixin, db.Model):
     """
 
     __tablename__ = "consular_district"
-    __table_args__ = (UniqueConstraint("consulate_id", "sending_country_code"),)
+    __table_args__ = (
+        UniqueConstraint("consulate_id", "sending_country_code"),
+        Index("ix_consular_district_updated_at", "updated_at"),  # the page cache's directory version
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(70), unique=True)

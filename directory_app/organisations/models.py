@@ -107,7 +107,10 @@ class Organisation(UuidMixin, GeometryMixin, TimestampMixin, db.Model):
 
     __tablename__ = "organisation"
     # The directory's default listing: published organisations in name order, read from the index.
-    __table_args__ = (Index("ix_organisation_listing", "status", "sort_name", "id"),)
+    __table_args__ = (
+        Index("ix_organisation_listing", "status", "sort_name", "id"),
+        Index("ix_organisation_updated_at", "updated_at"),  # the page cache's directory version
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
