@@ -7,7 +7,14 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from directory_app.extensions import db
+from directory_app.organisations.queries import KNN_INDEXES
 from tests.conftest import make_app
+
+
+def _not_a_knn_index(_object, name, type_, _reflected, _compare_to) -> bool:
+    """The nearest-site GiST indexes exist only in the database (PostgreSQL with the cube extension,
+    migration 0005), not in the models: leave them out of the comparison, checked below instead."""
+    return not (type_ == "index" and name in KNN_INDEXES)
 
 
 @pytest.mark.parametrize("empty_database", ["sqlite", "postgresql"], indirect=True)
@@ -16,10 +23,16 @@ def test_migrations_from_empty_match_the_models_and_go_back(empty_database):
     with app.app_context():
         upgrade(revision="heads")
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            options = {"compare_type": True, "include_object": _not_a_knn_index}
+            context = MigrationContext.configure(connection, opts=options)
             differences = compare_metadata(context, db.metadata)
             assert differences == []
             tables = set(sa.inspect(connection).get_table_names())
+            indexes = {index["name"] for index in sa.inspect(connection).get_indexes("location")}
+            if connection.dialect.name == "postgresql":  # the cube extension is part of Debian's PostgreSQL
+                assert set(KNN_INDEXES) <= indexes
+            else:
+                assert not set(KNN_INDEXES) & indexes
         assert {"organisation", "admin_unit", "consular_district", "district_coverage", "alembic_version"} <= tables
         downgrade(revision="base")
         with db.engine.connect() as connection:

@@ -4,6 +4,7 @@ SQLite and PostgreSQL."""
 import random
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import select
 
 from directory_app.extensions import db
@@ -105,3 +106,37 @@ def test_identical_answers_on_sqlite_and_postgresql(worlds):
     postgres_answers = _answers(worlds("postgresql"))
     assert sqlite_answers == postgres_answers
     assert any(answer for key, answer in sqlite_answers.items() if key[0] == "covering")
+
+
+FAR_POINTS = [(-155.5, 19.6), (-30.0, 0.0), (-60.0, 75.0), (150.0, -40.0)]  # Hawaii, the Atlantic, Greenland, far away
+
+
+@pytest.mark.usefixtures("ctx")
+@pytest.mark.parametrize("lon, lat", FAR_POINTS)
+def test_nearest_far_from_every_organisation_matches_brute_force(lon, lat):
+    found = nearest_organisations(lon, lat, k=10, category="shelter")
+    expected = brute_force_nearest(lon, lat, 10, "shelter")
+    assert [(n.organisation_id, round(n.distance_km, 6)) for n in found] == [
+        (org_id, round(km, 6)) for org_id, km in expected
+    ]
+
+
+def test_postgresql_answers_from_its_knn_index_as_the_grid_boxes_do(worlds, monkeypatch):
+    """On PostgreSQL the nearest sites come from the GiST index (migration 0005); the grid-box search
+    that SQLite uses gives the same answers there."""
+    from directory_app.organisations import queries
+
+    with make_app(worlds("postgresql")).app_context():
+        assert queries.knn_index_available()
+        plan = "\n".join(
+            db.session.execute(
+                sa.text("EXPLAIN " + str(queries._knn_query(False))), {"x": 0.1, "y": -0.9, "z": 0.3, "limit": 50}
+            ).scalars()
+        )
+        assert "ix_location_public_knn" in plan
+        cases = [(lon, lat, k, category) for lon, lat in POINTS + FAR_POINTS for k, category in ((10, None), (3, "food"))]
+        by_index = [nearest_organisations(lon, lat, k=k, category=category) for lon, lat, k, category in cases]
+        monkeypatch.setattr(queries, "knn_index_available", lambda: False)
+        by_boxes = [nearest_organisations(lon, lat, k=k, category=category) for lon, lat, k, category in cases]
+    assert by_index == by_boxes
+    assert all(len(answer) == k for answer, (_, _, k, _) in zip(by_index, cases, strict=True))

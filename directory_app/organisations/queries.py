@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import functools
 import math
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from sqlalchemy import exists, func, select, text
+from sqlalchemy import bindparam, exists, func, select, text
 
 from directory_app.extensions import db
 from directory_app.geography.units import leaf_unit_at
@@ -135,6 +136,8 @@ def nearest_organisations(
     dense city costs no more than a village. The answer is exact: every site closer than the
     k-th organisation lies in the box, and none was cut off by the limit."""
     point = check_lon_lat(lon, lat)
+    if knn_index_available():
+        return _nearest_by_knn(point.x, point.y, k, exact, category, statuses)
     radius, limit = start_km, 10 * k
     while True:
         best, cut_km = _nearest_in_box(point.x, point.y, radius, limit, exact, category, statuses)
@@ -153,6 +156,55 @@ def nearest_organisations(
         else:  # grow the box: fast while it is empty, then as the density seen so far suggests
             growth = 4.0 if not best else min(2.0, max(1.4, math.sqrt(k / len(best))))
             radius = min(radius * growth, EARTH_HALF_CIRCUMFERENCE_KM)
+
+
+KNN_INDEXES = ("ix_location_public_knn", "ix_location_exact_knn")
+_knn_by_engine: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def knn_index_available() -> bool:
+    """True on PostgreSQL when migration 0005 could create the `cube` GiST indexes of site positions
+    (asked once per engine)."""
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return False
+    if engine not in _knn_by_engine:
+        found = db.session.scalar(
+            text("SELECT count(*) FROM pg_indexes WHERE indexname IN :names").bindparams(
+                bindparam("names", expanding=True)
+            ),
+            {"names": list(KNN_INDEXES)},
+        )
+        _knn_by_engine[engine] = found == len(KNN_INDEXES)
+    return _knn_by_engine[engine]
+
+
+def _nearest_by_knn(lon, lat, k, exact, category, statuses) -> list[Nearby]:
+    """PostgreSQL: the sites nearest the point straight from the GiST index (`cube` distance between
+    unit vectors, the chord: exact great-circle order), `limit` at a time, until k visible
+    organisations are found and no unseen site can be nearer on the ellipsoid."""
+    x, y, z = (float(v) for v in unit_vector(lon, lat))
+    limit = 10 * k
+    while True:
+        rows = db.session.execute(_knn_query(exact), {"x": x, "y": y, "z": z, "limit": limit}).all()
+        best, cut_km = _nearest_of_rows(lon, lat, rows, limit, category, statuses)
+        if len(best) >= k and best[k - 1].distance_km <= cut_km:
+            return best[:k]
+        if cut_km == float("inf"):  # every site was read
+            return best[:k]
+        limit *= 4
+
+
+@functools.lru_cache(maxsize=2)
+def _knn_query(exact: bool):
+    """Column names come from this function, never from input; every value is a bound parameter."""
+    p = "" if exact else "public_"
+    chord = f"({p}ux - :x) * ({p}ux - :x) + ({p}uy - :y) * ({p}uy - :y) + ({p}uz - :z) * ({p}uz - :z)"
+    return text(
+        f"SELECT organisation_id, {p}lon AS lon, {p}lat AS lat, {chord} AS chord FROM location "
+        f"ORDER BY cube(ARRAY[{p}ux, {p}uy, {p}uz]) <-> cube(ARRAY[CAST(:x AS float8), CAST(:y AS float8), "
+        "CAST(:z AS float8)]) LIMIT :limit"
+    )
 
 
 def _nearest_in_box(lon, lat, radius_km, limit, exact, category, statuses) -> tuple[list[Nearby], float]:
@@ -176,6 +228,13 @@ def _nearest_in_box(lon, lat, radius_km, limit, exact, category, statuses) -> tu
     for i, (low, high) in enumerate(ranges):
         params[f"lo{i}"], params[f"hi{i}"] = low, high
     rows = db.session.execute(_box_query(len(ranges), exact), params).all()
+    return _nearest_of_rows(lon, lat, rows, limit, category, statuses)
+
+
+def _nearest_of_rows(lon, lat, rows, limit, category, statuses) -> tuple[list[Nearby], float]:
+    """From sites (organisation id, lon, lat, squared chord) nearest first, at most `limit` of them:
+    each visible organisation's nearest site by geodesic distance, nearest first, and the distance
+    below which that list is complete (inf when fewer rows than the limit came)."""
     if not rows:
         return [], float("inf")
     data = np.array(rows, dtype=float)
