@@ -4,6 +4,9 @@ in Redis, APP_ENV=production, started by scripts/serve-production.sh), on 127.0.
     .venv/bin/python benchmarks/load.py                      # 200 users, 5 minutes (the benchmark)
     .venv/bin/python benchmarks/load.py --duration 20 --reuse   # a smoke run
 
+The page cache is in Redis as docs/deploy.md sets it up (PAGE_CACHE_URL), empty at the start; one JSON
+log line per request, as in production.
+
 Users: `--users` minus `--editors` readers driven by wrk (keep-alive connections, no think time; each
 request a URL drawn at random from the public map, directory searches, district pages and organisation
 pages) and `--editors` signed-in editors (Technical Secretariat accounts made for the run), each in a
@@ -64,6 +67,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--reuse", action="store_true", help="reuse a database holding --count organisations")
     parser.add_argument("--pg-url", default=build.DEFAULT_PG_URL.replace("cammina_bench", "cammina_load"))
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
+    parser.add_argument(
+        "--page-cache-url", default="redis://127.0.0.1:6379/14", help="PAGE_CACHE_URL, emptied at the start"
+    )
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
     return parser.parse_args(argv)
 
@@ -80,9 +86,13 @@ def prepare_database(args) -> None:
 
 
 def start_server(args, port: int, log: Path) -> subprocess.Popen:
+    import redis
+
+    redis.Redis.from_url(args.page_cache_url).flushdb()  # every page rendered once during the run
     env = dict(os.environ, APP_ENV="production", SECRET_KEY=secrets.token_hex(32), DATABASE_URL=args.pg_url,
                RATELIMIT_STORAGE_URI=args.redis_url, LOGIN_RATE_LIMIT="1000/minute", BIND=f"127.0.0.1:{port}",
-               WEB_CONCURRENCY=str(args.workers), GUNICORN_THREADS="2", MAP_TILE_URL="", REQUEST_LOG="0",
+               PAGE_CACHE_URL=args.page_cache_url,
+               WEB_CONCURRENCY=str(args.workers), GUNICORN_THREADS="2", MAP_TILE_URL="", REQUEST_LOG="1",
                VENV=str(Path(sys.executable).parent.parent))  # fmt: skip
     server = subprocess.Popen([str(ROOT / "scripts" / "serve-production.sh")], env=env, cwd=ROOT,
                               stdout=log.open("w"), stderr=subprocess.STDOUT)  # fmt: skip
@@ -182,7 +192,8 @@ def write_docs(results: dict) -> None:
         "",
         f"Production set-up on one machine ({os.cpu_count()} cores, shared with the load generator): "
         f"scripts/serve-production.sh, {results['workers']} gunicorn workers x 2 threads, PostgreSQL, Redis "
-        f"rate limits, {results['count']} organisations; measured {results['measured_at']}"
+        f"rate limits, page cache in Redis (empty at the start), one JSON log line per request, "
+        f"{results['count']} organisations; measured {results['measured_at']}"
         f" (load average at start {results['load_at_start']:.1f}).",
         "",
         "| users | kind | requests | per second | p50 ms | p95 ms | p99 ms | errors |",
