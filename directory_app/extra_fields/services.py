@@ -64,6 +64,16 @@ def display_values(org, lang: str = "en") -> list[tuple[str, str]]:
     return shown
 
 
+def _label(field: ExtraField) -> str:
+    """The field's label in the reader's language (English outside a request)."""
+    try:
+        from directory_app.organisations.display import reader_language
+
+        return field.label(reader_language())
+    except Exception:  # no locale to read (outside a request or app context)
+        return field.label_en
+
+
 def normalise_value(field: ExtraField, raw) -> str:
     """The text to store for `raw` (str, bool, date or None); "" for no value; ValidationError when wrong."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -74,19 +84,23 @@ def normalise_value(field: ExtraField, raw) -> str:
         word = str(raw).strip().lower()
         if word in _YES | _NO:
             return "yes" if word in _YES else "no"
-        raise ValidationError(f"{field.label_en}: answer yes or no.", field=field.code)
+        raise ValidationError(_("%(label)s: answer yes or no.", label=_label(field)), field=field.code)
     if field.field_type == FieldType.DATE:
         if isinstance(raw, date):
             return raw.isoformat()
         try:
             return date.fromisoformat(str(raw).strip()).isoformat()
         except ValueError:
-            raise ValidationError(f"{field.label_en}: not a date (YYYY-MM-DD).", field=field.code) from None
+            raise ValidationError(
+                _("%(label)s: not a date (YYYY-MM-DD).", label=_label(field)), field=field.code
+            ) from None
     text = str(raw).strip()
     if field.field_type == FieldType.CHOICE and text not in field.choices:
-        raise ValidationError(f"{field.label_en}: choose one of the options.", field=field.code)
+        raise ValidationError(_("%(label)s: choose one of the options.", label=_label(field)), field=field.code)
     if len(text) > MAX_TEXT:
-        raise ValidationError(f"{field.label_en}: at most {MAX_TEXT} characters.", field=field.code)
+        raise ValidationError(
+            _("%(label)s: at most %(n)d characters.", label=_label(field), n=MAX_TEXT), field=field.code
+        )
     return text
 
 
@@ -194,3 +208,67 @@ def values_for_export(organisation_ids: list[int]) -> tuple[list[str], dict[int,
         for org_id, field_id, value in rows:
             values.setdefault(org_id, {})[codes[field_id]] = value
     return [field.code for field in fields], values
+
+
+# --- Values as plain data: review snapshots and imports -------------------------------------------
+# A snapshot carries "extra": {code: stored text} for every active field ("" = no value). Applying it
+# sets exactly the codes it names: an older snapshot without "extra", or without a field defined
+# since, leaves those values alone; a retired field's code is skipped.
+
+
+def snapshot_values(org) -> dict[str, str]:
+    """{code: stored text or ""} of every active field, for review snapshots."""
+    stored = values_of(org) if org is not None and org.id is not None else {}
+    return {field.code: stored.get(field.code, "") for field in definitions()}
+
+
+def clean_values(data, where: str = "extra_") -> dict[str, str]:
+    """{code: text to store} of `data` ({code: raw}); retired fields' codes are dropped. Raises
+    ValidationError naming `where` + code for an unknown code or a bad value."""
+    if not isinstance(data, dict):
+        raise ValidationError(_("Additional information must be {code: value}."), field=where.rstrip("_."))
+    fields = {field.code: field for field in definitions(active_only=False)}
+    clean = {}
+    for code, raw in data.items():
+        field = fields.get(code)
+        if field is None:
+            raise ValidationError(
+                _("'%(code)s' is not an additional field of the directory.", code=str(code)[:60]),
+                field=f"{where}{str(code)[:60]}",
+            )
+        if not field.active:
+            continue
+        if not isinstance(raw, (str, bool, date, type(None))):
+            raise ValidationError(_("Give a text value."), field=f"{where}{code}")
+        try:
+            clean[code] = normalise_value(field, raw)
+        except ValidationError as error:
+            raise ValidationError(error.message, field=f"{where}{code}") from None
+    return clean
+
+
+def apply_snapshot_values(org, data) -> None:
+    """Make the snapshot's "extra" ({code: value} or None) the organisation's values; None changes
+    nothing. ValidationError (naming "extra_<code>") before anything is written."""
+    if data is None:
+        return
+    clean = clean_values(data)
+    if not clean:
+        return
+    if org.id is None:
+        db.session.flush()
+    current = values_of(org)
+    if all(current.get(code, "") == value for code, value in clean.items()):
+        return
+    errors = set_values(org, clean)
+    if errors:  # clean_values checked every value already
+        raise ValidationError("; ".join(errors), field="extra")
+
+
+def values_differ(org, data) -> bool:
+    """True when applying `data` ({code: stored text}, as clean_values gives) would change the
+    organisation's values (for import previews); None never differs."""
+    if not data:
+        return False
+    current = values_of(org) if org is not None and org.id is not None else {}
+    return any(current.get(code, "") != (value or "") for code, value in data.items())

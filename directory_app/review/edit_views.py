@@ -22,15 +22,25 @@ from directory_app.accounts.models import Role
 from directory_app.accounts.permissions import may_publish
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
+from directory_app.extra_fields.forms import extra_form_fields
 from directory_app.geography.models import Country
 from directory_app.organisations.display import country_name
 from directory_app.review.blueprint import acting_user, bp, editable_organisation
-from directory_app.review.forms import ENTRY_LANGUAGES, ActionForm, CreateForm, EditForm, form_to_data, form_values
+from directory_app.review.forms import (
+    ENTRY_LANGUAGES,
+    ActionForm,
+    CreateForm,
+    EditForm,
+    form_to_data,
+    form_values,
+    with_extra_fields,
+)
 from directory_app.review.services import Outcome, VersionConflict, archive, mark_verified, submit_change
 from directory_app.review.snapshots import (
+    EXTRA,
     SCALAR_FIELDS,
     changed_groups,
-    diff_snapshots,
+    diff_by_group,
     has_snapshot_shape,
     merge_snapshots,
     snapshot_of,
@@ -81,7 +91,7 @@ def create():
     if not (may_publish(user) or user.role == Role.COUNTRY_CONTACT):
         abort(403)
     base = _empty_snapshot(user.country_code)
-    form = CreateForm(data=None if request.method == "POST" else form_values(base, None))
+    form = with_extra_fields(CreateForm)(data=None if request.method == "POST" else form_values(base, None))
     countries = db.session.scalars(db.select(Country).order_by(Country.code)).all()
     form.country_code.choices = [(c.code, country_name(c)) for c in countries]
     status = 200
@@ -96,7 +106,12 @@ def create():
     if request.method == "POST":
         status = 400
     return render_template(
-        "edit/form.html", form=form, org=None, choose_country=may_publish(user), **_languages(base)
+        "edit/form.html",
+        form=form,
+        org=None,
+        choose_country=may_publish(user),
+        extra_fields=extra_form_fields(form),
+        **_languages(base),
     ), status
 
 
@@ -105,7 +120,7 @@ def create():
 def edit(organisation_uuid: str):
     org = editable_organisation(organisation_uuid)
     current = snapshot_of(org)
-    form = EditForm(data=None if request.method == "POST" else form_values(current, org.version))
+    form = with_extra_fields(EditForm)(data=None if request.method == "POST" else form_values(current, org.version))
     if form.validate_on_submit():
         data = form_to_data(form, current)
         try:
@@ -120,14 +135,22 @@ def edit(organisation_uuid: str):
             attach_error(form, exc)
             org = editable_organisation(organisation_uuid)
     status = 400 if request.method == "POST" else 200
-    return render_template("edit/form.html", form=form, org=org, choose_country=False, **_languages(current)), status
+    return render_template(
+        "edit/form.html",
+        form=form,
+        org=org,
+        choose_country=False,
+        extra_fields=extra_form_fields(form),
+        **_languages(current),
+    ), status
 
 
 def conflict_page(org, yours: dict, comment: str, *, action: str | None = None, title: str | None = None):
     """Both versions side by side, with a choice per field: nothing is overwritten silently (409)."""
     theirs = snapshot_of(org)
     groups = changed_groups(theirs, yours)
-    rows = {g: [c for c in diff_snapshots(theirs, yours) if _group_of(c["field_name"]) == g] for g in groups}
+    changes = diff_by_group(theirs, yours)
+    rows = {g: changes.get(g, []) for g in groups}
     return (
         render_template(
             "edit/conflict.html",
@@ -135,6 +158,7 @@ def conflict_page(org, yours: dict, comment: str, *, action: str | None = None, 
             groups=groups,
             rows=rows,
             scalar_fields=SCALAR_FIELDS,
+            group_labels={EXTRA: _("Additional information")},
             yours_json=json.dumps(yours, ensure_ascii=False),
             version=org.version,
             comment=comment,
@@ -144,10 +168,6 @@ def conflict_page(org, yours: dict, comment: str, *, action: str | None = None, 
         ),
         409,
     )
-
-
-def _group_of(path: str) -> str:
-    return path.split("[", 1)[0].split(".", 1)[0]
 
 
 def merge_choices(yours: dict, theirs: dict) -> set[str]:

@@ -7,6 +7,7 @@ last_verified, status, external id) stays as it is."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -25,8 +26,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from directory_app.extra_fields.forms import PREFIX as EXTRA_PREFIX
+from directory_app.extra_fields.forms import extra_fields_form_class, values_from_form
+from directory_app.extra_fields.models import FieldType
+from directory_app.extra_fields.services import definitions
 from directory_app.organisations import vocabulary
-from directory_app.organisations.display import category_label, kind_label, population_label
+from directory_app.organisations.display import category_label, kind_label, population_label, reader_language
 from directory_app.organisations.models import PhoneType
 
 EXTRA_ROWS = 1
@@ -186,9 +191,43 @@ def _language_texts(translations: dict | None, fields: tuple[str, ...]) -> dict[
 
 def form_values(snapshot: dict[str, Any], version: int | None) -> dict[str, Any]:
     """What the edit form shows for a snapshot."""
-    return {**snapshot, **form_rows(snapshot), **_language_texts(snapshot.get("translations"), ("description",))} | {
-        "version": version
-    }
+    return {
+        **snapshot,
+        **form_rows(snapshot),
+        **_language_texts(snapshot.get("translations"), ("description",)),
+        **_extra_values(snapshot.get("extra")),
+    } | {"version": version}
+
+
+def with_extra_fields(base: type) -> type:
+    """`base` (EditForm, CreateForm) with one input "extra_<code>" per active additional field,
+    labelled in the reader's language (extra_fields.forms)."""
+    return extra_fields_form_class(base, reader_language())
+
+
+def _extra_values(extra: dict | None) -> dict[str, Any]:
+    """{"extra_<code>": form value} of a snapshot's additional information (dates as dates)."""
+    values: dict[str, Any] = {}
+    extra = extra if isinstance(extra, dict) else {}
+    for field in definitions():
+        value = str(extra.get(field.code) or "")
+        if field.field_type == FieldType.DATE:
+            try:
+                value = date.fromisoformat(value) if value else None
+            except ValueError:
+                value = None
+        values[f"{EXTRA_PREFIX}{field.code}"] = value
+    return values
+
+
+def _extra_from_form(form) -> dict[str, str]:
+    """{code: text} of the form's additional-information inputs ("" for no value)."""
+    extra = {}
+    for name, value in values_from_form(form).items():
+        if isinstance(value, date):
+            value = value.isoformat()
+        extra[name] = "" if value is None else str(value).strip()
+    return extra
 
 
 def _texts_of(row: dict, fields: tuple[str, ...], original: str) -> dict[str, dict[str, str]]:
@@ -215,6 +254,9 @@ def _float(value: str) -> float | str:
 def form_to_data(form: EditForm, base: dict[str, Any]) -> dict[str, Any]:
     """The snapshot the form describes, on top of `base`. Rows marked "remove" and blank rows drop out."""
     data = dict(base)
+    extra = _extra_from_form(form)
+    if extra:
+        data["extra"] = {**(base.get("extra") or {}), **extra}
     for key in ("name", "alternate_name", "kind", "description", "website", "email", "hide_exact_location"):
         data[key] = getattr(form, key).data
     original = str(base.get("original_language") or "es")

@@ -31,11 +31,12 @@ from directory_app.accounts.permissions import (
     may_publish,
 )
 from directory_app.extensions import db
+from directory_app.extra_fields.services import apply_snapshot_values
 from directory_app.models_base import utcnow
 from directory_app.organisations.models import Organisation, Status
 from directory_app.organisations.services import create_organisation, update_organisation
 from directory_app.review.models import ChangeKind, ChangeProposal, ProposalStatus, Revision
-from directory_app.review.snapshots import apply_translations, diff_snapshots, snapshot_of
+from directory_app.review.snapshots import EXTRA, apply_translations, diff_snapshots, snapshot_of
 
 
 class VersionConflict(Exception):
@@ -135,12 +136,14 @@ def validate_snapshot(organisation: Organisation | None, data: dict[str, Any]) -
 
 
 def write_snapshot(organisation: Organisation | None, data: dict[str, Any]) -> Organisation:
-    """Create or update the organisation from the snapshot, texts in other languages included."""
+    """Create or update the organisation from the snapshot, texts in other languages and additional
+    information included (a snapshot without "extra" leaves the additional information alone)."""
     if organisation is None:
         organisation = create_organisation(data)
     else:
         update_organisation(organisation, data)
     apply_translations(organisation, data)
+    apply_snapshot_values(organisation, data.get(EXTRA))
     return organisation
 
 

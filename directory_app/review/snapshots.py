@@ -10,8 +10,10 @@ import json
 from typing import Any
 
 import shapely
+from flask_babel import gettext as _
 
 from directory_app.errors import ValidationError
+from directory_app.extra_fields.services import snapshot_values
 from directory_app.organisations.models import CoverageKind, CoveragePart, Organisation
 from directory_app.organisations.translations import other_language_texts
 
@@ -35,7 +37,10 @@ SCALAR_FIELDS = (
     "translations",
 )
 LIST_FIELDS = ("services", "locations", "contacts", "phones", "coverage")
-FIELDS = SCALAR_FIELDS + LIST_FIELDS
+# Additional information (extra_fields): {code: stored text, "" for none} of every active field. A
+# snapshot without the key (older ones), or without a code, leaves those values as they are.
+EXTRA = "extra"
+FIELDS = SCALAR_FIELDS + LIST_FIELDS + (EXTRA,)
 
 
 def snapshot_of(org: Organisation) -> dict[str, Any]:
@@ -73,6 +78,7 @@ def snapshot_of(org: Organisation) -> dict[str, Any]:
             for p in org.phones
         ],
         "coverage": [_coverage(part, org) for part in org.coverage_parts],
+        EXTRA: snapshot_values(org),
     }
 
 
@@ -140,6 +146,9 @@ def flatten(snapshot: dict[str, Any]) -> dict[str, str]:
             for i, item in enumerate(value or []):
                 for key, sub in item.items():
                     _put(flat, f"{field}[{i}].{key}", sub)
+        elif field == EXTRA:
+            for code, text in (value or {}).items():
+                flat[f"{EXTRA}.{code}"] = _text(text)
         else:
             _put(flat, field, value)
     return flat
@@ -163,8 +172,29 @@ def _order(path: str) -> tuple:
 
 def diff_snapshots(before: dict[str, Any] | None, after: dict[str, Any]) -> list[dict[str, str]]:
     """The changed fields, as HSDS metadata-like dicts {field_name, previous_value,
-    replacement_value}; everything counts as new when there is no `before`."""
+    replacement_value}; everything counts as new when there is no `before`. Additional information
+    is named readably ("Additional information: <label>")."""
+    return _readable(_changes(before, after))
+
+
+def diff_by_group(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
+    """The changes of diff_snapshots by top-level group (the conflict page's parts)."""
+    groups: dict[str, list[dict[str, str]]] = {}
+    for change in _changes(before, after):
+        groups.setdefault(group_of(change["field_name"]), []).append(change)
+    return {group: _readable(changes) for group, changes in groups.items()}
+
+
+def group_of(path: str) -> str:
+    """The top-level group of a field path: "services[0].fees" -> "services"."""
+    return path.split("[", 1)[0].split(".", 1)[0]
+
+
+def _changes(before: dict[str, Any] | None, after: dict[str, Any]) -> list[dict[str, str]]:
     old, new = flatten(before or {}), flatten(after)
+    # Only the additional fields `after` names change (see EXTRA).
+    named = {f"{EXTRA}.{code}" for code in _extra(after)}
+    old = {path: text for path, text in old.items() if not path.startswith(f"{EXTRA}.") or path in named}
     changes = []
     for path in sorted(set(old) | set(new), key=_order):
         previous, replacement = old.get(path, ""), new.get(path, "")
@@ -173,9 +203,45 @@ def diff_snapshots(before: dict[str, Any] | None, after: dict[str, Any]) -> list
     return changes
 
 
+def _extra(snapshot: dict[str, Any] | None) -> dict:
+    value = (snapshot or {}).get(EXTRA)
+    return value if isinstance(value, dict) else {}
+
+
+def _readable(changes: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The changes with "extra.<code>" named "Additional information: <label>" (reader's language)."""
+    prefix = f"{EXTRA}."
+    if not any(change["field_name"].startswith(prefix) for change in changes):
+        return changes
+    from directory_app.extra_fields.services import definitions
+
+    labels = {field.code: field.label(_language()) for field in definitions(active_only=False)}
+    readable = []
+    for change in changes:
+        if change["field_name"].startswith(prefix):
+            code = change["field_name"][len(prefix) :]
+            change = dict(change, field_name=_("Additional information: %(label)s", label=labels.get(code, code)))
+        readable.append(change)
+    return readable
+
+
+def _language() -> str:
+    try:
+        from directory_app.organisations.display import reader_language
+
+        return reader_language()
+    except Exception:  # outside a request (command line): English labels
+        return "en"
+
+
 def changed_groups(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """The top-level fields (SCALAR_FIELDS and LIST_FIELDS) whose content differs."""
-    return [f for f in FIELDS if _canonical(before.get(f)) != _canonical(after.get(f))]
+    """The top-level fields (SCALAR_FIELDS, LIST_FIELDS, EXTRA) whose content differs; additional
+    information only in the codes `after` names."""
+    groups = [f for f in SCALAR_FIELDS + LIST_FIELDS if _canonical(before.get(f)) != _canonical(after.get(f))]
+    old, new = _extra(before), _extra(after)
+    if any(str(old.get(code) or "") != str(value or "") for code, value in new.items()):
+        groups.append(EXTRA)
+    return groups
 
 
 def _canonical(value: Any) -> str:
@@ -191,7 +257,7 @@ def merge_snapshots(theirs: dict[str, Any], yours: dict[str, Any], take_yours: s
         take_yours = take_yours | {"coverage"}  # radius parts refer to sites by index
     merged = dict(theirs)
     for field in take_yours & set(FIELDS):
-        merged[field] = yours.get(field)
+        merged[field] = {**_extra(theirs), **_extra(yours)} if field == EXTRA else yours.get(field)
     return merged
 
 
@@ -261,6 +327,9 @@ def has_snapshot_shape(snapshot: Any) -> bool:
                 return False
         elif not isinstance(value, _SCALARS):
             return False
+    extra = snapshot.get(EXTRA)
+    if not (extra is None or (isinstance(extra, dict) and all(isinstance(v, _SCALARS) for v in extra.values()))):
+        return False
     for field in LIST_FIELDS:
         items = snapshot.get(field)
         if items is None:

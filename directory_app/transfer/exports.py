@@ -29,9 +29,10 @@ from sqlalchemy.orm import selectinload
 from directory_app.accounts.access import exact_location_rule, site_position
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
+from directory_app.extra_fields.services import definitions, values_for_export
 from directory_app.organisations.models import CoveragePart, Organisation, Phone, Service
 from directory_app.organisations.search import DirectoryQuery, matching_organisation_ids
-from directory_app.transfer.hsds import HSDS_RECORD
+from directory_app.transfer.hsds import EXTRA_LINK_TYPE, HSDS_RECORD, extra_taxonomy_term
 from directory_app.transfer.snapshot import organisation_snapshot
 
 FORMATS = {
@@ -59,6 +60,7 @@ COLUMNS = (
     "services_json",
     "coverage_json",
 )
+EXTRA_PREFIX = "extra_"  # additional information: one column per active field, "extra_<code>"
 EXCEL_CELL_LIMIT = 32_767
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
@@ -128,6 +130,20 @@ def _snapshots(organisations: list[Organisation]) -> list[dict]:
     return [organisation_snapshot(org, site_position) for org in organisations]
 
 
+def _records(organisations: list[Organisation]) -> tuple[tuple[str, ...], list[tuple[dict, dict]]]:
+    """The columns (COLUMNS, then "extra_<code>" per active additional field) and (row, snapshot)
+    per organisation; the additional information is read in one query."""
+    codes, extra = values_for_export([org.id for org in organisations])
+    columns = (*COLUMNS, *(f"{EXTRA_PREFIX}{code}" for code in codes))
+    records = []
+    for org, snapshot in zip(organisations, _snapshots(organisations)):
+        row = flat_record(snapshot)
+        values = extra.get(org.id, {})
+        row.update({f"{EXTRA_PREFIX}{code}": values.get(code, "") for code in codes})
+        records.append((row, snapshot))
+    return columns, records
+
+
 def neutralise(value: str) -> str:
     """A CSV cell that no spreadsheet program runs as a formula (numbers stay as they are)."""
     if value.startswith(_FORMULA_START) and not _NUMBER.match(value):
@@ -138,10 +154,10 @@ def neutralise(value: str) -> str:
 def _csv(organisations: list[Organisation]) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for snapshot in _snapshots(organisations):
-        row = flat_record(snapshot)
-        writer.writerow([neutralise(row[c] or "") for c in COLUMNS])
+    columns, records = _records(organisations)
+    writer.writerow(columns)
+    for row, _snapshot in records:
+        writer.writerow([neutralise(row[c] or "") for c in columns])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -150,10 +166,10 @@ def _xlsx(organisations: list[Organisation]) -> bytes:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("organisations")
-    sheet.append(list(COLUMNS))
-    for snapshot in _snapshots(organisations):
-        row = flat_record(snapshot)
-        sheet.append([_text_cell(sheet, row[c] or "") for c in COLUMNS])
+    columns, records = _records(organisations)
+    sheet.append(list(columns))
+    for row, _snapshot in records:
+        sheet.append([_text_cell(sheet, row[c] or "") for c in columns])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -176,12 +192,14 @@ def _text_cell(sheet, value: str):
     return cell
 
 
-def _features(organisations: list[Organisation]) -> list[tuple[dict, Point | None]]:
+def _features(organisations: list[Organisation]) -> tuple[tuple[str, ...], list[tuple[dict, Point | None]]]:
+    """The columns and (properties, point of the first site) per organisation."""
+    columns, records = _records(organisations)
     features = []
-    for snapshot in _snapshots(organisations):
+    for row, snapshot in records:
         first = snapshot["locations"][0] if snapshot["locations"] else None
-        features.append((flat_record(snapshot), Point(first["lon"], first["lat"]) if first else None))
-    return features
+        features.append((row, Point(first["lon"], first["lat"]) if first else None))
+    return columns, features
 
 
 def _geojson(organisations: list[Organisation]) -> bytes:
@@ -191,16 +209,16 @@ def _geojson(organisations: list[Organisation]) -> bytes:
             "geometry": None if point is None else {"type": "Point", "coordinates": [point.x, point.y]},
             "properties": row,
         }
-        for row, point in _features(organisations)
+        for row, point in _features(organisations)[1]
     ]
     document = {"type": "FeatureCollection", "features": features}
     return json.dumps(document, ensure_ascii=False).encode("utf-8")
 
 
 def _gpkg(organisations: list[Organisation]) -> bytes:
-    features = _features(organisations)
+    columns, features = _features(organisations)
     frame = gpd.GeoDataFrame(
-        [row for row, _ in features] or {c: [] for c in COLUMNS},
+        [row for row, _ in features] or {c: [] for c in columns},
         geometry=[point for _, point in features],
         crs="EPSG:4326",
     )
@@ -226,10 +244,15 @@ def hsds_documents(organisations: list[Organisation]) -> list[dict]:
             "organisations.organisation_page", organisation_uuid=uuid, _external=True
         ),
     )
+    codes, extra = values_for_export([org.id for org in organisations])
+    fields = {field.code: field for field in definitions()}
     documents = []
     for org in organisations:
         document = organization_document(org, reader)
         snapshot = organisation_snapshot(org, site_position)
+        values = extra.get(org.id, {})
+        if codes:
+            snapshot["extra"] = {code: values.get(code, "") for code in codes}
         if org.external_id:
             document["organization_identifiers"] = [
                 {
@@ -248,6 +271,23 @@ def hsds_documents(organisations: list[Organisation]) -> list[dict]:
                 "link_entity": "organization",
                 "value": json.dumps(snapshot, ensure_ascii=False, separators=(",", ":")),
             }
-        ]
+        ] + [_extra_attribute(org.uuid, fields[code], values[code]) for code in codes if values.get(code)]
         documents.append(document)
     return documents
+
+
+def _extra_attribute(org_uuid: str, field, value: str) -> dict:
+    """One additional-information value as an HSDS attribute of the organization: a term of the
+    "CAMMINA additional information" taxonomy (one term per field) with the value as text."""
+    from directory_app.api.hsds_taxonomy import derived_uuid
+
+    term = extra_taxonomy_term(field)
+    return {
+        "id": derived_uuid("attribute", org_uuid, EXTRA_LINK_TYPE, field.code),
+        "link_id": org_uuid,
+        "link_type": EXTRA_LINK_TYPE,
+        "link_entity": "organization",
+        "taxonomy_term_id": term["id"],
+        "taxonomy_term": term,
+        "value": value,
+    }

@@ -14,6 +14,26 @@ import json
 from directory_app.errors import ValidationError
 
 HSDS_RECORD = "cammina_record"
+# Additional information (extra_fields): each value is an attribute of the organization with this
+# link_type, pointing at a term of one taxonomy whose term codes are the fields' codes.
+EXTRA_LINK_TYPE = "additional_information"
+EXTRA_TAXONOMY = "CAMMINA additional information"
+
+
+def extra_taxonomy_term(field) -> dict:
+    """The HSDS taxonomy_term of an additional field: its code, English label as name, the Spanish and
+    French labels and the type in the description; UUIDs derived from the code."""
+    from directory_app.api.hsds_taxonomy import derived_uuid
+
+    return {
+        "id": derived_uuid("taxonomy", EXTRA_LINK_TYPE, field.code),
+        "code": field.code,
+        "name": field.label_en,
+        "description": f"es: {field.label_es}; fr: {field.label_fr}; type: {field.field_type}",
+        "taxonomy": EXTRA_TAXONOMY,
+        "taxonomy_id": derived_uuid("taxonomy", EXTRA_LINK_TYPE),
+        "language": "en",
+    }
 
 
 def organisation_data_from_hsds(document: dict) -> dict | ValidationError:
@@ -51,7 +71,18 @@ def _mapped(document: dict) -> dict:
         "phones": [_phone(p) for p in document.get("phones") or [] if isinstance(p, dict)],
         "locations": [loc for loc in locations if loc.get("lon") is not None],
         "services": [_service(s) for s in document.get("services") or [] if isinstance(s, dict)],
-    }
+    } | _extra(document)
+
+
+def _extra(document: dict) -> dict:
+    """{"extra": {code: value}} from the organization's additional-information attributes (if any)."""
+    extra = {}
+    for attribute in document.get("attributes") or []:
+        if isinstance(attribute, dict) and attribute.get("link_type") == EXTRA_LINK_TYPE:
+            term = attribute.get("taxonomy_term") if isinstance(attribute.get("taxonomy_term"), dict) else {}
+            if term.get("code"):
+                extra[str(term["code"])] = str(attribute.get("value") or "")
+    return {"extra": extra} if extra else {}
 
 
 def _location(location: dict) -> dict:

@@ -8,6 +8,12 @@ Two kinds of target fields:
   which the exports write so that an exported file re-imports to the same organisations. When a
   JSON column is mapped and filled, the convenience columns of the same part are ignored.
 A GIS row's geometry gives the site (a point) or a coverage polygon (a polygon).
+
+Additional information (extra_fields): a column "extra_<code>" (as the exports write them) maps to
+the target of the same name and gives `data["extra"] = {code: stored text}`; an empty cell means no
+value. A code that is not an active additional field, or a bad value (a date that is not a date, an
+option not in the list), is a row error naming the column. `importable_fields()` lists the targets
+with the active additional fields.
 """
 
 from __future__ import annotations
@@ -66,6 +72,7 @@ PLAIN = (
     "status",
     "last_verified",
 )
+EXTRA_PREFIX = "extra_"
 _SYNONYMS = {
     "external_id": ("id", "external_id", "externalid", "codigo", "code", "clave", "identifier", "ref"),
     "name": ("name", "nombre", "organisation", "organization", "organizacion", "nom"),
@@ -109,6 +116,8 @@ def suggest_mapping(columns: list[str]) -> dict[str, str]:
     lookup.update({name: name for name in FIELDS})
     for column in columns:
         target = lookup.get(_normalise(column))
+        if target is None and _normalise(column).startswith(EXTRA_PREFIX):
+            target = _normalise(column)
         if target and target not in taken:
             mapping[column] = target
             taken.add(target)
@@ -122,7 +131,7 @@ def check_mapping(mapping: dict[str, str], columns: list[str]) -> dict[str, str]
     for column, target in clean.items():
         if column not in columns:
             raise ValidationError(str(_l("The file has no column '%(column)s'.", column=column)))
-        if target not in FIELDS:
+        if target not in FIELDS and not target.startswith(EXTRA_PREFIX):
             raise ValidationError(str(_l("'%(field)s' is not a field that can be imported.", field=target)))
     seen: set[str] = set()
     for target in clean.values():
@@ -151,7 +160,54 @@ def organisation_data(values: dict) -> dict:
     data["services"] = _json_list(values, "services_json") or _services(values)
     data["coverage"] = _json_list(values, "coverage_json") or _coverage(values)
     data["translations"] = _json_object(values, "translations_json")
+    extra = {key[len(EXTRA_PREFIX) :]: text for key, text in values.items() if key.startswith(EXTRA_PREFIX)}
+    if extra:
+        data["extra"] = _extra_values(extra)
     return data
+
+
+def importable_fields() -> dict[str, object]:
+    """FIELDS and "extra_<code>" of each active additional field (label in the reader's language),
+    for the mapping page."""
+    from directory_app.extra_fields.services import definitions
+    from directory_app.organisations.display import reader_language
+
+    language = reader_language()
+    extra = {
+        f"{EXTRA_PREFIX}{field.code}": _l("Additional information: %(label)s", label=field.label(language))
+        for field in definitions()
+    }
+    return {**FIELDS, **extra}
+
+
+def _extra_values(extra: dict[str, str]) -> dict[str, str]:
+    """{code: stored text} of a row's additional information; ValidationError names the column."""
+    from directory_app.extra_fields.services import normalise_value
+
+    fields = _active_extra_fields()
+    clean = {}
+    for code, text in extra.items():
+        column = EXTRA_PREFIX + code
+        if code not in fields:
+            raise ValidationError(
+                str(_l("'%(column)s' is not an additional field of the directory.", column=column)), field=column
+            )
+        try:
+            clean[code] = normalise_value(fields[code], text)
+        except ValidationError as exc:
+            raise ValidationError(exc.message, field=column) from None
+    return clean
+
+
+def _active_extra_fields() -> dict:
+    """{code: ExtraField} of the active additional fields, read once per request (or command)."""
+    from flask import g
+
+    from directory_app.extra_fields.services import definitions
+
+    if "_active_extra_fields" not in g:
+        g._active_extra_fields = {field.code: field for field in definitions()}
+    return g._active_extra_fields
 
 
 def _json_object(values: dict, key: str) -> dict:
