@@ -126,8 +126,9 @@ class Organisation(UuidMixin, GeometryMixin, TimestampMixin, db.Model):
     last_verified: Mapped[date | None] = mapped_column(Date)  # HSDS assured_date
     coverage_area_km2: Mapped[float] = mapped_column(Float, default=0.0)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
-    # Folded text and name for the directory search, written by organisations.searchtext.
-    search_text: Mapped[str] = mapped_column(Text, default="")
+    # Folded text and name for the directory search, written by organisations.searchtext; read by SQL
+    # only, so not loaded with the organisation (deferred).
+    search_text: Mapped[str] = mapped_column(Text, default="", deferred=True)
     sort_name: Mapped[str] = mapped_column(String(300), default="")
     # The language its texts are written in (es, en or fr); other languages are in
     # organisations.translations, and its services' texts share it.
