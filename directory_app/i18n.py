@@ -11,7 +11,10 @@ Catalogs: translations/{es,fr}/LC_MESSAGES/messages.po, compiled to .mo by `scri
 - `unit_name(unit)`: an admin unit's local name, with the reader's (or English) name where different;
 - filters `number` (grouped digits for the locale), `km` (a distance or area: `|km` one decimal,
   `|km(0)` none), `share` (0..1 as a percentage) and `day` (a date in the locale's medium format:
-  "31 ene 2026", "Jan 31, 2026").
+  "31 ene 2026", "Jan 31, 2026");
+- filters from directory_app.review.labels: `label` (a kind of change, proposal or organisation
+  status, translated), `audit_kind` (an audit event kind, translated) and `when` (a date and time
+  in the locale: "31 ene 2026, 14:05"; `when(seconds=True)` with seconds).
 """
 
 from __future__ import annotations
@@ -155,6 +158,9 @@ def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "translations"))
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters.update(number=format_number, km=format_km, share=format_share, day=format_day)
+    from directory_app.review.labels import audit_kind, label, when
+
+    app.jinja_env.filters.update(label=label, audit_kind=audit_kind, when=when)
     app.context_processor(lambda: {"language_links": language_links, "current_language": current_language()})
     app.add_template_global(unit_name)
     app.after_request(_vary_on_language)
