@@ -6,6 +6,10 @@ external_id (or, for rows without one, by exact name within the country), and th
 compared: `create`, `update` (with the fields that differ), `unchanged`, or `reject` with the row,
 field and reason. The commit writes only when no row is rejected; the caller commits once, or rolls
 back everything on any error (a failure at row 900 leaves rows 1-899 unwritten).
+
+Every organisation the commit creates or changes gets a review Revision like any other change (who,
+when, which fields, "Imported from <file name>"), after a baseline revision for an organisation that
+had no history yet, so that its history page shows the import and the state before it can be restored.
 """
 
 from __future__ import annotations
@@ -185,9 +189,10 @@ def _permission_problem(user, built: Organisation, existing: Organisation | None
     return ""
 
 
-def commit_import(table: Table, mapping: dict[str, str], user=None) -> ImportReport:
+def commit_import(table: Table, mapping: dict[str, str], user=None, *, source_name: str = "") -> ImportReport:
     """Preview, then write every created and updated row; ImportRejected (nothing written) when a
-    row is rejected. The caller commits the session, or rolls it back on any exception."""
+    row is rejected. `source_name` (the file's name) goes into the comment of each revision. The
+    caller commits the session, or rolls it back on any exception."""
     report = preview_import(table, mapping, user)
     if report.rejected:
         raise ImportRejected(report)
@@ -195,8 +200,14 @@ def commit_import(table: Table, mapping: dict[str, str], user=None) -> ImportRep
     if proposes(user):
         propose_rows(user, rows)
     else:
-        apply_rows(rows)
+        apply_rows(rows, user=user, comment=import_comment(source_name))
     return report
+
+
+def import_comment(source_name: str = "") -> str:
+    """The comment of the revisions an import records: "Imported from <file name>"."""
+    name = str(source_name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return _("Imported from %(name)s", name=name) if name else _("Imported from a file")
 
 
 def proposes(user) -> bool:
@@ -226,24 +237,61 @@ def propose_rows(user, rows: list[tuple[int, dict, int | None]]) -> None:
             raise ValidationError(str(exc), row=number) from None
 
 
-def apply_rows(rows: list[tuple[int, dict, int | None]]) -> list[int]:
-    """Create (target None) or update each organisation, then recompute coverage once for all.
-    A ValidationError names the row; nothing is committed here."""
+def apply_rows(rows: list[tuple[int, dict, int | None]], *, user=None, comment: str = "") -> list[int]:
+    """Create (target None) or update each organisation, record its revision (author and approver:
+    `user`, None from the command line), then recompute coverage once for all. A ValidationError
+    names the row; nothing is committed here."""
+    from directory_app.review.models import ChangeKind
+    from directory_app.review.services import ensure_baseline
+    from directory_app.review.snapshots import snapshot_of
+
     touched: list[int] = []
     for number, data, target_id in rows:
         try:
             if target_id is None:
+                before = None
                 org = build_organisation(data)
                 db.session.add(org)
             else:
-                org = _fill_all(db.session.get(Organisation, target_id), data)
+                org = db.session.get(Organisation, target_id)
+                ensure_baseline(org)  # the state before the import stays restorable
+                before = snapshot_of(org)
+                org = _fill_all(org, data)
                 org.updated_at = utcnow()
             db.session.flush()
         except (ValidationError, GeometryError) as exc:
             raise ValidationError(
                 getattr(exc, "message", str(exc)), row=number, field=getattr(exc, "field", None)
             ) from None
+        _record_revision(org, ChangeKind.CREATE if before is None else ChangeKind.UPDATE, before, user, comment)
         touched.append(org.id)
     if touched:
         recompute_coverage(touched)
     return touched
+
+
+def _record_revision(org: Organisation, kind, before: dict | None, user, comment: str) -> None:
+    """The Revision of one imported change, as review.services records an applied change (the same
+    numbering, snapshot and field changes). review.services has no public function that records a
+    revision of a change written elsewhere; this mirrors its private _add_revision."""
+    from sqlalchemy import func
+
+    from directory_app.review.models import Revision
+    from directory_app.review.snapshots import diff_snapshots, snapshot_of
+
+    after = snapshot_of(org)
+    last = db.session.scalar(select(func.max(Revision.number)).where(Revision.organisation_id == org.id))
+    db.session.add(
+        Revision(
+            organisation_id=org.id,
+            number=(last or 0) + 1,
+            version=org.version,
+            kind=kind,
+            author_id=getattr(user, "id", None),
+            approved_by_id=getattr(user, "id", None),
+            comment=comment or "",
+            snapshot=after,
+            changes=diff_snapshots(before, after),
+        )
+    )
+    db.session.flush()
