@@ -207,6 +207,14 @@ def _add_revision(
     return revision
 
 
+def record_revision(
+    organisation: Organisation, kind: ChangeKind, before: dict | None, *, user: User | None, comment: str
+) -> Revision:
+    """Record a change written elsewhere (an import by the TS or the command line): the revision's
+    author and approver are `user` (None from the command line), its changes those from `before`."""
+    return _add_revision(organisation, kind, before, author=user, approver=user, comment=comment)
+
+
 def ensure_baseline(organisation: Organisation) -> None:
     """Keep the state of an organisation that has no history yet (imported or demo data) as its
     first revision, so that the state before the first recorded change can be restored too."""

@@ -56,7 +56,7 @@ def _import(path: Path, mapping: str | None, dry_run: bool) -> None:
     report = preview_import(table, columns) if dry_run else None
     if report is None:
         try:
-            report = commit_import(table, columns)
+            report = commit_import(table, columns, source_name=path.name)
         except Exception as exc:
             if hasattr(exc, "report"):
                 _print_rejections(exc.report)

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from directory_app.accounts.permissions import may_create_in, may_edit
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
+from directory_app.extra_fields.services import apply_snapshot_values, values_differ
 from directory_app.models_base import utcnow
 from directory_app.organisations import services as org_services
 from directory_app.organisations.coverage import recompute_coverage
@@ -173,6 +174,8 @@ def _preview_row(number: int, record, seen: dict[str, int], user) -> RowResult:
         old = organisation_snapshot(existing)
         result.target_id = existing.id
         result.changes = [k for k in new if new[k] != old[k]]
+        if values_differ(existing, record.get("extra")):
+            result.changes.append("extra")
         result.action = "update" if result.changes else "unchanged"
         return result
     finally:
@@ -242,7 +245,7 @@ def apply_rows(rows: list[tuple[int, dict, int | None]], *, user=None, comment: 
     `user`, None from the command line), then recompute coverage once for all. A ValidationError
     names the row; nothing is committed here."""
     from directory_app.review.models import ChangeKind
-    from directory_app.review.services import ensure_baseline
+    from directory_app.review.services import ensure_baseline, record_revision
     from directory_app.review.snapshots import snapshot_of
 
     touched: list[int] = []
@@ -259,39 +262,14 @@ def apply_rows(rows: list[tuple[int, dict, int | None]], *, user=None, comment: 
                 org = _fill_all(org, data)
                 org.updated_at = utcnow()
             db.session.flush()
+            apply_snapshot_values(org, data.get("extra"))  # additional information (extra_<code> columns)
         except (ValidationError, GeometryError) as exc:
             raise ValidationError(
                 getattr(exc, "message", str(exc)), row=number, field=getattr(exc, "field", None)
             ) from None
-        _record_revision(org, ChangeKind.CREATE if before is None else ChangeKind.UPDATE, before, user, comment)
+        kind = ChangeKind.CREATE if before is None else ChangeKind.UPDATE
+        record_revision(org, kind, before, user=user, comment=comment)
         touched.append(org.id)
     if touched:
         recompute_coverage(touched)
     return touched
-
-
-def _record_revision(org: Organisation, kind, before: dict | None, user, comment: str) -> None:
-    """The Revision of one imported change, as review.services records an applied change (the same
-    numbering, snapshot and field changes). review.services has no public function that records a
-    revision of a change written elsewhere; this mirrors its private _add_revision."""
-    from sqlalchemy import func
-
-    from directory_app.review.models import Revision
-    from directory_app.review.snapshots import diff_snapshots, snapshot_of
-
-    after = snapshot_of(org)
-    last = db.session.scalar(select(func.max(Revision.number)).where(Revision.organisation_id == org.id))
-    db.session.add(
-        Revision(
-            organisation_id=org.id,
-            number=(last or 0) + 1,
-            version=org.version,
-            kind=kind,
-            author_id=getattr(user, "id", None),
-            approved_by_id=getattr(user, "id", None),
-            comment=comment or "",
-            snapshot=after,
-            changes=diff_snapshots(before, after),
-        )
-    )
-    db.session.flush()

@@ -24,7 +24,7 @@ from directory_app.transfer import storage
 from directory_app.transfer.districts import import_districts, preview_districts
 from directory_app.transfer.exports import FORMATS, export_organisations
 from directory_app.transfer.importer import ImportRejected, commit_import, preview_import, proposes
-from directory_app.transfer.mapping import FIELDS, check_mapping, suggest_mapping
+from directory_app.transfer.mapping import check_mapping, importable_fields, suggest_mapping
 from directory_app.transfer.readers import Table, read_table
 from directory_app.transfer.uploads import FORMAT_NAMES, Upload, save_upload
 
@@ -107,7 +107,7 @@ def mapping(token: str):
         token=token,
         note=note,
         columns=table.columns,
-        fields=FIELDS,
+        fields=importable_fields(),
         sample=sample,
         error=error,
     ), 400 if error else 200
@@ -127,7 +127,7 @@ def preview(token: str):
 def commit(token: str):
     folder, note, table = _load(token)
     try:
-        report = commit_import(table, note["mapping"], current_user)
+        report = commit_import(table, note["mapping"], current_user, source_name=note.get("name", ""))
         db.session.commit()
     except ImportRejected as exc:
         db.session.rollback()

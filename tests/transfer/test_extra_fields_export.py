@@ -220,3 +220,29 @@ def test_contact_import_with_extra_columns_becomes_a_proposal(valued, tmp_path):
     assert proposal.snapshot["extra"]["agreement_kind"] == "Formal" and values_of(mx) == {}
     approve(admin(), proposal)
     assert values_of(mx) == {"agreement_kind": "Formal"}
+
+
+def test_ts_import_of_an_extras_only_change_writes_the_values_and_their_history(valued, tmp_path):
+    """A TS import applies at once: a row whose only change is additional information is an update
+    in the preview, writes the values, and the revision lists the change."""
+    from directory_app.review.models import Revision
+    from tests.transfer.helpers import import_file
+
+    first, _second = valued
+    content = export("csv").decode("utf-8-sig")
+    rows = [r for r in csv.DictReader(content.splitlines()) if r["external_id"] == first.external_id]
+    rows[0] |= {"extra_agreement_kind": "Formal", "extra_note": ""}
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    (tmp_path / "extras.csv").write_text(out.getvalue(), encoding="utf-8")
+    (row,) = preview_file(tmp_path / "extras.csv").rows
+    assert row.action == "update" and row.changes == ["extra"]
+    import_file(tmp_path / "extras.csv", admin())
+    assert values_of(first) == {k: v for k, v in VALUES.items() if k != "note"} | {"agreement_kind": "Formal"}
+    revision = db.session.scalars(
+        select(Revision).where(Revision.organisation_id == first.id).order_by(Revision.number.desc())
+    ).first()
+    changed = {change["field_name"]: change["replacement_value"] for change in revision.changes}
+    assert changed == {"Additional information: Kind": "Formal", "Additional information: Note": ""}
