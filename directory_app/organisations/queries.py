@@ -237,7 +237,7 @@ def _nearest_of_rows(lon, lat, rows, limit, category, statuses) -> tuple[list[Ne
     below which that list is complete (inf when fewer rows than the limit came)."""
     if not rows:
         return [], float("inf")
-    data = np.array(rows, dtype=float)
+    data = np.array([tuple(row) for row in rows], dtype=float)  # tuples: numpy probes Row objects slowly
     cut_km = float(chord_km(data[-1, 3])) * SPHERE_TO_ELLIPSOID_MIN if len(rows) == limit else float("inf")
     data = data[np.isin(data[:, 0], _visible_ids({int(i) for i in data[:, 0]}, category, statuses))]
     if data.size == 0:
