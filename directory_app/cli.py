@@ -11,6 +11,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.exc import OperationalError
 
 from directory_app.errors import ValidationError
@@ -174,10 +175,18 @@ def import_districts_command(path: Path) -> None:
 @transactional(bulk=True)
 def rebuild_coverage_command() -> None:
     """Recompute every organisation's coverage, unit and district coverage."""
+    from directory_app.i18n import format_number
     from directory_app.organisations.coverage import recompute_coverage
 
     done = recompute_coverage(progress=_bar_progress("Organisations"))
-    click.echo(_("Coverage rebuilt for %(count)d organisations.", count=done))
+    click.echo(
+        ngettext(
+            "Coverage rebuilt for %(n)s organisation.",
+            "Coverage rebuilt for %(n)s organisations.",
+            done,
+            n=format_number(done),
+        )
+    )
 
 
 @click.command("create-user")

@@ -14,7 +14,9 @@ Catalogs: translations/{es,fr}/LC_MESSAGES/messages.po, compiled to .mo by `scri
   "31 ene 2026", "Jan 31, 2026");
 - filters from directory_app.review.labels: `label` (a kind of change, proposal or organisation
   status, translated), `audit_kind` (an audit event kind, translated) and `when` (a date and time
-  in the locale: "31 ene 2026, 14:05"; `when(seconds=True)` with seconds).
+  in the locale: "31 ene 2026, 14:05"; `when(seconds=True)` with seconds), `field_label` (a review
+  snapshot's field path in words: "Service 1: Name"), `diff_value(path)` (a diff value: country
+  codes, kinds, categories and statuses by name) and `country_code_name` ("GT" -> "Guatemala").
 """
 
 from __future__ import annotations
@@ -158,9 +160,10 @@ def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "translations"))
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters.update(number=format_number, km=format_km, share=format_share, day=format_day)
-    from directory_app.review.labels import audit_kind, label, when
+    from directory_app.review.labels import audit_kind, country_code_name, diff_value, field_label, label, when
 
     app.jinja_env.filters.update(label=label, audit_kind=audit_kind, when=when)
+    app.jinja_env.filters.update(field_label=field_label, diff_value=diff_value, country_code_name=country_code_name)
     app.context_processor(lambda: {"language_links": language_links, "current_language": current_language()})
     app.add_template_global(unit_name)
     app.after_request(_vary_on_language)

@@ -209,7 +209,8 @@ def _extra(snapshot: dict[str, Any] | None) -> dict:
 
 
 def _readable(changes: list[dict[str, str]]) -> list[dict[str, str]]:
-    """The changes with "extra.<code>" named "Additional information: <label>" (reader's language)."""
+    """The changes with "extra.<code>" named "Additional information: <label>" (reader's language);
+    those keep the code path as "path"."""
     prefix = f"{EXTRA}."
     if not any(change["field_name"].startswith(prefix) for change in changes):
         return changes
@@ -220,7 +221,8 @@ def _readable(changes: list[dict[str, str]]) -> list[dict[str, str]]:
     for change in changes:
         if change["field_name"].startswith(prefix):
             code = change["field_name"][len(prefix) :]
-            change = dict(change, field_name=_("Additional information: %(label)s", label=labels.get(code, code)))
+            label = _("Additional information: %(label)s", label=labels.get(code, code))
+            change = dict(change, field_name=label, path=change["field_name"])  # path: for the TS
         readable.append(change)
     return readable
 

@@ -1,0 +1,164 @@
+"""The diff tables of the proposal page and the conflict page name fields in words ("Service 1:
+Fees"), in the reader's language, with the raw path kept small for the Technical Secretariat, and
+country codes as country names."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from directory_app.accounts.models import User
+from directory_app.extensions import db
+from directory_app.organisations.models import Organisation, Status
+from directory_app.review.labels import country_code_name, diff_value, field_label
+from directory_app.review.services import submit_change
+from directory_app.review.snapshots import diff_snapshots, snapshot_of
+from tests.conftest import TEST_USERS, login_as
+from tests.review.helpers import form_fields, open_form, org_uuid, text
+
+ENGLISH = {
+    "name": "Name",
+    "country_code": "Country",
+    "services": "Services",
+    "services[0].name": "Service 1: Name",
+    "services[2].fees": "Service 3: Fees",
+    "services[0].translations.schedule.en": "Service 1: Hours (en)",
+    "contacts[1].email": "Person 2: Email",
+    "locations[0].lat": "Site 1: Latitude",
+    "locations[1].country_code": "Site 2: Country",
+    "phones[2].extension": "Phone 3: Extension",
+    "coverage[0].radius_km": "Coverage part 1: Radius (km)",
+    "coverage[3].unit": "Coverage part 4: Administrative unit",
+    "translations.description.fr": "Description (fr)",
+    "extra.no_such_field": "Additional information: no_such_field",
+}
+
+
+def test_field_paths_in_english(app):
+    with app.test_request_context("/?lang=en"):
+        for path, expected in ENGLISH.items():
+            assert field_label(path) == expected, path
+
+
+def test_unknown_paths_and_names_already_in_words_stay_as_they_are(app):
+    with app.test_request_context("/?lang=en"):
+        for path in ("services[0].made_up", "gadgets[0].name", "made_up", "Additional information: Agreement date"):
+            assert field_label(path) == path
+        assert field_label("") == "" and field_label(None) == ""
+
+
+@pytest.mark.parametrize(
+    "lang,expected",
+    [
+        # The part names and field words are in the catalogs already; the glue "%(part)s: %(field)s"
+        # is new (French puts a space before the colon once the catalog has it).
+        ("es", {"services[0].name": r"Servicio 1: Nombre", "contacts[1].email": r"Persona 2: Correo electrónico"}),
+        ("fr", {"services[0].name": r"Service 1\s?: Nom", "contacts[1].email": r"Personne 2\s?: Courriel"}),
+    ],
+)
+def test_field_paths_in_the_reader_language(app, lang, expected):
+    with app.test_request_context(f"/?lang={lang}"):
+        for path, pattern in expected.items():
+            assert re.fullmatch(pattern, field_label(path)), (path, field_label(path))
+        assert field_label("country_code") == {"es": "País", "fr": "Pays"}[lang]
+
+
+def test_diff_values_name_countries_kinds_and_statuses(app):
+    with app.test_request_context("/?lang=es"):
+        mexico = country_code_name("MX")
+        assert mexico == "México"
+        assert diff_value("MX", "country_code") == mexico
+        assert diff_value("GT", "locations[0].country_code") == "Guatemala"
+        assert diff_value("MX", "coverage[2].country") == mexico
+        assert diff_value("published", "status") == "Publicado"
+        assert diff_value("MX", "name") == "MX"  # only country fields are countries
+        assert diff_value("ZZ", "country_code") == "ZZ" and diff_value("", "country_code") == ""
+    with app.test_request_context("/?lang=en"):
+        assert country_code_name("MX") == "Mexico" and country_code_name(None) == ""
+
+
+def test_extra_rows_keep_their_code_as_path(app):
+    with app.test_request_context("/?lang=en"):
+        rows = diff_snapshots({"name": "a", "extra": {"x_code": ""}}, {"name": "a", "extra": {"x_code": "yes"}})
+        assert rows == [
+            {
+                "field_name": "Additional information: x_code",
+                "previous_value": "",
+                "replacement_value": "yes",
+                "path": "extra.x_code",
+            }
+        ]
+
+
+# --- the pages ------------------------------------------------------------------------------
+
+
+def _user(role: str, country: str | None = None) -> User:
+    key = role if country is None else f"{role}:{country}"
+    return db.session.scalar(select(User).where(User.email == TEST_USERS[key].email))
+
+
+@pytest.fixture
+def proposal(fresh_app):
+    """A pending proposal of a Mexican contact: the first service's fees and a new contact person."""
+    with fresh_app.app_context(), fresh_app.test_request_context("/"):
+        org = db.session.scalars(
+            select(Organisation)
+            .where(
+                Organisation.country_code == "MX",
+                Organisation.status == Status.PUBLISHED,
+                Organisation.services.any(),
+            )
+            .order_by(Organisation.id)
+            .limit(1)
+        ).one()
+        data = snapshot_of(org)
+        data["services"][0]["fees"] = "Cuota de prueba"
+        data["contacts"] = [*data["contacts"], {"name": "Ana Prueba", "title": "", "department": "", "email": ""}]
+        number = len(data["contacts"])
+        outcome = submit_change(_user("country_contact", "MX"), org, data, base_version=org.version, comment="x")
+        db.session.commit()
+        return fresh_app, outcome.proposal.id, number
+
+
+def _row_heads(html: str) -> list[str]:
+    """The row heads of every diff table of the page."""
+    tables = re.findall(r'<table class="diff">(.*?)</table>', html, re.S)
+    return [head for table in tables for head in re.findall(r'<th scope="row">(.*?)</th>', table, re.S)]
+
+
+def test_proposal_page_names_fields_in_words(proposal):
+    app, proposal_id, number = proposal
+    ts = login_as(app.test_client(), "ts_admin")
+    html = text(ts.get(f"/review/{proposal_id}?lang=en"))
+    heads = _row_heads(html)
+    assert 'Service 1: Fees <small><code class="field-path">services[0].fees</code></small>' in heads
+    index = number - 1
+    name_row = f'Person {number}: Name <small><code class="field-path">contacts[{index}].name</code></small>'
+    assert name_row in heads
+    assert "<dt>Country</dt><dd>Mexico</dd>" in html  # the proposal's country by name
+
+    spanish = _row_heads(text(ts.get(f"/review/{proposal_id}?lang=es")))
+    assert any(head.startswith("Servicio 1: Costos <small>") for head in spanish)
+    french = _row_heads(text(ts.get(f"/review/{proposal_id}?lang=fr")))
+    assert any(re.match(r"Service 1\s?: Frais <small>", head) for head in french)
+
+
+def test_conflict_page_names_groups_and_fields_in_words(fresh_app):
+    uuid = org_uuid(fresh_app, index=1)
+    first = login_as(fresh_app.test_client(), "ts_admin")
+    second = login_as(fresh_app.test_client(), "ts_admin")
+    form_1 = open_form(first, f"/organisations/{uuid}/edit")
+    form_2 = open_form(second, f"/organisations/{uuid}/edit")
+    assert first.post(f"/organisations/{uuid}/edit", data=form_1 | {"name": "Nombre de la primera"}).status_code == 302
+    response = second.post(f"/organisations/{uuid}/edit?lang=en", data=form_2 | {"email": "segunda@example.org"})
+    assert response.status_code == 409
+    page = text(response)
+    assert "<legend>Name</legend>" in page and "<legend>Email</legend>" in page
+    assert "<legend>name</legend>" not in page and "<legend>email</legend>" not in page
+    heads = _row_heads(page)
+    assert 'Email <small><code class="field-path">email</code></small>' in heads
+    # the merge form still sends the group codes
+    assert form_fields(page, 'class="merge-form"')["choice-email"] == ["theirs"]
