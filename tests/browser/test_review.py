@@ -43,7 +43,7 @@ def test_contact_proposes_ts_approves(page, new_context, live_server, screenshot
         page.click("form.edit-form button[type=submit]")
     assert "/review/" in page.url
     proposal_url = page.url
-    assert "pending" in page.locator(".proposal-meta").inner_text()
+    assert "Waiting for review" in page.locator(".proposal-meta").inner_text()
 
     reviewer = new_context().new_page()
     reviewer.on("pageerror", lambda error: errors.append(str(error)))
