@@ -58,5 +58,5 @@ def test_compiled_catalogs_translate(tmp_path):
         with path.open("rb") as handle:
             compiled = read_mo(handle)
         assert compiled.get("CAMMINA Directory").string == expected[language]
-        plural = compiled.get(("%(num)d organisation found", "%(num)d organisations found"))
+        plural = compiled.get(("%(num)s organisation found", "%(num)s organisations found"))
         assert len(plural.string) == 2 and all(plural.string)
