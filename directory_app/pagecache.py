@@ -10,9 +10,10 @@ process (default 1), and at once after this process commits a change: a reader o
 host sees an edit at most that long after it was saved; the editor's own process sees it at once.
 
 Where pages live:
-- PAGE_CACHE_URL empty (default): in each process's memory, PAGE_CACHE_SIZE entries (default 512;
-  0 disables the cache);
-- PAGE_CACHE_URL=redis://host:6379/1: in Redis, shared by every worker and host, each entry kept
+- PAGE_CACHE_URL empty (default): in each process's memory, at most PAGE_CACHE_SIZE pages (default 512;
+  0 disables the cache) and PAGE_CACHE_MEMORY_BYTES of HTML (default 64 MiB);
+- PAGE_CACHE_URL=redis://host:6379/1: in Redis, shared by every worker and host, with the same memory
+  of each process in front of it (PAGE_CACHE_SIZE 0: Redis only), each entry kept
   PAGE_CACHE_SECONDS (default 86400; an edit makes old entries unreachable at once, the expiry only
   frees the memory; keys start with PAGE_CACHE_PREFIX, default "cammina:page:"). When Redis cannot be
   reached the page is rendered as if not cached.
@@ -79,10 +80,10 @@ def _note_commit(_session) -> None:
 
 
 class MemoryStore:
-    """The most recently used pages of this process."""
+    """The most recently used pages of this process: at most `size` pages and `max_bytes` of HTML."""
 
-    def __init__(self, size: int):
-        self.size = size
+    def __init__(self, size: int, max_bytes: int = 64 * 1024 * 1024):
+        self.size, self.max_bytes, self.bytes = size, max_bytes, 0
         self._pages: OrderedDict[str, tuple[bytes, int, list]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -95,9 +96,32 @@ class MemoryStore:
 
     def put(self, key: str, entry: tuple[bytes, int, list]) -> None:
         with self._lock:
+            old = self._pages.pop(key, None)
+            self.bytes += len(entry[0]) - (len(old[0]) if old else 0)
             self._pages[key] = entry
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
+            while self._pages and (len(self._pages) > self.size or self.bytes > self.max_bytes):
+                _key, (body, _status, _headers) = self._pages.popitem(last=False)
+                self.bytes -= len(body)
+
+
+class TieredStore:
+    """This process's memory in front of a shared store: a page read once from Redis is served from
+    memory next time (the key holds the directory version, so both tiers always agree)."""
+
+    def __init__(self, near: MemoryStore, far):
+        self.near, self.far = near, far
+
+    def get(self, key: str):
+        hit = self.near.get(key)
+        if hit is None:
+            hit = self.far.get(key)
+            if hit is not None:
+                self.near.put(key, hit)
+        return hit
+
+    def put(self, key: str, entry: tuple[bytes, int, list]) -> None:
+        self.near.put(key, entry)
+        self.far.put(key, entry)
 
 
 class RedisStore:
@@ -138,13 +162,16 @@ class PageCache:
 
     def __init__(self, app: Flask):
         url = app.config.get("PAGE_CACHE_URL", "")
+        size = int(app.config.get("PAGE_CACHE_SIZE", 512))
+        memory = MemoryStore(size, int(app.config.get("PAGE_CACHE_MEMORY_BYTES", 64 * 1024 * 1024)))
         if url:
             seconds = int(app.config.get("PAGE_CACHE_SECONDS", 86400))
             prefix = app.config.get("PAGE_CACHE_PREFIX", "cammina:page:")
-            self.store = RedisStore(url, seconds, app.logger, prefix)
+            shared = RedisStore(url, seconds, app.logger, prefix)
+            self.store = TieredStore(memory, shared) if size > 0 else shared
         else:
-            self.store = MemoryStore(int(app.config.get("PAGE_CACHE_SIZE", 512)))
-        self.enabled = bool(url) or int(app.config.get("PAGE_CACHE_SIZE", 512)) > 0
+            self.store = memory
+        self.enabled = bool(url) or size > 0
         self.ttl = float(app.config.get("PAGE_CACHE_VERSION_TTL", 1.0))
         self._version = ""
         self._read_at = float("-inf")

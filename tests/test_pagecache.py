@@ -80,6 +80,7 @@ def _rename_behind_the_app(app, organisation_id: int, name: str) -> None:
 def test_an_edit_by_another_process_shows_once_the_version_is_read_again(fresh_app, monkeypatch):
     clock = [1000.0]
     monkeypatch.setattr(pagecache, "_now", lambda: clock[0])
+    monkeypatch.setattr(pagecache, "_committed_at", 0.0)  # no commit yet on this clock
     organisation = _published(fresh_app)
     client = fresh_app.test_client()
     url = f"/organisations/{organisation.uuid}"
@@ -120,7 +121,11 @@ def test_workers_share_pages_through_redis(fresh_app):
 
 def test_an_unreachable_redis_renders_the_page(fresh_app, caplog):
     closed_port = _closed_port()
-    app = make_app(fresh_app.config["SQLALCHEMY_DATABASE_URI"], PAGE_CACHE_URL=f"redis://127.0.0.1:{closed_port}/0")
+    app = make_app(
+        fresh_app.config["SQLALCHEMY_DATABASE_URI"],
+        PAGE_CACHE_URL=f"redis://127.0.0.1:{closed_port}/0",
+        PAGE_CACHE_SIZE=0,  # Redis only: no memory tier in front to answer the second request
+    )
     organisation = _published(app)
     for _ in range(2):
         response = app.test_client().get(f"/organisations/{organisation.uuid}")
@@ -141,3 +146,36 @@ def test_a_page_cache_url_that_is_not_redis_refuses_to_start():
     with pytest.raises(ConfigurationError, match="PAGE_CACHE_URL"):
         Settings.from_env({"SECRET_KEY": "x", "PAGE_CACHE_URL": "memcached://127.0.0.1"})
     assert Settings.from_env({"SECRET_KEY": "x"}).as_flask_config()["PAGE_CACHE_URL"] == ""
+
+
+def test_memory_keeps_the_most_recent_pages_within_its_page_and_byte_limits():
+    store = pagecache.MemoryStore(size=3, max_bytes=250)
+    for key in "abc":
+        store.put(key, (b"x" * 100, 200, []))  # 300 bytes: over the byte limit, "a" goes
+    assert store.get("a") is None and store.get("b") and store.get("c")
+    store.get("b")  # most recently used
+    store.put("d", (b"y" * 100, 200, []))
+    assert store.get("c") is None and store.get("b") and store.get("d")
+    assert store.bytes == 200
+    store.put("d", (b"z" * 10, 200, []))  # replacing a page counts its new size only
+    assert store.bytes == 110
+
+
+def test_a_page_from_the_shared_store_is_kept_in_memory_too():
+    class Shared(dict):
+        reads = 0
+
+        def get(self, key):
+            Shared.reads += 1
+            return dict.get(self, key)
+
+        def put(self, key, entry):
+            self[key] = entry
+
+    shared = Shared(page=(b"<html>", 200, []))
+    tiered = pagecache.TieredStore(pagecache.MemoryStore(10), shared)
+    assert tiered.get("page") == (b"<html>", 200, []) and Shared.reads == 1
+    assert tiered.get("page") == (b"<html>", 200, []) and Shared.reads == 1  # from memory
+    assert tiered.get("missing") is None and Shared.reads == 2
+    tiered.put("new", (b"<p>", 200, []))
+    assert shared["new"] == (b"<p>", 200, []) and tiered.near.get("new") == (b"<p>", 200, [])
