@@ -122,7 +122,8 @@
         var marker = L.circleMarker([c[1], c[0]], {
           radius: 7, weight: 2, color: "#ffffff", fillColor: f.properties.exact ? "#1f5f8b" : "#8c6d1f", fillOpacity: 1,
         });
-        marker.bindTooltip(el("span", null, f.properties.name));
+        // Contents are built when first shown (functions), not for every marker up front.
+        marker.bindTooltip(function () { return el("span", null, f.properties.name); });
         marker.bindPopup(function () { return organisationPopup(ctx, f.properties); });
         marker.on("popupopen", function () { showCoverage(ctx, f.properties.org); });
         return marker;
