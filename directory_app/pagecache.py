@@ -8,6 +8,9 @@ a 200 are never cached.
 The version (one aggregate query) is read at most once every PAGE_CACHE_VERSION_TTL seconds per
 process (default 1), and at once after this process commits a change: a reader of another worker or
 host sees an edit at most that long after it was saved; the editor's own process sees it at once.
+An organisation page is keyed by that organisation's own version instead of the organisations' part of
+the directory version (one indexed query per request), so an edit of one entry does not empty the
+cache of every other organisation page.
 
 Where pages live:
 - PAGE_CACHE_URL empty (default): in each process's memory, at most PAGE_CACHE_SIZE pages (default 512;
@@ -26,6 +29,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
+from uuid import UUID
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_babel import get_locale
@@ -55,9 +59,10 @@ _now = time.monotonic  # tests move the clock
 _committed_at = 0.0  # last commit of any session in this process
 
 
-def read_directory_version() -> str:
-    """Changes whenever an organisation, a district or a consulate is added, changed or removed (one query,
-    on indexes)."""
+def read_directory_version() -> tuple:
+    """Changes whenever an organisation (its additional information included), a district, a consulate or
+    an additional field is added, changed or removed (one query, on indexes)."""
+    from directory_app.extra_fields.models import ExtraField
     from directory_app.geography.models import ConsularDistrict, Consulate
     from directory_app.organisations.models import Organisation
 
@@ -68,9 +73,20 @@ def read_directory_version() -> str:
             select(func.count(ConsularDistrict.id)).scalar_subquery(),
             select(func.max(ConsularDistrict.updated_at)).scalar_subquery(),
             select(func.max(Consulate.updated_at)).scalar_subquery(),
+            select(func.max(ExtraField.updated_at)).scalar_subquery(),  # labels shown on organisation pages
         )
     ).one()
-    return "|".join(map(str, values))
+    return tuple(map(str, values))
+
+
+def organisation_version(organisation_uuid: str) -> str:
+    """What an organisation page shows of the organisation itself changes its version (one indexed query)."""
+    from directory_app.organisations.models import Organisation
+
+    row = db.session.execute(
+        select(Organisation.version, Organisation.updated_at).where(Organisation.uuid == organisation_uuid)
+    ).first()
+    return "none" if row is None else f"{row[0]}@{row[1]}"
 
 
 @event.listens_for(Session, "after_commit")
@@ -177,7 +193,7 @@ class PageCache:
         self._read_at = float("-inf")
         self._lock = threading.Lock()
 
-    def version(self) -> str:
+    def version(self) -> tuple:
         """The directory version, read again when older than the TTL or than this process's last commit."""
         now = _now()
         with self._lock:
@@ -190,7 +206,17 @@ class PageCache:
         return version
 
     def key(self) -> str:
-        parts = (request.full_path, str(get_locale()), self.version())
+        """An organisation page depends on that organisation and on districts, consulates and additional
+        fields, not on the other organisations: editing one entry leaves the others' pages cached.
+        Every other page depends on the whole directory version."""
+        version = self.version()
+        if request.endpoint == "organisations.organisation_page":
+            try:  # as the view reads it: any spelling of the same UUID is the same organisation
+                uuid = str(UUID(str((request.view_args or {}).get("organisation_uuid", ""))))
+            except ValueError:
+                uuid = ""
+            version = (*version[2:], organisation_version(uuid))
+        parts = (request.full_path, str(get_locale()), *version)
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 

@@ -5,6 +5,7 @@ import re
 import socket
 import uuid
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
@@ -83,13 +84,18 @@ def test_an_edit_by_another_process_shows_once_the_version_is_read_again(fresh_a
     monkeypatch.setattr(pagecache, "_committed_at", 0.0)  # no commit yet on this clock
     organisation = _published(fresh_app)
     client = fresh_app.test_client()
-    url = f"/organisations/{organisation.uuid}"
-    assert client.get(url).headers["X-Page-Cache"] == "miss"
+    listing = f"/organisations?q={quote(organisation.name)}"  # the search text still holds the old name
+    page = f"/organisations/{organisation.uuid}"
+    assert client.get(listing).headers["X-Page-Cache"] == "miss"
+    assert client.get(page).headers["X-Page-Cache"] == "miss"
     _rename_behind_the_app(fresh_app, organisation.id, "Renamed by another worker")
-    clock[0] += 0.5  # within PAGE_CACHE_VERSION_TTL (1 s): the version is not read again yet
-    assert client.get(url).headers["X-Page-Cache"] == "hit"
+    # The organisation's own page reads its version on every request: fresh at once.
+    fresh_page = client.get(page)
+    assert fresh_page.headers["X-Page-Cache"] == "miss" and b"Renamed by another worker" in fresh_page.data
+    clock[0] += 0.5  # within PAGE_CACHE_VERSION_TTL (1 s): the directory version is not read again yet
+    assert client.get(listing).headers["X-Page-Cache"] == "hit"
     clock[0] += 1.0
-    fresh = client.get(url)
+    fresh = client.get(listing)
     assert fresh.headers["X-Page-Cache"] == "miss" and b"Renamed by another worker" in fresh.data
 
 
@@ -179,3 +185,58 @@ def test_a_page_from_the_shared_store_is_kept_in_memory_too():
     assert tiered.get("missing") is None and Shared.reads == 2
     tiered.put("new", (b"<p>", 200, []))
     assert shared["new"] == (b"<p>", 200, []) and tiered.near.get("new") == (b"<p>", 200, [])
+
+
+def test_editing_one_organisation_keeps_the_other_organisation_pages_cached(fresh_app):
+    with fresh_app.app_context():
+        first, second = db.session.scalars(
+            select(Organisation).where(Organisation.status == Status.PUBLISHED).order_by(Organisation.id).limit(2)
+        ).all()
+        first_id, first_url, second_url = first.id, f"/organisations/{first.uuid}", f"/organisations/{second.uuid}"
+    client = fresh_app.test_client()
+    other_spelling = first_url.upper().replace("/ORGANISATIONS/", "/organisations/")
+    for url in (first_url, second_url, other_spelling, "/organisations"):
+        assert client.get(url).headers["X-Page-Cache"] == "miss"
+    with fresh_app.app_context():
+        db.session.get(Organisation, first_id).name = "Casa renamed, only this page changes"
+        db.session.commit()
+    assert client.get(second_url).headers["X-Page-Cache"] == "hit"
+    for url in (first_url, other_spelling):
+        fresh = client.get(url)
+        assert fresh.headers["X-Page-Cache"] == "miss" and b"Casa renamed, only this page changes" in fresh.data
+    assert client.get("/organisations").headers["X-Page-Cache"] == "miss"  # lists depend on every entry
+
+
+def test_additional_information_and_its_labels_reach_cached_pages(fresh_app):
+    from directory_app.accounts.models import Role, User
+    from directory_app.extra_fields.models import ExtraField
+    from directory_app.extra_fields.services import define_field, set_values, update_field
+
+    with fresh_app.app_context():
+        admin = db.session.scalar(select(User).where(User.role == Role.TS_ADMIN))
+        define_field(admin, {"code": "agreement", "field_type": "text", "label_es": "Convenio",
+                             "label_en": "Agreement with the consulate", "label_fr": "Accord"})  # fmt: skip
+        db.session.commit()
+        organisation = db.session.scalars(select(Organisation).where(Organisation.status == Status.PUBLISHED)).first()
+        org_id, url = organisation.id, f"/organisations/{organisation.uuid}"
+    client = fresh_app.test_client()
+    assert client.get(url).headers["X-Page-Cache"] == "miss"
+    assert client.get(url).headers["X-Page-Cache"] == "hit"
+    with fresh_app.app_context():
+        assert set_values(db.session.get(Organisation, org_id), {"agreement": "Signed in 2025"}) == []
+        db.session.commit()
+    page = client.get(url)
+    assert page.headers["X-Page-Cache"] == "miss" and b"Signed in 2025" in page.data
+    with fresh_app.app_context():
+        field = db.session.scalar(select(ExtraField).where(ExtraField.code == "agreement"))
+        update_field(admin_of(fresh_app), field, {"label_es": "Convenio", "label_en": "Written agreement",
+                                                  "label_fr": "Accord", "choices_text": ""})  # fmt: skip
+        db.session.commit()
+    page = client.get(url)
+    assert page.headers["X-Page-Cache"] == "miss" and b"Written agreement" in page.data
+
+
+def admin_of(app):
+    from directory_app.accounts.models import Role, User
+
+    return db.session.scalar(select(User).where(User.role == Role.TS_ADMIN))

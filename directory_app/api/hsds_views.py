@@ -39,6 +39,7 @@ from directory_app.api.params import (
 )
 from directory_app.extensions import db
 from directory_app.organisations.searchtext import fold, search_words
+from directory_app.transfer.hsds import extra_attributes
 
 bp = prepare_api_blueprint(Blueprint("hsds", __name__, url_prefix="/hsds"))
 OPENAPI_URL = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json"
@@ -130,7 +131,8 @@ def organizations():
     reader = _reader()
     if full or full_service:
         services = "full" if full_service else "summary"
-        contents = [organization_document(org, reader, services=services) for org in found]
+        extra = extra_attributes(found)
+        contents = [_with_extra(organization_document(org, reader, services=services), extra[org.id]) for org in found]
     else:
         contents = [organization_summary(org, reader) for org in found]
     return jsonify(queries.page_envelope(contents, total, filters.page, filters.per_page))
@@ -142,7 +144,15 @@ def organization(organization_id: str):
     found = queries.find_organisation(canonical_uuid(organization_id), full_services=full_service)
     if found is None:
         raise ApiProblem(_("There is no published organization with this id."), 404)
-    return jsonify(organization_document(found, _reader(), services="full" if full_service else "summary"))
+    document = organization_document(found, _reader(), services="full" if full_service else "summary")
+    return jsonify(_with_extra(document, extra_attributes([found])[found.id]))
+
+
+def _with_extra(document: dict, attributes: list[dict]) -> dict:
+    """The organization's additional information (fields the TS defined) as HSDS attributes."""
+    if attributes:
+        document["attributes"] = list(document.get("attributes") or []) + attributes
+    return document
 
 
 def _paged(items: list) -> dict:

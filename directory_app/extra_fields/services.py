@@ -25,6 +25,7 @@ from directory_app.audit import record_event
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.extra_fields.models import ExtraField, ExtraFieldValue, FieldType
+from directory_app.models_base import utcnow
 
 MAX_TEXT = 2000
 _CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -121,16 +122,24 @@ def set_values(org, data: dict, user=None) -> list[str]:
     if errors:
         return errors
     stored = _stored(org)
+    changed = False
     for code, value in clean.items():
         field = fields[code]
         row = stored.get(field.id)
         if not value:
             if row is not None:
                 db.session.delete(row)
+                changed = True
         elif row is None:
             db.session.add(ExtraFieldValue(organisation_id=org.id, field_id=field.id, value=value))
-        else:
+            changed = True
+        elif row.value != value:
             row.value = value
+            changed = True
+    if changed:
+        # A change of the entry like any other: a new version (no lost update), and the public pages
+        # that show it are rendered again (pagecache reads organisations' updated_at).
+        org.updated_at = utcnow()
     db.session.flush()
     return []
 

@@ -32,7 +32,7 @@ from directory_app.extensions import db
 from directory_app.extra_fields.services import definitions, values_for_export
 from directory_app.organisations.models import CoveragePart, Organisation, Phone, Service
 from directory_app.organisations.search import DirectoryQuery, matching_organisation_ids
-from directory_app.transfer.hsds import EXTRA_LINK_TYPE, HSDS_RECORD, extra_taxonomy_term
+from directory_app.transfer.hsds import HSDS_RECORD, extra_attribute
 from directory_app.transfer.snapshot import organisation_snapshot
 
 FORMATS = {
@@ -271,23 +271,6 @@ def hsds_documents(organisations: list[Organisation]) -> list[dict]:
                 "link_entity": "organization",
                 "value": json.dumps(snapshot, ensure_ascii=False, separators=(",", ":")),
             }
-        ] + [_extra_attribute(org.uuid, fields[code], values[code]) for code in codes if values.get(code)]
+        ] + [extra_attribute(org.uuid, fields[code], values[code]) for code in codes if values.get(code)]
         documents.append(document)
     return documents
-
-
-def _extra_attribute(org_uuid: str, field, value: str) -> dict:
-    """One additional-information value as an HSDS attribute of the organization: a term of the
-    "CAMMINA additional information" taxonomy (one term per field) with the value as text."""
-    from directory_app.api.hsds_taxonomy import derived_uuid
-
-    term = extra_taxonomy_term(field)
-    return {
-        "id": derived_uuid("attribute", org_uuid, EXTRA_LINK_TYPE, field.code),
-        "link_id": org_uuid,
-        "link_type": EXTRA_LINK_TYPE,
-        "link_entity": "organization",
-        "taxonomy_term_id": term["id"],
-        "taxonomy_term": term,
-        "value": value,
-    }

@@ -36,6 +36,39 @@ def extra_taxonomy_term(field) -> dict:
     }
 
 
+def extra_attribute(org_uuid: str, field, value: str) -> dict:
+    """One additional-information value as an HSDS attribute of the organization: a term of the
+    "CAMMINA additional information" taxonomy (one term per field) with the value as text."""
+    from directory_app.api.hsds_taxonomy import derived_uuid
+
+    term = extra_taxonomy_term(field)
+    return {
+        "id": derived_uuid("attribute", org_uuid, EXTRA_LINK_TYPE, field.code),
+        "link_id": org_uuid,
+        "link_type": EXTRA_LINK_TYPE,
+        "link_entity": "organization",
+        "taxonomy_term_id": term["id"],
+        "taxonomy_term": term,
+        "value": value,
+    }
+
+
+def extra_attributes(organisations) -> dict[int, list[dict]]:
+    """{organisation id: its additional-information attributes} for these organisations (one query)."""
+    from directory_app.extra_fields.services import definitions, values_for_export
+
+    codes, values = values_for_export([org.id for org in organisations])
+    fields = {field.code: field for field in definitions()}
+    return {
+        org.id: [
+            extra_attribute(org.uuid, fields[code], values[org.id][code])
+            for code in codes
+            if values.get(org.id, {}).get(code)
+        ]
+        for org in organisations
+    }
+
+
 def organisation_data_from_hsds(document: dict) -> dict | ValidationError:
     """The create_organisation data of one HSDS organization, or the error that prevents it."""
     for attribute in document.get("attributes") or []:

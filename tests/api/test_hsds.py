@@ -209,3 +209,28 @@ def test_pages_cost_a_fixed_number_of_queries(app, client):
         event.remove(engine, "before_cursor_execute", count)
     assert many == few and many < 20
     assert services < 20
+
+
+def test_additional_information_is_an_attribute_of_the_organization(fresh_app, hsds_validators):
+    """Values of fields the TS defined reach the API as HSDS attributes, one per value."""
+    from directory_app.accounts.models import Role, User
+    from directory_app.extra_fields.services import define_field, set_values
+
+    with fresh_app.app_context():
+        admin = db.session.scalar(select(User).where(User.role == Role.TS_ADMIN))
+        define_field(admin, {"code": "phone_referrals", "field_type": "yesno", "label_es": "Remisión por teléfono",
+                             "label_en": "Referrals by phone", "label_fr": "Orientation par téléphone"})  # fmt: skip
+        org = db.session.scalars(select(Organisation).where(Organisation.status == Status.PUBLISHED)).first()
+        assert set_values(org, {"phone_referrals": "yes"}) == []
+        db.session.commit()
+        uuid = org.uuid
+    client = fresh_app.test_client()
+    document = client.get(f"/hsds/organizations/{uuid}").get_json()
+    assert _errors(hsds_validators("compiled/organization.json"), document) == []
+    [attribute] = [a for a in document.get("attributes", []) if a["link_type"] == "additional_information"]
+    assert attribute["value"] == "yes" and attribute["link_id"] == uuid
+    assert attribute["taxonomy_term"]["code"] == "phone_referrals"
+    assert attribute["taxonomy_term"]["name"] == "Referrals by phone"
+    listed = _all_pages(client, "/hsds/organizations", full_service="true")
+    kinds = {o["id"]: {a["link_type"] for a in o.get("attributes", [])} for o in listed}
+    assert [id_ for id_, links in kinds.items() if "additional_information" in links] == [uuid]
