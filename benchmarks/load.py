@@ -7,11 +7,13 @@ in Redis, APP_ENV=production, started by scripts/serve-production.sh), on 127.0.
 The page cache is in Redis as docs/deploy.md sets it up (PAGE_CACHE_URL), empty at the start; one JSON
 log line per request, as in production.
 
-Users: `--users` minus `--editors` readers driven by wrk (keep-alive connections, no think time; each
-request a URL drawn at random from the public map, directory searches, district pages and organisation
-pages) and `--editors` signed-in editors (Technical Secretariat accounts made for the run), each in a
-loop: open an organisation's edit form, change its description, save (a published revision), one
-organisation per editor so that they never conflict. Errors: any non-2xx/3xx answer, timeout or socket
+Users: `--users` minus `--editors` readers driven by wrk (one keep-alive connection each; each request a
+URL drawn at random from the public map, directory searches, district pages and organisation pages,
+then a pause of `--think` seconds on average, like a person reading: exponential, default 2 s; 0 for a
+stress test with no pause) and `--editors` signed-in editors (Technical Secretariat accounts made for
+the run), each in a loop: open an organisation's edit form, change its description, save (a published
+revision), pause `--editor-think` seconds on average (default 10 s); one organisation per editor so that
+they never conflict. Errors: any non-2xx/3xx answer, timeout or socket
 error. Results: build/bench/load.json and docs/benchmarks.md between `<!-- load:start -->` and
 `<!-- load:end -->`. Needs wrk, PostgreSQL at --pg-url and Redis at --redis-url.
 """
@@ -61,6 +63,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--editors", type=int, default=10, help="of the users, how many edit (default 10)")
+    parser.add_argument("--think", type=float, default=2.0,
+                        help="readers' mean pause between pages, s (exponential; default 2; 0: none, a stress test)")
+    parser.add_argument("--editor-think", type=float, default=10.0,
+                        help="editors' mean pause between saves, s (exponential; default 10; 0: none)")  # fmt: skip
     parser.add_argument("--duration", type=int, default=300, help="seconds (default 300)")
     parser.add_argument("--count", type=int, default=2000, help="demo organisations (default 2000)")
     parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (default 5 on 2 cores)")
@@ -113,9 +119,11 @@ def start_server(args, port: int, log: Path) -> subprocess.Popen:
 class Editor(threading.Thread):
     """A signed-in editor saving one organisation's description again and again."""
 
-    def __init__(self, port: int, email: str, uuid: str, stop: threading.Event):
+    def __init__(self, port: int, email: str, uuid: str, stop: threading.Event, think: float = 0.0):
         super().__init__(daemon=True)
         self.port, self.email, self.uuid, self.stop = port, email, uuid, stop
+        self.think = think
+        self.rng = random.Random(email)
         self.cookies: dict[str, str] = {}
         self.latencies: list[float] = []
         self.errors: list[str] = []
@@ -165,11 +173,13 @@ class Editor(threading.Thread):
             self.latencies.append((time.perf_counter() - started) * 1000)
             if status != 302:
                 self.errors.append(str(status))
+            if self.think > 0:
+                self.stop.wait(self.rng.expovariate(1 / self.think))  # filling in the next change
 
 
-def run_editors(port: int, uuids: list[str], count: int, duration: int) -> dict:
+def run_editors(port: int, uuids: list[str], count: int, duration: int, think: float = 0.0) -> dict:
     stop = threading.Event()
-    editors = [Editor(port, f"load-editor-{i}@example.org", uuids[i], stop) for i in range(count)]
+    editors = [Editor(port, f"load-editor-{i}@example.org", uuids[i], stop, think) for i in range(count)]
     for editor in editors:
         editor.start()
     time.sleep(duration)
@@ -193,7 +203,8 @@ def write_docs(results: dict) -> None:
         f"Production set-up on one machine ({os.cpu_count()} cores, shared with the load generator): "
         f"scripts/serve-production.sh, {results['workers']} gunicorn workers x 2 threads, PostgreSQL, Redis "
         f"rate limits, page cache in Redis (empty at the start), one JSON log line per request, "
-        f"{results['count']} organisations; measured {results['measured_at']}"
+        f"{results['count']} organisations; readers pause {results['think_s']:g} s on average between pages, "
+        f"editors {results['editor_think_s']:g} s between saves; measured {results['measured_at']}"
         f" (load average at start {results['load_at_start']:.1f}).",
         "",
         "| users | kind | requests | per second | p50 ms | p95 ms | p99 ms | errors |",
@@ -228,12 +239,15 @@ def main(argv=None) -> None:
     server = start_server(args, port, out / "load-server.log")
     try:
         results = {"users": args.users, "editor_count": args.editors, "duration": args.duration,
+                   "think_s": args.think, "editor_think_s": args.editor_think,
                    "workers": args.workers, "count": args.count, "load_at_start": os.getloadavg()[0],
                    "measured_at": time.strftime("%Y-%m-%d %H:%M %Z")}  # fmt: skip
         editing = {}
         editors = threading.Thread(
-            target=lambda: editing.update(run_editors(port, uuids, args.editors, args.duration)), daemon=True
+            target=lambda: editing.update(run_editors(port, uuids, args.editors, args.duration, args.editor_think)),
+            daemon=True,
         )
+        os.environ["THINK_MS"] = str(int(args.think * 1000))  # read by wrk_urls.lua
         editors.start()
         results["readers"] = run_wrk(f"http://127.0.0.1:{port}", urls, args.users - args.editors, args.duration)
         editors.join()

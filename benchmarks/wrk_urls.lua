@@ -9,6 +9,15 @@ init = function(args)
   math.randomseed(os.time() + math.floor(os.clock() * 1000000))
 end
 
+-- THINK_MS (optional): each connection waits a random time of that mean (exponential) before its next
+-- request, like a person reading the page; 0 or unset: no wait (a stress test).
+local think = tonumber(os.getenv("THINK_MS") or "0") or 0
+if think > 0 then
+  delay = function()
+    return math.floor(-think * math.log(1 - math.random()))
+  end
+end
+
 request = function()
   return wrk.format("GET", paths[math.random(#paths)], { ["Accept-Encoding"] = "gzip" })
 end
