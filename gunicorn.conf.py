@@ -4,6 +4,7 @@
     WEB_CONCURRENCY        worker processes (default 2 x cores + 1)
     GUNICORN_THREADS       threads per worker (default 2)
     GUNICORN_TIMEOUT       seconds before a stuck worker is replaced (default 60)
+    GUNICORN_KEEPALIVE     seconds an idle keep-alive connection stays open (default 5)
     FORWARDED_ALLOW_IPS    proxies whose X-Forwarded-* gunicorn trusts (default 127.0.0.1)
 
 The application reads its own settings (DATABASE_URL, SECRET_KEY, RATELIMIT_STORAGE_URI, ...) and
@@ -19,7 +20,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() *
 threads = int(os.environ.get("GUNICORN_THREADS") or 2)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
 graceful_timeout = 30
-keepalive = 5
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE") or 5)  # s; behind nginx the proxy keeps browsers' connections
 preload_app = True  # create_app() runs once in the master: configuration errors stop the start at once
 max_requests = 5000  # recycle workers now and then (bounded memory over months of uptime)
 max_requests_jitter = 500

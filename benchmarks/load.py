@@ -98,6 +98,7 @@ def start_server(args, port: int, log: Path) -> subprocess.Popen:
     env = dict(os.environ, APP_ENV="production", SECRET_KEY=secrets.token_hex(32), DATABASE_URL=args.pg_url,
                RATELIMIT_STORAGE_URI=args.redis_url, LOGIN_RATE_LIMIT="1000/minute", BIND=f"127.0.0.1:{port}",
                PAGE_CACHE_URL=args.page_cache_url,
+               GUNICORN_KEEPALIVE="75",  # readers connect without a proxy: keep their connections as nginx would
                WEB_CONCURRENCY=str(args.workers), GUNICORN_THREADS="2", MAP_TILE_URL="", REQUEST_LOG="1",
                VENV=str(Path(sys.executable).parent.parent))  # fmt: skip
     server = subprocess.Popen([str(ROOT / "scripts" / "serve-production.sh")], env=env, cwd=ROOT,

@@ -9,8 +9,9 @@ The version (one aggregate query) is read at most once every PAGE_CACHE_VERSION_
 process (default 1), and at once after this process commits a change: a reader of another worker or
 host sees an edit at most that long after it was saved; the editor's own process sees it at once.
 An organisation page is keyed by that organisation's own version instead of the organisations' part of
-the directory version (one indexed query per request), so an edit of one entry does not empty the
-cache of every other organisation page.
+the directory version (one indexed query per request), and a district page by the organisations serving
+that district (count and newest change, read like the directory version), so an edit of one entry does
+not empty the cache of every other organisation page, nor of the districts it does not serve.
 
 Where pages live:
 - PAGE_CACHE_URL empty (default): in each process's memory, at most PAGE_CACHE_SIZE pages (default 512;
@@ -77,6 +78,21 @@ def read_directory_version() -> tuple:
         )
     ).one()
     return tuple(map(str, values))
+
+
+def district_version(code: str) -> str:
+    """What a district page shows of the organisations serving the district: how many there are and
+    the newest change among them (one indexed query over the district's coverage rows)."""
+    from directory_app.geography.models import ConsularDistrict
+    from directory_app.organisations.models import DistrictCoverage, Organisation
+
+    row = db.session.execute(
+        select(func.count(DistrictCoverage.organisation_id), func.max(Organisation.updated_at))
+        .join(Organisation, Organisation.id == DistrictCoverage.organisation_id)
+        .join(ConsularDistrict, ConsularDistrict.id == DistrictCoverage.district_id)
+        .where(ConsularDistrict.code == code)
+    ).one()
+    return f"{row[0]}@{row[1]}"
 
 
 def organisation_version(organisation_uuid: str) -> str:
@@ -191,6 +207,7 @@ class PageCache:
         self.ttl = float(app.config.get("PAGE_CACHE_VERSION_TTL", 1.0))
         self._version = ""
         self._read_at = float("-inf")
+        self._districts: dict[str, tuple[str, float]] = {}  # code -> (version, read at)
         self._lock = threading.Lock()
 
     def version(self) -> tuple:
@@ -205,12 +222,30 @@ class PageCache:
             self._version, self._read_at = version, now
         return version
 
+    def district(self, code: str) -> str:
+        """A district's version, read again as the directory version is (TTL, or after a local commit)."""
+        now = _now()
+        with self._lock:
+            version, read_at = self._districts.get(code, ("", float("-inf")))
+            if now - read_at < self.ttl and read_at > _committed_at:
+                return version
+        version = district_version(code)
+        with self._lock:
+            if len(self._districts) > 10_000:  # codes come from URLs: bounded
+                self._districts.clear()
+            self._districts[code] = (version, now)
+        return version
+
     def key(self) -> str:
         """An organisation page depends on that organisation and on districts, consulates and additional
-        fields, not on the other organisations: editing one entry leaves the others' pages cached.
-        Every other page depends on the whole directory version."""
+        fields, not on the other organisations: editing one entry leaves the others' pages cached. A
+        district page depends on the organisations serving that district. Every other page depends on
+        the whole directory version."""
         version = self.version()
-        if request.endpoint == "organisations.organisation_page":
+        if request.endpoint == "geography.district_page":
+            code = str((request.view_args or {}).get("code", ""))[:64]
+            version = (*version[2:], self.district(code))
+        elif request.endpoint == "organisations.organisation_page":
             try:  # as the view reads it: any spelling of the same UUID is the same organisation
                 uuid = str(UUID(str((request.view_args or {}).get("organisation_uuid", ""))))
             except ValueError:

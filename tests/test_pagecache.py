@@ -240,3 +240,34 @@ def admin_of(app):
     from directory_app.accounts.models import Role, User
 
     return db.session.scalar(select(User).where(User.role == Role.TS_ADMIN))
+
+
+def test_a_district_page_is_rendered_again_only_when_an_organisation_serving_it_changes(fresh_app):
+    from directory_app.geography.models import ConsularDistrict
+    from directory_app.organisations.models import DistrictCoverage
+
+    with fresh_app.app_context():
+        district = db.session.scalars(
+            select(ConsularDistrict)
+            .join(DistrictCoverage, DistrictCoverage.district_id == ConsularDistrict.id)
+            .where(DistrictCoverage.status == Status.PUBLISHED)
+            .order_by(ConsularDistrict.code)
+        ).first()
+        serving = set(db.session.scalars(select(DistrictCoverage.organisation_id).where(
+            DistrictCoverage.district_id == district.id)))  # fmt: skip
+        inside = db.session.scalars(
+            select(Organisation).where(Organisation.id.in_(serving), Organisation.status == Status.PUBLISHED)
+        ).first()
+        outside = db.session.scalars(select(Organisation).where(Organisation.id.not_in(serving))).first()
+        url, inside_id, outside_id = f"/districts/{district.code}", inside.id, outside.id
+    client = fresh_app.test_client()
+    assert client.get(url).headers["X-Page-Cache"] == "miss"
+    with fresh_app.app_context():
+        db.session.get(Organisation, outside_id).name = "Elsewhere, renamed"
+        db.session.commit()
+    assert client.get(url).headers["X-Page-Cache"] == "hit"
+    with fresh_app.app_context():
+        db.session.get(Organisation, inside_id).name = "Serving this district, renamed"
+        db.session.commit()
+    page = client.get(url)
+    assert page.headers["X-Page-Cache"] == "miss" and b"Serving this district, renamed" in page.data
