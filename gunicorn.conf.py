@@ -5,6 +5,7 @@
     GUNICORN_THREADS       threads per worker (default 2)
     GUNICORN_TIMEOUT       seconds before a stuck worker is replaced (default 60)
     GUNICORN_KEEPALIVE     seconds an idle keep-alive connection stays open (default 5)
+    GUNICORN_MAX_REQUESTS  requests after which a worker is replaced (default 5000; 0: never)
     FORWARDED_ALLOW_IPS    proxies whose X-Forwarded-* gunicorn trusts (default 127.0.0.1)
 
 The application reads its own settings (DATABASE_URL, SECRET_KEY, RATELIMIT_STORAGE_URI, ...) and
@@ -22,7 +23,7 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
 graceful_timeout = 30
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE") or 5)  # s; behind nginx the proxy keeps browsers' connections
 preload_app = True  # create_app() runs once in the master: configuration errors stop the start at once
-max_requests = 5000  # recycle workers now and then (bounded memory over months of uptime)
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 5000)  # recycle workers now and then (bounded memory)
 max_requests_jitter = 500
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = None  # the app writes one structured JSON line per request (directory_app/ops/logging.py)

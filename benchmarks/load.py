@@ -7,10 +7,11 @@ in Redis, APP_ENV=production, started by scripts/serve-production.sh), on 127.0.
 The page cache is in Redis as docs/deploy.md sets it up (PAGE_CACHE_URL), empty at the start; one JSON
 log line per request, as in production.
 
-gunicorn closes each connection after its response (GUNICORN_KEEPALIVE=0), as it does behind nginx,
-which opens one upstream connection per request by default: each request goes to a free worker.
+With no proxy in front, gunicorn keeps the readers' connections open 75 s (GUNICORN_KEEPALIVE, as nginx
+keeps browsers') and does not recycle workers during the run (GUNICORN_MAX_REQUESTS=0: a recycled worker
+drops its idle connections, which nginx would retry and wrk counts as errors).
 
-Users: `--users` minus `--editors` readers driven by wrk (one connection at a time each; each request a
+Users: `--users` minus `--editors` readers driven by wrk (one keep-alive connection each; each request a
 URL drawn at random from the public map, directory searches, district pages and organisation pages,
 then a pause of `--think` seconds on average, like a person reading: exponential, default 2 s; 0 for a
 stress test with no pause) and `--editors` signed-in editors (Technical Secretariat accounts made for
@@ -101,9 +102,10 @@ def start_server(args, port: int, log: Path) -> subprocess.Popen:
     env = dict(os.environ, APP_ENV="production", SECRET_KEY=secrets.token_hex(32), DATABASE_URL=args.pg_url,
                RATELIMIT_STORAGE_URI=args.redis_url, LOGIN_RATE_LIMIT="1000/minute", BIND=f"127.0.0.1:{port}",
                PAGE_CACHE_URL=args.page_cache_url,
-               # As behind nginx (docs/deploy.md), whose upstream requests use one connection each: every
-               # request goes to whichever worker is free, and a recycled worker drops no idle connection.
-               GUNICORN_KEEPALIVE="0",
+               # No proxy in front: keep the readers' connections open as nginx keeps browsers' (75 s), and
+               # do not recycle workers during the run (a recycled worker drops its idle keep-alive
+               # connections; nginx retries such a GET on another worker, wrk counts it as an error).
+               GUNICORN_KEEPALIVE="75", GUNICORN_MAX_REQUESTS="0",
                WEB_CONCURRENCY=str(args.workers), GUNICORN_THREADS="2", MAP_TILE_URL="", REQUEST_LOG="1",
                VENV=str(Path(sys.executable).parent.parent))  # fmt: skip
     server = subprocess.Popen([str(ROOT / "scripts" / "serve-production.sh")], env=env, cwd=ROOT,
