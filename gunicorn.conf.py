@@ -2,7 +2,8 @@
 
     BIND                   address to listen on (default 127.0.0.1:8000: the reverse proxy is in front)
     WEB_CONCURRENCY        worker processes (default 2 x cores + 1)
-    GUNICORN_THREADS       threads per worker (default 2)
+    GUNICORN_THREADS       threads per worker (default 4: a request waiting for the database or Redis
+                           does not hold up the others on the same worker)
     GUNICORN_TIMEOUT       seconds before a stuck worker is replaced (default 60)
     GUNICORN_KEEPALIVE     seconds an idle keep-alive connection stays open (default 5)
     GUNICORN_MAX_REQUESTS  requests after which a worker is replaced (default 5000; 0: never)
@@ -18,7 +19,7 @@ import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
-threads = int(os.environ.get("GUNICORN_THREADS") or 2)
+threads = int(os.environ.get("GUNICORN_THREADS") or 4)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
 graceful_timeout = 30
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE") or 5)  # s; behind nginx the proxy keeps browsers' connections

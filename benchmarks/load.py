@@ -74,6 +74,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=300, help="seconds (default 300)")
     parser.add_argument("--count", type=int, default=2000, help="demo organisations (default 2000)")
     parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (default 5 on 2 cores)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4, as gunicorn.conf.py)")
     parser.add_argument("--reuse", action="store_true", help="reuse a database holding --count organisations")
     parser.add_argument("--pg-url", default=build.DEFAULT_PG_URL.replace("cammina_bench", "cammina_load"))
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
@@ -106,7 +107,7 @@ def start_server(args, port: int, log: Path) -> subprocess.Popen:
                # do not recycle workers during the run (a recycled worker drops its idle keep-alive
                # connections; nginx retries such a GET on another worker, wrk counts it as an error).
                GUNICORN_KEEPALIVE="75", GUNICORN_MAX_REQUESTS="0",
-               WEB_CONCURRENCY=str(args.workers), GUNICORN_THREADS="2", MAP_TILE_URL="", REQUEST_LOG="1",
+               WEB_CONCURRENCY=str(args.workers), GUNICORN_THREADS=str(args.threads), MAP_TILE_URL="", REQUEST_LOG="1",
                VENV=str(Path(sys.executable).parent.parent))  # fmt: skip
     server = subprocess.Popen([str(ROOT / "scripts" / "serve-production.sh")], env=env, cwd=ROOT,
                               stdout=log.open("w"), stderr=subprocess.STDOUT)  # fmt: skip
@@ -209,8 +210,8 @@ def write_docs(results: dict) -> None:
         f"### Load: {results['users']} concurrent users for {results['duration']} s (benchmarks/load.py)",
         "",
         f"Production set-up on one machine ({os.cpu_count()} cores, shared with the load generator): "
-        f"scripts/serve-production.sh, {results['workers']} gunicorn workers x 2 threads, PostgreSQL, Redis "
-        f"rate limits, page cache in Redis (empty at the start), one JSON log line per request, "
+        f"scripts/serve-production.sh, {results['workers']} gunicorn workers x {results['threads']} threads, "
+        f"PostgreSQL, Redis rate limits, page cache in Redis (empty at the start), one JSON log line per request, "
         f"{results['count']} organisations; readers pause {results['think_s']:g} s on average between pages, "
         f"editors {results['editor_think_s']:g} s between saves; measured {results['measured_at']}"
         f" (load average at start {results['load_at_start']:.1f}).",
@@ -247,7 +248,7 @@ def main(argv=None) -> None:
     server = start_server(args, port, out / "load-server.log")
     try:
         results = {"users": args.users, "editor_count": args.editors, "duration": args.duration,
-                   "think_s": args.think, "editor_think_s": args.editor_think,
+                   "think_s": args.think, "editor_think_s": args.editor_think, "threads": args.threads,
                    "workers": args.workers, "count": args.count, "load_at_start": os.getloadavg()[0],
                    "measured_at": time.strftime("%Y-%m-%d %H:%M %Z")}  # fmt: skip
         editing = {}
