@@ -5,7 +5,8 @@ in Redis, APP_ENV=production, started by scripts/serve-production.sh), on 127.0.
     .venv/bin/python benchmarks/load.py --duration 20 --reuse   # a smoke run
 
 The page cache is in Redis as docs/deploy.md sets it up (PAGE_CACHE_URL), empty at the start; one JSON
-log line per request, as in production.
+log line per request, as in production. Before the measured run, `--warmup` seconds of 20 readers (users
+arrive over a while, not all in the server's first second; reported apart, errors included).
 
 With no proxy in front, gunicorn keeps the readers' connections open 75 s (GUNICORN_KEEPALIVE, as nginx
 keeps browsers') and does not recycle workers during the run (GUNICORN_MAX_REQUESTS=0: a recycled worker
@@ -75,6 +76,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--count", type=int, default=2000, help="demo organisations (default 2000)")
     parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (default 5 on 2 cores)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4, as gunicorn.conf.py)")
+    parser.add_argument("--warmup", type=int, default=20,
+                        help="seconds of 20 readers before the measured run (default 20; reported apart)")  # fmt: skip
     parser.add_argument("--reuse", action="store_true", help="reuse a database holding --count organisations")
     parser.add_argument("--pg-url", default=build.DEFAULT_PG_URL.replace("cammina_bench", "cammina_load"))
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
@@ -211,7 +214,8 @@ def write_docs(results: dict) -> None:
         "",
         f"Production set-up on one machine ({os.cpu_count()} cores, shared with the load generator): "
         f"scripts/serve-production.sh, {results['workers']} gunicorn workers x {results['threads']} threads, "
-        f"PostgreSQL, Redis rate limits, page cache in Redis (empty at the start), one JSON log line per request, "
+        f"PostgreSQL, Redis rate limits, page cache in Redis (empty at the start of the warm-up), one JSON log "
+        f"line per request, "
         f"{results['count']} organisations; readers pause {results['think_s']:g} s on average between pages, "
         f"editors {results['editor_think_s']:g} s between saves; measured {results['measured_at']}"
         f" (load average at start {results['load_at_start']:.1f}).",
@@ -222,6 +226,10 @@ def write_docs(results: dict) -> None:
         f"{r['requests']} | {r['rps']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['errors']} |",
         f"| {results['editor_count']} | editors: open form + save (2 requests) | {e['saves']} | {e['saves_per_s']} | "
         f"{e['p50_ms']} | {e['p95_ms']} | | {e['errors']} |",
+    ] + ([
+        f"| 20 | warm-up before the run ({results['warmup_s']} s, not counted above) | {w['requests']} | {w['rps']} | "
+        f"{w['p50_ms']} | {w['p95_ms']} | {w['p99_ms']} | {w['errors']} |",
+    ] if (w := results.get("warmup")) else []) + [
         "",
         END,
     ])  # fmt: skip
@@ -249,6 +257,7 @@ def main(argv=None) -> None:
     try:
         results = {"users": args.users, "editor_count": args.editors, "duration": args.duration,
                    "think_s": args.think, "editor_think_s": args.editor_think, "threads": args.threads,
+                   "warmup_s": args.warmup,
                    "workers": args.workers, "count": args.count, "load_at_start": os.getloadavg()[0],
                    "measured_at": time.strftime("%Y-%m-%d %H:%M %Z")}  # fmt: skip
         editing = {}
@@ -257,6 +266,8 @@ def main(argv=None) -> None:
             daemon=True,
         )
         os.environ["THINK_MS"] = str(int(args.think * 1000))  # read by wrk_urls.lua
+        if args.warmup:  # users arrive over a while, not all in the server's first second
+            results["warmup"] = run_wrk(f"http://127.0.0.1:{port}", urls, 20, args.warmup)
         editors.start()
         results["readers"] = run_wrk(f"http://127.0.0.1:{port}", urls, args.users - args.editors, args.duration)
         editors.join()

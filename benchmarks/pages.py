@@ -225,7 +225,8 @@ def write_docs(results: dict) -> None:
         f"### Public pages under gunicorn ({results['backend']}, {results['count']:,} organisations)",
         "",
         f"`benchmarks/pages.py` at {results['source']}, {results['measured_at']}: gunicorn with "
-        f"{results['workers']} workers (2 threads each, as in gunicorn.conf.py) on 2 cores, page cache in "
+        f"{results['workers']} workers ({results.get('threads', 4)} threads each, as in gunicorn.conf.py) on 2 cores, "
+        "page cache in "
         "Redis shared by the workers (PAGE_CACHE_URL, as in docs/deploy.md), one JSON log line per request; "
         f"wrk with {results['connections']} keep-alive connections for {results['duration']} s per run, on the "
         f"same 2 cores, URLs drawn at random from real ones ("
@@ -309,6 +310,7 @@ def main(argv=None) -> None:
             "workers": args.workers,
             "connections": args.connections,
             "duration": args.duration,
+            "threads": int(os.environ.get("GUNICORN_THREADS") or 4),
             "url_counts": {kind: len(kind_urls) for kind, kind_urls in urls.items()},
             "source": sha or "the working tree",
             "load_before": os.getloadavg()[0],
