@@ -134,7 +134,8 @@ def test_postgresql_answers_from_its_knn_index_as_the_grid_boxes_do(worlds, monk
             ).scalars()
         )
         assert "ix_location_public_knn" in plan
-        cases = [(lon, lat, k, category) for lon, lat in POINTS + FAR_POINTS for k, category in ((10, None), (3, "food"))]
+        searches = ((10, None), (3, "food"))
+        cases = [(lon, lat, k, category) for lon, lat in POINTS + FAR_POINTS for k, category in searches]
         by_index = [nearest_organisations(lon, lat, k=k, category=category) for lon, lat, k, category in cases]
         monkeypatch.setattr(queries, "knn_index_available", lambda: False)
         by_boxes = [nearest_organisations(lon, lat, k=k, category=category) for lon, lat, k, category in cases]
