@@ -308,3 +308,14 @@ def copy_data_dir(target: Path) -> Path:
     source = Path(__file__).resolve().parent.parent / "data"
     shutil.copytree(source, target)
     return target
+
+
+def redis_reachable() -> bool:
+    """A Redis server answers at 127.0.0.1:6379 (.ci/run starts one; tests needing it fail under CI=true)."""
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False

@@ -15,7 +15,7 @@ from sqlalchemy.pool import NullPool
 from directory_app import pagecache
 from directory_app.extensions import db
 from directory_app.organisations.models import Organisation, Status
-from tests.conftest import login_as, make_app
+from tests.conftest import login_as, make_app, redis_reachable
 
 
 def _without_nonce(body: bytes) -> bytes:
@@ -99,16 +99,8 @@ def test_an_edit_by_another_process_shows_once_the_version_is_read_again(fresh_a
     assert fresh.headers["X-Page-Cache"] == "miss" and b"Renamed by another worker" in fresh.data
 
 
-def _redis_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.mark.skipif(
-    not _redis_reachable() and os.environ.get("CI") != "true", reason="no Redis server at 127.0.0.1:6379"
+    not redis_reachable() and os.environ.get("CI") != "true", reason="no Redis server at 127.0.0.1:6379"
 )
 def test_workers_share_pages_through_redis(fresh_app):
     """Two apps (two workers or hosts) with the same PAGE_CACHE_URL: what one rendered, the other serves."""

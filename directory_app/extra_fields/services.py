@@ -266,10 +266,7 @@ def apply_snapshot_values(org, data) -> None:
         return
     if org.id is None:
         db.session.flush()
-    current = values_of(org)
-    if all(current.get(code, "") == value for code, value in clean.items()):
-        return
-    errors = set_values(org, clean)
+    errors = set_values(org, clean)  # writes (and bumps the version) only what differs
     if errors:  # clean_values checked every value already
         raise ValidationError("; ".join(errors), field="extra")
 

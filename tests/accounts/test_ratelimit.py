@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.accounts.helpers import post_form
-from tests.conftest import TEST_PASSWORD, TEST_USERS, make_app
+from tests.conftest import TEST_PASSWORD, TEST_USERS, make_app, redis_reachable
 
 
 @pytest.fixture
@@ -80,18 +80,8 @@ def test_the_limit_is_recorded_in_the_audit_log(world_url, fresh_app):
     assert kinds[-2:] == ["login_failed", "rate_limited"]
 
 
-def _redis_reachable() -> bool:
-    import socket
-
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.mark.skipif(
-    not _redis_reachable() and os.environ.get("CI") != "true", reason="no Redis server at 127.0.0.1:6379"
+    not redis_reachable() and os.environ.get("CI") != "true", reason="no Redis server at 127.0.0.1:6379"
 )
 def test_workers_share_counts_through_redis(world_url):
     """Two apps (two workers or hosts) with the same Redis storage count failures together."""
