@@ -12,6 +12,7 @@ from directory_app.geography.models import (  # noqa: F401
 from directory_app.organisations.models import (  # noqa: F401
     Contact,
     CoveragePart,
+    DistrictCount,
     DistrictCoverage,
     Location,
     Network,

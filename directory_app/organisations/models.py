@@ -332,6 +332,21 @@ class DistrictCoverage(db.Model):
     status: Mapped[Status] = mapped_column(_str_enum(Status))
 
 
+class DistrictCount(db.Model):
+    """How many organisations of each status serve a district: what organisations_serving reports
+    as the total, read instead of counting district_coverage rows (31,000 for the largest district
+    at 100,000 organisations).
+
+    Kept exact by triggers on district_coverage (migration 0006), so that every writer counts,
+    the ON DELETE CASCADE from organisation included. See docs/architecture.md."""
+
+    __tablename__ = "district_count"
+
+    district_id: Mapped[int] = mapped_column(ForeignKey("consular_district.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[Status] = mapped_column(_str_enum(Status), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
 # Registers the flush listener that keeps Organisation.search_text current (imported last: it uses
 # the models above).
 from directory_app.organisations import searchtext  # noqa: E402, F401

@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, exists, func, select, text
 from directory_app.extensions import db
 from directory_app.geography.units import leaf_unit_at
 from directory_app.organisations.models import (
+    DistrictCount,
     DistrictCoverage,
     Organisation,
     Service,
@@ -57,8 +58,8 @@ def organisations_serving(
 ) -> tuple[list[Serving], int]:
     """Organisations serving a district, largest share first, and how many there are.
 
-    Without a service filter, both the count and the page are read from the index on
-    (district, status, share)."""
+    Without a service filter, the page is read from the index on (district, status, share) and
+    the total from district_count; with one, the total is counted."""
     base = select(DistrictCoverage).where(
         DistrictCoverage.district_id == district_id, DistrictCoverage.status.in_(statuses)
     )
@@ -68,7 +69,12 @@ def organisations_serving(
                 Service.organisation_id == DistrictCoverage.organisation_id, Service.category_code == category
             )
         )
-    total = base.with_only_columns(func.count()).correlate(None).scalar_subquery()  # same round trip
+        counted = base.with_only_columns(func.count())
+    else:
+        counted = select(func.coalesce(func.sum(DistrictCount.n), 0)).where(
+            DistrictCount.district_id == district_id, DistrictCount.status.in_(statuses)
+        )
+    total = counted.correlate(None).scalar_subquery()  # same round trip as the page
     page = base.with_only_columns(Organisation, DistrictCoverage.share, DistrictCoverage.overlap_km2, total).join(
         Organisation, Organisation.id == DistrictCoverage.organisation_id
     )
@@ -78,7 +84,7 @@ def organisations_serving(
         .offset(offset)
     ).all()
     if not rows:
-        return [], db.session.scalar(base.with_only_columns(func.count())) if offset else 0
+        return [], db.session.scalar(counted) if offset else 0
     return [Serving(org, share, km2) for org, share, km2, _ in rows], rows[0][3]
 
 
