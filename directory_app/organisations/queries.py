@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from sqlalchemy import bindparam, exists, func, select, text
+from sqlalchemy import Integer, bindparam, exists, func, select, text
 
 from directory_app.extensions import db
 from directory_app.geography.units import leaf_unit_at
@@ -60,32 +60,42 @@ def organisations_serving(
 
     Without a service filter, the page is read from the index on (district, status, share) and
     the total from district_count; with one, the total is counted."""
+    page, counted = _serving_statements(bool(category), tuple(statuses))
+    params = {"district_id": district_id, "category": category, "limit": limit, "offset": offset}
+    rows = db.session.execute(page, params).all()
+    if not rows:
+        return [], db.session.scalar(counted, params) if offset else 0
+    return [Serving(org, share, km2) for org, share, km2, _ in rows], rows[0][3]
+
+
+@functools.cache
+def _serving_statements(filtered: bool, statuses: tuple[Status, ...]):
+    """The page (with the total in the same round trip) and the total alone, built once: building
+    them took about a quarter of a call."""
     base = select(DistrictCoverage).where(
-        DistrictCoverage.district_id == district_id, DistrictCoverage.status.in_(statuses)
+        DistrictCoverage.district_id == bindparam("district_id"), DistrictCoverage.status.in_(statuses)
     )
-    if category:
+    if filtered:
         base = base.where(
             exists().where(
-                Service.organisation_id == DistrictCoverage.organisation_id, Service.category_code == category
+                Service.organisation_id == DistrictCoverage.organisation_id,
+                Service.category_code == bindparam("category"),
             )
         )
         counted = base.with_only_columns(func.count())
     else:
         counted = select(func.coalesce(func.sum(DistrictCount.n), 0)).where(
-            DistrictCount.district_id == district_id, DistrictCount.status.in_(statuses)
+            DistrictCount.district_id == bindparam("district_id"), DistrictCount.status.in_(statuses)
         )
-    total = counted.correlate(None).scalar_subquery()  # same round trip as the page
-    page = base.with_only_columns(Organisation, DistrictCoverage.share, DistrictCoverage.overlap_km2, total).join(
-        Organisation, Organisation.id == DistrictCoverage.organisation_id
+    total = counted.correlate(None).scalar_subquery()
+    page = (
+        base.with_only_columns(Organisation, DistrictCoverage.share, DistrictCoverage.overlap_km2, total)
+        .join(Organisation, Organisation.id == DistrictCoverage.organisation_id)
+        .order_by(DistrictCoverage.share.desc(), DistrictCoverage.organisation_id.desc())
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
     )
-    rows = db.session.execute(
-        page.order_by(DistrictCoverage.share.desc(), DistrictCoverage.organisation_id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    if not rows:
-        return [], db.session.scalar(counted) if offset else 0
-    return [Serving(org, share, km2) for org, share, km2, _ in rows], rows[0][3]
+    return page, counted
 
 
 def organisations_covering(
