@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from flask import Response, jsonify
 from flask_babel import gettext as _
 
+from directory_app.i18n import format_number
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_TEXT = 200
 
@@ -43,7 +45,11 @@ def text_param(args: Mapping[str, str], name: str, max_length: int = MAX_TEXT) -
         )
     if len(raw) > max_length:
         raise ApiProblem(
-            _("The parameter '%(name)s' is too long (at most %(n)d characters).", name=name, n=max_length),
+            _(
+                "The parameter '%(name)s' is too long (at most %(n)s characters).",
+                name=name,
+                n=format_number(max_length),
+            ),
             parameter=name,
         )
     return raw
@@ -56,7 +62,12 @@ def int_param(args: Mapping[str, str], name: str, default: int, minimum: int, ma
         return default
     if not re.fullmatch(r"[+-]?[0-9]+", raw) or not minimum <= int(raw) <= maximum:
         raise ApiProblem(
-            _("'%(name)s' must be a whole number from %(low)d to %(high)d.", name=name, low=minimum, high=maximum),
+            _(
+                "'%(name)s' must be a whole number from %(low)s to %(high)s.",
+                name=name,
+                low=format_number(minimum),
+                high=format_number(maximum),
+            ),
             parameter=name,
         )
     return int(raw)

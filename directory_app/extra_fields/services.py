@@ -25,6 +25,7 @@ from directory_app.audit import record_event
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.extra_fields.models import ExtraField, ExtraFieldValue, FieldType
+from directory_app.i18n import format_number
 from directory_app.models_base import utcnow
 
 MAX_TEXT = 2000
@@ -100,7 +101,7 @@ def normalise_value(field: ExtraField, raw) -> str:
         raise ValidationError(_("%(label)s: choose one of the options.", label=_label(field)), field=field.code)
     if len(text) > MAX_TEXT:
         raise ValidationError(
-            _("%(label)s: at most %(n)d characters.", label=_label(field), n=MAX_TEXT), field=field.code
+            _("%(label)s: at most %(n)s characters.", label=_label(field), n=format_number(MAX_TEXT)), field=field.code
         )
     return text
 

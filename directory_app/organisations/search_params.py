@@ -23,6 +23,7 @@ from directory_app.extensions import db
 from directory_app.extra_fields.filters import PARAM_PREFIX as EXTRA_PREFIX
 from directory_app.extra_fields.filters import parse_extra_filters
 from directory_app.geography.models import ConsularDistrict, Country
+from directory_app.i18n import format_number
 from directory_app.organisations import vocabulary
 from directory_app.organisations.display import category_label, country_name, language_name, population_label
 from directory_app.organisations.models import Network
@@ -100,7 +101,9 @@ def parse_directory_query(args: Mapping[str, str]) -> tuple[DirectoryQuery, list
 
 def _check_q(raw: str) -> dict:
     if len(raw) > MAX_QUERY_LENGTH:
-        raise ValidationError(_("The search text is too long (at most %(n)d characters).", n=MAX_QUERY_LENGTH))
+        raise ValidationError(
+            _("The search text is too long (at most %(n)s characters).", n=format_number(MAX_QUERY_LENGTH))
+        )
     if len(search_words(raw)) > MAX_WORDS:
         raise ValidationError(_("Use at most %(n)d words in the search.", n=MAX_WORDS))
     return {"q": raw}

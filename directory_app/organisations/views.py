@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict
+from directory_app.i18n import format_number
 from directory_app.maps.embed import organisation_map
 from directory_app.organisations.display import is_stale, template_helpers, website_href
 from directory_app.organisations.profile import districts_served, find_organisation, phones_by_contact, visible_sites
@@ -34,7 +35,13 @@ def directory():
     results = None if problems else search_directory(query)
     status = 400 if problems else 200
     if results is not None and results.total and query.page > results.pages:
-        problems = [_("Page %(page)d does not exist: there are %(pages)d pages.", page=query.page, pages=results.pages)]
+        problems = [
+            _(
+                "Page %(page)s does not exist: there are %(pages)s pages.",
+                page=format_number(query.page),
+                pages=format_number(results.pages),
+            )
+        ]
         status = 404
     district = None
     if query.district_id is not None:

@@ -30,6 +30,7 @@ from directory_app.accounts.access import exact_location_rule, site_position
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.extra_fields.services import definitions, values_for_export
+from directory_app.i18n import format_number
 from directory_app.organisations.models import CoveragePart, Organisation, Phone, Service
 from directory_app.organisations.search import DirectoryQuery, matching_organisation_ids
 from directory_app.transfer.hsds import HSDS_RECORD, extra_attribute
@@ -182,9 +183,9 @@ def _text_cell(sheet, value: str):
     if len(value) > EXCEL_CELL_LIMIT:
         raise ValidationError(
             _(
-                "A cell would hold %(n)d characters; Excel allows %(max)d. Export as CSV or GeoPackage.",
-                n=len(value),
-                max=EXCEL_CELL_LIMIT,
+                "A cell would hold %(n)s characters; Excel allows %(max)s. Export as CSV or GeoPackage.",
+                n=format_number(len(value)),
+                max=format_number(EXCEL_CELL_LIMIT),
             )
         )
     cell = WriteOnlyCell(sheet, value=value)

@@ -17,6 +17,7 @@ import pyogrio
 from flask_babel import gettext as _
 
 from directory_app.errors import ValidationError
+from directory_app.i18n import format_number
 from directory_app.transfer.uploads import MAX_XLSX_ENTRIES, Upload, check_zip, extract_shapefile
 
 MAX_ROWS = 20_000
@@ -46,7 +47,13 @@ def read_table(upload: Upload) -> Table:
     if count == 0:
         raise ValidationError(_("The file has no data rows."), source=upload.original_name)
     if count > MAX_ROWS:
-        raise ValidationError(_("The file has %(n)d rows; at most %(max)d are accepted.", n=count, max=MAX_ROWS))
+        raise ValidationError(
+            _(
+                "The file has %(n)s rows; at most %(max)s are accepted.",
+                n=format_number(count),
+                max=format_number(MAX_ROWS),
+            )
+        )
     return table
 
 
@@ -158,7 +165,11 @@ def _open_with_driver(path: Path, driver: str, upload: Upload):
             )
         if info["features"] > MAX_ROWS:
             raise ValidationError(
-                _("The file has %(n)d features; at most %(max)d are accepted.", n=info["features"], max=MAX_ROWS)
+                _(
+                    "The file has %(n)s features; at most %(max)s are accepted.",
+                    n=format_number(info["features"]),
+                    max=format_number(MAX_ROWS),
+                )
             )
         return pyogrio.read_dataframe(path)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError) as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from directory_app.errors import ValidationError
+from directory_app.i18n import format_number
 from directory_app.organisations.translations import (
     ENTRY_LANGUAGES,
     TRANSLATABLE_FIELDS,
@@ -33,7 +34,9 @@ def _rows(data, fields: tuple[str, ...], original: str, where: str, row_type) ->
                 raise ValidationError(_("'%(value)s' is not a translation language here.", value=language), field=where)
             text = str(text or "").strip()
             if len(text) > MAX_TEXT:
-                raise ValidationError(_("A translation is longer than %(n)d characters.", n=MAX_TEXT), field=where)
+                raise ValidationError(
+                    _("A translation is longer than %(n)s characters.", n=format_number(MAX_TEXT)), field=where
+                )
             if text:
                 rows.append(row_type(field=field, language=language, text=text))
     return rows

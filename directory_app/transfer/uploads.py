@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from flask_babel import gettext as _
 
 from directory_app.errors import ValidationError
+from directory_app.i18n import format_number
 
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
 MAX_ZIP_ENTRIES = 50
@@ -67,7 +68,9 @@ def save_upload(stream, original_name: str, folder: Path, max_bytes: int = MAX_U
             if written > max_bytes:
                 out.close()
                 target.unlink()
-                raise ValidationError(_("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024)))
+                raise ValidationError(
+                    _("The file is larger than %(mb)s MB.", mb=format_number(max_bytes // (1024 * 1024)))
+                )
             out.write(chunk)
     return check_file(target, original_name, max_bytes)
 
@@ -85,7 +88,9 @@ def check_file(path: Path, original_name: str | None = None, max_bytes: int = MA
     if size == 0:
         raise ValidationError(_("The file is empty."), source=name)
     if size > max_bytes:
-        raise ValidationError(_("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024)), source=name)
+        raise ValidationError(
+            _("The file is larger than %(mb)s MB.", mb=format_number(max_bytes // (1024 * 1024))), source=name
+        )
     found = detect_format(path)
     expected = _NAME_FORMATS.get(PurePosixPath(name.lower()).suffix)
     if expected is not None and found not in (expected if isinstance(expected, tuple) else (expected,)):
@@ -163,15 +168,19 @@ def check_zip(
         entries = archive.infolist()
     if len(entries) > max_entries:
         raise ValidationError(
-            _("The archive has %(n)d entries; at most %(max)d are accepted.", n=len(entries), max=max_entries)
+            _(
+                "The archive has %(n)s entries; at most %(max)s are accepted.",
+                n=format_number(len(entries)),
+                max=format_number(max_entries),
+            )
         )
     total = sum(e.file_size for e in entries)
     if total > MAX_UNCOMPRESSED_BYTES:
         raise ValidationError(
             _(
-                "The archive would unpack to %(mb)d MB; at most %(max)d MB are accepted.",
-                mb=total // 2**20,
-                max=MAX_UNCOMPRESSED_BYTES // 2**20,
+                "The archive would unpack to %(mb)s MB; at most %(max)s MB are accepted.",
+                mb=format_number(total // 2**20),
+                max=format_number(MAX_UNCOMPRESSED_BYTES // 2**20),
             )
         )
     for entry in entries:

@@ -165,3 +165,11 @@ def test_api_is_readable_from_any_origin_without_cookies(client):
     response = client.get("/api/v1/districts")
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Credentials" not in response.headers
+
+
+@pytest.mark.parametrize(("language", "bound"), [("en", "100,000"), ("es", "100.000"), ("fr", "100\u202f000")])
+def test_a_range_error_writes_its_numbers_as_the_reader_does(client, language, bound):
+    response = client.get("/api/v1/districts/x/organisations?offset=100001", headers={"Accept-Language": language})
+    assert response.status_code == 400
+    assert response.get_json()["parameter"] == "offset"
+    assert bound in response.get_json()["error"]
