@@ -123,6 +123,9 @@ def test_contact_proposes_ts_approves_values_published_and_in_history(defined, l
         assert changed["Additional information: Accepts referrals by phone"] == "yes"
     history = text(ts.get(f"/organisations/{uuid}/history?lang=en"))
     assert "Additional information: Agreement date" in history
+    # The change was recorded from an English page; a French reader reads the labels in French.
+    french = text(ts.get(f"/organisations/{uuid}/history?lang=fr"))
+    assert "Accepte les orientations par téléphone" in french and "Accepts referrals by phone" not in french
 
     # Restoring the baseline (revision 1) brings the earlier values back.
     restore = form_fields(history, f'/organisations/{uuid}/history/1/restore"')
