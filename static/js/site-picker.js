@@ -6,7 +6,7 @@
     var n = parseFloat(String(value || "").replace(",", "."));
     return isFinite(n) ? n : null;
   }
-  document.querySelectorAll(".site-picker").forEach(function (box) {
+  function attach(box) {
     var latInput = document.getElementById(box.getAttribute("data-lat-input"));
     var lonInput = document.getElementById(box.getAttribute("data-lon-input"));
     if (!latInput || !lonInput || typeof L === "undefined") { return; }
@@ -27,5 +27,7 @@
     [latInput, lonInput].forEach(function (input) {
       input.addEventListener("change", function () { place(parse(latInput.value), parse(lonInput.value), true); });
     });
-  });
+  }
+  window.CamminaSitePicker = { attach: attach };  // edit-rows.js attaches the pickers of added sites
+  document.querySelectorAll(".site-picker").forEach(attach);
 })();

@@ -71,3 +71,43 @@ def test_contact_proposes_ts_approves(page, new_context, live_server, screenshot
     assert "Aprobado" in page.locator("#approved-heading + ul").inner_text()
     assert errors == []
     assert_no_external_requests()
+
+
+def test_several_rows_are_added_in_one_save(page, live_server, assert_no_external_requests):
+    """"Add another ..." copies the blank row with the next index; everything typed in the new rows
+    reaches the proposal, and an added site gets its own working map."""
+    uuid = an_mx_organisation(live_server)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, "country_contact", "MX")
+    page.goto(f"/organisations/{uuid}/edit?lang=en")
+    services = page.locator("fieldset:has(> legend:text-is('Services')) > .edit-row")
+    existing = services.count() - 1  # the last row is the blank one
+    for offset, (category, name) in enumerate([("food", "Comedor <b>A</b>"), ("legal_assistance", "Asesoría B")]):
+        index = existing + 1 + offset
+        page.click("button.add-row[data-list=services]")
+        assert page.evaluate("() => document.activeElement.id") == f"services-{index}-category"
+        page.select_option(f"#services-{index}-category", category)
+        page.fill(f"#services-{index}-name", name)
+    assert services.count() == existing + 3
+    assert page.locator(f"#services-{existing + 2}-name").input_value() == "Asesoría B"
+    assert services.nth(existing + 1).locator("h3").inner_text() == "Add a service"
+
+    sites = page.locator(".site-row")
+    site_count = sites.count()
+    page.click("button.add-row[data-list=locations]")
+    new_site = site_count  # index of the added row
+    assert page.locator(f"#locations-{new_site}-lat").input_value() == ""
+    picker = sites.nth(site_count).locator(".site-picker")
+    picker.wait_for(state="visible")
+    picker.click(position={"x": 80, "y": 60})
+    assert re.fullmatch(r"-?\d+\.\d{6}", page.locator(f"#locations-{new_site}-lat").input_value())
+    page.fill(f"#locations-{new_site}-name", "Sede añadida")
+    page.fill("#comment", "Dos servicios y una sede")
+    with page.expect_navigation():
+        page.click("form.edit-form button[type=submit]")
+    assert "/review/" in page.url, page.locator(".notice.error, .field-error").all_inner_texts()
+    diff = page.locator("table.diff").inner_text()
+    assert "Comedor <b>A</b>" in diff and "Asesoría B" in diff and "Sede añadida" in diff
+    assert errors == []
+    assert_no_external_requests()
