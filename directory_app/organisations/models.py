@@ -337,8 +337,8 @@ class DistrictCount(db.Model):
     as the total, read instead of counting district_coverage rows (31,000 for the largest district
     at 100,000 organisations).
 
-    Kept exact by triggers on district_coverage (migration 0006), so that every writer counts,
-    the ON DELETE CASCADE from organisation included. See docs/architecture.md."""
+    Kept exact by triggers on district_coverage (migration 0006), whoever writes that table, the
+    ON DELETE CASCADE from organisation and consular_district included. See docs/architecture.md."""
 
     __tablename__ = "district_count"
 
