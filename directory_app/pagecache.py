@@ -35,7 +35,7 @@ from uuid import UUID
 from flask import Flask, Response, current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import event, func, select
+from sqlalchemy import event, exists, func, select
 from sqlalchemy.orm import Session
 
 from directory_app.extensions import db
@@ -80,19 +80,36 @@ def read_directory_version() -> tuple:
     return tuple(map(str, values))
 
 
-def district_version(code: str) -> str:
-    """What a district page shows of the organisations serving the district: how many there are and
-    the newest change among them (one indexed query over the district's coverage rows)."""
-    from directory_app.geography.models import ConsularDistrict
-    from directory_app.organisations.models import DistrictCoverage, Organisation
+# From this many organisations serving a district, its newest change is found by walking the
+# organisations newest first (the updated_at index) until one serves it: about (all organisations /
+# those serving) rows, where adding up the district's own rows cost 60 ms for the 35,000 of the largest
+# district at 100,000 organisations on PostgreSQL. Below it the district's rows are fewer than that
+# walk would be. (The walk is longer when the district's organisations are the least recently edited.)
+NEWEST_FIRST_FROM = 1_000
 
-    row = db.session.execute(
-        select(func.count(DistrictCoverage.organisation_id), func.max(Organisation.updated_at))
-        .join(Organisation, Organisation.id == DistrictCoverage.organisation_id)
-        .join(ConsularDistrict, ConsularDistrict.id == DistrictCoverage.district_id)
-        .where(ConsularDistrict.code == code)
-    ).one()
-    return f"{row[0]}@{row[1]}"
+
+def district_version(code: str) -> str:
+    """What a district page shows of the organisations serving the district: how many there are
+    (district_count) and the newest change among them."""
+    from directory_app.geography.models import ConsularDistrict
+    from directory_app.organisations.models import DistrictCount, DistrictCoverage, Organisation
+
+    serving = (
+        select(func.coalesce(func.sum(DistrictCount.n), 0))
+        .where(DistrictCount.district_id == ConsularDistrict.id)
+        .scalar_subquery()
+    )
+    found = db.session.execute(select(ConsularDistrict.id, serving).where(ConsularDistrict.code == code)).first()
+    if found is None or not found[1]:
+        return "0@None"
+    district_id, count = found
+    serves = (DistrictCoverage.organisation_id == Organisation.id) & (DistrictCoverage.district_id == district_id)
+    if count >= NEWEST_FIRST_FROM:
+        newest = select(Organisation.updated_at).where(exists().where(serves))
+        newest = newest.order_by(Organisation.updated_at.desc()).limit(1)
+    else:
+        newest = select(func.max(Organisation.updated_at)).join(DistrictCoverage, serves)
+    return f"{count}@{db.session.scalar(newest)}"
 
 
 def organisation_version(organisation_uuid: str) -> str:

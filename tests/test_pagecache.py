@@ -263,3 +263,26 @@ def test_a_district_page_is_rendered_again_only_when_an_organisation_serving_it_
         db.session.commit()
     page = client.get(url)
     assert page.headers["X-Page-Cache"] == "miss" and b"Serving this district, renamed" in page.data
+
+
+@pytest.mark.usefixtures("ctx")
+def test_a_district_version_is_the_same_whichever_way_it_is_read(monkeypatch):
+    """Large districts find their newest change by walking organisations newest first, small ones by
+    reading their own rows: both give, for every district, its count and newest change."""
+    from directory_app.geography.models import ConsularDistrict
+    from directory_app.organisations.models import DistrictCoverage
+
+    rows = db.session.execute(
+        select(
+            ConsularDistrict.code, sa.func.count(DistrictCoverage.organisation_id), sa.func.max(Organisation.updated_at)
+        )
+        .outerjoin(DistrictCoverage, DistrictCoverage.district_id == ConsularDistrict.id)
+        .outerjoin(Organisation, Organisation.id == DistrictCoverage.organisation_id)
+        .group_by(ConsularDistrict.code)
+    ).all()
+    expected = {code: f"{count}@{newest}" for code, count, newest in rows}
+    assert sum(1 for code, count, _ in rows if count) > 20
+    for threshold in (1, 10**9):  # every district walked, then none
+        monkeypatch.setattr(pagecache, "NEWEST_FIRST_FROM", threshold)
+        assert {code: pagecache.district_version(code) for code in expected} == expected
+    assert pagecache.district_version("XX-NO-SUCH-DISTRICT") == "0@None"
