@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from directory_app.extensions import db
 from directory_app.organisations.models import Organisation, Status
-from tests.conftest import csrf_token_of
+from tests.conftest import csrf_token_of, login_as
 
 _INPUT = re.compile(r"<input([^>]*)>")
 _TEXTAREA = re.compile(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', re.S)
@@ -64,6 +64,17 @@ def open_form(client, url: str, marker: str = 'class="edit-form"') -> dict[str, 
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     return form_fields(response.get_data(as_text=True), marker)
+
+
+def stale_edit(app, uuid: str, theirs: dict, yours: dict, query: str = ""):
+    """Two TS sessions open the same entry's edit form; the first saves `theirs`, then the second sends
+    `yours` on its now stale form (to the edit URL + `query`). Returns (first, second, its response)."""
+    first = login_as(app.test_client(), "ts_admin")
+    second = login_as(app.test_client(), "ts_admin")
+    form_1 = open_form(first, f"/organisations/{uuid}/edit")
+    form_2 = open_form(second, f"/organisations/{uuid}/edit")
+    assert first.post(f"/organisations/{uuid}/edit", data=form_1 | theirs).status_code == 302
+    return first, second, second.post(f"/organisations/{uuid}/edit{query}", data=form_2 | yours)
 
 
 def token(client, url: str = "/my-entries") -> str:

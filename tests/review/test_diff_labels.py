@@ -16,7 +16,7 @@ from directory_app.review.labels import country_code_name, diff_value, field_lab
 from directory_app.review.services import submit_change
 from directory_app.review.snapshots import diff_snapshots, snapshot_of
 from tests.conftest import TEST_USERS, login_as
-from tests.review.helpers import form_fields, open_form, org_uuid, text
+from tests.review.helpers import form_fields, org_uuid, stale_edit, text
 
 ENGLISH = {
     "name": "Name",
@@ -148,12 +148,9 @@ def test_proposal_page_names_fields_in_words(proposal):
 
 def test_conflict_page_names_groups_and_fields_in_words(fresh_app):
     uuid = org_uuid(fresh_app, index=1)
-    first = login_as(fresh_app.test_client(), "ts_admin")
-    second = login_as(fresh_app.test_client(), "ts_admin")
-    form_1 = open_form(first, f"/organisations/{uuid}/edit")
-    form_2 = open_form(second, f"/organisations/{uuid}/edit")
-    assert first.post(f"/organisations/{uuid}/edit", data=form_1 | {"name": "Nombre de la primera"}).status_code == 302
-    response = second.post(f"/organisations/{uuid}/edit?lang=en", data=form_2 | {"email": "segunda@example.org"})
+    _, _, response = stale_edit(
+        fresh_app, uuid, {"name": "Nombre de la primera"}, {"email": "segunda@example.org"}, "?lang=en"
+    )
     assert response.status_code == 409
     page = text(response)
     assert "<legend>Name</legend>" in page and "<legend>Email</legend>" in page

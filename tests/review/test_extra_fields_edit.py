@@ -17,7 +17,7 @@ from directory_app.organisations.models import Organisation
 from directory_app.review.models import ChangeProposal, Revision
 from directory_app.review.snapshots import changed_groups, diff_snapshots, has_snapshot_shape, merge_snapshots
 from tests.conftest import TEST_USERS
-from tests.review.helpers import form_fields, open_form, org_uuid, text
+from tests.review.helpers import form_fields, open_form, org_uuid, stale_edit, text
 
 FIELDS = [
     {
@@ -224,14 +224,9 @@ def test_snapshot_shape_and_merge_of_extra():
     assert merge_snapshots(base, yours, set())["extra"] == {"a": "1", "b": ""}
 
 
-def test_conflict_page_offers_the_additional_information(defined, login_as):
+def test_conflict_page_offers_the_additional_information(defined):
     app, uuid = defined
-    first = login_as(app.test_client(), "ts_admin")
-    second = login_as(app.test_client(), "ts_admin")
-    form_1 = open_form(first, f"/organisations/{uuid}/edit")
-    form_2 = open_form(second, f"/organisations/{uuid}/edit")
-    assert first.post(f"/organisations/{uuid}/edit", data=form_1 | {"name": "Primera"}).status_code == 302
-    response = second.post(f"/organisations/{uuid}/edit?lang=en", data=form_2 | {"extra_phone_referrals": "yes"})
+    _, second, response = stale_edit(app, uuid, {"name": "Primera"}, {"extra_phone_referrals": "yes"}, "?lang=en")
     assert response.status_code == 409
     page = text(response)
     assert "Additional information: Accepts referrals by phone" in page

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from directory_app.extensions import db
 from directory_app.organisations.models import Organisation, Status
 from directory_app.review.models import ChangeProposal, ProposalStatus, Revision
-from tests.review.helpers import any_token, form_fields, open_form, org_uuid, text
+from tests.review.helpers import any_token, form_fields, open_form, org_uuid, stale_edit, text
 
 
 def org_row(app, uuid: str) -> Organisation:
@@ -84,14 +84,11 @@ def test_proposal_review_publish_and_reject(fresh_app, login_as):
     assert ts.post(f"/review/{proposal_id}/approve", data=form).status_code == 409
 
 
-def test_two_sessions_save_the_same_entry(fresh_app, login_as):
+def test_two_sessions_save_the_same_entry(fresh_app):
     uuid = org_uuid(fresh_app, index=1)
-    first = login_as(fresh_app.test_client(), "ts_admin")
-    second = login_as(fresh_app.test_client(), "ts_admin")
-    form_1 = open_form(first, f"/organisations/{uuid}/edit")
-    form_2 = open_form(second, f"/organisations/{uuid}/edit")
-    assert first.post(f"/organisations/{uuid}/edit", data=form_1 | {"name": "Nombre de la primera"}).status_code == 302
-    response = second.post(f"/organisations/{uuid}/edit", data=form_2 | {"email": "segunda@example.org"})
+    first, second, response = stale_edit(
+        fresh_app, uuid, {"name": "Nombre de la primera"}, {"email": "segunda@example.org"}
+    )
     assert response.status_code == 409
     page = text(response)
     assert "Nombre de la primera" in page and "segunda@example.org" in page  # both versions shown
