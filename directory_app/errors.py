@@ -73,7 +73,7 @@ def register_database_outage_handlers(app: Flask) -> None:
         try:
             db.session.rollback()
         except Exception:  # noqa: BLE001 - the connection is gone; the session is reset on removal
-            pass
+            pass  # nosec B110
         message = str(_l("The directory is briefly unavailable. Please try again in a minute."))
         if _wants_json():
             response = jsonify(error=message, status=503)

@@ -211,7 +211,8 @@ def _choose_points(candidates: list[list[tuple[float, float]]], countries: list[
 
 
 def _insert_chunk(numbers, seed, units, meta, networks, anchors, weights) -> list[int]:
-    rngs = [random.Random(seed * 1_000_003 + n) for n in numbers]
+    # Seeded pseudo-random numbers on purpose: the same demo data on every machine; no secret (bandit B311).
+    rngs = [random.Random(seed * 1_000_003 + n) for n in numbers]  # nosec B311
     picks = [rng.choices(anchors, weights)[0] for rng in rngs]
     site_counts = [1 if rng.random() < 0.8 else 2 for rng in rngs]
     candidates, owners = [], []

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
@@ -50,7 +50,8 @@ def _run(command: list[str], env: dict[str, str]) -> None:
     tool = command[0]
     if shutil.which(tool) is None:
         raise BackupError(f"{tool} is not installed (Debian: apt-get install postgresql-client).")
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    # A fixed argument list (pg_dump or pg_restore and the operator's own paths), never a shell.
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # nosec B603
     if result.returncode != 0:
         raise BackupError(f"{tool} failed: {result.stderr.strip()[-2000:]}")
 

@@ -23,7 +23,7 @@ def release_session(_error: BaseException | None = None) -> None:
         try:
             db.session.invalidate()
         except Exception:  # noqa: BLE001, S110 - the connection is gone either way
-            pass
+            pass  # nosec B110
         db.session.registry.clear()
 
 

@@ -217,7 +217,7 @@ def _knn_query(exact: bool):
     p = "" if exact else "public_"
     chord = f"({p}ux - :x) * ({p}ux - :x) + ({p}uy - :y) * ({p}uy - :y) + ({p}uz - :z) * ({p}uz - :z)"
     return text(
-        f"SELECT organisation_id, {p}lon AS lon, {p}lat AS lat, {chord} AS chord FROM location "
+        f"SELECT organisation_id, {p}lon AS lon, {p}lat AS lat, {chord} AS chord FROM location "  # nosec B608
         f"ORDER BY cube(ARRAY[{p}ux, {p}uy, {p}uz]) <-> cube(ARRAY[CAST(:x AS float8), CAST(:y AS float8), "
         "CAST(:z AS float8)]) LIMIT :limit"
     )
@@ -276,13 +276,14 @@ def _box_query(range_count: int, exact: bool):
     p = "" if exact else "public_"
     chord = f"({p}ux - :x) * ({p}ux - :x) + ({p}uy - :y) * ({p}uy - :y) + ({p}uz - :z) * ({p}uz - :z)"
     branch = (
-        f"SELECT organisation_id, {p}lon AS lon, {p}lat AS lat, {chord} AS chord FROM location "
+        f"SELECT organisation_id, {p}lon AS lon, {p}lat AS lat, {chord} AS chord FROM location "  # nosec B608
         f"WHERE {p}grid_key BETWEEN :lo{{i}} AND :hi{{i}} AND {p}lat BETWEEN :min_lat AND :max_lat "
         f"AND {p}lon BETWEEN :min_lon AND :max_lon"
     )
     union = " UNION ALL ".join(branch.format(i=i) for i in range(range_count))
     return text(
-        f"SELECT organisation_id, lon, lat, chord FROM ({union}) AS box ORDER BY chord, organisation_id LIMIT :limit"
+        f"SELECT organisation_id, lon, lat, chord FROM ({union}) AS box "  # nosec B608
+        "ORDER BY chord, organisation_id LIMIT :limit"
     )
 
 

@@ -74,7 +74,7 @@ def test_contact_proposes_ts_approves(page, new_context, live_server, screenshot
 
 
 def test_several_rows_are_added_in_one_save(page, live_server, assert_no_external_requests):
-    """"Add another ..." copies the blank row with the next index; everything typed in the new rows
+    """ "Add another ..." copies the blank row with the next index; everything typed in the new rows
     reaches the proposal, and an added site gets its own working map."""
     uuid = an_mx_organisation(live_server)
     errors: list[str] = []

@@ -43,7 +43,10 @@ def assert_exact() -> None:
 
 def biggest_district() -> int:
     return db.session.scalar(
-        select(DistrictCoverage.district_id).group_by(DistrictCoverage.district_id).order_by(func.count().desc()).limit(1)
+        select(DistrictCoverage.district_id)
+        .group_by(DistrictCoverage.district_id)
+        .order_by(func.count().desc())
+        .limit(1)
     )
 
 
@@ -66,7 +69,9 @@ def test_every_writer_keeps_the_counts_exact(fresh_ctx):
         }
     )
     assert_exact()
-    served = set(db.session.scalars(select(DistrictCoverage.district_id).where(DistrictCoverage.organisation_id == org.id)))
+    served = set(
+        db.session.scalars(select(DistrictCoverage.district_id).where(DistrictCoverage.organisation_id == org.id))
+    )
     assert len(served) > 10
     if district in served:
         assert organisations_serving(district, limit=1)[1] == before + 1
@@ -98,9 +103,7 @@ def test_totals_match_the_listing_for_every_district(fresh_ctx):
     )
     # (a bulk UPDATE bypasses the status-copy hook, so district_coverage is brought in step by hand)
     db.session.execute(
-        sa.update(DistrictCoverage)
-        .where(DistrictCoverage.organisation_id % 7 == 0)
-        .values(status=Status.DRAFT)
+        sa.update(DistrictCoverage).where(DistrictCoverage.organisation_id % 7 == 0).values(status=Status.DRAFT)
     )
     assert_exact()
     for district_id in db.session.scalars(select(ConsularDistrict.id)):
@@ -141,11 +144,15 @@ def test_postgresql_coverage_writers_take_turns(worlds, postgres):
         errors = []
 
         def rewrite(connection, org_id):
-            rows = connection.execute(
-                delete(DistrictCoverage).where(DistrictCoverage.organisation_id == org_id).returning(
-                    *DistrictCoverage.__table__.c
+            rows = (
+                connection.execute(
+                    delete(DistrictCoverage)
+                    .where(DistrictCoverage.organisation_id == org_id)
+                    .returning(*DistrictCoverage.__table__.c)
                 )
-            ).mappings().all()
+                .mappings()
+                .all()
+            )
             assert rows, f"organisation {org_id} had its coverage"
             connection.execute(DistrictCoverage.__table__.insert(), [dict(r) for r in rows])
 
