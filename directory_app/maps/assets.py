@@ -63,5 +63,6 @@ def base_config() -> dict:
             "district": _("District"),
             "approximateDistrict": _("approximate district"),
             "nearestHere": _("Nearest organisations to this point"),
+            "locate": _("Show my location"),
         },
     }

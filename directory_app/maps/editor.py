@@ -8,11 +8,17 @@ shown, not editable, for reference; its drawn polygons come from the hidden fiel
 is on the map is exactly what will be saved. Sites are shown where access.site_position puts them for
 the reader, and are drawn by coverage-editor.js (tooltips with textContent), not by folium.
 
-Unlike the public maps this one is not a cached shell: it is built per request (tens of ms), which is
-fine for an editing page, and keeps it independent of how the public maps pass their configuration.
+As on the public maps (maps.embed), everything that depends on the page (the view to fit, the sites
+and their names, the translated words of the toolbar) is data: one JSON element
+(geo.maps.config_element, HTML-safe JSON) whose `editor` key is coverage-editor.js's configuration.
+The folium shell holds no text and is the same for every organisation, so it is built once per
+process. (It used to carry the configuration inside the script folium writes, which branca runs as a
+template: a site named `{{ 7*7 }}` showed 49, and worse ran on the server.)
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 from branca.element import CssLink, JavascriptLink, MacroElement
 from flask import g, url_for
@@ -24,27 +30,27 @@ from directory_app.accounts import access
 from directory_app.extensions import db
 from directory_app.geography.models import Country
 from directory_app.maps.assets import base_config, map_assets
-from geo.geojson import safe_json
-from geo.maps import base_map, render_parts
+from geo.maps import MapAssets, MapParts, base_map, config_element, render_parts
 
 
 class CoverageEditorLayer(MacroElement):
-    """Loads directory-map.js, Leaflet.draw and coverage-editor.js and hands them the map."""
+    """Loads directory-map.js, Leaflet.draw and coverage-editor.js and hands them the map and the
+    configuration the page carries in the JSON element `<map name>-config`. A constant template."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        var {{ this.get_name() }}_base = CamminaMap.attach({{ this._parent.get_name() }}, {{ this.base_json }});
-        CamminaCoverageEditor.attach({{ this._parent.get_name() }}, {{ this.editor_json }}, {{ this.get_name() }}_base);
+        (function (map) {
+            var config = JSON.parse(document.getElementById("{{ this._parent.get_name() }}-config").textContent);
+            CamminaCoverageEditor.attach(map, config.editor, CamminaMap.attach(map, config));
+        })({{ this._parent.get_name() }});
         {% endmacro %}"""
     )
 
-    def __init__(self, base: dict, editor: dict, js: list[tuple[str, str]], css: list[tuple[str, str]]):
+    def __init__(self, js: tuple[tuple[str, str], ...], css: tuple[tuple[str, str], ...]):
         super().__init__()
         self._name = "CoverageEditor"
-        self.base_json = safe_json(base)
-        self.editor_json = safe_json(editor)
-        self.default_js = js
-        self.default_css = css
+        self.default_js = list(js)
+        self.default_css = list(css)
 
     def render(self, **kwargs):
         figure = self.get_root()
@@ -55,39 +61,47 @@ class CoverageEditorLayer(MacroElement):
         super().render(**kwargs)
 
 
+@lru_cache(maxsize=16)
+def editor_shell(assets: MapAssets, js: tuple[tuple[str, str], ...], css: tuple[tuple[str, str], ...]) -> MapParts:
+    """The rendered editor map, without any page data (built once per set of URLs and process)."""
+    m = base_map(assets)
+    m.add_child(CoverageEditorLayer(js, css))
+    return render_parts(m)
+
+
 def coverage_editor_map(organisation, field_id: str) -> Markup:
     """The drawing map for `organisation`, writing into the hidden input whose id is `field_id`."""
     assets = map_assets()
-    sites = [access.site_position(location, organisation)[:2] for location in organisation.locations]
-    bounds = _padded(sites) if sites else _country_bounds(organisation.country_code)
-    m = base_map(assets, bounds=bounds, locate_label=_("Show my location"))
-    config = editor_config(organisation, field_id)
-    config["sites"] = [
-        {"lon": lon, "lat": lat, "label": f"{number}. {location.name or organisation.name}"}
-        for number, (location, (lon, lat)) in enumerate(zip(organisation.locations, sites), start=1)
-    ]
-    base = base_config() | {"title": _("Map for drawing the coverage"), "layers": []}
-    base["labels"] = base["labels"] | {"coverage": config["labels"]["reference"]}
-    layer = CoverageEditorLayer(
-        base,
-        config,
-        js=[
+    parts = editor_shell(
+        assets,
+        js=(
             ("directory_map", assets.directory_js),
             ("leaflet_draw", static("vendor/draw/leaflet.draw.js")),
             ("coverage_editor", static("js/coverage-editor.js")),
-        ],
-        css=[("leaflet_draw_css", static("vendor/draw/leaflet.draw.css"))],
+        ),
+        css=(("leaflet_draw_css", static("vendor/draw/leaflet.draw.css")),),
     )
-    m.add_child(layer)
-    parts = render_parts(m)
+    sites = [access.site_position(location, organisation)[:2] for location in organisation.locations]
+    bounds = _padded(sites) if sites else _country_bounds(organisation.country_code)
+    editor = editor_config(organisation, field_id)
+    editor["sites"] = [
+        {"lon": lon, "lat": lat, "label": f"{number}. {location.name or organisation.name}"}
+        for number, (location, (lon, lat)) in enumerate(zip(organisation.locations, sites), start=1)
+    ]
+    config = base_config() | {"title": _("Map for drawing the coverage"), "layers": [], "editor": editor}
+    config["labels"] = config["labels"] | {"coverage": editor["labels"]["reference"]}
+    if bounds is not None:
+        west, south, east, north = bounds
+        config["fit"] = [[south, west], [north, east]]
     nonce = getattr(g, "csp_nonce", None)
     return Markup(
         '<link rel="stylesheet" href="{maps_css}">\n{assets}\n'
-        '<div class="map-frame map-coverage-editor">{container}</div>\n<script{nonce}>{script}</script>'
+        '<div class="map-frame map-coverage-editor">{container}</div>\n{config}\n<script{nonce}>{script}</script>'
     ).format(
         maps_css=static("css/maps.css"),
         assets=Markup(parts.assets),
         container=Markup(parts.container),
+        config=Markup(config_element(parts, config)),
         nonce=Markup(' nonce="{}"').format(nonce) if nonce else "",
         script=Markup(parts.script),
     )

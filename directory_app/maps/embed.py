@@ -1,6 +1,7 @@
 """Maps embedded in the directory's pages: each function returns the HTML fragment (stylesheets,
 map container, the page's map configuration as JSON data, and the map script) to put where the map
-goes. Geometry is not embedded: the browser fetches it from the GeoJSON endpoints of maps.views.
+goes. Every text (entry names, translated labels) is in the configuration, never in the shell folium
+writes (geo.maps says why). Geometry is not embedded: the browser fetches it from the GeoJSON endpoints of maps.views.
 Positions of sites follow the reader's rights (accounts.access)."""
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ REGION_CENTER = (30.0, -95.0)  # (lat, lon): from Canada to Panama
 def render_map(config: dict, css_class: str, *, center=REGION_CENTER, zoom: int = 3) -> Markup:
     """The fragment for one map: the cached shell for this language, and this page's `config`.
     The script carries the request's CSP nonce when there is one."""
-    parts: MapParts = map_shell(map_assets(), center=center, zoom=zoom, locate_label=_("Show my location"))
+    parts: MapParts = map_shell(map_assets(), center=center, zoom=zoom)
     nonce_attr = Markup(' nonce="{}"').format(csp_nonce())
     return Markup(
         '<link rel="stylesheet" href="{maps_css}">\n{assets}\n<div class="map-frame {css}">{container}</div>\n'

@@ -1,10 +1,11 @@
 /* The coverage editor: draw, reshape and delete polygons on the map (Leaflet.draw 1.0.4, served
  * locally) and keep the form's hidden field filled with them as a GeoJSON FeatureCollection.
  *
- * directory_app/maps/editor.py calls CamminaCoverageEditor.attach(map, config). The drawn areas
- * start from the hidden field (what the server will save), the rest of the coverage (units,
- * countries, radii) is fetched from config.coverageUrl and shown for reference only. Labels of
- * areas come from entries: they are only ever written with textContent.
+ * directory_app/maps/editor.py calls CamminaCoverageEditor.attach(map, config) with the `editor`
+ * part of the page's JSON configuration element (never with text written into the script). The
+ * drawn areas start from the hidden field (what the server will save), the rest of the coverage
+ * (units, countries, radii) is fetched from config.coverageUrl and shown for reference only.
+ * Labels of areas come from entries: they are only ever written with textContent.
  *
  * Polygons saved earlier carry a `keep` reference: while unchanged they are sent back as that
  * reference alone (geometry null), so a large uploaded area does not travel with every save

@@ -1,9 +1,11 @@
 /* The directory's map layers, fetched by the browser as GeoJSON from the app itself.
  *
  * geo/maps.py (folium) writes the map and calls CamminaMap.attach(map, config) with the layers
- * to draw. Text from entries (names, cities) arrives in feature properties and is only ever put
- * in the page with textContent or as DOM nodes, never as HTML: Leaflet's bindPopup and
- * bindTooltip treat strings as HTML, so they are always given elements here.
+ * to draw, read from the page's JSON element (the map script itself holds no text, not even the
+ * controls' titles: nameControls sets them). Text from entries (names, cities) arrives in feature
+ * properties and the configuration, and is only ever put in the page with textContent or as DOM
+ * nodes, never as HTML: Leaflet's bindPopup and bindTooltip treat strings as HTML, so they are
+ * always given elements here.
  */
 (function () {
   "use strict";
@@ -306,6 +308,15 @@
     return layer;
   }
 
+  /* The controls folium writes carry no text (geo/maps.py says why): their words come from here. */
+  function nameControls(container, labels) {
+    var locate = container.querySelector(".leaflet-control-locate a");
+    if (locate && labels.locate) {
+      locate.title = labels.locate;
+      locate.setAttribute("aria-label", labels.locate);
+    }
+  }
+
   var LAYERS = {
     organisations: organisationsLayer,
     districts: districtsLayer,
@@ -327,6 +338,7 @@
         map: map, config: config, baseLayers: {}, overlays: {}, coverage: L.featureGroup().addTo(map),
         baseRenderer: L.canvas({ pane: "cammina-base" }), areaRenderer: L.canvas({ pane: "cammina-areas" }),
       };
+      nameControls(container, config.labels);
       addBase(ctx);
       if (config.fit) map.fitBounds(config.fit, { maxZoom: 12 });
       if (config.points && config.points.length) addPoints(ctx, config.points);

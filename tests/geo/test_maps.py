@@ -1,6 +1,8 @@
 """The folium map shells: local assets only, no full-page styles, configuration as HTML-safe data."""
 
+import folium
 import pytest
+from jinja2 import TemplateSyntaxError
 
 from geo.geojson import feature, point_feature, safe_json
 from geo.maps import MapAssets, base_map, config_element, map_shell, render_parts
@@ -20,7 +22,7 @@ PAYLOAD = "</script><img src=x onerror=alert(1)>`${alert(2)}\\`"
 
 
 def _shell():
-    return map_shell(ASSETS, center=(15.0, -90.0), zoom=5, locate_label="Show my location")
+    return map_shell(ASSETS, center=(15.0, -90.0), zoom=5)
 
 
 def test_a_map_uses_only_the_given_local_assets():
@@ -45,8 +47,33 @@ def test_a_map_uses_only_the_given_local_assets():
 
 def test_the_shell_is_built_once_per_arguments():
     assert _shell() is _shell()
-    other = map_shell(ASSETS, center=(15.0, -90.0), zoom=5, locate_label="Afficher ma position")
-    assert other is not _shell() and "Afficher ma position" in other.script
+    other = map_shell(ASSETS, center=(16.0, -90.0), zoom=5)
+    assert other is not _shell() and "[16.0, -90.0]" in other.script
+
+
+def test_the_shell_carries_no_text():
+    """Not even the locate button's title: directory-map.js takes it from the page's configuration."""
+    parts = _shell()
+    assert '"strings"' not in parts.script and "Show me" not in parts.script
+    assert "title" not in parts.script
+
+
+@pytest.mark.parametrize("text", ["{{ 7*7 }}", "{# x #}", "{{ lipsum.__globals__.os.getpid() }}"])
+def test_a_map_given_template_syntax_is_refused_before_it_runs(text):
+    """branca runs what each element writes as a template: text handed to folium would run on the server."""
+    m = base_map(ASSETS)
+    folium.Marker([15.0, -90.0], tooltip=f"name {text}").add_to(m)
+    with pytest.raises(ValueError, match="template syntax"):
+        render_parts(m)
+
+
+@pytest.mark.parametrize("text", ["{{ \"a' }}", "{% raw %}x", "{# x"])
+def test_a_map_given_broken_template_syntax_fails_loudly(text):
+    """branca compiles each element's output as it is written: broken syntax cannot even be compiled."""
+    m = base_map(ASSETS)
+    folium.Marker([15.0, -90.0], tooltip=f"name {text}").add_to(m)
+    with pytest.raises(TemplateSyntaxError):
+        render_parts(m)
 
 
 def test_remote_assets_are_refused():
