@@ -39,6 +39,9 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
     from directory_app.ops import init_ops
 
     init_ops(app)  # probes, request log, backups
+    from directory_app.public_links import init_public_links
+
+    init_public_links(app)  # last: its untrusted-Host refusal must run before every other hook
     return app
 
 

@@ -1,15 +1,17 @@
 """Settings, read once from environment variables.
 
 Every setting has a safe default for the embedded set-up (one SQLite file under instance/). A
-production deployment sets DATABASE_URL (postgresql+psycopg://...) and SECRET_KEY.
+production deployment sets DATABASE_URL (postgresql+psycopg://...), SECRET_KEY and PUBLIC_BASE_URL.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
@@ -62,11 +64,19 @@ class Settings:
     mail_sender: str = "no-reply@cammina.invalid"
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: trust none).
     trusted_proxies: int = 0
+    # The address readers use (scheme, host, optional path prefix): every absolute link (emails, API
+    # url/uri fields, exports, OGC links) is built on it, never on the request's Host (public_links).
+    # Required in production; elsewhere empty means "the request's address if it is a loopback one".
+    public_base_url: str = ""
+    # Host names accepted besides PUBLIC_BASE_URL's (e.g. a health check by IP). In production, or when
+    # given, any other Host header gets a 400 (Flask's TRUSTED_HOSTS).
+    trusted_hosts: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         """Read the settings; with APP_ENV=production, refuse to start (ConfigurationError) on a missing
-        SECRET_KEY, an SQLite database unless ALLOW_SQLITE_IN_PRODUCTION=1, or per-process rate limits."""
+        SECRET_KEY, an SQLite database unless ALLOW_SQLITE_IN_PRODUCTION=1, per-process rate limits, or
+        a missing PUBLIC_BASE_URL."""
         env = dict(os.environ if env is None else env)
         instance_dir = Path(env.get("INSTANCE_DIR", INSTANCE_DIR))
         if env.get("APP_ENV", cls.app_env).strip().lower() == "production":
@@ -92,6 +102,8 @@ class Settings:
             smtp_starttls=env.get("SMTP_STARTTLS", "1").strip().lower() not in ("0", "false", "no", "off"),
             mail_sender=env.get("MAIL_SENDER") or cls.mail_sender,
             trusted_proxies=_int_setting(env, "TRUSTED_PROXIES", cls.trusted_proxies),
+            public_base_url=_public_base_url(env),
+            trusted_hosts=_trusted_hosts(env),
         )
 
     def as_flask_config(self) -> dict:
@@ -114,8 +126,18 @@ class Settings:
             "SMTP_STARTTLS": self.smtp_starttls,
             "MAIL_SENDER": self.mail_sender,
             "TRUSTED_PROXIES": self.trusted_proxies,
+            "PUBLIC_BASE_URL": self.public_base_url,
+            "TRUSTED_HOSTS": self.trusted_host_list(),
             **self.cookie_config(),
         }
+
+    def trusted_host_list(self) -> list[str] | None:
+        """Flask's TRUSTED_HOSTS: PUBLIC_BASE_URL's host plus TRUSTED_HOSTS, in production or when
+        TRUSTED_HOSTS is given; None (any Host) otherwise."""
+        if self.app_env != "production" and not self.trusted_hosts:
+            return None
+        public_host = urlsplit(self.public_base_url).hostname if self.public_base_url else None
+        return list(dict.fromkeys(([public_host] if public_host else []) + list(self.trusted_hosts)))
 
     def cookie_config(self) -> dict:
         """Session cookies: never readable by scripts, not sent on cross-site sub-requests; in production
@@ -152,6 +174,42 @@ def _int_setting(env: dict[str, str], name: str, default: int) -> int:
         raise ConfigurationError([f"{name} must be a whole number, not {raw!r}."]) from None
 
 
+def _public_base_url(env: dict[str, str]) -> str:
+    """PUBLIC_BASE_URL without a trailing slash ('' when not set); a value that is not an http(s) address
+    with a host (and no query, fragment or user name) stops the start."""
+    raw = (env.get("PUBLIC_BASE_URL") or "").strip()
+    if not raw:
+        return ""
+    problem = ConfigurationError(
+        [f"PUBLIC_BASE_URL must be the address readers use, like https://directory.example.org, not {raw!r}."]
+    )
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        raise problem from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise problem
+    if parts.username is not None or parts.password is not None or "#" in raw or "?" in raw:
+        raise problem
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+_HOST_NAME = re.compile(r"\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?|\[?[0-9a-f:.]+\]?")
+
+
+def _trusted_hosts(env: dict[str, str]) -> tuple[str, ...]:
+    """TRUSTED_HOSTS: comma-separated host names (no scheme, no port; '.example.org' for every
+    sub-domain)."""
+    names = [name.strip().lower() for name in (env.get("TRUSTED_HOSTS") or "").split(",") if name.strip()]
+    wrong = [name for name in names if not _HOST_NAME.fullmatch(name)]
+    if wrong:
+        raise ConfigurationError(
+            [f"TRUSTED_HOSTS must be host names separated by commas (no scheme or port), not {wrong[0]!r}."]
+        )
+    return tuple(names)
+
+
 def _enabled(env: dict[str, str], name: str) -> bool:
     return (env.get(name) or "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -170,6 +228,17 @@ def production_problems(env: dict[str, str]) -> list[str]:
     elif url.startswith("sqlite") and not _enabled(env, "ALLOW_SQLITE_IN_PRODUCTION"):
         problems.append(
             "DATABASE_URL is an SQLite file: use PostgreSQL, or set ALLOW_SQLITE_IN_PRODUCTION=1 for a single host."
+        )
+    public = (env.get("PUBLIC_BASE_URL") or "").strip()
+    if not public:
+        problems.append(
+            "PUBLIC_BASE_URL is missing: set it to the address readers use, e.g. https://directory.example.org "
+            "(links in emails and the APIs are built on it, never on the request's Host header)."
+        )
+    elif not public.lower().startswith("https://"):
+        problems.append(
+            "PUBLIC_BASE_URL must be an https:// address in production, like https://directory.example.org "
+            "(session cookies are Secure)."
         )
     storage = env.get("RATELIMIT_STORAGE_URI") or "memory://"
     if storage.startswith("memory"):

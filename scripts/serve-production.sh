@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Production: the CAMMINA Directory under gunicorn (several workers), on PostgreSQL, with sign-in rate
 # limits counted in Redis. Configuration comes only from the environment (e.g. an EnvironmentFile of
-# systemd), checked at start: a missing SECRET_KEY, an SQLite DATABASE_URL or memory:// rate limits stop
-# the start with a clear message. See docs/deploy.md.
+# systemd), checked at start: a missing SECRET_KEY or PUBLIC_BASE_URL, an SQLite DATABASE_URL or
+# memory:// rate limits stop the start with a clear message. See docs/deploy.md.
 #
 #   APP_ENV=production \
 #   SECRET_KEY=$(openssl rand -hex 32) \
+#   PUBLIC_BASE_URL=https://directory.example.org \
 #   DATABASE_URL=postgresql+psycopg://cammina:PASSWORD@127.0.0.1/cammina \
 #   RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 \
 #   PAGE_CACHE_URL=redis://127.0.0.1:6379/1 \

@@ -23,17 +23,19 @@ from directory_app.accounts.views import _keep_only_language, bp
 from directory_app.audit import record_event
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
+from directory_app.public_links import public_url
 
 
 def send_password_link(user, purpose: str) -> None:
-    """Email the user a reset ("reset") or invitation ("invite") link."""
+    """Email the user a reset ("reset") or invitation ("invite") link, on PUBLIC_BASE_URL (never the
+    request's Host: see public_links)."""
     token = make_token(user, purpose)
     if purpose == "invite":
-        link = url_for("accounts.accept_invite", token=token, _external=True)
+        link = public_url("accounts.accept_invite", token=token)
         subject = _("Your account in the CAMMINA Directory")
         body = _("You have been invited to the CAMMINA Directory. Choose your password here (valid for 7 days):")
     else:
-        link = url_for("accounts.reset_password", token=token, _external=True)
+        link = public_url("accounts.reset_password", token=token)
         subject = _("Reset your CAMMINA Directory password")
         body = _("Someone asked to reset your password. If it was you, choose a new one here (valid for 1 hour):")
     send_email(user.email, subject, f"{body}\n\n{link}\n")

@@ -6,7 +6,7 @@ size, first_page, last_page, empty, contents}); per_page is at most 100."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 
 from directory_app.accounts.access import exact_location_rule
@@ -39,6 +39,7 @@ from directory_app.api.params import (
 )
 from directory_app.extensions import db
 from directory_app.organisations.searchtext import fold, search_words
+from directory_app.public_links import public_url
 from directory_app.transfer.hsds import extra_attributes
 
 bp = prepare_api_blueprint(Blueprint("hsds", __name__, url_prefix="/hsds"))
@@ -49,9 +50,7 @@ PROFILE_URL = "https://docs.openreferral.org/en/latest/hsds/"
 def _reader() -> Reader:
     return Reader(
         exact=exact_location_rule(),
-        organisation_url=lambda uuid: url_for(
-            "organisations.organisation_page", organisation_uuid=uuid, _external=True
-        ),
+        organisation_url=lambda uuid: public_url("organisations.organisation_page", organisation_uuid=uuid),
     )
 
 
@@ -93,10 +92,10 @@ def api_info():
         profile=PROFILE_URL,
         openapi_url=OPENAPI_URL,
         links={
-            "services": url_for("hsds.services", _external=True),
-            "organizations": url_for("hsds.organizations", _external=True),
-            "taxonomies": url_for("hsds.taxonomies", _external=True),
-            "taxonomy_terms": url_for("hsds.taxonomy_terms", _external=True),
+            "services": public_url("hsds.services"),
+            "organizations": public_url("hsds.organizations"),
+            "taxonomies": public_url("hsds.taxonomies"),
+            "taxonomy_terms": public_url("hsds.taxonomy_terms"),
         },
     )
 

@@ -6,7 +6,7 @@ an unknown id. The OpenAPI 3 document is at /api/v1/openapi.json, readable docs 
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -19,6 +19,7 @@ from directory_app.extensions import db
 from directory_app.geography.models import Country
 from directory_app.organisations import vocabulary
 from directory_app.organisations.search import parse_directory_query
+from directory_app.public_links import public_url
 
 bp = prepare_api_blueprint(Blueprint("json_api", __name__, url_prefix="/api/v1"))
 MAX_PER_PAGE = 100
@@ -26,7 +27,12 @@ MAX_NEAREST = 50
 
 
 def _page_url(organisation_uuid: str) -> str:
-    return url_for("organisations.organisation_page", organisation_uuid=organisation_uuid, _external=True)
+    return public_url("organisations.organisation_page", organisation_uuid=organisation_uuid)
+
+
+def _server_url() -> str:
+    """The OpenAPI server: the public address of /api/v1."""
+    return public_url("json_api.search").rsplit("/", 1)[0]
 
 
 def _service() -> str | None:
@@ -97,15 +103,15 @@ def district_organisations(code: str):
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(json_api_openapi(url_for("json_api.search", _external=True).rsplit("/", 1)[0]))
+    return jsonify(json_api_openapi(_server_url()))
 
 
 @bp.get("/docs")
 def docs():
-    spec = json_api_openapi(url_for("json_api.search", _external=True).rsplit("/", 1)[0])
+    spec = json_api_openapi(_server_url())
     return render_template(
         "api/openapi.html",
         spec=spec,
-        spec_url=url_for("json_api.openapi", _external=True),
+        spec_url=public_url("json_api.openapi"),
         title=_("CAMMINA Directory JSON API"),
     )

@@ -5,7 +5,7 @@ by GDAL's OAPIF driver and so by QGIS: `ogrinfo OAPIF:https://host/ogc`."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -18,6 +18,7 @@ from directory_app.api.params import ApiProblem, bbox_param, int_param, path_tex
 from directory_app.extensions import db
 from directory_app.geography.models import ConsulateKind, Country
 from directory_app.organisations import vocabulary
+from directory_app.public_links import public_url
 
 bp = prepare_api_blueprint(Blueprint("ogc", __name__, url_prefix="/ogc"))
 TITLE = "CAMMINA Directory: OGC API - Features"
@@ -51,7 +52,7 @@ def _vary_on_accept(response):
 
 
 def _base() -> str:
-    return url_for("ogc.landing", _external=True).rstrip("/")
+    return public_url("ogc.landing").rstrip("/")
 
 
 def _respond(document: dict, template: str, media_type: str = "application/json", **context):

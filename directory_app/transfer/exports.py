@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
-from flask import url_for
 from flask_babel import gettext as _
 from shapely.geometry import Point
 from sqlalchemy import select
@@ -33,6 +32,7 @@ from directory_app.extra_fields.services import definitions, values_for_export
 from directory_app.i18n import format_number
 from directory_app.organisations.models import CoveragePart, Organisation, Phone, Service
 from directory_app.organisations.search import DirectoryQuery, matching_organisation_ids
+from directory_app.public_links import public_url
 from directory_app.transfer.hsds import HSDS_RECORD, extra_attribute
 from directory_app.transfer.snapshot import organisation_snapshot
 
@@ -241,9 +241,7 @@ def hsds_documents(organisations: list[Organisation]) -> list[dict]:
 
     reader = Reader(
         exact=exact_location_rule(),
-        organisation_url=lambda uuid: url_for(
-            "organisations.organisation_page", organisation_uuid=uuid, _external=True
-        ),
+        organisation_url=lambda uuid: public_url("organisations.organisation_page", organisation_uuid=uuid),
     )
     codes, extra = values_for_export([org.id for org in organisations])
     fields = {field.code: field for field in definitions()}

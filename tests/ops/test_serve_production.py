@@ -19,7 +19,8 @@ SCRIPT = ROOT / "scripts" / "serve-production.sh"
 
 
 def _env(**extra: str) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI")}
+    unset = ("SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "PUBLIC_BASE_URL", "TRUSTED_HOSTS")
+    keep = {k: v for k, v in os.environ.items() if k not in unset}
     return {**keep, "APP_ENV": "production", "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "1", **extra}
 
 
@@ -33,9 +34,9 @@ def test_refuses_to_start_without_a_secret_key(worlds):
     assert output.count("SECRET_KEY is missing") == 1  # once, from the master, not once per worker
 
 
-def _get(port: int, path: str) -> http.client.HTTPResponse:
+def _get(port: int, path: str, headers: dict[str, str] | None = None) -> http.client.HTTPResponse:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", path)
+    conn.request("GET", path, headers=headers or {})
     response = conn.getresponse()
     response.read()
     return response
@@ -57,7 +58,8 @@ def test_serves_under_gunicorn_with_a_sound_configuration(worlds, tmp_path):
         pytest.skip("no Redis at 127.0.0.1:6379")
     port = free_port()
     env = _env(DATABASE_URL=worlds("postgresql"), RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15",
-               SECRET_KEY="k" * 64, BIND=f"127.0.0.1:{port}", MAP_TILE_URL="")  # fmt: skip
+               SECRET_KEY="k" * 64, BIND=f"127.0.0.1:{port}", MAP_TILE_URL="",
+               PUBLIC_BASE_URL="https://directory.example.org", TRUSTED_HOSTS="127.0.0.1")  # fmt: skip
     log = (tmp_path / "server.log").open("w")
     server = subprocess.Popen([str(SCRIPT)], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -75,6 +77,9 @@ def test_serves_under_gunicorn_with_a_sound_configuration(worlds, tmp_path):
         page = _get(port, "/organisations?lang=es")
         assert page.status == 200 and page.getheader("X-Request-ID")
         assert page.getheader("Set-Cookie", "").startswith("__Host-session=")
+        # Only PUBLIC_BASE_URL's host and TRUSTED_HOSTS (127.0.0.1 here, as a health check would) are served
+        assert _get(port, "/password/forgot", {"Host": "evil.example"}).status == 400
+        assert _get(port, "/healthz", {"Host": "directory.example.org"}).status == 200
     finally:
         server.terminate()
         server.wait(timeout=60)

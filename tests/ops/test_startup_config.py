@@ -16,6 +16,7 @@ GOOD = {
     "SECRET_KEY": "f" * 64,
     "DATABASE_URL": "postgresql+psycopg://cammina@db.internal/cammina",
     "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+    "PUBLIC_BASE_URL": "https://directory.example.org",
 }
 
 
@@ -39,6 +40,10 @@ def test_a_complete_production_environment_is_accepted():
         (without("RATELIMIT_STORAGE_URI"), "RATELIMIT_STORAGE_URI is memory://"),
         ({**GOOD, "RATELIMIT_STORAGE_URI": "memory://"}, "counts per worker"),
         ({**GOOD, "SMTP_PORT": "five-eight-seven"}, "SMTP_PORT must be a whole number"),
+        (without("PUBLIC_BASE_URL"), "PUBLIC_BASE_URL is missing"),
+        ({**GOOD, "PUBLIC_BASE_URL": "http://directory.example.org"}, "must be an https:// address"),
+        ({**GOOD, "PUBLIC_BASE_URL": "directory.example.org"}, "must be an https:// address"),
+        ({**GOOD, "TRUSTED_HOSTS": "https://lb.internal"}, "TRUSTED_HOSTS must be host names"),
     ],
 )
 def test_production_refuses_to_start(env, expected, tmp_path):
@@ -51,7 +56,7 @@ def test_production_refuses_to_start(env, expected, tmp_path):
 def test_all_problems_are_listed_at_once():
     with pytest.raises(ConfigurationError) as refused:
         Settings.from_env({"APP_ENV": "production"})
-    assert len(refused.value.problems) == 3
+    assert len(refused.value.problems) == 4
 
 
 def test_sqlite_in_production_only_when_explicitly_allowed():
@@ -74,7 +79,7 @@ def test_production_session_cookie_is_host_only_secure_httponly_lax(world_url):
     config.update(SQLALCHEMY_DATABASE_URI=world_url, TESTING=True)
     app = create_app(config)  # the production settings, applied on top of the test environment's
     client = app.test_client()
-    response = client.get("https://localhost/?lang=es")  # choosing a language sets the session cookie
+    response = client.get("https://directory.example.org/?lang=es")  # choosing a language sets the session cookie
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("__Host-session=")
     for flag in ("Secure", "HttpOnly", "SameSite=Lax", "Path=/"):
