@@ -8,6 +8,8 @@ import geopandas as gpd
 import pyogrio
 import shapely
 
+from geo import gdal_offline  # noqa: F401 - importing it keeps GDAL off the network
+
 BOUNDARY_FILES = {
     "countries": "countries.geojson",
     "admin1": "admin1.geojson",

@@ -8,8 +8,10 @@ refused as what it is).
 KML is parsed by geo.kml with defusedxml's ElementTree rather than handed to GDAL: a coverage file needs
 only the <Polygon> elements, and that small reader cannot be tricked into following a NetworkLink
 (LIBKML fetches them), reading a VRT disguised as .kml, or expanding entities (defusedxml refuses any
-DTD, so no external entity and no "billion laughs"). KMZ is a zip: only its first .kml member is read,
-and never more than MAX_FILE_BYTES of it, whatever size the archive announces.
+DTD, so no external entity and no "billion laughs"; a NetworkLink or an XInclude is refused). A GeoJSON
+"crs" that is a link or a URL is refused as well (geo.geojson_crs), although no GDAL reads these files.
+KMZ is a zip: only its first .kml member is read, and never more than MAX_FILE_BYTES of it, whatever
+size the archive announces.
 
 Costs are capped before any work that could hang: file size first, then the vertex count (counted
 while reading), then is_valid (cheap); make_valid runs only on at most MAX_REPAIR_VERTICES vertices
@@ -24,6 +26,7 @@ import zipfile
 
 import shapely
 
+from geo.geojson_crs import outside_crs_reference
 from geo.kml import polygons_from_kml
 from geo.projection import area_km2
 from geo.validate import MAX_VERTICES, CheckedGeometry, GeometryError, check_polygonal, polygonal_part
@@ -182,6 +185,11 @@ def _features_of(obj) -> list[dict]:
     if not isinstance(obj, dict) or "type" not in obj:
         raise GeometryError("this is not GeoJSON: it has no 'type'")
     crs = obj.get("crs")
+    if reference := outside_crs_reference(obj):  # here too, though no GDAL reads this GeoJSON
+        raise GeometryError(
+            f"the GeoJSON refers to a coordinate system outside the file ({reference}); such references are "
+            'never followed: remove the "crs" member (GeoJSON coordinates are longitude and latitude, WGS 84)'
+        )
     if crs:
         name = str(((crs.get("properties") or {}) if isinstance(crs, dict) else {}).get("name", crs))
         if not name.upper().endswith(("CRS84", ":4326", "/4326")):

@@ -2,16 +2,21 @@
 
 GDAL picks a driver by sniffing, so a file named .geojson or .gpkg that really holds a VRT
 document could make GDAL read other local files or URLs. We accept only the formats listed
-here, recognise them by their first bytes, and refuse anything else before GDAL sees it.
+here, recognise them by their first bytes, and refuse anything else before GDAL sees it; a
+GeoJSON whose "crs" is a link or a URL is refused too (GDAL would fetch it). Importing this module
+keeps GDAL off the network for the whole process (geo.gdal_offline).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
 
+from geo import gdal_offline  # noqa: F401 - importing it keeps GDAL off the network
+from geo.geojson_crs import outside_crs_reference
 from geo.validate import GeometryError
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -35,9 +40,23 @@ def read_vector(path: Path, expected: str) -> gpd.GeoDataFrame:
     found = detect_format(path)
     if found != expected:
         raise GeometryError(f"the file holds {found}, not {expected}")
+    if found == "GeoJSON":
+        _refuse_outside_crs(path)
     try:
         if pyogrio.read_info(path)["driver"] != expected:
             raise GeometryError(f"the file cannot be read as {expected}")
         return gpd.read_file(path, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise GeometryError(f"the file cannot be read as {expected}: {exc}") from None
+
+
+def _refuse_outside_crs(path: Path) -> None:
+    try:
+        document = json.loads(Path(path).read_bytes())
+    except (ValueError, RecursionError):
+        return  # not JSON that Python reads: GDAL's own error says what is wrong with it
+    if reference := outside_crs_reference(document):
+        raise GeometryError(
+            f"the GeoJSON refers to a coordinate system outside the file ({reference}); such references are "
+            'never followed: remove the "crs" member (GeoJSON coordinates are longitude and latitude, WGS 84)'
+        )

@@ -2,7 +2,9 @@
 
 Why not GDAL's KML/LIBKML drivers: a coverage file needs only its <Polygon> elements; LIBKML follows
 NetworkLinks (it would fetch URLs from the server), and GDAL sniffs content, so a VRT named .kml could
-make it read local files. This reader only walks the XML tree it was given.
+make it read local files. This reader only walks the XML tree it was given, and refuses a document
+that asks for more than that tree: a NetworkLink (content to fetch from elsewhere) or an XInclude
+(ElementTree never performs one, but the person would expect the included file to count).
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from defusedxml.ElementTree import ParseError, fromstring
 from geo.validate import GeometryError
 
 _NON_POLYGON_TAGS = {"Point", "LineString", "Track", "MultiTrack", "Model"}
+_XINCLUDE = "{http://www.w3.org/2001/XInclude}"
 
 
 def polygons_from_kml(data: bytes, max_vertices: int) -> shapely.Geometry:
     """The polygons of a KML document (every <Polygon>, inside a MultiGeometry or not) as one
-    geometry. GeometryError when the XML is malformed, declares a DTD, is not KML, has more than
-    `max_vertices` vertices, or has no polygon (naming the kinds of geometry it holds instead)."""
+    geometry. GeometryError when the XML is malformed, declares a DTD, is not KML, links to other
+    content (NetworkLink, XInclude), has more than `max_vertices` vertices, or has no polygon (naming
+    the kinds of geometry it holds instead)."""
     try:
         root = fromstring(data, forbid_dtd=True)
     except DefusedXmlException:
@@ -31,6 +35,7 @@ def polygons_from_kml(data: bytes, max_vertices: int) -> shapely.Geometry:
     polygons, others, vertices = [], set(), 0
     for element in root.iter():
         tag = _local(element.tag)
+        _refuse_links(element, tag)
         if tag == "Polygon":
             outer, inner = _rings(element, "outerBoundaryIs"), _rings(element, "innerBoundaryIs")
             vertices += sum(len(r) for r in outer + inner)
@@ -43,6 +48,17 @@ def polygons_from_kml(data: bytes, max_vertices: int) -> shapely.Geometry:
         found = f" (it holds: {', '.join(sorted(others))})" if others else ""
         raise GeometryError(f"the KML has no polygon{found}; a coverage area must be a polygon")
     return polygons[0] if len(polygons) == 1 else shapely.GeometryCollection(polygons)
+
+
+def _refuse_links(element, tag: str) -> None:
+    if isinstance(element.tag, str) and element.tag.startswith(_XINCLUDE):
+        raise GeometryError("the KML uses XInclude to include another file; included files are never read")
+    if tag == "NetworkLink":
+        href = next((e.text or "" for e in element.iter() if _local(e.tag) == "href"), "")
+        where = f" to {href.strip()[:120]!r}" if href.strip() else ""
+        raise GeometryError(
+            f"the KML has a NetworkLink{where}; linked files are never fetched: put the polygons in the file itself"
+        )
 
 
 def _local(tag) -> str:
