@@ -52,6 +52,9 @@ class Settings:
     # production so that every worker and host shares the counts) and the limit per IP and per account.
     ratelimit_storage_uri: str = "memory://"
     login_rate_limit: str = "10/minute"
+    # Failed sign-ins per client across accounts; the longest wait of an account under attack (seconds).
+    login_ip_rate_limit: str = "30/minute"
+    login_max_delay: float = 3.0
     # Public pages for anonymous readers (pagecache): "" keeps them in each process's memory;
     # redis://host:6379/1 shares them between every worker and host.
     page_cache_url: str = ""
@@ -94,6 +97,8 @@ class Settings:
             app_env=env.get("APP_ENV", cls.app_env).strip().lower(),
             ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI") or cls.ratelimit_storage_uri,
             login_rate_limit=env.get("LOGIN_RATE_LIMIT") or cls.login_rate_limit,
+            login_ip_rate_limit=env.get("LOGIN_IP_RATE_LIMIT") or cls.login_ip_rate_limit,
+            login_max_delay=float(_int_setting(env, "LOGIN_MAX_DELAY", int(cls.login_max_delay))),
             page_cache_url=page_cache_url,
             smtp_host=env.get("SMTP_HOST", ""),
             smtp_port=_int_setting(env, "SMTP_PORT", cls.smtp_port),
@@ -118,6 +123,8 @@ class Settings:
             "APP_ENV": self.app_env,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "LOGIN_RATE_LIMIT": self.login_rate_limit,
+            "LOGIN_IP_RATE_LIMIT": self.login_ip_rate_limit,
+            "LOGIN_MAX_DELAY": self.login_max_delay,
             "PAGE_CACHE_URL": self.page_cache_url,
             "SMTP_HOST": self.smtp_host,
             "SMTP_PORT": self.smtp_port,

@@ -94,6 +94,9 @@ def make_app(database_url: str, **extra):
         "MAP_TILE_URL": "",  # no tile server: the maps use their own base layer, nothing leaves 127.0.0.1
         # Tests read English unless they ask for a language (the app's default is Spanish).
         "BABEL_DEFAULT_LOCALE": "en",
+        # An account under attack is slowed down (accounts.signin_limits): not in tests, except where
+        # they test it (with a fake pause, never on the real clock).
+        "LOGIN_MAX_DELAY": 0,
     }
     config.update(extra)
     return create_app(config)

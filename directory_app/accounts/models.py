@@ -35,6 +35,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     # Invited by the TS and not yet through the invite link: the password is a random unknown one.
     invite_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_false())
+    # The interface language of the user's last sign-in (es, en, fr): the language of emails to them.
+    language: Mapped[str | None] = mapped_column(String(2))
 
     country = relationship("Country")
 

@@ -7,8 +7,9 @@
 - `POST /logout` (accounts.logout, CSRF token required): bumps the user's session version, which ends
   every session of the user, copied cookies included, then signs out.
 
-Failed sign-ins are rate limited per IP and per account (accounts.ratelimit, wrapped around `login`
-when the blueprint is registered); sign-ins, failures and sign-outs go to the audit log. Password
+Failed sign-ins are limited per client and per (client, account), and slow down (never block) the
+account itself (accounts.signin_limits); the owner is emailed after repeated failures
+(accounts.signin_alerts). Sign-ins, failures and sign-outs go to the audit log. Password
 reset, invitations and password change: accounts/password_views.py; user management by the TS:
 accounts/admin_views.py.
 """
@@ -24,8 +25,11 @@ from flask_login import current_user, login_user, logout_user
 from directory_app.accounts.forms import LoginForm, LogoutForm
 from directory_app.accounts.models import Role, User
 from directory_app.accounts.services import authenticate, end_sessions
+from directory_app.accounts.signin_alerts import record_failed_sign_in
+from directory_app.accounts.signin_limits import sign_in_limits
 from directory_app.audit import record_event
 from directory_app.extensions import csrf, db, login_manager
+from directory_app.i18n import current_language
 
 bp = Blueprint("accounts", __name__)
 
@@ -76,22 +80,29 @@ def _start_new_session(user: User) -> None:
     login_user(user)
 
 
+def complete_sign_in(user: User, next_path: str | None):
+    """Sign the user in (audit entry, the language they use remembered for emails) and go on."""
+    record_event("login", user=user)
+    user.language = current_language()
+    db.session.commit()
+    _start_new_session(user)
+    return redirect(next_path or url_for("main.home"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @csrf.exempt  # the form checks its CSRF token itself, so that an expired form gets a clear message (still a 400)
 def login():
     next_path = safe_next_path(request.args.get("next"))
     form = LoginForm()
     failed = False
+    if request.method == "POST":
+        sign_in_limits().before_attempt(request.form.get("email"))
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            record_event("login", user=user)
-            db.session.commit()
-            _start_new_session(user)
-            return redirect(next_path or url_for("main.home"))
+            return complete_sign_in(user, next_path)
         failed = True
-        record_event("login_failed", detail=f"email: {form.email.data.strip().lower()[:254]}")
-        db.session.commit()
+        record_failed_sign_in(form.email.data, f"email: {form.email.data.strip().lower()[:254]}")
     csrf_failed = request.method == "POST" and bool(form.csrf_token.errors)
     page = render_template(
         "accounts/login.html", form=form, failed=failed, csrf_failed=csrf_failed, next_path=next_path
@@ -118,7 +129,9 @@ from directory_app.accounts import password_views  # noqa: E402, F401  (routes o
 
 @bp.record_once
 def _limit_sign_in_attempts(state) -> None:
-    """Wrap the sign-in and reset-request views in rate limits, once their routes exist on the app."""
+    """Limit sign-in attempts; wrap the reset-request view in rate limits, once its route exists."""
     from directory_app.accounts.ratelimit import init_rate_limits
+    from directory_app.accounts.signin_limits import init_sign_in_limits
 
+    init_sign_in_limits(state.app)
     init_rate_limits(state.app)

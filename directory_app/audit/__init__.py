@@ -22,6 +22,7 @@ KINDS = (
     "login",
     "login_failed",
     "rate_limited",
+    "sign_in_alert",
     "logout",
     "permission_denied",
     "password_reset_requested",

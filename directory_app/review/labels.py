@@ -59,6 +59,7 @@ AUDIT_KINDS = {
     "login": _l("Signed in"),
     "login_failed": _l("Failed sign-in"),
     "rate_limited": _l("Too many attempts (blocked)"),
+    "sign_in_alert": _l("Owner warned of failed sign-ins"),
     "logout": _l("Signed out"),
     "permission_denied": _l("Access refused"),
     "password_reset_requested": _l("Password reset requested"),

@@ -1,5 +1,6 @@
-"""Failed sign-ins are limited per IP and per account (Flask-Limiter, memory storage in tests); the
-limit gives a clear 429 page; successful sign-ins do not count."""
+"""Failed sign-ins are limited per client and per (client, account) (accounts.signin_limits, memory
+storage in tests; an account itself is only slowed down: tests/accounts/test_lockout.py); the limit
+gives a clear 429 page; successful sign-ins do not count; reset requests are limited per IP."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from tests.conftest import TEST_PASSWORD, TEST_USERS, make_app, redis_reachable
 
 @pytest.fixture
 def limited_app(world_url, backend):
-    """The read-only world with a limit of 3 per minute (the limiter and its counts are per app)."""
-    return make_app(world_url, LOGIN_RATE_LIMIT="3/minute")
+    """The read-only world with limits of 3 per minute (the limiter and its counts are per app)."""
+    return make_app(world_url, LOGIN_RATE_LIMIT="3/minute", LOGIN_IP_RATE_LIMIT="3/minute")
 
 
 def attempt(client, email: str, password: str, ip: str = "203.0.113.7"):
@@ -37,15 +38,14 @@ def test_failed_sign_ins_from_one_ip_are_limited(limited_app):
     )
 
 
-def test_failed_sign_ins_on_one_account_are_limited_across_ips(limited_app):
+def test_failed_sign_ins_on_one_account_from_one_ip_are_limited(world_url):
+    """Per (client, account): the client is stopped on that account (any case of the email), not on others."""
+    app = make_app(world_url, LOGIN_RATE_LIMIT="3/minute")
     email = TEST_USERS["ts_admin"].email
-    for number in range(3):
-        client = limited_app.test_client()
-        assert attempt(client, email, "wrong-password-123", f"192.0.2.{number + 1}").status_code == 200
-    response = attempt(limited_app.test_client(), email.upper(), TEST_PASSWORD, "192.0.2.200")
-    assert response.status_code == 429
-    other = TEST_USERS["consular"].email
-    assert attempt(limited_app.test_client(), other, TEST_PASSWORD, "192.0.2.201").status_code == 302
+    for _ in range(3):
+        assert attempt(app.test_client(), email, "wrong-password-123").status_code == 200
+    assert attempt(app.test_client(), email.upper(), TEST_PASSWORD).status_code == 429
+    assert attempt(app.test_client(), TEST_USERS["consular"].email, TEST_PASSWORD).status_code == 302
 
 
 def test_successful_sign_ins_do_not_count(limited_app):
@@ -69,7 +69,7 @@ def test_storage_uri_comes_from_the_environment():
 
 
 def test_the_limit_is_recorded_in_the_audit_log(world_url, fresh_app):
-    fresh_app.config["LOGIN_RATE_LIMIT"] = "1/minute"
+    fresh_app.config["LOGIN_IP_RATE_LIMIT"] = "1/minute"
     client = fresh_app.test_client()
     attempt(client, "nobody@example.org", "wrong-password-123")
     assert attempt(client, "nobody@example.org", "wrong-password-123").status_code == 429
@@ -98,3 +98,10 @@ def test_workers_share_counts_through_redis(world_url):
     assert attempt(second.test_client(), email, "wrong-password-123").status_code == 200
     assert attempt(first.test_client(), email, TEST_PASSWORD).status_code == 429
     assert attempt(second.test_client(), email, TEST_PASSWORD).status_code == 429
+    # the account's own failures (which slow it down, never block it) are shared too
+    with first.test_request_context():
+        assert first.extensions["sign_in_limits"].account_failures(email) == 2
+    with second.test_request_context():
+        assert second.extensions["sign_in_limits"].account_failures(email) == 2
+    # and the owner, from another client, still signs in
+    assert attempt(second.test_client(), email, TEST_PASSWORD, "198.51.100.77").status_code == 302
