@@ -4,8 +4,6 @@ consular districts of the Regional Conference on Migration member countries."""
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from directory_app.config import PROJECT_ROOT, Settings
 
@@ -25,6 +23,9 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
     )
     app.config.from_mapping(settings.as_flask_config())
     app.config.update(overrides)
+    from directory_app.request_params import init_request_params
+
+    init_request_params(app)  # bounded <int:> routes before any blueprint; its guard before other hooks
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
@@ -49,6 +50,9 @@ def register_extensions(app: Flask) -> None:
     from directory_app.extensions import csrf, db, migrate
 
     db.init_app(app)
+    from directory_app.db_events import init_db_events
+
+    init_db_events(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     from directory_app.accounts.sessions import init_login
@@ -59,17 +63,6 @@ def register_extensions(app: Flask) -> None:
     init_i18n(app)
     # Import the models so that they are known to SQLAlchemy and Alembic.
     from directory_app import models  # noqa: F401
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """Foreign keys on, WAL journal and a busy timeout for SQLite; nothing for other databases."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.close()
 
 
 def register_blueprints(app: Flask) -> None:

@@ -35,8 +35,7 @@ from uuid import UUID
 from flask import Flask, Response, current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import event, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, select
 
 from directory_app.extensions import db
 from directory_app.security import csp_nonce
@@ -122,8 +121,8 @@ def organisation_version(organisation_uuid: str) -> str:
     return "none" if row is None else f"{row[0]}@{row[1]}"
 
 
-@event.listens_for(Session, "after_commit")
-def _note_commit(_session) -> None:
+def note_commit(_session) -> None:
+    """After every commit of the directory's session (registered by directory_app.db_events)."""
     global _committed_at
     _committed_at = _now()
 

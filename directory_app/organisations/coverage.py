@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from sqlalchemy import case, delete, event, func, inspect, select
+from sqlalchemy import case, delete, func, inspect, select
 from sqlalchemy.orm import Session
 
 from directory_app.bulk import empty_table, insert_rows, update_rows
@@ -281,8 +281,7 @@ def _insert_district_coverage(condition) -> None:
     )
 
 
-@event.listens_for(Session, "after_flush")
-def _copy_status_changes(session: Session, _context) -> None:
+def copy_status_changes(session: Session, _context) -> None:
     """Keep district_coverage.status equal to the organisation's status, whatever changed it."""
     for obj in session.dirty:
         if isinstance(obj, Organisation) and inspect(obj).attrs.status.history.has_changes():

@@ -328,7 +328,7 @@ class DistrictCoverage(db.Model):
     overlap_km2: Mapped[float] = mapped_column(Float)
     share: Mapped[float] = mapped_column(Float)  # overlap / district area, 0..1
     # A copy of the organisation's status, so that "who serves district X" is read from this
-    # one index; kept in step by organisations.coverage (see _copy_status_changes).
+    # one index; kept in step by organisations.coverage (see copy_status_changes).
     status: Mapped[Status] = mapped_column(_str_enum(Status))
 
 

@@ -20,7 +20,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from directory_app.bulk import update_rows
@@ -194,8 +194,7 @@ def _touched_organisations(session: Session) -> dict[Organisation, list[Service 
     return {org: added for org, added in touched.items() if org not in session.deleted}
 
 
-@event.listens_for(Session, "before_flush")
-def _keep_search_text_current(session: Session, _context, _instances) -> None:
+def keep_search_text_current(session: Session, _context, _instances) -> None:
     """Whatever the ORM writes, the search text of the organisations it touches follows."""
     deleted = list(session.deleted)
     for org, added in _touched_organisations(session).items():
