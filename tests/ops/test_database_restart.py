@@ -142,11 +142,6 @@ def test_database_restart_under_load(private_server):
                                    "connect_args": {"connect_timeout": 5}},
     )  # fmt: skip
     first, second = _add_pair_writer(app)
-    import logging
-
-    h = logging.FileHandler("/tmp/g-app-errors.log")
-    app.logger.addHandler(h)
-    logging.getLogger("werkzeug").addHandler(h)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     serving.start()
