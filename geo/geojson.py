@@ -1,6 +1,10 @@
 """GeoJSON text built straight from shapely geometries (shapely.to_geojson runs in C), with
 properties serialised HTML-safe: `<`, `>`, `&`, `'`, backtick and `$` are written as \\u escapes, so a string
-from an entry cannot close a <script> block wherever the JSON lands."""
+from an entry cannot close a <script> block wherever the JSON lands.
+
+Coordinates are written on a grid of `precision` decimals through geo.simplify.on_grid, which
+keeps polygons valid (rounding each coordinate on its own can make a ring cross itself or
+collapse to a line)."""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ import shapely
 from jinja2.utils import htmlsafe_json_dumps
 from shapely.geometry.base import BaseGeometry
 
+from geo.simplify import on_grid
+
 _compact = partial(json.dumps, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -22,8 +28,8 @@ def safe_json(value) -> str:
 
 
 def feature(feature_id: str | int, properties: dict, geometry: BaseGeometry | None, precision: int = 5) -> str:
-    """One GeoJSON Feature as text; coordinates rounded to `precision` decimals."""
-    geometry_json = "null" if geometry is None else shapely.to_geojson(_rounded(geometry, precision))
+    """One GeoJSON Feature as text; coordinates on a grid of `precision` decimals, polygons valid."""
+    geometry_json = "null" if geometry is None else shapely.to_geojson(on_grid(geometry, 10**-precision))
     head = f'{{"type":"Feature","id":{safe_json(feature_id)},"properties":{safe_json(properties)}'
     return f'{head},"geometry":{geometry_json}}}'
 
@@ -39,7 +45,3 @@ def point_feature(feature_id: str | int, properties: dict, lon: float, lat: floa
 def feature_collection(features: Iterable[str]) -> str:
     """A FeatureCollection from features made by `feature` or `point_feature`."""
     return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
-
-
-def _rounded(geometry: BaseGeometry, precision: int) -> BaseGeometry:
-    return shapely.transform(geometry, lambda coords: coords.round(precision))

@@ -19,6 +19,7 @@ from directory_app.api.params import iso_datetime
 from directory_app.organisations import vocabulary
 from directory_app.organisations.display import website_href
 from directory_app.organisations.models import CoverageKind, Location, Organisation, Phone, Service
+from geo.simplify import display_geometry
 
 HSDS_VERSION = "3.0"
 PUBLISHER = "CAMMINA Directory"
@@ -151,8 +152,7 @@ def _service_area(service: Service, part, exact: bool) -> dict:
     elif not exact:  # a drawn area could give the hidden site away
         document.update(extent_type="text", extent="drawn area (not published)", description=part.kind.value)
     elif part.geom_wkb:
-        geometry = shapely.simplify(shapely.from_wkb(part.geom_wkb), 0.001, preserve_topology=True)
-        geometry = shapely.transform(geometry, lambda coords: coords.round(4))
+        geometry = display_geometry(shapely.from_wkb(part.geom_wkb), tolerance=0.001, grid=0.0001)  # valid
         document.update(extent_type="geojson", extent=shapely.to_geojson(geometry), description=part.kind.value)
     return document
 

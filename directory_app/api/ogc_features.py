@@ -5,7 +5,9 @@
   their exact location are at their approximate public position for readers who may not see more
   (the position is chosen in SQL, so bbox filters and counts use the position the reader gets).
 - `consulates`: one Point per consular office.
-- `districts`: one MultiPolygon per consular district, at display detail simplified to 0.01°.
+- `districts`: one MultiPolygon per consular district, at display detail simplified to 0.01° on the
+  shared borders of its sending country's districts and snapped to a 0.0001° grid, always valid
+  (geo.simplify.simplify_coverage).
 
 Every fetch takes an ItemQuery (bbox, limit, offset, validated property filters) and returns the
 page of features and how many match."""
@@ -23,8 +25,10 @@ from sqlalchemy import ColumnElement, case, exists, func, select
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict, Consulate, consulate_sending_country
 from directory_app.organisations.models import Location, Organisation, Service, Status
+from geo.simplify import simplify_coverage
 
 DISTRICT_TOLERANCE = 0.01
+DISTRICT_GRID = 0.0001  # degrees, about 11 m
 
 
 @dataclass(frozen=True)
@@ -194,15 +198,21 @@ def districts(query: ItemQuery, feature_id: str | None = None) -> tuple[list[dic
     """Consular districts as MultiPolygon features (filters: country = sending country, consulate).
 
     The bbox prefilter runs in SQL on the stored bounding boxes, the exact intersection test on the
-    display geometry of the candidates. Shapes are kept per district version (see _district_shapes)."""
+    display geometry of the candidates. Shapes are kept per version (see _district_geometry and
+    _sending_country_shapes)."""
     rows = db.session.execute(_districts_statement(query, feature_id).order_by(ConsularDistrict.code)).all()
     database = db.engine.url.render_as_string(hide_password=True)
     if query.bbox:
         box = shapely.box(*query.bbox)
-        rows = [r for r in rows if shapely.intersects(_district_shapes(database, r.code, str(r.updated_at))[0], box)]
+        rows = [r for r in rows if shapely.intersects(_district_geometry(database, r.code, str(r.updated_at)), box)]
     page = rows[query.offset : query.offset + query.limit]
-    features = [_district_feature(row, _district_shapes(database, row.code, str(row.updated_at))[1]) for row in page]
-    return features, len(rows)
+    versions = _sending_country_versions({row.sending_country_code for row in page})
+    return [_district_feature(row, _simplified_geometry(database, row, versions)) for row in page], len(rows)
+
+
+def _simplified_geometry(database: str, row, versions: dict[str, str]) -> dict | None:
+    country = row.sending_country_code
+    return _sending_country_shapes(database, country, versions.get(country, "")).get(row.code)
 
 
 def _districts_statement(query: ItemQuery, feature_id: str | None):
@@ -240,19 +250,43 @@ def _districts_statement(query: ItemQuery, feature_id: str | None):
 
 
 @functools.lru_cache(maxsize=2048)
-def _district_shapes(database: str, code: str, version: str) -> tuple[shapely.Geometry, dict]:
-    """A district's display geometry (prepared for intersection tests) and its simplified GeoJSON
-    geometry, read once per version of the district: derived from the database, never shared state.
-    The GeoJSON dict is shared between responses: never change it."""
+def _district_geometry(database: str, code: str, version: str) -> shapely.Geometry:
+    """A district's display geometry, prepared for intersection tests, read once per version of
+    the district: derived from the database, never shared state."""
     geometry = shapely.from_wkb(
         db.session.scalar(select(ConsularDistrict.display_wkb).where(ConsularDistrict.code == code))
     )
     shapely.prepare(geometry)
-    simple = shapely.simplify(geometry, DISTRICT_TOLERANCE, preserve_topology=True)
-    simple = shapely.transform(simple, lambda coords: coords.round(4))
-    if simple.geom_type == "Polygon":  # one geometry type per collection, as GIS layers expect
-        simple = shapely.MultiPolygon([simple])
-    return geometry, json.loads(shapely.to_geojson(simple))
+    return geometry
+
+
+def _sending_country_versions(countries: set[str]) -> dict[str, str]:
+    """{sending country: version of its districts as a whole (count and newest change)}."""
+    rows = db.session.execute(
+        select(ConsularDistrict.sending_country_code, func.count(), func.max(ConsularDistrict.updated_at))
+        .where(ConsularDistrict.sending_country_code.in_(countries), ConsularDistrict.display_wkb.is_not(None))
+        .group_by(ConsularDistrict.sending_country_code)
+    )
+    return {country: f"{count}:{latest}" for country, count, latest in rows}
+
+
+@functools.lru_cache(maxsize=64)
+def _sending_country_shapes(database: str, sending_country: str, version: str) -> dict[str, dict]:
+    """{district code: simplified GeoJSON geometry} of every district of a sending country,
+    simplified together so that neighbours keep their shared borders, snapped to the grid and
+    valid (geo.simplify), once per version of that country's districts. The dicts are shared
+    between responses: never change them."""
+    rows = db.session.execute(
+        select(ConsularDistrict.code, ConsularDistrict.display_wkb)
+        .where(ConsularDistrict.sending_country_code == sending_country, ConsularDistrict.display_wkb.is_not(None))
+        .order_by(ConsularDistrict.code)
+    ).all()
+    shapes = simplify_coverage(
+        [shapely.from_wkb(r.display_wkb) for r in rows], tolerance=DISTRICT_TOLERANCE, grid=DISTRICT_GRID
+    )
+    # one geometry type per collection, as GIS layers expect
+    shapes = [shapely.MultiPolygon([s]) if s.geom_type == "Polygon" else s for s in shapes]
+    return {r.code: json.loads(shapely.to_geojson(s)) for r, s in zip(rows, shapes)}
 
 
 def _district_feature(row, geometry: dict) -> dict:

@@ -1,6 +1,8 @@
 """The data behind the map layers, read from the database and written as GeoJSON text.
 
 Each layer has a version (a cheap aggregate query) that names its cached body; see maps.cache.
+Every polygon is valid as served: simplified by geo.simplify and written by geo.geojson.feature,
+which snaps coordinates to the layer's grid without breaking rings.
 Positions of organisations that hide their exact location follow the reader's rights
 (accounts.access): the public gets the approximate position only.
 """

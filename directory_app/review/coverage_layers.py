@@ -12,9 +12,11 @@ from sqlalchemy import select
 from directory_app.extensions import db
 from directory_app.geography.models import AdminUnit, Country
 from geo.coverage import circle
+from geo.simplify import display_geometry
 from geo.validate import GeometryError, geometry_from_geojson
 
 DISPLAY_TOLERANCE = 0.01  # degrees: enough for comparing two coverages on one small map
+DISPLAY_GRID = 0.0001  # degrees, about 11 m; geo.simplify keeps the simplified shapes valid on it
 
 
 def describe_part(part: dict[str, Any], snapshot: dict[str, Any]) -> str:
@@ -63,7 +65,7 @@ def coverage_features(snapshot: dict[str, Any] | None, layer: str) -> list[dict[
             geometry = None
         if geometry is None or geometry.is_empty:
             continue
-        simplified = shapely.simplify(geometry, DISPLAY_TOLERANCE, preserve_topology=True)
+        simplified = display_geometry(geometry, tolerance=DISPLAY_TOLERANCE, grid=DISPLAY_GRID)
         features.append(
             {
                 "type": "Feature",

@@ -1,0 +1,185 @@
+"""Every geometry the directory serves is valid (shapely is_valid) and not empty where its source is
+not: fetched over HTTP as the maps and GIS clients fetch it, on the real boundaries of the demo world.
+
+Served layers: the consular districts at the overview detail (all, and per sending country, as the
+public map asks for them) and at display detail (the district page's outline), the base layer
+(countries and admin-1 units), the OGC API districts collection (every page, every item), the
+coverage of every published organisation (as the public and as a reader who sees exact areas), the
+HSDS service areas drawn as GeoJSON, and the coverage map of a review proposal. Rounding each
+coordinate on its own served 5 of the 156 districts invalid (geo.simplify explains the fix)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import shapely
+from shapely import STRtree
+from shapely.geometry import shape
+from sqlalchemy import select
+
+from directory_app.extensions import db
+from directory_app.geography.models import AdminUnit, ConsularDistrict, Country
+from directory_app.organisations.models import CoverageKind, CoveragePart, Organisation, Status
+from tests.review.helpers import open_form
+
+
+def _json(response) -> dict:
+    assert response.status_code == 200, (response.request.url, response.status_code)
+    body = response.data
+    if response.headers.get("Content-Encoding") == "gzip":
+        body = gzip.decompress(body)
+    return json.loads(body)
+
+
+def _shapes(features: list[dict], where: str) -> dict:
+    """{feature id: shapely geometry}, after asserting that each is valid and not empty."""
+    shapes = {}
+    for feature in features:
+        assert feature["geometry"] is not None, (where, feature.get("id"))
+        geometry = shape(feature["geometry"])
+        assert geometry.is_valid, (where, feature.get("id"), geometry.geom_type)
+        assert not geometry.is_empty, (where, feature.get("id"))
+        shapes[feature.get("id")] = geometry
+    return shapes
+
+
+def _district_codes(app) -> dict[str, str]:
+    """{district code: sending country} of every district with a display geometry."""
+    with app.app_context():
+        return dict(
+            db.session.execute(
+                select(ConsularDistrict.code, ConsularDistrict.sending_country_code).where(
+                    ConsularDistrict.display_wkb.is_not(None)
+                )
+            ).all()
+        )
+
+
+def test_district_layers_at_every_detail_the_map_asks_for(app, client):
+    districts = _district_codes(app)
+    assert len(districts) == 156
+    overview = _shapes(_json(client.get("/maps/districts.geojson"))["features"], "districts.geojson")
+    assert set(overview) == set(districts)
+    for country in sorted(set(districts.values())):
+        url = f"/maps/districts.geojson?country={country}"
+        served = _shapes(_json(client.get(url))["features"], url)
+        assert set(served) == {code for code, sending in districts.items() if sending == country}
+    for code in districts:
+        url = f"/maps/districts/{code}.geojson"
+        assert list(_shapes(_json(client.get(url))["features"], url)) == [code]
+
+
+def test_ogc_districts_on_every_page_and_as_single_items(app, client):
+    districts = _district_codes(app)
+    url, paged = "/ogc/collections/districts/items?limit=40", {}
+    while url:
+        body = _json(client.get(url))
+        paged |= _shapes(body["features"], url)
+        url = next((link["href"] for link in body["links"] if link["rel"] == "next"), None)
+    assert set(paged) == set(districts)
+    assert {geometry.geom_type for geometry in paged.values()} == {"MultiPolygon"}
+    for code in districts:
+        url = f"/ogc/collections/districts/items/{code}"
+        (single,) = _shapes([_json(client.get(url))], url).values()
+        assert single.equals_exact(paged[code], 0)
+
+
+def _overlap(shapes: list) -> float:
+    """The total area where two of the shapes overlap."""
+    tree = STRtree(shapes)
+    return sum(a.intersection(shapes[j]).area for i, a in enumerate(shapes) for j in tree.query(a) if j > i)
+
+
+def test_ogc_districts_of_one_sending_country_keep_their_shared_borders(app, client):
+    # Simplified together, neighbours overlap no more than their sources do (the Canadian and US
+    # boundaries of the data overlap a little along their border); simplified one by one they did.
+    served = _shapes(
+        _json(client.get("/ogc/collections/districts/items?country=MX&limit=1000"))["features"], "MX districts"
+    )
+    with app.app_context():
+        sources = dict(
+            db.session.execute(
+                select(ConsularDistrict.code, ConsularDistrict.display_wkb).where(
+                    ConsularDistrict.sending_country_code == "MX"
+                )
+            ).all()
+        )
+    assert set(served) == set(sources)
+    source_overlap = _overlap([shapely.from_wkb(sources[code]) for code in served])
+    assert _overlap(list(served.values())) <= source_overlap * 1.001 + 1e-6
+
+
+def test_base_layer_countries_and_admin_units(app, client):
+    with app.app_context():
+        expected = set(db.session.scalars(select(Country.code))) | set(
+            db.session.scalars(select(AdminUnit.code).where(AdminUnit.level == 1))
+        )
+    served = _shapes(_json(client.get("/maps/base.geojson"))["features"], "base.geojson")
+    assert set(served) == expected
+
+
+def _organisations_with_coverage(app) -> dict[str, set[str]]:
+    """{uuid: the kinds of its coverage parts} of every published organisation with coverage."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(Organisation.uuid, CoveragePart.kind)
+            .join(CoveragePart, CoveragePart.organisation_id == Organisation.id)
+            .where(Organisation.status == Status.PUBLISHED)
+        ).all()
+    kinds: dict[str, set[str]] = {}
+    for uuid, kind in rows:
+        kinds.setdefault(uuid, set()).add(CoverageKind(kind).value)
+    return kinds
+
+
+def test_coverage_layers_of_every_published_organisation(app, client, client_as):
+    organisations = _organisations_with_coverage(app)
+    assert set().union(*organisations.values()) == {"admin_unit", "country", "radius", "polygon"}
+    exact_reader = client_as("ts_admin")
+    kinds_served = set()
+    for uuid in organisations:
+        for reader, who in ((client, "public"), (exact_reader, "ts_admin")):
+            url = f"/maps/organisations/{uuid}/coverage.geojson"
+            features = _json(reader.get(url))["features"]
+            assert features, (who, url)
+            _shapes(features, f"{who} {url}")
+            kinds_served |= {f["properties"]["kind"] for f in features}
+    assert kinds_served == {"admin_unit", "country", "radius", "polygon"}
+
+
+def test_hsds_service_areas_drawn_as_geojson(app, client_as):
+    organisations = [u for u, kinds in _organisations_with_coverage(app).items() if kinds & {"radius", "polygon"}]
+    consular = client_as("consular")
+    extents = 0
+    for uuid in organisations[:40]:
+        document = _json(consular.get(f"/hsds/organizations/{uuid}"))
+        for service in document["services"]:
+            for area in service["service_areas"]:
+                if area.get("extent_type") == "geojson":
+                    extents += 1
+                    _shapes([{"id": area["id"], "geometry": json.loads(area["extent"])}], f"hsds {uuid}")
+    assert extents > 0
+
+
+def test_review_proposal_coverage_map(fresh_app, login_as):
+    with fresh_app.app_context():
+        uuid = db.session.scalars(
+            select(Organisation.uuid)
+            .join(CoveragePart, CoveragePart.organisation_id == Organisation.id)
+            .where(
+                Organisation.country_code == "MX",
+                Organisation.status == Status.PUBLISHED,
+                CoveragePart.kind.in_([CoverageKind.ADMIN_UNIT, CoverageKind.COUNTRY]),
+            )
+            .order_by(Organisation.id)
+            .limit(1)
+        ).one()
+    contact = login_as(fresh_app.test_client(), "country_contact", "MX")
+    form = open_form(contact, f"/organisations/{uuid}/edit") | {"email": "mapas@example.org", "comment": "map"}
+    response = contact.post(f"/organisations/{uuid}/edit", data=form)
+    assert response.status_code == 302 and "/review/" in response.location
+    ts = login_as(fresh_app.test_client(), "ts_admin")
+    features = _json(ts.get(f"{response.location.rstrip('/')}/coverage.geojson"))["features"]
+    assert {f["properties"]["layer"] for f in features} == {"current", "proposed"}
+    _shapes(features, "review coverage")
