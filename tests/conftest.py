@@ -28,6 +28,7 @@ Browser tests (tests/browser/) are marked `browser`; their fixtures are in tests
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -45,6 +46,11 @@ from sqlalchemy.pool import NullPool
 from directory_app import create_app
 from directory_app.extensions import db
 
+# The official HSDS 3.0 JSON Schemas, beside the project (../shared), or where HSDS_SCHEMA_DIR says.
+HSDS_SCHEMA_DIR = Path(
+    os.environ.get("HSDS_SCHEMA_DIR")
+    or Path(__file__).resolve().parents[2] / "shared" / "standards" / "hsds-3.0" / "schema"
+)
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 DEMO_COUNT = 150
 BACKENDS = ["sqlite", "postgresql"]
@@ -322,3 +328,45 @@ def redis_reachable() -> bool:
             return True
     except OSError:
         return False
+
+
+@pytest.fixture(scope="session")
+def hsds_validators():
+    """A function name -> jsonschema validator for the HSDS 3.0 schemas (compiled/organization.json,
+    taxonomy.json, ...), with format checks (uuid, email...). The schemas are read from HSDS_SCHEMA_DIR
+    (never copied into the project); when they are missing the tests are skipped on a developer's
+    machine and fail under CI=true."""
+    if not HSDS_SCHEMA_DIR.is_dir():
+        message = f"HSDS 3.0 schemas not found at {HSDS_SCHEMA_DIR}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    resources = [
+        (
+            path.name,
+            Resource.from_contents(json.loads(path.read_text(encoding="utf-8")), default_specification=_draft()),
+        )
+        for path in HSDS_SCHEMA_DIR.glob("*.json")
+        if path.name != "openapi.json"
+    ]
+    registry = Registry().with_resources(resources)
+    cache: dict[str, Draft202012Validator] = {}
+
+    def validator(name: str) -> Draft202012Validator:
+        if name not in cache:
+            schema = json.loads((HSDS_SCHEMA_DIR / name).read_text(encoding="utf-8"))
+            cache[name] = Draft202012Validator(
+                schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER
+            )
+        return cache[name]
+
+    return validator
+
+
+def _draft():
+    from referencing.jsonschema import DRAFT202012
+
+    return DRAFT202012

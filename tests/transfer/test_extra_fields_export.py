@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -129,16 +128,12 @@ def test_xlsx_geojson_and_gpkg_carry_the_values(valued, tmp_path):
     assert record["extra_agreement_date"] == "2024-12-31" and record["extra_phone_referrals"] == "yes"
 
 
-def test_hsds_attributes_validate_and_read_back(valued):
-    jsonschema = pytest.importorskip("jsonschema")
+def test_hsds_attributes_validate_and_read_back(valued, hsds_validators):
+    validator = hsds_validators("compiled/organization.json")
     first, _ = valued
     documents = json.loads(export("hsds"))
-    schema_path = Path(__file__).resolve().parents[3] / "shared/standards/hsds-3.0/schema/compiled/organization.json"
-    if not schema_path.is_file():
-        pytest.skip("HSDS schemas not found")
-    schema = json.loads(schema_path.read_text())
     for document in documents:
-        jsonschema.validate(document, schema)
+        validator.validate(document)
     document = next(d for d in documents if d["id"] == first.uuid)
     attributes = {
         a["taxonomy_term"]["code"]: a for a in document["attributes"] if a["link_type"] == "additional_information"

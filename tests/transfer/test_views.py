@@ -117,18 +117,12 @@ def test_bad_export_requests_are_400(client, query):
     assert client.get(f"/transfer/export?{query}").status_code == 400
 
 
-def test_hsds_export_validates(client):
-    jsonschema = pytest.importorskip("jsonschema")
-    from pathlib import Path
-
-    schema_path = Path(__file__).resolve().parents[3] / "shared/standards/hsds-3.0/schema/compiled/organization.json"
-    if not schema_path.is_file():
-        pytest.skip("HSDS schemas not found")
-    schema = json.loads(schema_path.read_text())
+def test_hsds_export_validates(client, hsds_validators):
+    validator = hsds_validators("compiled/organization.json")
     documents = client.get("/transfer/export?format=hsds&country=CR").get_json()
     assert documents
     for document in documents:
-        jsonschema.validate(document, schema)
+        validator.validate(document)
 
 
 def test_cli_import_and_export(fresh_app, tmp_path):
