@@ -1,7 +1,9 @@
 """Reading checked uploads into rows: CSV and Excel with the standard library and openpyxl, GeoJSON,
 GeoPackage and Shapefile with pyogrio, and only after the content was judged (uploads.check_file)
 and GDAL confirms the same driver: a file that GDAL would open with any other driver (a VRT
-disguised as .gpkg or .shp, for one) is refused before a single feature is read."""
+disguised as .gpkg or .shp, for one) is refused before a single feature is read. No reader reaches the
+network: importing this module keeps GDAL off it (geo.gdal_offline), uploads.check_file refuses a GeoJSON
+"crs" that points outside the file, and workbook_xml checks an Excel file's XML before openpyxl parses it."""
 
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from flask_babel import gettext as _
 from directory_app.errors import ValidationError
 from directory_app.i18n import format_number
 from directory_app.transfer.uploads import MAX_XLSX_ENTRIES, Upload, check_zip, extract_shapefile
+from directory_app.transfer.workbook_xml import check_workbook_xml
+from geo import gdal_offline  # noqa: F401 - importing it keeps GDAL off the network
 
 MAX_ROWS = 20_000
 GDAL_DRIVERS = {"geojson": "GeoJSON", "gpkg": "GPKG", "shapefile": "ESRI Shapefile"}
@@ -102,6 +106,7 @@ def _read_xlsx(upload: Upload) -> Table:
     from openpyxl import load_workbook
 
     check_zip(upload.path, max_entries=MAX_XLSX_ENTRIES)
+    check_workbook_xml(upload.path, upload.original_name)  # no DTD, entity or XInclude reaches openpyxl
     try:
         workbook = load_workbook(upload.path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged workbooks

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from directory_app.errors import ValidationError
 from directory_app.i18n import format_number
+from geo.geojson_crs import outside_crs_reference
 
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
 MAX_ZIP_ENTRIES = 50
@@ -91,7 +92,7 @@ def check_file(path: Path, original_name: str | None = None, max_bytes: int = MA
         raise ValidationError(
             _("The file is larger than %(mb)s MB.", mb=format_number(max_bytes // (1024 * 1024))), source=name
         )
-    found = detect_format(path)
+    found = detect_format(path, name)
     expected = _NAME_FORMATS.get(PurePosixPath(name.lower()).suffix)
     if expected is not None and found not in (expected if isinstance(expected, tuple) else (expected,)):
         raise ValidationError(
@@ -101,8 +102,8 @@ def check_file(path: Path, original_name: str | None = None, max_bytes: int = MA
     return Upload(path, found, name)
 
 
-def detect_format(path: Path) -> str:
-    """One of FORMAT_NAMES, judged from the bytes, or ValidationError."""
+def detect_format(path: Path, name: str | None = None) -> str:
+    """One of FORMAT_NAMES, judged from the bytes, or ValidationError (`name`: the file's, for messages)."""
     with path.open("rb") as handle:
         head = handle.read(4096)
     if head.startswith(b"PK\x03\x04"):
@@ -121,7 +122,7 @@ def detect_format(path: Path) -> str:
     if text.startswith(b"<"):
         raise ValidationError(_("XML files (GDAL VRT, KML, GML) are not accepted."))
     if text.startswith((b"{", b"[")):
-        return _json_kind(path)
+        return _json_kind(path, name or path.name)
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -130,12 +131,23 @@ def detect_format(path: Path) -> str:
     return "csv"
 
 
-def _json_kind(path: Path) -> str:
+def _json_kind(path: Path, name: str) -> str:
     try:
         document = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise ValidationError(_("The file is not valid JSON: %(error)s", error=str(exc)[:200])) from None
     if isinstance(document, dict) and document.get("type") in ("FeatureCollection", "Feature"):
+        if reference := outside_crs_reference(document):  # GDAL would fetch a "link" crs: refused first
+            raise ValidationError(
+                _(
+                    "The file %(name)s refers to a coordinate system outside the file (%(crs)s); such "
+                    'references are never followed. Remove the "crs" member: GeoJSON coordinates are '
+                    "longitude and latitude (WGS 84).",
+                    name=name,
+                    crs=reference,
+                ),
+                source=name,
+            )
         return "geojson"
     if isinstance(document, list) or (isinstance(document, dict) and "organizations" in document):
         return "hsds"
