@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -70,12 +72,17 @@ SERVICE_TEXTS = ("description", "eligibility", "schedule")
 _TEXT_LABELS = {"description": _l("Description"), "eligibility": _l("Eligibility"), "schedule": _l("Hours")}
 
 
+def _language_label(field: str, language: str) -> str:
+    return _("%(field)s (%(language)s)", field=_TEXT_LABELS[field], language=language)
+
+
 def _add_language_fields(form_class: type, fields: tuple[str, ...]) -> None:
     """`<field>_<language>` text areas: the entry's texts in the languages other than its original one
-    (the template shows those; the original language is the field itself)."""
+    (the template shows those; the original language is the field itself). Their labels are
+    translated when shown; lazy_gettext takes no variables (tests/test_template_injection.py)."""
     for field in fields:
         for language in ENTRY_LANGUAGES:
-            label = _l("%(field)s (%(language)s)", field=_TEXT_LABELS[field], language=language)
+            label = LazyString(_language_label, field, language)
             setattr(form_class, f"{field}_{language}", TextAreaField(label, validators=[Length(max=10_000)]))
 
 
@@ -252,7 +259,8 @@ def _float(value: str) -> float | str:
 
 
 def form_to_data(form: EditForm, base: dict[str, Any]) -> dict[str, Any]:
-    """The snapshot the form describes, on top of `base`. Rows marked "remove" and blank rows drop out."""
+    """The snapshot the form describes, on top of `base`. Rows marked "remove" and blank rows drop out;
+    the rows showing the base's items keep their ids."""
     data = dict(base)
     extra = _extra_from_form(form)
     if extra:
@@ -264,7 +272,8 @@ def form_to_data(form: EditForm, base: dict[str, Any]) -> dict[str, Any]:
         {k: getattr(form, k).data for k in form.data if k.startswith("description_")}, ("description",), original
     )
     data["services"] = [
-        {
+        _with_id(base, "services", i)
+        | {
             "translations": _texts_of(row, SERVICE_TEXTS, original),
             "category": row["category"],
             "name": row["name"],
@@ -275,26 +284,39 @@ def form_to_data(form: EditForm, base: dict[str, Any]) -> dict[str, Any]:
             "populations": sorted(row["populations"] or []),
             "languages": sorted(c.strip().lower() for c in (row["languages"] or "").split(",") if c.strip()),
         }
-        for row in form.services.data
+        for i, row in enumerate(form.services.data)
         if not row["remove"] and not _blank(row, ("category", "name", "description"))
     ]
     sites = base.get("locations") or []  # a site keeps its country (a border site may lie in a neighbour)
     data["locations"] = [
-        {k: row[k] for k in ("name", "address", "city", "region", "postal_code")}
+        _with_id(base, "locations", i)
+        | {k: row[k] for k in ("name", "address", "city", "region", "postal_code")}
         | {"lat": _float(row["lat"]), "lon": _float(row["lon"])}
         | ({"country_code": sites[i]["country_code"]} if i < len(sites) and sites[i].get("country_code") else {})
         for i, row in enumerate(form.locations.data)
         if not row["remove"] and not _blank(row, ("name", "address", "city", "lat", "lon"))
     ]
     kept = [i for i, row in enumerate(form.contacts.data) if not row["remove"] and not _blank(row, ("name", "email"))]
-    data["contacts"] = [{k: form.contacts.data[i][k] for k in ("name", "title", "department", "email")} for i in kept]
+    data["contacts"] = [
+        _with_id(base, "contacts", i) | {k: form.contacts.data[i][k] for k in ("name", "title", "department", "email")}
+        for i in kept
+    ]
     data["phones"] = [
-        {k: row[k] for k in ("number", "type", "extension", "description")}
+        _with_id(base, "phones", i)
+        | {k: row[k] for k in ("number", "type", "extension", "description")}
         | {"contact": _contact_index(row["contact"], kept)}
-        for row in form.phones.data
+        for i, row in enumerate(form.phones.data)
         if not row["remove"] and not _blank(row, ("number",))
     ]
     return data
+
+
+def _with_id(base: dict[str, Any], name: str, index: int) -> dict[str, str]:
+    """{"id": ...} of the base's item the form's row `index` shows (the form lists the base's items
+    in order, then blank rows for new ones), so that the saved item stays the same item."""
+    items = base.get(name) or []
+    item_id = items[index].get("id") if index < len(items) and isinstance(items[index], dict) else None
+    return {"id": item_id} if item_id else {}
 
 
 def _contact_index(value: str, kept: list[int]) -> int | None:

@@ -22,6 +22,7 @@ import json
 import re
 import unicodedata
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from directory_app.errors import ValidationError
@@ -130,13 +131,13 @@ def check_mapping(mapping: dict[str, str], columns: list[str]) -> dict[str, str]
     clean = {c: f for c, f in mapping.items() if f}
     for column, target in clean.items():
         if column not in columns:
-            raise ValidationError(str(_l("The file has no column '%(column)s'.", column=column)))
+            raise ValidationError(_("The file has no column '%(column)s'.", column=column))
         if target not in FIELDS and not target.startswith(EXTRA_PREFIX):
-            raise ValidationError(str(_l("'%(field)s' is not a field that can be imported.", field=target)))
+            raise ValidationError(_("'%(field)s' is not a field that can be imported.", field=target))
     seen: set[str] = set()
     for target in clean.values():
         if target in seen:
-            raise ValidationError(str(_l("The field '%(field)s' is chosen for two columns.", field=target)))
+            raise ValidationError(_("The field '%(field)s' is chosen for two columns.", field=target))
         seen.add(target)
     return clean
 
@@ -168,13 +169,15 @@ def organisation_data(values: dict) -> dict:
 
 def importable_fields() -> dict[str, object]:
     """FIELDS and "extra_<code>" of each active additional field (label in the reader's language),
-    for the mapping page."""
+    for the mapping page. The labels of additional fields are people's text: they are put in the
+    translated sentence by gettext, which gives a plain str that the page escapes. (A lazy_gettext
+    string with the label in it passes for markup, and the page would print it as HTML.)"""
     from directory_app.extra_fields.services import definitions
     from directory_app.organisations.display import reader_language
 
     language = reader_language()
     extra = {
-        f"{EXTRA_PREFIX}{field.code}": _l("Additional information: %(label)s", label=field.label(language))
+        f"{EXTRA_PREFIX}{field.code}": _("Additional information: %(label)s", label=field.label(language))
         for field in definitions()
     }
     return {**FIELDS, **extra}
@@ -190,7 +193,7 @@ def _extra_values(extra: dict[str, str]) -> dict[str, str]:
         column = EXTRA_PREFIX + code
         if code not in fields:
             raise ValidationError(
-                str(_l("'%(column)s' is not an additional field of the directory.", column=column)), field=column
+                _("'%(column)s' is not an additional field of the directory.", column=column), field=column
             )
         try:
             clean[code] = normalise_value(fields[code], text)
@@ -217,7 +220,7 @@ def _json_object(values: dict, key: str) -> dict:
     try:
         item = json.loads(text)
     except ValueError as exc:
-        raise ValidationError(str(_l("Not valid JSON: %(error)s", error=str(exc))), field=key) from None
+        raise ValidationError(_("Not valid JSON: %(error)s", error=str(exc)), field=key) from None
     if not isinstance(item, dict):
         raise ValidationError(str(_l("Give a JSON object.")), field=key)
     return item
@@ -229,7 +232,7 @@ def _yes(value: str, field: str) -> bool:
         return False
     if folded in ("1", "yes", "si", "true", "verdadero", "oui", "y", "s"):
         return True
-    raise ValidationError(str(_l("'%(value)s' is not yes or no.", value=value)), field=field)
+    raise ValidationError(_("'%(value)s' is not yes or no.", value=value), field=field)
 
 
 def _codes(value: str | None) -> list[str]:
@@ -243,7 +246,7 @@ def _json_list(values: dict, key: str) -> list | None:
     try:
         items = json.loads(text)
     except ValueError as exc:
-        raise ValidationError(str(_l("Not valid JSON: %(error)s", error=str(exc))), field=key) from None
+        raise ValidationError(_("Not valid JSON: %(error)s", error=str(exc)), field=key) from None
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise ValidationError(str(_l("Give a JSON list of objects.")), field=key)
     return items
