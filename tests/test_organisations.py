@@ -13,6 +13,7 @@ from directory_app.organisations.models import DistrictCoverage, Organisation, U
 from directory_app.organisations.queries import nearest_organisations, organisations_covering, organisations_serving
 from directory_app.organisations.services import create_organisation, replace_coverage
 from geo.coverage import circle
+from geo.nearest import geodesic_km
 from geo.projection import area_km2
 
 pytestmark = pytest.mark.usefixtures("fresh_ctx")
@@ -149,11 +150,52 @@ def test_hidden_site_is_public_only_at_its_unit_label_point():
     assert Point(site.public_lon, site.public_lat).distance(Point(*TAPACHULA)) > 0.5
 
 
+def test_hidden_site_outside_every_unit_is_public_only_rounded_to_a_tenth_of_a_degree(fresh_ctx):
+    """A site at sea (a boat, a site typed a little off the coast) lies in no admin unit: the public sees
+    its position rounded to 0.1° (about 10 km), never the exact one, on the page's map and in the API."""
+    at_sea = (-93.0712, 13.8123)  # the Pacific, 120 km off Chiapas
+    data = organisation(hide_exact_location=True, locations=[{"name": "Barco", "lon": at_sea[0], "lat": at_sea[1]}])
+    org = create_organisation(data)
+    db.session.commit()
+    site = org.locations[0]
+    assert site.admin_unit_id is None and (site.lon, site.lat) == at_sea
+    assert (site.public_lon, site.public_lat) == (-93.1, 13.8)
+    served = fresh_ctx.test_client().get(f"/api/v1/organisations/{org.uuid}").get_data(as_text=True)
+    assert "-93.1" in served and "-93.07" not in served and "13.81" not in served
+
+
 def test_visible_site_is_public_as_it_is():
     org = create_organisation(organisation())
     site = org.locations[0]
     assert (site.public_lon, site.public_lat) == TAPACHULA
     assert site.admin_unit.code == "MX-CHP"
+
+
+def test_nearest_is_exact_where_the_ellipsoid_reorders_the_sphere():
+    """The nearest search reads sites in great-circle order, a limited number at a time (10 x k), and
+    stops only when no unread site can be nearer on the ellipsoid: geodesic distances run up to 0.56 %
+    shorter than great-circle ones (north-south near the equator) and a little longer east-west. Here ten
+    organisations due east of the point fill the first read, and the truly nearest one, due north,
+    comes eleventh in great-circle order: without the margin the search would stop at the first read."""
+    degrees_per_km = 180 / (np.pi * 6371.0088)  # on the mean sphere
+    east = [
+        create_organisation(
+            organisation(
+                name=f"East {i}", locations=[{"name": "Sede", "lon": (99.0 + 0.05 * i) * degrees_per_km, "lat": 0.0}]
+            )
+        )
+        for i in range(10)
+    ]
+    north = create_organisation(
+        organisation(name="North", locations=[{"name": "Sede", "lon": 0.0, "lat": 99.6 * degrees_per_km}])
+    )
+    db.session.flush()
+    distance = {
+        org: float(geodesic_km(0.0, 0.0, [org.locations[0].lon], [org.locations[0].lat])[0]) for org in [*east, north]
+    }
+    assert distance[north] < min(distance[org] for org in east)  # the set-up: north is the nearest on the ellipsoid
+    [nearest] = nearest_organisations(0.0, 0.0, k=1)
+    assert nearest.organisation_id == north.id
 
 
 def test_replacing_coverage_recomputes_districts():
