@@ -162,11 +162,12 @@ def _display_group(sources: list[BaseGeometry], tolerance: float, grid: float) -
     """One coverage, simplified as a whole at `tolerance`, or at a lower tolerance (again as a
     whole, so shared borders stay shared) when simplifying broke a shape that the grid alone
     does not break."""
+    areas = [_area(source) for source in sources]
     for step in _tolerances(tolerance):
         simplified = _simplified(sources, step) if step else sources
-        checked = [_checked(simplified[i], sources[i], grid) for i in range(len(sources))]
+        checked = [_checked(simplified[i], areas[i], grid) for i in range(len(sources))]
         failed = [i for i, (shape, _) in enumerate(checked) if shape is None]
-        if step and any(_checked(sources[i], sources[i], grid)[0] is not None for i in failed):
+        if step and any(_checked(sources[i], areas[i], grid)[0] is not None for i in failed):
             continue
         break
     shapes, repairs = [], []
@@ -176,7 +177,7 @@ def _display_group(sources: list[BaseGeometry], tolerance: float, grid: float) -
             shape = _oriented(fallback if fallback.is_valid else _repaired(fallback))
             reason = f"{reason + '; ' if reason else ''}collapsed on the grid, kept off it"
         if reason or step != tolerance:
-            repairs.append(Repair(i, reason or "less simplified", _area(sources[i]), float(shape.area), step))
+            repairs.append(Repair(i, reason or "less simplified", areas[i], float(shape.area), step))
         shapes.append(shape)
     return shapes, repairs
 
@@ -198,27 +199,31 @@ def _is_polygonal(geometry: BaseGeometry | None) -> bool:
     return geometry is not None and not geometry.is_empty and geometry.geom_type in ("Polygon", "MultiPolygon")
 
 
-def _checked(simplified: BaseGeometry, source: BaseGeometry, grid: float) -> tuple[BaseGeometry | None, str]:
+def _checked(simplified: BaseGeometry, original: float, grid: float) -> tuple[BaseGeometry | None, str]:
     """(the simplified shape snapped to the grid and valid, the repair it needed or "") or
-    (None, reason) when the result would be empty or change the area more than it may."""
+    (None, reason) when the result would be empty or change the area more than it may.
+    `original` is the area of the source."""
     reason = ""
-    reference = _area(simplified if simplified.is_valid else source)
-    length = (simplified if simplified.is_valid else source).length
-    if not simplified.is_valid:
+    reference = original
+    if simplified.is_valid:
+        reference = simplified.area
+    else:
         reason = shapely.is_valid_reason(simplified)
         if shapely.get_num_coordinates(simplified) > MAX_REPAIR_VERTICES:
             return None, reason
         simplified = _repaired(simplified)
     snapped = polygonal_part(shapely.set_precision(simplified, grid))
-    if not snapped.is_valid:  # set_precision promises valid output; if GEOS ever breaks that
+    valid = snapped.is_valid
+    if not valid:  # set_precision promises valid output; if GEOS ever breaks that
         reason = reason or shapely.is_valid_reason(snapped)
         snapped = polygonal_part(shapely.set_precision(_repaired(snapped), grid))
-    if snapped.is_empty or not snapped.is_valid:
+        valid = snapped.is_valid
+    if snapped.is_empty or not valid:
         return None, reason
-    original = _area(source)
-    if abs(snapped.area - reference) > MAX_AREA_CHANGE * reference + length * grid:
+    area, slack = snapped.area, simplified.length * grid
+    if abs(area - reference) > MAX_AREA_CHANGE * reference + slack:
         return None, reason
-    if abs(snapped.area - original) > MAX_SIMPLIFIED_AREA_CHANGE * original + length * grid:
+    if abs(area - original) > MAX_SIMPLIFIED_AREA_CHANGE * original + slack:
         return None, reason
     return _oriented(snapped), reason
 
