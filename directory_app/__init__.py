@@ -23,6 +23,9 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
     )
     app.config.from_mapping(settings.as_flask_config())
     app.config.update(overrides)
+    from geo.gdal_offline import forbid_network
+
+    forbid_network()  # file readers never reach the network: RuntimeError (no start) if GDAL cannot be kept off it
     from directory_app.request_params import init_request_params
 
     init_request_params(app)  # bounded <int:> routes before any blueprint; its guard before other hooks

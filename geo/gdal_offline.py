@@ -102,17 +102,21 @@ def _refuse(url, _options, _progress, _progress_arg, _write, _write_arg, _user_d
 
 
 def forbid_network() -> None:
-    """Keep GDAL and PROJ off the network for this whole process (idempotent), then check it.
+    """Keep GDAL and PROJ off the network for this whole process (idempotent: it also puts back what
+    another library may have changed since), then check it.
 
     RuntimeError when it cannot be put in force (e.g. a GDAL without the callback hook)."""
     global _gdal, _callback
     with _lock:
         pyogrio.set_gdal_config_options(GDAL_OPTIONS)
         pyproj.network.set_network_enabled(False)
-        if _callback is None:
-            _gdal = _library()
-            _callback = _FETCH_CALLBACK(_refuse)  # kept referenced for as long as the process lives
-            _gdal.CPLHTTPSetFetchCallback(_callback, None)
+        try:
+            if _callback is None:
+                _gdal = _library()
+                _callback = _FETCH_CALLBACK(_refuse)  # kept referenced for as long as the process lives
+            _gdal.CPLHTTPSetFetchCallback(_callback, None)  # again each time: another library may have replaced it
+        except (OSError, AttributeError) as exc:  # no such library or symbol
+            raise RuntimeError(f"GDAL cannot be kept off the network: {exc}") from None
     problem = offline_problem()
     if problem:
         raise RuntimeError(f"GDAL cannot be kept off the network: {problem}")

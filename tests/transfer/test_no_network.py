@@ -13,6 +13,8 @@ import io
 import json
 import zipfile
 
+import pyogrio
+import pyproj
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
@@ -21,7 +23,7 @@ from directory_app.accounts.models import User
 from directory_app.extensions import db
 from directory_app.transfer import storage
 from geo import gdal_offline
-from tests.conftest import TEST_USERS, login_as, user_key
+from tests.conftest import TEST_USERS, login_as, make_app, user_key
 from tests.network_listener import Listener
 from tests.review.helpers import form_fields, org_uuid
 from tests.transfer.test_views import csrf_token_of
@@ -326,3 +328,22 @@ def test_cli_imports_refuse_a_crs_link_and_a_vsicurl_path(fresh_app, listener, t
         assert reason in result.output.lower() and "Nothing was changed" in result.output, result.output
         assert listener.connections() == [], (command, path)
     assert row_counts(fresh_app) == before
+
+
+# --- the guard at app start -----------------------------------------------------------------------------
+
+
+def test_create_app_puts_gdal_off_the_network_and_the_check_sees_what_is_missing(world_url):
+    gdal_offline._gdal.CPLHTTPSetFetchCallback(gdal_offline._FETCH_CALLBACK(), None)  # another library's doing
+    pyogrio.set_gdal_config_options({"CPL_VSIL_CURL_ALLOWED_FILENAME": None})
+    try:
+        assert "CPL_VSIL_CURL_ALLOWED_FILENAME" in gdal_offline.offline_problem()
+        pyogrio.set_gdal_config_options({"CPL_VSIL_CURL_ALLOWED_FILENAME": gdal_offline.NO_NETWORK_FILENAME})
+        assert "callback" in gdal_offline.offline_problem()
+        pyogrio.set_gdal_config_options({"CPL_VSIL_CURL_ALLOWED_FILENAME": None})
+        make_app(world_url)  # puts all of it back, and checks it
+        assert gdal_offline.network_forbidden(), gdal_offline.offline_problem()
+        assert pyogrio.get_gdal_config_option("CPL_VSIL_CURL_ALLOWED_FILENAME") == gdal_offline.NO_NETWORK_FILENAME
+        assert not pyproj.network.is_network_enabled()
+    finally:
+        gdal_offline.forbid_network()
