@@ -347,3 +347,17 @@ def test_create_app_puts_gdal_off_the_network_and_the_check_sees_what_is_missing
         assert not pyproj.network.is_network_enabled()
     finally:
         gdal_offline.forbid_network()
+
+
+def test_openpyxl_itself_parses_with_defusedxml(listener):
+    """The second layer under transfer/workbook_xml: openpyxl refuses the entity on its own."""
+    from openpyxl import load_workbook
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML
+    plain = load_workbook(io.BytesIO(workbook(shared_strings(b"Casa Red"))), read_only=True)
+    assert list(plain.worksheets[0].iter_rows(values_only=True))[1][1] == "Casa Red"
+    entity = b'<!DOCTYPE sst [<!ENTITY xxe SYSTEM "' + listener.url("openpyxl").encode() + b'">]>'
+    with pytest.raises(ValueError, match="Unable to read workbook"):
+        load_workbook(io.BytesIO(workbook(shared_strings(b"&xxe;", entity))), read_only=True)
+    assert listener.connections() == []
