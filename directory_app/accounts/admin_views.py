@@ -3,7 +3,8 @@
 - `GET /admin/users` (users.index): every account with role, country and state.
 - `GET/POST /admin/users/invite` (users.invite): create an account and email an invitation link.
 - `GET/POST /admin/users/<id>` (users.edit): change role and country.
-- `POST /admin/users/<id>/disable`, `/enable`, `/resend-invite`: CSRF-protected buttons.
+- `POST /admin/users/<id>/disable`, `/enable`, `/resend-invite`, `/reset-two-factor` (a lost phone:
+  accounts.two_factor.reset_two_factor, audited): CSRF-protected buttons.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from directory_app.accounts import two_factor
 from directory_app.accounts.forms import ActionForm, InviteForm, UserRoleForm
 from directory_app.accounts.management import change_role, invite_user, list_users, set_active
 from directory_app.accounts.models import Role, User
@@ -117,6 +119,24 @@ def disable(user_id: int):
 @require_role(Role.TS_ADMIN)
 def enable(user_id: int):
     return _set_active(user_id, True)
+
+
+@bp.post("/<int:user_id>/reset-two-factor")
+@require_role(Role.TS_ADMIN)
+def reset_two_factor(user_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    user = _user_or_404(user_id)
+    try:
+        two_factor.reset_two_factor(_actor(), user)
+    except ValidationError as error:
+        flash(_(error.message))
+        return redirect(url_for("users.edit", user_id=user.id))
+    except PermissionDenied:
+        abort(403)
+    db.session.commit()
+    flash(_("Two-step sign-in of %(email)s reset; every session of the account has ended.", email=user.email))
+    return redirect(url_for("users.edit", user_id=user.id))
 
 
 @bp.post("/<int:user_id>/resend-invite")

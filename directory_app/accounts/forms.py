@@ -20,6 +20,28 @@ class LoginForm(FlaskForm):
     )
 
 
+class SecondStepForm(FlaskForm):
+    """The second step of a two-step sign-in: a code of the app, or a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=64)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "characters", "spellcheck": "false"},
+        description=_l("The 6-digit code your authenticator app shows now, or one of your recovery codes."),
+    )
+
+
+class EnrolForm(FlaskForm):
+    """The first code of the authenticator app, which turns two-step sign-in on."""
+
+    code = StringField(
+        _l("Code shown by the app"),
+        validators=[DataRequired(), Length(max=16)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+        description=_l("6 digits; a new one every 30 seconds."),
+    )
+
+
 class LogoutForm(FlaskForm):
     """No fields: signing out is a POST that must carry the CSRF token, so another site cannot sign a
     person out with a link or an image."""

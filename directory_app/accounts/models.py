@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String
 from sqlalchemy import false as sql_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -37,6 +38,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     invite_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_false())
     # The interface language of the user's last sign-in (es, en, fr): the language of emails to them.
     language: Mapped[str | None] = mapped_column(String(2))
+    # Two-step sign-in (accounts.two_factor): the TOTP seed (base32; set at enrolment, in use once
+    # totp_enabled), and the last 30-second time step whose code was accepted (a code works once).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_false())
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     country = relationship("Country")
 
@@ -48,3 +54,15 @@ class User(UserMixin, TimestampMixin, db.Model):
         """The session token: the id and the session version, so that bumping the version
         (logout, password change, disabling) ends every session of this user."""
         return f"{self.id}:{self.session_version}"
+
+
+class RecoveryCode(db.Model):
+    """A one-time recovery code of a user's two-step sign-in, stored as the SHA-256 of the code (each
+    code carries 120 random bits, so a plain hash is enough: OWASP ASVS 5.0 6.5.2)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

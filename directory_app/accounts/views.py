@@ -4,6 +4,8 @@
   dropped before login_user, so a cookie planted before sign-in gains nothing); one generic message
   for an unknown email, a wrong password and a disabled account; `?next=` is followed only to a local
   path of this site.
+- With two-step sign-in on (accounts.two_factor), a right password only marks the sign-in as pending
+  (accounts.pending_sign_in) and leads to the code step, `/login/code` (accounts.two_factor_views).
 - `POST /logout` (accounts.logout, CSRF token required): bumps the user's session version, which ends
   every session of the user, copied cookies included, then signs out.
 
@@ -18,12 +20,15 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
+from directory_app.accounts import two_factor
 from directory_app.accounts.forms import LoginForm, LogoutForm
 from directory_app.accounts.models import Role, User
+from directory_app.accounts.pending_sign_in import mark_pending
 from directory_app.accounts.services import authenticate, end_sessions
 from directory_app.accounts.signin_alerts import record_failed_sign_in
 from directory_app.accounts.signin_limits import sign_in_limits
@@ -81,11 +86,15 @@ def _start_new_session(user: User) -> None:
 
 
 def complete_sign_in(user: User, next_path: str | None):
-    """Sign the user in (audit entry, the language they use remembered for emails) and go on."""
+    """Sign the user in (audit entry, the language they use remembered for emails) and go on; to
+    enrolment first when two-step sign-in is required of them and not set up yet."""
     record_event("login", user=user)
     user.language = current_language()
     db.session.commit()
     _start_new_session(user)
+    if two_factor.must_enrol(user):
+        flash(_("Set up two-step sign-in to continue: it is required for your role."))
+        return redirect(url_for("accounts.two_factor"))
     return redirect(next_path or url_for("main.home"))
 
 
@@ -99,6 +108,10 @@ def login():
         sign_in_limits().before_attempt(request.form.get("email"))
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
+        if user is not None and two_factor.is_enabled(user):
+            _keep_only_language()
+            mark_pending(user, next_path)
+            return redirect(url_for("accounts.login_code"))
         if user is not None:
             return complete_sign_in(user, next_path)
         failed = True
@@ -124,7 +137,7 @@ def logout():
     return redirect(url_for("main.home"))
 
 
-from directory_app.accounts import password_views  # noqa: E402, F401  (routes on this blueprint)
+from directory_app.accounts import password_views, two_factor_views  # noqa: E402, F401  (routes on this blueprint)
 
 
 @bp.record_once
