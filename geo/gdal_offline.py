@@ -1,10 +1,13 @@
-"""GDAL (through pyogrio) and PROJ kept off the network for the whole process, set once at import.
+"""GDAL (through pyogrio) and PROJ kept off the network for the whole process, set at import (and again by create_app).
 
 File readers never reach the network: a GeoJSON whose "crs" is a link makes GDAL fetch that URL
-(OGRSpatialReference::importFromUrl, twice per file), and a path such as /vsicurl/http://... makes it
-read one. GDAL 3.12 has no single configuration option that turns networking off (measured: none of
-GDAL_HTTP_*, CPL_CURL_* or GDAL_DISABLE_READDIR_ON_OPEN stops the crs fetch; a proxy that points
-nowhere would, as a hack), so the two ways GDAL reaches the network are each closed at their root:
+(OGRSpatialReference::importFromUrl, each time the file is opened), and a path such as /vsicurl/http://... makes it
+read one. GDAL 3.12 has no configuration option that turns networking off (its list of known options
+has none; measured with pyogrio 0.13 / GDAL 3.12.4, the crs link is still fetched with any of
+CPL_VSIL_CURL_ALLOWED_FILENAME, CPL_VSIL_CURL_ALLOWED_EXTENSIONS, GDAL_DISABLE_READDIR_ON_OPEN,
+GDAL_HTTP_MAX_RETRY, GDAL_HTTP_TIMEOUT, GDAL_HTTP_CONNECTTIMEOUT, CPL_CURL_ENABLE_VSIMEM or PROJ_NETWORK
+set; a GDAL_HTTP_PROXY that points nowhere would stop it, as a hack), so the two ways GDAL reaches the
+network are each closed at their root:
 
 1. The /vsicurl/ family (/vsicurl/, /vsicurl_streaming/, /vsis3/, /vsigs/, /vsiaz/, /vsiadls/,
    /vsioss/, /vsiwebhdfs/ and plain "http://" names, which GDAL turns into /vsicurl/):
@@ -15,8 +18,9 @@ nowhere would, as a hack), so the two ways GDAL reaches the network are each clo
    with an error at once, never connects, and keeps the refused URLs (refused_urls) for the log.
 
 PROJ: PROJ_NETWORK=OFF for GDAL's PROJ context, and pyproj's own networking off (grids are never
-downloaded). Left open on purpose: /vsiswift/ lists a container even when refused by (1), but only
-when SWIFT_STORAGE_URL or SWIFT_AUTH_V1_URL is configured, which this application never does.
+downloaded). Not closed: /vsiswift/ still lists a container when refused by (1) (measured), but it
+has somewhere to connect only when SWIFT_STORAGE_URL or SWIFT_AUTH_V1_URL is configured, which this
+application never does.
 
 network_forbidden() checks all of this without touching the network (the probe URL has a scheme
 curl does not know, so even without our callback nothing would leave the process); create_app
