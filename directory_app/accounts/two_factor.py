@@ -26,6 +26,7 @@ import time
 import pyotp
 import segno
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import delete, func, or_, select, update
 
@@ -42,6 +43,10 @@ RECOVERY_CODE_COUNT = 10
 RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 letters and digits, none easily confused
 RECOVERY_CODE_LENGTH = 24  # 24 x 5 bits = 120 bits
 _TOTP_CODE = re.compile(r"^[0-9]{6}$")
+# Messages of ValidationError, marked for the catalogs and given in the reader's language.
+ALREADY_ON = _l("Two-step sign-in is already on.")
+WRONG_CODE = _l("That code is not right. Type the code the app shows now.")
+NOTHING_TO_RESET = _l("This user has no two-step sign-in to reset.")
 
 
 def is_enabled(user: User) -> bool:
@@ -60,7 +65,7 @@ def must_enrol(user: User) -> bool:
 def start_enrolment(user: User) -> str:
     """The seed being enrolled: kept while the user has not confirmed it, made on first use."""
     if is_enabled(user):
-        raise ValidationError("Two-step sign-in is already on.", field="code")
+        raise ValidationError(str(ALREADY_ON), field="code")
     if not user.totp_secret:
         user.totp_secret = pyotp.random_base32()
         db.session.flush()
@@ -153,9 +158,9 @@ def recovery_codes_left(user: User) -> int:
 def confirm_enrolment(user: User, code: str) -> list[str]:
     """Turn two-step sign-in on with the first right code of the seed being enrolled; the recovery codes."""
     if is_enabled(user) or not user.totp_secret:
-        raise ValidationError("Two-step sign-in is already on.", field="code")
+        raise ValidationError(str(ALREADY_ON), field="code")
     if not check_totp(user, code):
-        raise ValidationError("That code is not right. Type the code the app shows now.", field="code")
+        raise ValidationError(str(WRONG_CODE), field="code")
     user.totp_enabled = True
     codes = new_recovery_codes(user)
     record_event("two_factor_enabled", user=user)
@@ -180,7 +185,7 @@ def reset_two_factor(actor: User, user: User) -> None:
     (and, if it is required of them, enrols again)."""
     check_may_manage_users(actor)
     if not user.totp_secret and not user.totp_enabled:
-        raise ValidationError("This user has no two-step sign-in to reset.", field="two_factor")
+        raise ValidationError(str(NOTHING_TO_RESET), field="two_factor")
     user.totp_secret, user.totp_enabled, user.totp_last_step = None, False, None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     end_sessions(user)

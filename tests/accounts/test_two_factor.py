@@ -156,6 +156,8 @@ def test_the_ts_resets_it_and_the_contact_signs_in_with_the_password_alone(fresh
     ts = login_as(fresh_app.test_client(), "ts_admin")
     page = ts.get(f"/admin/users/{contact_id}").get_data(as_text=True)
     assert "Reset two-step sign-in (lost phone)" in page
+    listing = ts.get("/admin/users").get_data(as_text=True)
+    assert f'<tr data-user-id="{contact_id}">' in listing and "· two-step sign-in</td>" in listing
     response = post_form(ts, f"/admin/users/{contact_id}/reset-two-factor", {}, form_url=f"/admin/users/{contact_id}")
     assert response.status_code == 302
     with fresh_app.app_context():
