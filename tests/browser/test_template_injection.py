@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from sqlalchemy import select
 
 from directory_app.extensions import db
@@ -18,9 +19,16 @@ EDITOR_READY = ".folium-map[data-editor='ready']"
 SITE_NAME = "pid {{ lipsum.__globals__.os.getpid() }} {{7*7}} {% raw %}x {{ \"a' }} <b>bold</b>"
 
 
-def _poison_a_site(app) -> str:
-    """A published organisation with one site (the last by id: other browser tests use the first),
-    whose site is renamed SITE_NAME."""
+@pytest.fixture
+def poisoned_site(live_server):
+    """The uuid of a published organisation with one site (the last by id: other browser tests use
+    the first) whose site is named SITE_NAME while the test runs (the live server is shared)."""
+    uuid, name = _rename_site(live_server.app, SITE_NAME)
+    yield uuid
+    _rename_site(live_server.app, name)
+
+
+def _rename_site(app, new_name: str) -> tuple[str, str]:
     with app.app_context():
         org = db.session.scalars(
             select(Organisation)
@@ -29,15 +37,15 @@ def _poison_a_site(app) -> str:
             .where(~select(Location.id).where(Location.organisation_id == Organisation.id).offset(1).exists())
             .order_by(Organisation.id.desc())
         ).first()
-        org.locations[0].name = SITE_NAME
+        old_name, org.locations[0].name = org.locations[0].name, new_name
         db.session.commit()
-        return org.uuid
+        return org.uuid, old_name
 
 
 def test_a_site_named_with_a_template_payload_is_shown_as_typed_in_the_coverage_editor(
-    page, live_server, assert_no_external_requests
+    page, poisoned_site, assert_no_external_requests
 ):
-    uuid = _poison_a_site(live_server.app)
+    uuid = poisoned_site
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, "ts_admin")
