@@ -214,7 +214,7 @@ def initial_data(parts: list[dict]) -> dict[str, Any]:
 def in_saved_order(parts: list[dict], saved: list[dict]) -> list[dict]:
     """The parts in the order of the saved parts they match, with the saved labels of units,
     countries and radii; new parts follow. Saving an unchanged coverage then gives back exactly the
-    saved parts, and a review shows only what changed."""
+    saved parts (ids included), and a review shows only what changed."""
     position = {_identity(part): (i, part.get("label") or "") for i, part in enumerate(saved)}
     ordered = []
     for n, part in enumerate(parts):
@@ -224,6 +224,8 @@ def in_saved_order(parts: list[dict], saved: list[dict]) -> list[dict]:
         if found is not None:
             part["label"] = found[1]
         rank = found[0] if found else (origin if origin is not None else len(saved) + n)
+        if rank < len(saved) and saved[rank].get("id") and "id" not in part:
+            part["id"] = saved[rank]["id"]  # the same part (see review.snapshots.ITEM_ID)
         ordered.append((rank, n, part))
     return [part for _rank, _n, part in sorted(ordered, key=lambda item: item[:2])]
 

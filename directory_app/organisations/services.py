@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from uuid import UUID
 
 import pycountry
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
+from sqlalchemy.orm import MANYTOONE
 
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
@@ -91,20 +94,92 @@ def _fill(org: Organisation, data: dict) -> None:
     # No autoflush while the organisation is built: its networks would otherwise be flushed
     # (Network.members) before the organisation is in the session.
     with db.session.no_autoflush:
+        rows = _rows_by_uuid(org)
         _set_fields(org, data)
-        org.contacts = [_contact(c, f"contacts[{i}]") for i, c in enumerate(data.get("contacts") or [])]
-        org.phones = [_phone(p, f"phones[{i}]", org.contacts) for i, p in enumerate(data.get("phones") or [])]
-        org.locations = _locations(data.get("locations") or [], org)
-        org.services = [_service(s, f"services[{i}]", org.locations) for i, s in enumerate(data.get("services") or [])]
+        contacts, phones = data.get("contacts") or [], data.get("phones") or []
+        org.contacts = [_kept(rows, c, _contact(c, f"contacts[{i}]")) for i, c in enumerate(contacts)]
+        org.phones = [_kept(rows, p, _phone(p, f"phones[{i}]", org.contacts)) for i, p in enumerate(phones)]
+        sites = data.get("locations") or []
+        org.locations = [_kept(rows, item, loc) for item, loc in zip(sites, _locations(sites, org))]
+        services = data.get("services") or []
+        org.services = [_kept(rows, s, _service(s, f"services[{i}]", org.locations)) for i, s in enumerate(services)]
 
 
 def replace_coverage(org: Organisation, parts: list[dict]) -> Organisation:
     """Give the organisation these coverage parts and recompute which units and districts
     it serves. Radius parts refer to the organisation's sites by their index."""
-    org.coverage_parts = [_coverage_part(p, f"coverage[{i}]", org.locations) for i, p in enumerate(parts)]
+    with db.session.no_autoflush:
+        rows = _rows_by_uuid(org, ("coverage_parts",))
+        org.coverage_parts = [
+            _kept(rows, p, _coverage_part(p, f"coverage[{i}]", org.locations)) for i, p in enumerate(parts)
+        ]
     db.session.flush()
     recompute_coverage([org.id])
     return org
+
+
+_ROW_LISTS = ("contacts", "phones", "locations", "services")
+_OWN_COLUMNS = {"id", "uuid", "organisation_id", "created_at", "updated_at"}
+
+
+def _rows_by_uuid(org: Organisation, lists: tuple[str, ...] = _ROW_LISTS) -> dict[str, object]:
+    """The organisation's current rows (sites, services, people, phones, coverage parts) by uuid."""
+    if org.id is None:
+        return {}
+    return {row.uuid: row for name in lists for row in getattr(org, name)}
+
+
+def _kept(rows: dict[str, object], data: dict, new):
+    """The row `data` names by its "id" (a row of this organisation, of the same type) with `new`'s
+    values, so that its id stays what it was: what lets a review tell which service, site or phone
+    two people changed (review.merge) and keeps the public ids (HSDS) of unchanged items. `new`
+    when the data names none (a new item, imported data) or an id that is not one of these rows."""
+    item_id = str(data.get("id") or "") if isinstance(data, dict) else ""
+    existing = rows.pop(item_id, None) if item_id else None
+    if existing is None or type(existing) is not type(new):
+        free = _free_uuid(type(new), item_id, rows)
+        if free:
+            new.uuid = free  # an item removed earlier comes back as itself (a restore)
+        return new
+    mapper, values = sa_inspect(type(new)), dict(sa_inspect(new).dict)
+    related = {}
+    for rel in mapper.relationships:  # the new object lets go of what it points to (and of backrefs)
+        if rel.key in values and rel.key != "organisation" and not rel.viewonly:
+            related[rel.key] = list(values[rel.key]) if rel.uselist else values[rel.key]
+            setattr(new, rel.key, [] if rel.uselist else None)
+    if new in db.session:
+        db.session.expunge(new)
+    set_by_relationship = set()
+    for rel in mapper.relationships:
+        local = {column.key for column in rel.local_columns}
+        if rel.key == "organisation" or rel.viewonly:
+            continue
+        if rel.key in related:
+            setattr(existing, rel.key, related[rel.key])
+            set_by_relationship |= local
+        elif rel.direction is MANYTOONE and not local & set(values):
+            setattr(existing, rel.key, None)
+            set_by_relationship |= local
+    for column in mapper.column_attrs:
+        if column.key in _OWN_COLUMNS or column.key in set_by_relationship:
+            continue
+        default = column.columns[0].default
+        fallback = default.arg if default is not None and not callable(default.arg) else None
+        setattr(existing, column.key, values.get(column.key, fallback))
+    return existing
+
+
+def _free_uuid(row_type: type, item_id: str, rows: dict) -> str | None:
+    """`item_id` as a uuid when no row of that type has it (nor another item of this save)."""
+    try:
+        item_id = str(UUID(item_id))
+    except ValueError:
+        return None
+    taken = rows.setdefault(None, set())
+    if item_id in taken or db.session.scalar(select(row_type.id).where(row_type.uuid == item_id)) is not None:
+        return None
+    taken.add(item_id)
+    return item_id
 
 
 def _set_fields(org: Organisation, data: dict) -> None:

@@ -40,6 +40,9 @@ LIST_FIELDS = ("services", "locations", "contacts", "phones", "coverage")
 # Additional information (extra_fields): {code: stored text, "" for none} of every active field. A
 # snapshot without the key (older ones), or without a code, leaves those values as they are.
 EXTRA = "extra"
+# Every item of a list carries its row's uuid as "id": saving a snapshot keeps the rows it names
+# (organisations.services), so an item is the same item from one version to the next.
+ITEM_ID = "id"
 FIELDS = SCALAR_FIELDS + LIST_FIELDS + (EXTRA,)
 
 
@@ -64,11 +67,18 @@ def snapshot_of(org: Organisation) -> dict[str, Any]:
         "services": [_service(s) for s in org.services],
         "locations": [_location(loc) for loc in org.locations],
         "contacts": [
-            {"name": c.name, "title": c.title or "", "department": c.department or "", "email": c.email or ""}
+            {
+                "id": c.uuid,
+                "name": c.name,
+                "title": c.title or "",
+                "department": c.department or "",
+                "email": c.email or "",
+            }
             for c in org.contacts
         ],
         "phones": [
             {
+                "id": p.uuid,
                 "number": p.number,
                 "type": str(p.type),
                 "extension": p.extension or "",
@@ -84,6 +94,7 @@ def snapshot_of(org: Organisation) -> dict[str, Any]:
 
 def _service(service) -> dict[str, Any]:
     return {
+        "id": service.uuid,
         "category": service.category_code,
         "name": service.name,
         "description": service.description or "",
@@ -98,6 +109,7 @@ def _service(service) -> dict[str, Any]:
 
 def _location(location) -> dict[str, Any]:
     return {
+        "id": location.uuid,
         "name": location.name or "",
         "address": location.address or "",
         "city": location.city or "",
@@ -110,7 +122,7 @@ def _location(location) -> dict[str, Any]:
 
 
 def _coverage(part: CoveragePart, org: Organisation) -> dict[str, Any]:
-    data: dict[str, Any] = {"kind": str(part.kind), "label": part.label or ""}
+    data: dict[str, Any] = {"id": part.uuid, "kind": str(part.kind), "label": part.label or ""}
     if part.kind is CoverageKind.COUNTRY:
         data["country"] = part.country_code
     elif part.kind is CoverageKind.ADMIN_UNIT:
@@ -138,14 +150,16 @@ def _text(value: Any) -> str:
 
 def flatten(snapshot: dict[str, Any]) -> dict[str, str]:
     """field path -> text: "name", "services[0].fees", "coverage[1].geometry"... Lists of plain
-    values (networks, populations, languages) stay one field."""
+    values (networks, populations, languages) stay one field. The items' ids (ITEM_ID) are no
+    field: they say which item is which (review.merge), nobody edits them."""
     flat: dict[str, str] = {}
     for field in FIELDS:
         value = snapshot.get(field)
         if field in LIST_FIELDS:
             for i, item in enumerate(value or []):
                 for key, sub in item.items():
-                    _put(flat, f"{field}[{i}].{key}", sub)
+                    if key != ITEM_ID:
+                        _put(flat, f"{field}[{i}].{key}", sub)
         elif field == EXTRA:
             for code, text in (value or {}).items():
                 flat[f"{EXTRA}.{code}"] = _text(text)
