@@ -37,6 +37,7 @@ KINDS = (
     "user_disabled",
     "user_enabled",
     "approval",
+    "proposal_amended",
     "rejection",
     "restore",
     "archive",

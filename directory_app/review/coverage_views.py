@@ -15,7 +15,7 @@ from directory_app.extensions import db
 from directory_app.organisations.coverage_form import CoverageEditorForm
 from directory_app.review.blueprint import acting_user, bp, editable_organisation
 from directory_app.review.edit_views import conflict_page, finish
-from directory_app.review.services import VersionConflict, submit_change
+from directory_app.review.services import VersionConflict, pending_proposals, submit_change
 from directory_app.review.snapshots import snapshot_of
 
 MAX_COMMENT = 2_000
@@ -51,4 +51,6 @@ def edit_coverage(organisation_uuid: str):
             db.session.rollback()
             form.form_errors.append(str(exc))
             org = editable_organisation(organisation_uuid)
-    return render_template("edit/coverage.html", form=form, org=org, version=version, comment=comment), status
+    return render_template(
+        "edit/coverage.html", form=form, org=org, version=version, comment=comment, pending=pending_proposals(org)
+    ), status

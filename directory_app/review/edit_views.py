@@ -1,6 +1,7 @@
 """Editing an organisation: create, edit (with the conflict page and its merge), still correct,
 archive. Each view finds the organisation from the URL, checks may_edit, and hands plain data to
-review.services; the request commits once at the end.
+review.services; the request commits once at the end. The edit and coverage pages say when a change
+of the entry is already waiting for review (by whom, since when), and offer its author to amend it.
 
 Routes (blueprint "review"):
     GET/POST /organisations/new                    review.create
@@ -35,7 +36,14 @@ from directory_app.review.forms import (
     form_values,
     with_extra_fields,
 )
-from directory_app.review.services import Outcome, VersionConflict, archive, mark_verified, submit_change
+from directory_app.review.services import (
+    Outcome,
+    VersionConflict,
+    archive,
+    mark_verified,
+    pending_proposals,
+    submit_change,
+)
 from directory_app.review.snapshots import (
     EXTRA,
     SCALAR_FIELDS,
@@ -62,11 +70,14 @@ def finish(outcome: Outcome, notes: list[str] = ()):
     if outcome.proposal is not None:
         flash(_("Sent for review. The published entry stays as it is until the Secretariat approves."))
         return redirect(url_for("review.proposal_page", proposal_id=outcome.proposal.id))
+    if outcome.revision is None:
+        flash(_("Nothing was changed: the entry is as it was."))
+        return redirect(url_for("organisations.organisation_page", organisation_uuid=outcome.organisation.uuid))
     flash(_("The change is published."))
     return redirect(url_for("organisations.organisation_page", organisation_uuid=outcome.organisation.uuid))
 
 
-def _languages(snapshot: dict) -> dict:
+def languages_of(snapshot: dict) -> dict:
     """Template variables: the entry's original language and the others its texts may be given in."""
     original = snapshot.get("original_language") or "es"
     return {"original_language": original, "other_languages": [lang for lang in ENTRY_LANGUAGES if lang != original]}
@@ -111,7 +122,7 @@ def create():
         org=None,
         choose_country=may_publish(user),
         extra_fields=extra_form_fields(form),
-        **_languages(base),
+        **languages_of(base),
     ), status
 
 
@@ -141,7 +152,8 @@ def edit(organisation_uuid: str):
         org=org,
         choose_country=False,
         extra_fields=extra_form_fields(form),
-        **_languages(current),
+        pending=pending_proposals(org),
+        **languages_of(current),
     ), status
 
 

@@ -45,6 +45,7 @@ CHANGE_KINDS = {
 PROPOSAL_STATUSES = {
     ProposalStatus.PENDING: _l("Waiting for review"),
     ProposalStatus.APPROVED: _l("Approved and published"),
+    ProposalStatus.APPROVED_IN_PART: _l("Approved in part and published"),
     ProposalStatus.REJECTED: _l("Rejected by the Technical Secretariat"),
 }
 
@@ -74,6 +75,7 @@ AUDIT_KINDS = {
     "user_disabled": _l("User disabled"),
     "user_enabled": _l("User enabled"),
     "approval": _l("Proposal approved"),
+    "proposal_amended": _l("Proposal amended by its author"),
     "rejection": _l("Proposal rejected"),
     "restore": _l("Version restored"),
     "archive": _l("Entry archived"),
@@ -209,6 +211,7 @@ ITEM_FIELDS = {
 _TEXT_FIELDS = {"description": _l("Description"), "eligibility": _l("Eligibility"), "schedule": _l("Hours")}
 
 _ITEM_PATH = re.compile(r"^(?P<group>[a-z_]+)\[(?P<index>\d+)\]\.(?P<rest>.+)$")
+_WHOLE_ITEM = re.compile(r"^(?P<group>[a-z_]+)\[(?P<index>\d+)\]$")  # an item as a whole (review.merge)
 
 
 def _item(group: str, number: int) -> str:
@@ -255,6 +258,9 @@ def field_label(path: str | None) -> str:
         return str(SNAPSHOT_GROUPS[path])
     if path.startswith("extra.") and len(path) > len("extra."):
         return _extra_label(path[len("extra.") :])
+    whole = _WHOLE_ITEM.match(path)
+    if whole and whole["group"] in ITEM_FIELDS:
+        return _item(whole["group"], int(whole["index"]) + 1)
     found = _ITEM_PATH.match(path)
     if found and found["group"] in ITEM_FIELDS:
         group, rest = found["group"], found["rest"]

@@ -23,9 +23,12 @@ _NAMESPACE = uuid.UUID("9c4f1f7e-3b53-4c4e-9a0e-5a7c2d7b9e10")
 def metadata_records(organisation: Organisation, revisions: list[Revision]) -> list[dict[str, Any]]:
     """HSDS metadata records (id, resource_id, resource_type, last_action_date, last_action_type,
     field_name, previous_value, replacement_value, updated_by) of the revisions, oldest first. A
-    baseline (the state before the first recorded change) is one record with field_name "*"."""
+    baseline (the state before the first recorded change) is one record with field_name "*"; a
+    revision that changed nothing has none."""
     records = []
     for revision in sorted(revisions, key=lambda r: r.number):
+        if not revision.changes and revision.kind is not ChangeKind.BASELINE:
+            continue  # a save that changed nothing (older ones were recorded) is no action on a field
         who = revision.author.email if revision.author else "import"
         if revision.approved_by and revision.approved_by_id != revision.author_id:
             who = f"{who} (approved by {revision.approved_by.email})"

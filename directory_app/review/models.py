@@ -32,13 +32,19 @@ class ChangeKind(enum.StrEnum):
 class ProposalStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
+    APPROVED_IN_PART = "approved_in_part"  # some fields kept as published (ChangeProposal.kept_published)
     REJECTED = "rejected"
+
+
+APPROVED_STATUSES = (ProposalStatus.APPROVED, ProposalStatus.APPROVED_IN_PART)
 
 
 class ChangeProposal(UuidMixin, db.Model):
     """A country contact's change, waiting for the Technical Secretariat. `organisation_id` is None
     for a new organisation until it is approved; `base_version` is the organisation's version the
-    change was made on (None for a new organisation)."""
+    change was made on (None for a new organisation): the Revision of that version holds the base of
+    the three-way merge at review (review.merge). `kept_published`: the field paths the reviewer kept
+    as published when approving in part; `amended_at`: when its author last replaced its snapshot."""
 
     __tablename__ = "change_proposal"
     __table_args__ = (Index("ix_change_proposal_queue", "status", "country_code", "created_at"),)
@@ -56,6 +62,8 @@ class ChangeProposal(UuidMixin, db.Model):
     review_comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    kept_published: Mapped[list | None] = mapped_column(JSON)
+    amended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     organisation = relationship("Organisation")
     author = relationship("User", foreign_keys=[author_id])

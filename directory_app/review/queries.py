@@ -36,16 +36,44 @@ def find_organisation_for_edit(organisation_uuid: str) -> Organisation | None:
 
 
 def proposals(
-    *, status: ProposalStatus | None = None, country_code: str | None = None, limit: int = 200
+    *,
+    status: ProposalStatus | tuple[ProposalStatus, ...] | None = None,
+    country_code: str | None = None,
+    limit: int = 200,
 ) -> list[ChangeProposal]:
-    """Proposals, oldest first when pending (a queue), newest first otherwise."""
+    """Proposals (of one status, or of any of several), oldest first when pending (a queue), newest
+    first otherwise."""
     query = select(ChangeProposal).options(selectinload(ChangeProposal.author))
-    if status is not None:
+    if isinstance(status, tuple):
+        query = query.where(ChangeProposal.status.in_(status))
+    elif status is not None:
         query = query.where(ChangeProposal.status == status)
     if country_code is not None:
         query = query.where(ChangeProposal.country_code == country_code)
     order = ChangeProposal.created_at.asc() if status is ProposalStatus.PENDING else ChangeProposal.created_at.desc()
     return list(db.session.scalars(query.order_by(order, ChangeProposal.id).limit(limit)))
+
+
+@dataclass(frozen=True)
+class EntryProposals:
+    """The proposals of one entry (or one new entry), in the queue's order."""
+
+    organisation: Organisation | None
+    proposals: list[ChangeProposal]
+
+    @property
+    def name(self) -> str:
+        return self.organisation.name if self.organisation is not None else self.proposals[0].name
+
+
+def proposals_by_entry(queue: list[ChangeProposal]) -> list[EntryProposals]:
+    """The queue grouped by the entry the proposals change, entries in the order of their oldest
+    proposal; each proposal of a new organisation is an entry of its own."""
+    groups: dict[object, list[ChangeProposal]] = {}
+    for proposal in queue:
+        key = proposal.organisation_id if proposal.organisation_id is not None else ("new", proposal.id)
+        groups.setdefault(key, []).append(proposal)
+    return [EntryProposals(items[0].organisation, items) for items in groups.values()]
 
 
 def revisions_of(organisation: Organisation) -> list[Revision]:

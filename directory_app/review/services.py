@@ -4,11 +4,15 @@
   online); the Technical Secretariat's change is applied at once. Both are checked against the version
   the form was opened on (VersionConflict: never a silent overwrite).
 - `approve` / `reject`: the TS decides on a proposal; a proposal is decided once (ProposalConflict for
-  the second TS), and a proposal made on an older version than the current one is a VersionConflict
-  unless the TS merges (`approve(..., merged=..., base_version=...)`).
+  the second TS). A proposal made on an older version is merged three ways (review.merge) with what
+  was published since: what only the proposal changed is applied, what only others changed stays;
+  fields both changed differently must each be decided (`choices`), else UnchosenConflicts. Fields
+  kept as published make the status "approved in part", and the proposal lists them.
+- `amend_proposal`: the author of a pending proposal replaces its snapshot (same proposal).
 - `restore`, `archive`: changes like any other (same rules); nothing is deleted.
 - `mark_verified`: "still correct" sets last_verified at once (also for contacts), recorded.
-Every applied change is a Revision with the snapshot after it and the field changes. The request's
+Every applied change is a Revision with the snapshot after it and the field changes; a save that
+changes nothing records none (and a proposal that changes nothing is not sent). The request's
 single commit happens in the view; these functions only flush.
 """
 
@@ -35,6 +39,7 @@ from directory_app.extra_fields.services import apply_snapshot_values
 from directory_app.models_base import utcnow
 from directory_app.organisations.models import Organisation, Status
 from directory_app.organisations.services import create_organisation, update_organisation
+from directory_app.review.merge import Conflict, MergeResult, three_way_merge
 from directory_app.review.models import ChangeKind, ChangeProposal, ProposalStatus, Revision
 from directory_app.review.snapshots import EXTRA, apply_translations, diff_snapshots, snapshot_of
 
@@ -54,9 +59,20 @@ class ProposalConflict(Exception):
     """The proposal was already approved or rejected (by someone else)."""
 
 
+class UnchosenConflicts(Exception):
+    """Fields both the proposal and a later change changed differently, not all decided: `merge`
+    holds them all, `missing` those without a choice."""
+
+    def __init__(self, merge: MergeResult, missing: list[Conflict]):
+        super().__init__(f"{len(missing)} conflicting field(s) not decided")
+        self.merge = merge
+        self.missing = missing
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """What a change became: a revision (applied) or a proposal (waiting for review)."""
+    """What a change became: a revision (applied) or a proposal (waiting for review); neither when
+    it changed nothing."""
 
     organisation: Organisation | None
     revision: Revision | None = None
@@ -100,8 +116,11 @@ def submit_change(
         check_version(organisation, base_version)
     if publishes:
         revision = apply_snapshot(organisation, data, kind=kind, author=user, approver=user, comment=comment)
-        return Outcome(revision.organisation, revision=revision)
-    validate_snapshot(organisation, data)
+        return Outcome(organisation if revision is None else revision.organisation, revision=revision)
+    if not validate_snapshot(organisation, data):
+        return Outcome(organisation)  # nothing to review
+    if organisation is not None:
+        ensure_baseline(organisation)  # the version it is made on stays known (the merge's base)
     proposal = ChangeProposal(
         organisation=organisation,
         country_code=data["country_code"],
@@ -122,13 +141,16 @@ def check_version(organisation: Organisation, base_version: int | None) -> None:
         raise VersionConflict(organisation, base_version)
 
 
-def validate_snapshot(organisation: Organisation | None, data: dict[str, Any]) -> None:
+def validate_snapshot(organisation: Organisation | None, data: dict[str, Any]) -> bool:
     """Raise ValidationError when `data` could not be applied; changes nothing (a savepoint that is
-    always rolled back), so that a proposal cannot fail at approval time for bad input."""
+    always rolled back), so that a proposal cannot fail at approval time for bad input. True when
+    applying it would change the organisation (always for a new one)."""
+    before = None if organisation is None else snapshot_of(organisation)
     savepoint = db.session.begin_nested()
     try:
-        write_snapshot(organisation, data)
+        written = write_snapshot(organisation, data)
         db.session.flush()
+        return before is None or bool(diff_snapshots(before, snapshot_of(written)))
     except StaleDataError:
         raise VersionConflict(organisation, None) from None
     finally:
@@ -156,8 +178,9 @@ def apply_snapshot(
     approver: User | None,
     comment: str = "",
     proposal: ChangeProposal | None = None,
-) -> Revision:
-    """Make `data` the organisation's state (or create it) and record the Revision."""
+) -> Revision | None:
+    """Make `data` the organisation's state (or create it) and record the Revision; None (and the
+    organisation untouched, its version too) when `data` changes nothing."""
     before = None
     if organisation is None:
         organisation = write_snapshot(None, data)
@@ -165,11 +188,17 @@ def apply_snapshot(
     else:
         ensure_baseline(organisation)
         before = snapshot_of(organisation)
+        savepoint = db.session.begin_nested()
         try:  # another request changed the rows since they were read: the version counter says so
             write_snapshot(organisation, data)
             db.session.flush()
         except StaleDataError:
+            savepoint.rollback()
             raise VersionConflict(organisation, None) from None
+        if not diff_snapshots(before, snapshot_of(organisation)):
+            savepoint.rollback()
+            return None
+        savepoint.commit()
     return _add_revision(
         organisation, kind, before, author=author, approver=approver, comment=comment, proposal=proposal
     )
@@ -220,7 +249,10 @@ def ensure_baseline(organisation: Organisation) -> None:
     first revision, so that the state before the first recorded change can be restored too."""
     exists = db.session.scalar(select(Revision.id).where(Revision.organisation_id == organisation.id).limit(1))
     if exists is None:
-        _add_revision(organisation, ChangeKind.BASELINE, None, author=None, approver=None, comment="")
+        revision = _add_revision(organisation, ChangeKind.BASELINE, None, author=None, approver=None, comment="")
+        # the time of that state (its import or last write), not of the change about to be made
+        revision.created_at = organisation.updated_at or organisation.created_at or revision.created_at
+        db.session.flush()
 
 
 def approve(
@@ -228,24 +260,30 @@ def approve(
     proposal: ChangeProposal,
     comment: str = "",
     *,
-    merged: dict[str, Any] | None = None,
+    choices: dict[str, str] | None = None,
     base_version: int | None = None,
-) -> Revision:
-    """Publish a pending proposal (or the TS's merge of it with the current version, made on
-    `base_version`). Raises PermissionDenied, ProposalConflict, VersionConflict, ValidationError."""
+) -> Revision | None:
+    """Publish a pending proposal, merged three ways with what was published since it was made.
+    `choices`: conflict key -> "published" or "proposed", decided on a page that showed the
+    organisation at `base_version`. Raises PermissionDenied, ProposalConflict, VersionConflict (the
+    entry changed since that page), UnchosenConflicts, ValidationError. None when, as merged, it
+    changes nothing."""
     check_may_publish(user)
     if proposal.status is not ProposalStatus.PENDING:
         raise ProposalConflict(f"proposal {proposal.id} is already {proposal.status}")
     organisation = proposal.organisation
-    data = dict(proposal.snapshot if merged is None else merged)
-    if organisation is not None:
-        if merged is not None:
+    data, kept = dict(proposal.snapshot), []
+    if organisation is not None and organisation.version != proposal.base_version:
+        if choices is not None:
             check_version(organisation, base_version)
-        elif organisation.version != proposal.base_version:
-            if not _only_verified_since(organisation, proposal.base_version):
-                raise VersionConflict(organisation, proposal.base_version)
-            data["last_verified"] = organisation.last_verified.isoformat() if organisation.last_verified else None
-    _decide(proposal, ProposalStatus.APPROVED, user, comment)
+        merge = review_merge(proposal, choices)
+        missing = [c for c in merge.conflicts if (choices or {}).get(c.key) not in ("published", "proposed")]
+        if missing:
+            raise UnchosenConflicts(merge, missing)
+        data = merge.snapshot
+        kept = [c.path for c in merge.conflicts if choices[c.key] == "published"]
+    status = ProposalStatus.APPROVED_IN_PART if kept else ProposalStatus.APPROVED
+    _decide(proposal, status, user, comment, kept_published=kept or None)
     revision = apply_snapshot(
         organisation,
         data,
@@ -255,22 +293,88 @@ def approve(
         comment=comment or proposal.comment,
         proposal=proposal,
     )
-    if proposal.organisation_id is None:
+    if proposal.organisation_id is None and revision is not None:
         proposal.organisation_id = revision.organisation_id
-    record("approval", user=user, organisation_id=revision.organisation_id, detail=f"proposal {proposal.id}")
+    organisation_id = revision.organisation_id if revision is not None else proposal.organisation_id
+    record("approval", user=user, organisation_id=organisation_id, detail=f"proposal {proposal.id}")
     return revision
 
 
-def _only_verified_since(organisation: Organisation, base_version: int | None) -> bool:
-    """True when every version after `base_version` came from a "still correct" click."""
-    if base_version is None:
-        return False
-    kinds = db.session.execute(
-        select(Revision.kind, Revision.version).where(
-            Revision.organisation_id == organisation.id, Revision.version > base_version
+def review_merge(proposal: ChangeProposal, choices: dict[str, str] | None = None) -> MergeResult:
+    """The proposal merged with the organisation as published now, from the version it was made on;
+    conflicts resolved by `choices` (key -> "proposed" takes the proposal's value)."""
+    current = snapshot_of(proposal.organisation)
+    if proposal.organisation.version == proposal.base_version:
+        base = current
+    else:
+        base = base_snapshot(proposal)
+    take = {key for key, choice in (choices or {}).items() if choice == "proposed"}
+    return three_way_merge(base, current, proposal.snapshot, take)
+
+
+def base_snapshot(proposal: ChangeProposal) -> dict[str, Any] | None:
+    """The organisation as it was at the proposal's base version: the snapshot of the last revision
+    at or before it (versions move without a revision only for what no snapshot holds), or the
+    baseline when history starts later. None when unknown: every difference is then a conflict."""
+    if proposal.organisation_id is None or proposal.base_version is None:
+        return None
+    of_organisation = select(Revision).where(Revision.organisation_id == proposal.organisation_id)
+    revision = db.session.scalar(
+        of_organisation.where(Revision.version <= proposal.base_version)
+        .order_by(Revision.version.desc(), Revision.number.desc())
+        .limit(1)
+    )
+    if revision is None:
+        first = db.session.scalar(of_organisation.order_by(Revision.number).limit(1))
+        revision = first if first is not None and first.kind is ChangeKind.BASELINE else None
+    return None if revision is None else revision.snapshot
+
+
+def changed_since(proposal: ChangeProposal) -> list[Revision]:
+    """The revisions recorded after the proposal's base version, newest first (who changed what)."""
+    if proposal.organisation_id is None or proposal.base_version is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Revision)
+            .where(Revision.organisation_id == proposal.organisation_id, Revision.version > proposal.base_version)
+            .order_by(Revision.number.desc())
         )
-    ).all()
-    return len(kinds) == organisation.version - base_version and all(k is ChangeKind.VERIFY for k, _ in kinds)
+    )
+
+
+def amend_proposal(user: User, proposal: ChangeProposal, data: dict[str, Any], *, comment: str = "") -> None:
+    """The author replaces their pending proposal's snapshot with `data` (same proposal, same base
+    version: the review merges it as before). ProposalConflict once it is decided; the country and
+    status stay the organisation's. Recorded in the audit log and as `amended_at`."""
+    if proposal.author_id != user.id or proposal.organisation is None:
+        raise PermissionDenied("Only the author may amend this proposal.")
+    check_may_edit(user, proposal.organisation)
+    data = dict(data, country_code=proposal.organisation.country_code)
+    if proposal.kind is ChangeKind.UPDATE:
+        data["status"] = str(proposal.organisation.status)
+    validate_snapshot(proposal.organisation, data)
+    result = db.session.execute(
+        update(ChangeProposal)
+        .where(ChangeProposal.id == proposal.id, ChangeProposal.status == ProposalStatus.PENDING)
+        .values(snapshot=data, comment=comment or proposal.comment, amended_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(proposal)
+    if result.rowcount != 1:
+        raise ProposalConflict(f"proposal {proposal.id} is already {proposal.status}")
+    record("proposal_amended", user=user, organisation_id=proposal.organisation_id, detail=f"proposal {proposal.id}")
+
+
+def pending_proposals(organisation: Organisation) -> list[ChangeProposal]:
+    """The organisation's proposals waiting for review, oldest first."""
+    return list(
+        db.session.scalars(
+            select(ChangeProposal)
+            .where(ChangeProposal.organisation_id == organisation.id, ChangeProposal.status == ProposalStatus.PENDING)
+            .order_by(ChangeProposal.created_at, ChangeProposal.id)
+        )
+    )
 
 
 def reject(user: User, proposal: ChangeProposal, comment: str = "") -> None:
@@ -280,13 +384,21 @@ def reject(user: User, proposal: ChangeProposal, comment: str = "") -> None:
     record("rejection", user=user, organisation_id=proposal.organisation_id, detail=f"proposal {proposal.id}")
 
 
-def _decide(proposal: ChangeProposal, status: ProposalStatus, user: User, comment: str) -> None:
+def _decide(
+    proposal: ChangeProposal, status: ProposalStatus, user: User, comment: str, *, kept_published: list | None = None
+) -> None:
     """Move the proposal out of PENDING with one conditional UPDATE: of two reviewers deciding at
     once, the second finds no pending row and gets ProposalConflict."""
     result = db.session.execute(
         update(ChangeProposal)
         .where(ChangeProposal.id == proposal.id, ChangeProposal.status == ProposalStatus.PENDING)
-        .values(status=status, reviewer_id=user.id, review_comment=comment or "", reviewed_at=utcnow())
+        .values(
+            status=status,
+            reviewer_id=user.id,
+            review_comment=comment or "",
+            reviewed_at=utcnow(),
+            kept_published=kept_published,
+        )
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:

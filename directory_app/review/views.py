@@ -5,11 +5,13 @@ Routes (blueprint "review"):
     GET  /review/stale                             review.stale            TS: stale entries per country
     GET  /review/<id>                              review.proposal_page    TS, or a contact of its country
     GET  /review/<id>/coverage.geojson             review.proposal_coverage   (same readers)
-    POST /review/<id>/approve | /reject | /merge   TS only
+    POST /review/<id>/approve | /reject | /merge   TS only (/merge: the decisions of the merge page)
+    GET/POST /review/<id>/amend                    review.amend_proposal_page   its author, while pending
     GET  /my-entries                               review.dashboard        contacts (own country), TS (?country=)
     GET  /organisations/<uuid>/history             review.history          whoever may edit it
     GET  /organisations/<uuid>/history.json        review.history_metadata HSDS metadata records
-    POST /organisations/<uuid>/history/<n>/restore review.restore_revision
+    GET/POST /organisations/<uuid>/history/<n>/restore review.restore_revision  (GET: the differences
+                                                   from the current version and a confirm button)
 """
 
 from __future__ import annotations
@@ -24,26 +26,38 @@ from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.review.blueprint import acting_user, bp, editable_organisation, may_see_proposal
 from directory_app.review.coverage_layers import coverage_features, describe_part
-from directory_app.review.edit_views import conflict_page, merge_choices
 from directory_app.review.forms import ActionForm, ReviewForm
+from directory_app.review.labels import field_label
+from directory_app.review.merge_page import applied_labels, conflict_rows, kept_labels
 from directory_app.review.metadata import metadata_records
-from directory_app.review.models import ChangeProposal, ProposalStatus
+from directory_app.review.models import APPROVED_STATUSES, ChangeProposal, ProposalStatus
 from directory_app.review.queries import (
     entries_by_staleness,
     find_proposal,
     find_revision,
     proposals,
+    proposals_by_entry,
     revisions_of,
     stale_report,
 )
-from directory_app.review.services import ProposalConflict, VersionConflict, approve, reject, restore
-from directory_app.review.snapshots import diff_snapshots, merge_snapshots, snapshot_of
+from directory_app.review.services import (
+    ProposalConflict,
+    UnchosenConflicts,
+    VersionConflict,
+    approve,
+    base_snapshot,
+    changed_since,
+    reject,
+    restore,
+    review_merge,
+)
+from directory_app.review.snapshots import diff_snapshots, snapshot_of
 
 
 @bp.get("/review")
 @require_role(Role.TS_ADMIN)
 def queue():
-    return render_template("review/queue.html", proposals=proposals(status=ProposalStatus.PENDING))
+    return render_template("review/queue.html", groups=proposals_by_entry(proposals(status=ProposalStatus.PENDING)))
 
 
 @bp.get("/review/stale")
@@ -70,16 +84,23 @@ def proposal_page(proposal_id: int):
 
 def _render_proposal(proposal: ChangeProposal, form: ReviewForm, status: int = 200):
     current = snapshot_of(proposal.organisation) if proposal.organisation is not None else None
+    pending = proposal.status == ProposalStatus.PENDING
+    outdated = proposal.organisation is not None and proposal.organisation.version != proposal.base_version
+    may_decide = may_publish(current_user) and pending
+    start = (base_snapshot(proposal) or current) if current is not None else None
     return (
         render_template(
             "review/proposal.html",
             proposal=proposal,
-            changes=diff_snapshots(current, proposal.snapshot),
+            changes=diff_snapshots(start, proposal.snapshot),  # what its author changed
             current_parts=[describe_part(p, current) for p in (current or {}).get("coverage") or []],
             proposed_parts=[describe_part(p, proposal.snapshot) for p in proposal.snapshot.get("coverage") or []],
-            outdated=proposal.organisation is not None and proposal.organisation.version != proposal.base_version,
+            outdated=outdated,
+            conflicts=len(review_merge(proposal).conflicts) if may_decide and outdated else 0,
+            kept=kept_labels(proposal),
             form=form,
-            may_decide=may_publish(current_user) and proposal.status == ProposalStatus.PENDING,
+            may_decide=may_decide,
+            may_amend=pending and proposal.organisation is not None and proposal.author_id == current_user.id,
         ),
         status,
     )
@@ -101,60 +122,75 @@ def approve_proposal(proposal_id: int):
     form = ReviewForm()
     if not form.validate():
         return _render_proposal(proposal, form, 400)
-    try:
-        revision = approve(acting_user(), proposal, form.comment.data)
-    except ProposalConflict:
-        db.session.rollback()
-        flash(_("This proposal was already decided by someone else."))
-        return _render_proposal(_proposal_or_404(proposal_id), ReviewForm(formdata=None), 409)
-    except VersionConflict:
-        db.session.rollback()
-        proposal = _proposal_or_404(proposal_id)
-        return _proposal_conflict(proposal, form.comment.data)
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(_("The proposal cannot be applied: %(problem)s", problem=str(exc)))
-        return _render_proposal(_proposal_or_404(proposal_id), form, 400)
-    db.session.commit()
-    flash(_("The change is published."))
-    return redirect(url_for("review.history", organisation_uuid=revision.organisation.uuid))
-
-
-def _proposal_conflict(proposal: ChangeProposal, comment: str):
-    return conflict_page(
-        proposal.organisation,
-        proposal.snapshot,
-        comment,
-        action=url_for("review.merge_proposal", proposal_id=proposal.id),
-        title=_("The entry changed after this proposal was made"),
-    )
+    return _decide_approval(proposal_id, form.comment.data, None, None)
 
 
 @bp.post("/review/<int:proposal_id>/merge")
 @require_role(Role.TS_ADMIN)
 def merge_proposal(proposal_id: int):
+    """The merge page's decisions: one "choice-<conflict key>" per field changed on both sides."""
     proposal = _proposal_or_404(proposal_id)
     form = ActionForm()
     if not form.validate() or form.version.data is None or proposal.organisation is None:
         abort(400)
-    current = snapshot_of(proposal.organisation)
-    merged = merge_snapshots(current, proposal.snapshot, merge_choices(proposal.snapshot, current))
+    choices = {name[len("choice-") :]: value for name, value in request.form.items() if name.startswith("choice-")}
+    return _decide_approval(proposal_id, form.comment.data, choices, form.version.data)
+
+
+def _decide_approval(proposal_id: int, comment: str, choices: dict | None, version: int | None):
+    """Approve (with the merge page's choices, made on `version`); the merge page when fields
+    changed on both sides are not all decided (400 when the page was sent without them)."""
+    proposal = _proposal_or_404(proposal_id)
     try:
-        revision = approve(acting_user(), proposal, form.comment.data, merged=merged, base_version=form.version.data)
+        revision = approve(acting_user(), proposal, comment, choices=choices, base_version=version)
     except ProposalConflict:
         db.session.rollback()
         flash(_("This proposal was already decided by someone else."))
         return _render_proposal(_proposal_or_404(proposal_id), ReviewForm(formdata=None), 409)
+    except UnchosenConflicts as exc:
+        db.session.rollback()
+        if choices is None:
+            return _merge_page(_proposal_or_404(proposal_id), exc.merge, comment, None, 200)
+        names = ", ".join(field_label(conflict.path) for conflict in exc.missing)
+        flash(_("Choose, for each field changed on both sides, which version to publish: %(fields)s", fields=names))
+        return _merge_page(_proposal_or_404(proposal_id), exc.merge, comment, choices, 400)
     except VersionConflict:
         db.session.rollback()
-        return _proposal_conflict(_proposal_or_404(proposal_id), form.comment.data)
+        flash(_("The entry changed again while you were deciding. Look at the fields changed on both sides again."))
+        proposal = _proposal_or_404(proposal_id)
+        return _merge_page(proposal, review_merge(proposal), comment, None, 409)
     except ValidationError as exc:
         db.session.rollback()
-        flash(_("The merged version could not be saved: %(problem)s", problem=str(exc)))
-        return _proposal_conflict(_proposal_or_404(proposal_id), form.comment.data)
+        flash(_("The proposal cannot be applied: %(problem)s", problem=str(exc)))
+        return _render_proposal(_proposal_or_404(proposal_id), ReviewForm(formdata=None), 400)
     db.session.commit()
-    flash(_("The merged change is published."))
-    return redirect(url_for("review.history", organisation_uuid=revision.organisation.uuid))
+    kept = kept_labels(proposal)
+    if kept:
+        flash(_("Approved in part: %(fields)s kept as published.", fields=", ".join(kept)))
+    elif revision is None:
+        flash(_("Approved: the published entry already said the same."))
+    else:
+        flash(_("The change is published."))
+    return redirect(url_for("review.history", organisation_uuid=proposal.organisation.uuid))
+
+
+def _merge_page(proposal: ChangeProposal, merge, comment: str, chosen: dict | None, status: int):
+    """The fields both the proposal and a later change changed, to decide one by one (none chosen
+    beforehand), and the proposal's other changes, applied as they are."""
+    published = snapshot_of(proposal.organisation)
+    return (
+        render_template(
+            "review/merge.html",
+            proposal=proposal,
+            org=proposal.organisation,
+            rows=conflict_rows(merge, proposal, published, changed_since(proposal), chosen),
+            applied=applied_labels(merge),
+            version=proposal.organisation.version,
+            comment=comment,
+            form=ActionForm(formdata=None),
+        ),
+        status,
+    )
 
 
 @bp.post("/review/<int:proposal_id>/reject")
@@ -189,7 +225,8 @@ def dashboard():
         entries=entries_by_staleness(country),
         pending=proposals(status=ProposalStatus.PENDING, country_code=country),
         rejected=proposals(status=ProposalStatus.REJECTED, country_code=country, limit=50),
-        approved=proposals(status=ProposalStatus.APPROVED, country_code=country, limit=20),
+        approved=proposals(status=APPROVED_STATUSES, country_code=country, limit=20),
+        kept_labels=kept_labels,
         form=ActionForm(formdata=None),
     )
 
@@ -210,13 +247,23 @@ def history_metadata(organisation_uuid: str):
     return jsonify(metadata_records(org, revisions_of(org)))
 
 
-@bp.post("/organisations/<organisation_uuid>/history/<int:number>/restore")
+@bp.route("/organisations/<organisation_uuid>/history/<int:number>/restore", methods=["GET", "POST"])
 @login_required
 def restore_revision(organisation_uuid: str, number: int):
+    """GET: what restoring the revision would change, and a button to confirm; POST: restore it (a
+    proposal for a country contact)."""
     org = editable_organisation(organisation_uuid)
     revision = find_revision(org, number)
     if revision is None:
         abort(404)
+    if request.method == "GET":
+        return render_template(
+            "review/restore.html",
+            org=org,
+            revision=revision,
+            changes=diff_snapshots(snapshot_of(org), revision.snapshot),
+            form=ActionForm(data={"version": org.version}),
+        )
     form = ActionForm()
     if not form.validate() or form.version.data is None:
         abort(400)
@@ -226,7 +273,7 @@ def restore_revision(organisation_uuid: str, number: int):
     except VersionConflict:
         db.session.rollback()
         flash(_("Someone changed this entry since you opened its history. Please look at it again."))
-        return redirect(url_for("review.history", organisation_uuid=organisation_uuid), 303)
+        return redirect(url_for("review.restore_revision", organisation_uuid=organisation_uuid, number=number), 303)
     except ValidationError as exc:
         db.session.rollback()
         flash(_("This version cannot be restored: %(problem)s", problem=str(exc)))
@@ -235,8 +282,11 @@ def restore_revision(organisation_uuid: str, number: int):
     if outcome.proposal is not None:
         flash(_("The restore was sent to the Technical Secretariat for review."))
         return redirect(url_for("review.proposal_page", proposal_id=outcome.proposal.id))
-    flash(_("Revision %(number)d is restored.", number=number))
+    if outcome.revision is None:
+        flash(_("Nothing to restore: the entry is already as in revision %(number)d.", number=number))
+    else:
+        flash(_("Revision %(number)d is restored.", number=number))
     return redirect(url_for("review.history", organisation_uuid=organisation_uuid))
 
 
-from directory_app.review import coverage_views  # noqa: E402, F401  (registers review.edit_coverage)
+from directory_app.review import amend_views, coverage_views  # noqa: E402, F401  (their routes)

@@ -18,6 +18,7 @@ WHO = ("public", "consular", "own", "other", "ts")
 EDITORS = {"public": 302, "consular": 403, "own": 200, "other": 403, "ts": 200}
 TS_ONLY = {"public": 302, "consular": 403, "own": 403, "other": 403, "ts": 200}
 CONTACTS_AND_TS = {"public": 302, "consular": 403, "own": 200, "other": 200, "ts": 200}
+AUTHOR_ONLY = {"public": 302, "consular": 403, "own": 200, "other": 403, "ts": 403}
 
 
 def clients(app) -> dict:
@@ -49,6 +50,7 @@ def test_every_route_every_role(fresh_app):
         f"/organisations/{mx}/edit/coverage": EDITORS,
         f"/organisations/{mx}/history": EDITORS,
         f"/organisations/{mx}/history.json": EDITORS,
+        f"/organisations/{mx}/history/1/restore": EDITORS,
         f"/organisations/{mx}/archive": EDITORS,
         "/organisations/new": CONTACTS_AND_TS,
         "/my-entries": CONTACTS_AND_TS,
@@ -56,6 +58,7 @@ def test_every_route_every_role(fresh_app):
         "/review/stale": TS_ONLY,
         f"/review/{pid}": EDITORS,
         f"/review/{pid}/coverage.geojson": EDITORS,
+        f"/review/{pid}/amend": AUTHOR_ONLY,
     }
     for url, expected in reads.items():
         for who in WHO:
@@ -65,7 +68,7 @@ def test_every_route_every_role(fresh_app):
                 assert "/login" in response.location
     for url in (f"/organisations/{uuid4()}/edit", "/organisations/not-a-uuid/history", "/review/999999"):
         assert users["ts"].get(url).status_code == 404, url
-    assert users["ts"].get(f"/organisations/{mx}/history/999/restore").status_code == 405
+    assert users["ts"].get(f"/organisations/{mx}/history/999/restore").status_code == 404
 
     before = state(fresh_app, mx)
     refused_editors = {"public": 302, "consular": 403, "other": 403}
@@ -81,6 +84,7 @@ def test_every_route_every_role(fresh_app):
         (f"/review/{pid}/approve", {}, refused_reviewers),
         (f"/review/{pid}/reject", {}, refused_reviewers),
         (f"/review/{pid}/merge", {"version": before[1]}, refused_reviewers),
+        (f"/review/{pid}/amend", form | {"name": "Intruso"}, refused_editors | {"ts": 403}),
     ]
     tokens = {who: any_token(client) for who, client in users.items()}  # one token per session
     for url, data, refused in writes:

@@ -128,7 +128,7 @@ def test_contact_proposes_ts_approves_values_published_and_in_history(defined, l
     assert "Accepte les orientations par téléphone" in french and "Accepts referrals by phone" not in french
 
     # Restoring the baseline (revision 1) brings the earlier values back.
-    restore = form_fields(history, f'/organisations/{uuid}/history/1/restore"')
+    restore = open_form(ts, f"/organisations/{uuid}/history/1/restore", 'class="restore-form"')
     assert ts.post(f"/organisations/{uuid}/history/1/restore", data=restore).status_code == 302
     assert values(app, uuid) == {"agreement_kind": "Formal"}
 
