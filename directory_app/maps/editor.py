@@ -21,7 +21,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from branca.element import CssLink, JavascriptLink, MacroElement
-from flask import g, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from jinja2 import Template
 from markupsafe import Markup
@@ -30,7 +30,8 @@ from directory_app.accounts import access
 from directory_app.extensions import db
 from directory_app.geography.models import Country
 from directory_app.maps.assets import base_config, map_assets
-from geo.maps import MapAssets, MapParts, base_map, config_element, render_parts
+from directory_app.maps.embed import map_fragment
+from geo.maps import MapAssets, MapParts, base_map, render_parts
 
 
 class CoverageEditorLayer(MacroElement):
@@ -93,18 +94,7 @@ def coverage_editor_map(organisation, field_id: str) -> Markup:
     if bounds is not None:
         west, south, east, north = bounds
         config["fit"] = [[south, west], [north, east]]
-    nonce = getattr(g, "csp_nonce", None)
-    return Markup(
-        '<link rel="stylesheet" href="{maps_css}">\n{assets}\n'
-        '<div class="map-frame map-coverage-editor">{container}</div>\n{config}\n<script{nonce}>{script}</script>'
-    ).format(
-        maps_css=static("css/maps.css"),
-        assets=Markup(parts.assets),
-        container=Markup(parts.container),
-        config=Markup(config_element(parts, config)),
-        nonce=Markup(' nonce="{}"').format(nonce) if nonce else "",
-        script=Markup(parts.script),
-    )
+    return map_fragment(parts, config, "map-coverage-editor")
 
 
 def editor_config(organisation, field_id: str) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from directory_app.accounts import access
 from directory_app.maps.assets import base_config, language, map_assets
@@ -19,22 +19,22 @@ REGION_CENTER = (30.0, -95.0)  # (lat, lon): from Canada to Panama
 
 
 def render_map(config: dict, css_class: str, *, center=REGION_CENTER, zoom: int = 3) -> Markup:
-    """The fragment for one map: the cached shell for this language, and this page's `config`.
-    The script carries the request's CSP nonce when there is one."""
-    parts: MapParts = map_shell(map_assets(), center=center, zoom=zoom)
-    nonce_attr = Markup(' nonce="{}"').format(csp_nonce())
-    return Markup(
-        '<link rel="stylesheet" href="{maps_css}">\n{assets}\n<div class="map-frame {css}">{container}</div>\n'
-        "{config}\n<script{nonce}>{script}</script>"
-    ).format(
-        maps_css=url_for("static", filename="css/maps.css"),
-        assets=Markup(parts.assets),
-        css=css_class,
-        container=Markup(parts.container),
-        config=Markup(config_element(parts, config)),
-        nonce=nonce_attr,
-        script=Markup(parts.script),
+    """The fragment for one map: the cached shell for this language, and this page's `config`."""
+    return map_fragment(map_shell(map_assets(), center=center, zoom=zoom), config, css_class)
+
+
+def map_fragment(parts: MapParts, config: dict, css_class: str) -> Markup:
+    """A rendered shell and a page's `config` as one HTML fragment; the script carries the request's
+    CSP nonce. The only markup joined here is the app's own: folium's output for a shell that holds no
+    page text (geo.maps.render_parts), and the configuration as HTML-safe JSON (config_element); the
+    stylesheet's URL, the class and the nonce are escaped."""
+    maps_css = url_for("static", filename="css/maps.css")
+    html = (
+        f'<link rel="stylesheet" href="{escape(maps_css)}">\n{parts.assets}\n'
+        f'<div class="map-frame {escape(css_class)}">{parts.container}</div>\n'
+        f'{config_element(parts, config)}\n<script nonce="{escape(csp_nonce())}">{parts.script}</script>'
     )
+    return Markup(html)  # nosec B704
 
 
 def organisation_map(organisation) -> Markup:

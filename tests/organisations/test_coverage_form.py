@@ -310,9 +310,10 @@ def test_entry_text_in_the_editor_map_cannot_close_the_script(fresh_app):
         html = render_template_string(MACRO, form=form, organisation=org)
     assert "<script>window.__xss" not in html
     scripts = [s for s in re.findall(r"<script[^>]*>(.*?)</script>", html, flags=re.S) if "CamminaCoverageEditor" in s]
-    assert len(scripts) == 1  # the entry text did not end the map's script early
-    assert "\\u003c/script\\u003e\\u003cscript\\u003ewindow.__xss=1" in scripts[0]  # the name, as JSON escapes
-    assert "\\u0060\\u0024{1}\\u0060" in scripts[0]
+    assert len(scripts) == 1 and "__xss" not in scripts[0]  # the map's script holds no entry text at all
+    [config] = re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', html, flags=re.S)
+    assert "\\u003c/script\\u003e\\u003cscript\\u003ewindow.__xss=1" in config  # the name, as JSON escapes
+    assert "\\u0060\\u0024{1}\\u0060" in config
 
 
 # --- through a page: the whole request cycle, CSRF included ---------------------------------------
