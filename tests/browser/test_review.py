@@ -111,3 +111,83 @@ def test_several_rows_are_added_in_one_save(page, live_server, assert_no_externa
     assert "Comedor <b>A</b>" in diff and "Asesoría B" in diff and "Sede añadida" in diff
     assert errors == []
     assert_no_external_requests()
+
+
+def an_mx_organisation_with_phones(live_server) -> str:
+    """A published Mexican entry with a phone that no other browser test edits (the fifth newest)."""
+    with live_server.app.app_context():
+        return db.session.scalars(
+            select(Organisation.uuid)
+            .where(Organisation.country_code == "MX", Organisation.status == Status.PUBLISHED)
+            .where(Organisation.phones.any())
+            .order_by(Organisation.id.desc())
+            .offset(4)
+            .limit(1)
+        ).one()
+
+
+def test_two_proposals_on_different_fields_are_both_published(
+    page, new_context, live_server, assert_no_external_requests
+):
+    """The Mexican contact sends two proposals made on the same version: a phone and a new service
+    from the edit form, then the coverage from the coverage page. The Secretariat approves the first,
+    then the second without any choice to make (they change different fields): both are live, and
+    the history shows both."""
+    uuid = an_mx_organisation_with_phones(live_server)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    public = new_context().new_page()
+    public.goto(f"/organisations/{uuid}?lang=en")
+    districts_before = public.locator("#districts-heading + table tbody tr").count()
+
+    sign_in(page, "country_contact", "MX")
+    page.goto(f"/organisations/{uuid}/edit?lang=en")
+    page.fill("#phones-0-number", "+52 55 5555 0199")
+    services = page.locator("fieldset:has(> legend:text-is('Services')) > .edit-row")
+    blank = services.count() - 1
+    page.select_option(f"#services-{blank}-category", "legal_assistance")
+    page.fill(f"#services-{blank}-name", "Asesoría jurídica en el albergue")
+    page.fill("#comment", "Nuevo teléfono y un servicio")
+    with page.expect_navigation():
+        page.click("form.edit-form button[type=submit]")
+    assert re.search(r"/review/\d+$", page.url), page.locator(".notice.error, .field-error").all_inner_texts()
+    first = page.url
+
+    page.goto(f"/organisations/{uuid}/edit/coverage?lang=en")
+    notice = page.locator(".pending-proposals").inner_text()
+    assert "already waiting for review" in notice and "amend your proposal" in notice
+    chosen = page.eval_on_selector("#units", "s => [...s.selectedOptions].map(o => o.value)")
+    page.select_option("#units", chosen + ["country:GT"])
+    page.fill("#comment", "También cubrimos Guatemala")
+    with page.expect_navigation():
+        page.click("form.coverage-form button[type=submit]")
+    assert re.search(r"/review/\d+$", page.url), page.locator(".notice.error, .field-error").all_inner_texts()
+    second = page.url
+    assert second != first
+
+    reviewer = new_context().new_page()
+    reviewer.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(reviewer, "ts_admin")
+    reviewer.goto("/review?lang=en")
+    group = reviewer.locator("section.queue-entry", has=reviewer.locator(f"a[href='/organisations/{uuid}']"))
+    assert group.locator("a[href^='/review/']").count() == 2 and "2 changes waiting" in group.inner_text()
+    for proposal in (first, second):
+        reviewer.goto(proposal)
+        with reviewer.expect_navigation():
+            reviewer.click("button:text-is('Approve and publish')")
+        assert reviewer.url.endswith(f"/organisations/{uuid}/history"), reviewer.url  # no merge page to fill
+        assert "The change is published." in reviewer.locator(".flashes, .flash, main").first.inner_text()
+
+    history = reviewer.locator("article.revision").all_text_contents()
+    assert any("Nuevo teléfono y un servicio" in h and "+52 55 5555 0199" in h for h in history)
+    assert any("También cubrimos Guatemala" in h for h in history)
+
+    public.goto(f"/organisations/{uuid}?lang=en")
+    body = public.locator("main").inner_text()
+    assert "+52 55 5555 0199" in body and "Asesoría jurídica en el albergue" in body
+    assert public.locator("#districts-heading + table tbody tr").count() > districts_before  # Guatemala served
+    page.goto("/my-entries?lang=en")
+    approved = page.locator("#approved-heading + ul").inner_text()
+    assert approved.count("Approved and published") >= 2
+    assert errors == []
+    assert_no_external_requests()
