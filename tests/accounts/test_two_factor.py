@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from directory_app.accounts.models import RecoveryCode, User
+from directory_app.accounts.signin_limits import SLOW_AFTER
 from directory_app.audit import AuditEvent
 from directory_app.extensions import db
 from tests.accounts.helpers import emailed_links, is_signed_in, post_form
@@ -225,3 +226,21 @@ def test_a_password_reset_does_not_skip_the_code(fresh_app, caplog):
     assert post_form(client, link, {"new_password": new_password, "confirm": new_password}).status_code == 302
     response = post_form(client, "/login", {"email": CONTACT.email, "password": new_password})
     assert response.headers["Location"] == "/login/code" and not is_signed_in(client)
+
+
+def test_wrong_codes_slow_the_account_down_without_locking_it(fresh_app):
+    """Wrong codes from many clients count for the account like wrong passwords: its sign-ins slow down
+    (the pauses are recorded, not slept), and the owner still gets in."""
+    secret, _codes = enrolled_contact(fresh_app)
+    fresh_app.config["LOGIN_MAX_DELAY"] = 3
+    pauses: list[float] = []
+    fresh_app.extensions["sign_in_limits"].sleep = pauses.append
+    for number in range(SLOW_AFTER):
+        client = fresh_app.test_client()
+        password_step(client, ip=f"192.0.2.{number + 1}")
+        assert code_step(client, "000000" if next_code(secret) != "000000" else "111111").status_code == 200
+    assert pauses == []
+    owner = fresh_app.test_client()
+    password_step(owner, ip="198.51.100.30")
+    assert code_step(owner, next_code(secret)).status_code == 302 and is_signed_in(owner)
+    assert pauses == [0.5, 0.5]  # the password step and the code step each waited
