@@ -2,9 +2,10 @@
 
 An .xlsx is a zip of XML documents. openpyxl parses them with defusedxml (openpyxl.xml.DEFUSEDXML),
 which refuses entity declarations: no external entity (a URL or a local file read into a cell), no
-"billion laughs". That refusal comes as an exception in the middle of reading, so every XML member is
-first read here with defusedxml up to its root element: a document type declaration (Excel never
-writes one) is refused with a message that names the file and the member. XInclude is never performed
+"billion laughs". That refusal comes as an exception in the middle of reading, so every member is
+first read here (whatever its name: the workbook's relations may point at any) with defusedxml up to
+its root element: a document type declaration (Excel never writes one) is refused with a message
+that names the file and the member. XInclude is never performed
 by openpyxl either; a member that declares the XInclude namespace is refused all the same, so that the
 person learns the workbook is not what it seems rather than seeing cells silently missing.
 """
@@ -20,7 +21,6 @@ from flask_babel import gettext as _
 
 from directory_app.errors import ValidationError
 
-_XML_SUFFIXES = (".xml", ".rels", ".vml")
 _XINCLUDE = b"http://www.w3.org/2001/XInclude"
 _CHUNK = 1024 * 1024
 
@@ -34,7 +34,7 @@ def check_workbook_xml(path: Path, name: str) -> None:
         raise RuntimeError("openpyxl does not use defusedxml: Excel files cannot be read safely")
     with zipfile.ZipFile(path) as archive:
         for entry in archive.infolist():
-            if entry.is_dir() or not entry.filename.lower().endswith(_XML_SUFFIXES):
+            if entry.is_dir():
                 continue
             with archive.open(entry) as handle:
                 declares = _declares_dtd(handle)

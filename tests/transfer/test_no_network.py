@@ -86,8 +86,11 @@ def district_geojson(crs: dict) -> bytes:
     return json.dumps(document).encode()
 
 
-def workbook(shared_strings: bytes | None = None, sheet_prolog: bytes = b"") -> bytes:
-    """An .xlsx written by openpyxl, with a sharedStrings part (cell B2) and/or a prolog before the sheet."""
+def workbook(
+    shared_strings: bytes | None = None, sheet_prolog: bytes = b"", shared_name: str = "xl/sharedStrings.xml"
+) -> bytes:
+    """An .xlsx written by openpyxl, with a sharedStrings part (cell B2, at `shared_name`) and/or a
+    prolog before the sheet."""
     book = Workbook()
     book.active.append(["external_id", "name", "kind", "country_code"])
     book.active.append(["xl-1", "Casa Red", "ngo", "MX"])
@@ -100,14 +103,14 @@ def workbook(shared_strings: bytes | None = None, sheet_prolog: bytes = b"") -> 
             if shared_strings is not None and entry.filename == "[Content_Types].xml":
                 data = data.replace(
                     b"</Types>",
-                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+                    b'<Override PartName="/' + shared_name.encode() + b'" ContentType="application/vnd.openxmlformats-'
                     b'officedocument.spreadsheetml.sharedStrings+xml" /></Types>',
                 )
             if shared_strings is not None and entry.filename == "xl/_rels/workbook.xml.rels":
                 data = data.replace(
                     b"</Relationships>",
                     b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-                    b'sharedStrings" Target="sharedStrings.xml" Id="rId9" /></Relationships>',
+                    b'sharedStrings" Target="/' + shared_name.encode() + b'" Id="rId9" /></Relationships>',
                 )
             if entry.filename == "xl/worksheets/sheet1.xml":
                 if shared_strings is not None:
@@ -117,7 +120,7 @@ def workbook(shared_strings: bytes | None = None, sheet_prolog: bytes = b"") -> 
                 data = sheet_prolog + data
             archive.writestr(entry.filename, data)
         if shared_strings is not None:
-            archive.writestr("xl/sharedStrings.xml", shared_strings)
+            archive.writestr(shared_name, shared_strings)
     return result.getvalue()
 
 
@@ -157,6 +160,11 @@ def organisation_files(url) -> list[tuple[str, bytes, str]]:
             "declares XML entities",
         ),
         ("laughs.xlsx", workbook(shared_strings(b"&d;", LAUGHS.encode())), "declares XML entities"),
+        (
+            "odd-part-name.xlsx",
+            workbook(shared_strings(b"&xxe;", entity), shared_name="xl/strings.bin"),
+            "xl/strings.bin",
+        ),
         (
             "xinclude.xlsx",
             workbook(shared_strings(xinclude, namespaces=b' xmlns:xi="http://www.w3.org/2001/XInclude"')),
