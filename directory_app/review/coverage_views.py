@@ -15,7 +15,8 @@ from directory_app.extensions import db
 from directory_app.organisations.coverage_form import CoverageEditorForm
 from directory_app.review.blueprint import acting_user, bp, editable_organisation
 from directory_app.review.edit_views import conflict_page, finish
-from directory_app.review.services import VersionConflict, pending_proposals, submit_change
+from directory_app.review.queries import pending_proposals
+from directory_app.review.services import VersionConflict, submit_change
 from directory_app.review.snapshots import snapshot_of
 
 MAX_COMMENT = 2_000

@@ -36,12 +36,12 @@ from directory_app.review.forms import (
     form_values,
     with_extra_fields,
 )
+from directory_app.review.queries import pending_proposals
 from directory_app.review.services import (
     Outcome,
     VersionConflict,
     archive,
     mark_verified,
-    pending_proposals,
     submit_change,
 )
 from directory_app.review.snapshots import (

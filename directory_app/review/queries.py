@@ -1,9 +1,12 @@
-"""What the review pages read: proposal queues, history, entries by staleness, stale report."""
+"""What the review pages and services read: proposal queues (by entry), pending proposals of an entry, the
+version a proposal was made on (its base snapshot) and what changed since, history, entries by
+staleness, stale report."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import nulls_first, select
 from sqlalchemy.orm import selectinload
@@ -12,7 +15,7 @@ from directory_app.extensions import db
 from directory_app.geography.models import Country
 from directory_app.organisations.display import STALE_AFTER_MONTHS, months_before
 from directory_app.organisations.models import Organisation, Status
-from directory_app.review.models import ChangeProposal, ProposalStatus, Revision
+from directory_app.review.models import ChangeKind, ChangeProposal, ProposalStatus, Revision
 
 
 def find_proposal(proposal_id: int) -> ChangeProposal | None:
@@ -84,6 +87,48 @@ def revisions_of(organisation: Organisation) -> list[Revision]:
             .where(Revision.organisation_id == organisation.id)
             .options(selectinload(Revision.author), selectinload(Revision.approved_by))
             .order_by(Revision.number.desc())
+        )
+    )
+
+
+def base_snapshot(proposal: ChangeProposal) -> dict[str, Any] | None:
+    """The organisation as it was at the proposal's base version: the snapshot of the last revision
+    at or before it (versions move without a revision only for what no snapshot holds), or the
+    baseline when history starts later. None when unknown: every difference is then a conflict."""
+    if proposal.organisation_id is None or proposal.base_version is None:
+        return None
+    of_organisation = select(Revision).where(Revision.organisation_id == proposal.organisation_id)
+    revision = db.session.scalar(
+        of_organisation.where(Revision.version <= proposal.base_version)
+        .order_by(Revision.version.desc(), Revision.number.desc())
+        .limit(1)
+    )
+    if revision is None:
+        first = db.session.scalar(of_organisation.order_by(Revision.number).limit(1))
+        revision = first if first is not None and first.kind is ChangeKind.BASELINE else None
+    return None if revision is None else revision.snapshot
+
+
+def changed_since(proposal: ChangeProposal) -> list[Revision]:
+    """The revisions recorded after the proposal's base version, newest first (who changed what)."""
+    if proposal.organisation_id is None or proposal.base_version is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Revision)
+            .where(Revision.organisation_id == proposal.organisation_id, Revision.version > proposal.base_version)
+            .order_by(Revision.number.desc())
+        )
+    )
+
+
+def pending_proposals(organisation: Organisation) -> list[ChangeProposal]:
+    """The organisation's proposals waiting for review, oldest first."""
+    return list(
+        db.session.scalars(
+            select(ChangeProposal)
+            .where(ChangeProposal.organisation_id == organisation.id, ChangeProposal.status == ProposalStatus.PENDING)
+            .order_by(ChangeProposal.created_at, ChangeProposal.id)
         )
     )
 

@@ -41,6 +41,7 @@ from directory_app.organisations.models import Organisation, Status
 from directory_app.organisations.services import create_organisation, update_organisation
 from directory_app.review.merge import Conflict, MergeResult, three_way_merge
 from directory_app.review.models import ChangeKind, ChangeProposal, ProposalStatus, Revision
+from directory_app.review.queries import base_snapshot
 from directory_app.review.snapshots import EXTRA, apply_translations, diff_snapshots, snapshot_of
 
 
@@ -312,37 +313,6 @@ def review_merge(proposal: ChangeProposal, choices: dict[str, str] | None = None
     return three_way_merge(base, current, proposal.snapshot, take)
 
 
-def base_snapshot(proposal: ChangeProposal) -> dict[str, Any] | None:
-    """The organisation as it was at the proposal's base version: the snapshot of the last revision
-    at or before it (versions move without a revision only for what no snapshot holds), or the
-    baseline when history starts later. None when unknown: every difference is then a conflict."""
-    if proposal.organisation_id is None or proposal.base_version is None:
-        return None
-    of_organisation = select(Revision).where(Revision.organisation_id == proposal.organisation_id)
-    revision = db.session.scalar(
-        of_organisation.where(Revision.version <= proposal.base_version)
-        .order_by(Revision.version.desc(), Revision.number.desc())
-        .limit(1)
-    )
-    if revision is None:
-        first = db.session.scalar(of_organisation.order_by(Revision.number).limit(1))
-        revision = first if first is not None and first.kind is ChangeKind.BASELINE else None
-    return None if revision is None else revision.snapshot
-
-
-def changed_since(proposal: ChangeProposal) -> list[Revision]:
-    """The revisions recorded after the proposal's base version, newest first (who changed what)."""
-    if proposal.organisation_id is None or proposal.base_version is None:
-        return []
-    return list(
-        db.session.scalars(
-            select(Revision)
-            .where(Revision.organisation_id == proposal.organisation_id, Revision.version > proposal.base_version)
-            .order_by(Revision.number.desc())
-        )
-    )
-
-
 def amend_proposal(user: User, proposal: ChangeProposal, data: dict[str, Any], *, comment: str = "") -> None:
     """The author replaces their pending proposal's snapshot with `data` (same proposal, same base
     version: the review merges it as before). ProposalConflict once it is decided; the country and
@@ -364,17 +334,6 @@ def amend_proposal(user: User, proposal: ChangeProposal, data: dict[str, Any], *
     if result.rowcount != 1:
         raise ProposalConflict(f"proposal {proposal.id} is already {proposal.status}")
     record("proposal_amended", user=user, organisation_id=proposal.organisation_id, detail=f"proposal {proposal.id}")
-
-
-def pending_proposals(organisation: Organisation) -> list[ChangeProposal]:
-    """The organisation's proposals waiting for review, oldest first."""
-    return list(
-        db.session.scalars(
-            select(ChangeProposal)
-            .where(ChangeProposal.organisation_id == organisation.id, ChangeProposal.status == ProposalStatus.PENDING)
-            .order_by(ChangeProposal.created_at, ChangeProposal.id)
-        )
-    )
 
 
 def reject(user: User, proposal: ChangeProposal, comment: str = "") -> None:

@@ -32,6 +32,8 @@ from directory_app.review.merge_page import applied_labels, conflict_rows, kept_
 from directory_app.review.metadata import metadata_records
 from directory_app.review.models import APPROVED_STATUSES, ChangeProposal, ProposalStatus
 from directory_app.review.queries import (
+    base_snapshot,
+    changed_since,
     entries_by_staleness,
     find_proposal,
     find_revision,
@@ -45,8 +47,6 @@ from directory_app.review.services import (
     UnchosenConflicts,
     VersionConflict,
     approve,
-    base_snapshot,
-    changed_since,
     reject,
     restore,
     review_merge,

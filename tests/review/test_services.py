@@ -304,3 +304,22 @@ def test_texts_in_other_languages_survive_edits_and_come_back_with_a_restore(fre
         bad = snapshot_of(org)
         bad["translations"] = {"name": {"fr": "x"}}
         submit_change(ts, org, bad, base_version=org.version)
+
+
+def test_the_baseline_carries_the_time_of_the_state_it_keeps(fresh_ctx):
+    """An entry without history (imported, demo data): its first recorded change keeps the state
+    before it as revision 1, dated when that state was written, not when the change is made."""
+    from datetime import UTC, datetime
+
+    org = an_organisation(index=14)
+    assert revisions(org) == []
+    written = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+    db.session.execute(Organisation.__table__.update().where(Organisation.id == org.id).values(updated_at=written))
+    db.session.commit()
+    db.session.refresh(org)
+    submit_change(user("ts_admin"), org, snapshot_of(org) | {"name": "Primer cambio"}, base_version=org.version)
+    db.session.commit()
+    baseline, change = revisions(org)
+    assert baseline.kind is ChangeKind.BASELINE and baseline.author_id is None
+    assert baseline.created_at.replace(tzinfo=UTC) == written
+    assert change.created_at.replace(tzinfo=UTC) > written
