@@ -369,3 +369,14 @@ def test_openpyxl_itself_parses_with_defusedxml(listener):
     with pytest.raises(ValueError, match="Unable to read workbook"):
         load_workbook(io.BytesIO(workbook(shared_strings(b"&xxe;", entity))), read_only=True)
     assert listener.connections() == []
+
+
+def test_a_vsicurl_name_inside_a_shapefile_archive_is_refused(client_as, listener):
+    """Where a path could take a /vsicurl/ name (an archive entry, extracted then opened by GDAL)."""
+    web = client_as("country_contact", "MX")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as files:
+        files.writestr("/vsicurl/" + listener.url("x.shp"), b"\x00\x00\x27\x0a" + bytes(96))
+    response = post_import(web, archive.getvalue(), "shapes.zip")
+    assert response.status_code == 400 and "points outside the archive" in response.get_data(as_text=True)
+    assert listener.connections() == []
