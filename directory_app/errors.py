@@ -27,8 +27,19 @@ class ValidationError(ValueError):
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
-def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+API_PREFIXES = ("/api/", "/hsds/", "/ogc/")
+
+
+def wants_json() -> bool:
+    """Errors in JSON: on the APIs (OGC API pages asked for as HTML excepted, as ogc_views does) and
+    for clients that prefer JSON; the error page otherwise."""
+    if request.path.startswith("/ogc/"):
+        asked = request.args.get("f")
+        if asked == "html" or (
+            asked is None and request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+        ):
+            return False
+    return request.path.startswith(API_PREFIXES) or request.accept_mimetypes.best == "application/json"
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -47,13 +58,22 @@ def register_error_handlers(app: Flask) -> None:
         if code in (403, 429):
             _record_refusal(code)
         message = str(messages.get(code, getattr(error, "description", "Error")))
-        if _wants_json():
-            return jsonify(error=message, status=code), code
+        if code == 400 and _explained(error):
+            message = str(error.description)  # abort(400, "why") or a BadParameter: say why
+        parameter = getattr(error, "parameter", None)
+        if wants_json():
+            return jsonify(error=message, status=code, **({"parameter": parameter} if parameter else {})), code
         return render_template("error.html", code=code, message=message), code
 
     for code in messages:
         app.register_error_handler(code, handle)
     register_database_outage_handlers(app)
+
+
+def _explained(error) -> bool:
+    """The 400 carries a message of ours, not werkzeug's default description of its class."""
+    description = getattr(error, "description", None)
+    return bool(description) and description != type(error).description
 
 
 def register_database_outage_handlers(app: Flask) -> None:
@@ -75,7 +95,7 @@ def register_database_outage_handlers(app: Flask) -> None:
         except Exception:  # noqa: BLE001 - the connection is gone; the session is reset on removal
             pass  # nosec B110
         message = str(_l("The directory is briefly unavailable. Please try again in a minute."))
-        if _wants_json():
+        if wants_json():
             response = jsonify(error=message, status=503)
         else:
             response = app.make_response(render_template("ops/unavailable.html", message=message))

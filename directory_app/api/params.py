@@ -13,6 +13,7 @@ from flask import Response, jsonify
 from flask_babel import gettext as _
 
 from directory_app.i18n import format_number
+from directory_app.request_params import aware_datetime, whole_number
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_TEXT = 200
@@ -60,7 +61,8 @@ def int_param(args: Mapping[str, str], name: str, default: int, minimum: int, ma
     raw = text_param(args, name, 20)
     if not raw:
         return default
-    if not re.fullmatch(r"[+-]?[0-9]+", raw) or not minimum <= int(raw) <= maximum:
+    value = whole_number(raw, minimum, maximum)
+    if value is None:
         raise ApiProblem(
             _(
                 "'%(name)s' must be a whole number from %(low)s to %(high)s.",
@@ -70,7 +72,7 @@ def int_param(args: Mapping[str, str], name: str, default: int, minimum: int, ma
             ),
             parameter=name,
         )
-    return int(raw)
+    return value
 
 
 def float_param(args: Mapping[str, str], name: str, minimum: float, maximum: float) -> float:
@@ -127,16 +129,13 @@ def datetime_param(args: Mapping[str, str], name: str) -> datetime | None:
     raw = text_param(args, name, 40)
     if not raw:
         return None
-    try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
-    except ValueError:
+    value = aware_datetime(raw)
+    if value is None:
         raise ApiProblem(
             _("'%(name)s' must be an ISO 8601 date or date-time, e.g. 2026-01-31T12:00:00Z.", name=name),
             parameter=name,
-        ) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+        )
+    return value
 
 
 def bbox_param(args: Mapping[str, str], name: str = "bbox") -> tuple[float, float, float, float] | None:

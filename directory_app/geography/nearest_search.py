@@ -23,6 +23,7 @@ from directory_app.geography.places import Match, current_gazetteer, is_ambiguou
 from directory_app.organisations import vocabulary
 from directory_app.organisations.models import Location, Organisation
 from directory_app.organisations.queries import nearest_organisations
+from directory_app.request_params import whole_number
 
 DEFAULT_K = 10
 MAX_K = 50
@@ -61,8 +62,9 @@ def read_nearest_query(args: Mapping[str, str]) -> NearestQuery:
     query = NearestQuery()
     raw_k = (args.get("k") or "").strip()
     if raw_k:
-        if raw_k.isdigit() and 1 <= int(raw_k) <= MAX_K:
-            query.k = int(raw_k)
+        k = whole_number(raw_k, 1, MAX_K)
+        if k is not None:
+            query.k = k
         else:
             query.errors.append(_("The number of results must be a whole number from 1 to %(max)d.", max=MAX_K))
     category = (args.get("service") or "").strip() or None

@@ -29,6 +29,7 @@ from directory_app.organisations.display import category_label, country_name, la
 from directory_app.organisations.models import Network
 from directory_app.organisations.searchtext import search_words
 from directory_app.organisations.services import language_code
+from directory_app.request_params import whole_number
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SORTS = ("name", "verified", "country")
@@ -159,9 +160,10 @@ def _check_sort(raw: str) -> dict:
 
 
 def _check_page(raw: str) -> dict:
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        raise ValidationError(_("'%(value)s' is not a page number.", value=raw))
-    return {"page": int(raw)}
+    page = whole_number(raw, 1, MAX_PAGE)
+    if page is None:
+        raise ValidationError(_("'%(value)s' is not a page number.", value=raw[:20]))
+    return {"page": page}
 
 
 _CHECKS = (
