@@ -212,3 +212,27 @@ def test_items_keep_their_ids_through_an_edit(fresh_app, login_as):
         services = db.session.scalars(select(Service).where(Service.organisation_id == org_id).order_by(Service.id))
         after = {s.uuid: s.fees for s in services}
     assert set(after) == set(before) and "Gratuito" in after.values()
+
+
+def test_a_service_removed_since_and_changed_by_the_proposal_is_decided_as_a_whole(fresh_app, login_as):
+    uuid = org_uuid(fresh_app, index=15)
+    contact = login_as(fresh_app.test_client(), "country_contact", "MX")
+    ts = login_as(fresh_app.test_client(), "ts_admin")
+    form = open_form(contact, f"/organisations/{uuid}/edit")
+    service_name = form["services-0-name"]
+    contact.post(f"/organisations/{uuid}/edit", data=form | {"services-0-fees": "Cuota <b>baja</b>"})
+    proposal_id = latest_proposal_id(fresh_app)
+    ts_form = open_form(ts, f"/organisations/{uuid}/edit")
+    assert ts.post(f"/organisations/{uuid}/edit", data=ts_form | {"services-0-remove": "y"}).status_code == 302
+    assert service_name not in text(fresh_app.test_client().get(f"/organisations/{uuid}?lang=en"))
+
+    html = text(ts.post(f"/review/{proposal_id}/approve", data={"csrf_token": any_token(ts)}))
+    rows = re.findall(r'<tr class="conflict".*?</tr>', html, flags=re.S)
+    assert len(rows) == 1 and "Service 1" in rows[0]
+    assert "(removed)" in rows[0] and "Cuota &lt;b&gt;baja&lt;/b&gt;" in rows[0]  # escaped, never markup
+    fields = form_fields(html, 'class="merge-form"')
+    choice = next(name for name in re.findall(r'name="(choice-[^"]+)"', html))
+    assert ts.post(f"/review/{proposal_id}/merge", data=fields | {choice: "proposed"}).status_code == 302
+    page = text(fresh_app.test_client().get(f"/organisations/{uuid}?lang=en"))
+    assert service_name in page and "Cuota &lt;b&gt;baja&lt;/b&gt;" in page
+    assert proposal_row(fresh_app, proposal_id).status is ProposalStatus.APPROVED
