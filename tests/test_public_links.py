@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -158,6 +159,21 @@ def test_command_line_export_links_carry_the_public_address(app):
     assert result.exit_code == 0, result.output
     documents = json.loads(result.stdout)
     assert documents and all(doc["uri"].startswith(f"{PUBLIC}/organisations/") for doc in documents)
+
+
+def test_no_link_is_built_from_the_request_host():
+    """Absolute links come from public_links only: nothing else asks Flask or the request for a host."""
+    root = Path(__file__).resolve().parents[1]
+    patterns = ("_external=True", "request.host", "request.url_root", "host_url", "request.base_url")
+    offenders = [
+        f"{path.relative_to(root)}: {pattern}"
+        for folder in ("directory_app", "templates")
+        for path in sorted((root / folder).rglob("*"))
+        if path.suffix in (".py", ".html", ".txt") and path.name != "public_links.py"
+        for pattern in patterns
+        if pattern in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
 
 
 def _production_app(world_url, **extra_env):
