@@ -68,6 +68,8 @@ def _named_copy(upload: Upload) -> Path:
     suffix = _SUFFIXES.get(upload.format)
     if suffix is None:
         raise ValidationError(_("Consular districts come as CSV, GeoJSON or GeoPackage."))
+    if upload.path.suffix == suffix:  # saved under its own name already (uploads.STORED_NAMES)
+        return upload.path
     stem = Path(secure_filename(upload.original_name) or "districts").stem or "districts"
     target = upload.path.parent / f"{stem}{suffix}"
     if not target.exists():

@@ -2,7 +2,9 @@
 
 Nothing here trusts a file name. The format is judged from the bytes; a zip is inspected entry by
 entry (count, announced and real uncompressed size, paths, links, nested archives) before anything
-is written to disk, and extraction stops as soon as the real size passes the cap.
+is written to disk, and extraction stops as soon as the real size passes the cap. Once judged, a saved
+upload is renamed to a name of our own that its reader accepts (STORED_NAMES: openpyxl reads only
+.xlsx names); the user's file name is kept for messages only.
 """
 
 from __future__ import annotations
@@ -39,6 +41,15 @@ _NAME_FORMATS = {
     ".zip": "shapefile",
     ".shp": "shapefile",
 }
+STORED_NAMES = {
+    "csv": "upload.csv",
+    "xlsx": "upload.xlsx",
+    "geojson": "upload.geojson",
+    "gpkg": "upload.gpkg",
+    "shapefile": "upload.zip",
+    "hsds": "upload.json",
+}
+"""The name a saved upload gets once its format is known (the web import remembers it in its note)."""
 FORMAT_NAMES = {
     "csv": "CSV",
     "xlsx": "Excel (.xlsx)",
@@ -59,7 +70,8 @@ class Upload:
 
 
 def save_upload(stream, original_name: str, folder: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> Upload:
-    """Copy an uploaded stream to `folder` (at most `max_bytes`), then check it (see check_file)."""
+    """Copy an uploaded stream to `folder` (at most `max_bytes`), check it (see check_file), then
+    rename it to STORED_NAMES[format], a name its reader accepts."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "upload.bin"
     written = 0
@@ -73,7 +85,9 @@ def save_upload(stream, original_name: str, folder: Path, max_bytes: int = MAX_U
                     _("The file is larger than %(mb)s MB.", mb=format_number(max_bytes // (1024 * 1024)))
                 )
             out.write(chunk)
-    return check_file(target, original_name, max_bytes)
+    checked = check_file(target, original_name, max_bytes)
+    stored = target.rename(folder / STORED_NAMES[checked.format])
+    return Upload(stored, checked.format, checked.original_name)
 
 
 def check_file(path: Path, original_name: str | None = None, max_bytes: int = MAX_UPLOAD_BYTES) -> Upload:

@@ -26,7 +26,7 @@ from directory_app.transfer.exports import FORMATS, export_organisations
 from directory_app.transfer.importer import ImportRejected, commit_import, preview_import, proposes
 from directory_app.transfer.mapping import check_mapping, importable_fields, suggest_mapping
 from directory_app.transfer.readers import Table, read_table
-from directory_app.transfer.uploads import FORMAT_NAMES, Upload, save_upload
+from directory_app.transfer.uploads import FORMAT_NAMES, STORED_NAMES, Upload, save_upload
 
 bp = Blueprint("transfer", __name__, url_prefix="/transfer")
 _IMPORTERS = (Role.TS_ADMIN, Role.COUNTRY_CONTACT)  # a contact's rows become change proposals
@@ -66,11 +66,18 @@ def upload():
         storage.discard(folder)
         return render_template("transfer/upload.html", formats=FORMAT_NAMES, error=exc.message), 400
     mapping = {} if table.records is not None else suggest_mapping(table.columns)
-    storage.write_note(
-        folder, {"user": current_user.id, "format": checked.format, "name": checked.original_name, "mapping": mapping}
-    )
+    note = {"user": current_user.id, "format": checked.format, "name": checked.original_name, "mapping": mapping}
+    storage.write_note(folder, note | {"file": checked.path.name})
     step = "transfer.preview" if table.records is not None else "transfer.mapping"
     return redirect(url_for(step, token=token))
+
+
+def _stored_upload(folder: Path, note: dict) -> Upload:
+    """The saved file of an upload: the name its note remembers (one of ours, never the user's)."""
+    name = note.get("file", "upload.bin")
+    if name not in (*STORED_NAMES.values(), "upload.bin"):
+        abort(404)
+    return Upload(folder / name, note["format"], note["name"])
 
 
 def _load(token: str) -> tuple[Path, dict, Table]:
@@ -81,7 +88,7 @@ def _load(token: str) -> tuple[Path, dict, Table]:
     if note.get("user") != current_user.id:
         abort(404)
     try:
-        table = read_table(Upload(folder / "upload.bin", note["format"], note["name"]))
+        table = read_table(_stored_upload(folder, note))
     except ValidationError:
         abort(404)
     return folder, note, table
@@ -156,7 +163,13 @@ def districts_upload():
     except ValidationError as exc:
         storage.discard(folder)
         return render_template("transfer/districts_upload.html", error=exc.message), 400
-    note = {"user": current_user.id, "format": checked.format, "name": checked.original_name, "kind": "districts"}
+    note = {
+        "user": current_user.id,
+        "format": checked.format,
+        "name": checked.original_name,
+        "kind": "districts",
+        "file": checked.path.name,
+    }
     storage.write_note(folder, note)
     return redirect(url_for("transfer.districts_preview", token=token))
 
@@ -168,7 +181,7 @@ def _load_districts(token: str) -> tuple[Path, dict, Upload]:
     note = storage.read_note(folder)
     if note.get("user") != current_user.id or note.get("kind") != "districts":
         abort(404)
-    return folder, note, Upload(folder / "upload.bin", note["format"], note["name"])
+    return folder, note, _stored_upload(folder, note)
 
 
 @bp.get("/districts/<token>/preview")
