@@ -39,7 +39,8 @@ def _load_mapping(text: str | None, columns: list[str]) -> dict[str, str]:
 def import_organisations_command(path: Path, mapping: str | None, dry_run: bool) -> None:
     """Import organisations from CSV, Excel, GeoJSON, GeoPackage, zipped Shapefile or HSDS JSON.
 
-    All or nothing: when a row is rejected, nothing is written."""
+    All or nothing: when a row is rejected, nothing is written. A row changes only what its columns
+    say (a missing column leaves the field as it is); ids written by our exports are kept."""
     with current_app.test_request_context("/"):  # messages are translated per request
         _import(path, mapping, dry_run)
 

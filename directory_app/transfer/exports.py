@@ -3,7 +3,12 @@ GeoPackage and HSDS 3.0 JSON.
 
 Every format carries the organisation's complete data (the create_organisation shape, with site
 positions and addresses as accounts.access lets the reader see them), so that exporting and
-importing the file into an empty directory gives the same organisations. Spreadsheet cells that
+importing the file into an empty directory gives the same organisations, with the same ids (the
+`organisation_id` column and the "id" of every item of the JSON columns; in HSDS the documents' own
+ids). `location_precision` says whether the row's positions are exact or the public approximation of
+a hidden site (in HSDS: an attribute of each location with link_type "location_precision"), so that
+re-importing a public export leaves the exact positions alone; `last_modified` is when the entry
+last changed (HSDS: the metadata's last_action_date), kept in the history of an import. Spreadsheet cells that
 a spreadsheet program would run as a formula (starting with = + - @, a tab or a carriage return)
 are neutralised: in CSV with a leading apostrophe (which the import removes again), in Excel by
 storing them as text.
@@ -26,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from directory_app.accounts.access import exact_location_rule, site_position
+from directory_app.api.params import iso_datetime
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.extra_fields.services import definitions, values_for_export
@@ -46,12 +52,14 @@ FORMATS = {
 SCALARS = ("external_id", "name", "alternate_name", "description", "kind", "website", "email", "country_code", "status")
 COLUMNS = (
     *SCALARS,
+    "organisation_id",
     "hide_exact_location",
     "last_verified",
     "networks",
     "city",
     "lon",
     "lat",
+    "location_precision",
     "service_categories",
     "original_language",
     "translations_json",
@@ -60,7 +68,9 @@ COLUMNS = (
     "locations_json",
     "services_json",
     "coverage_json",
+    "last_modified",
 )
+PRECISION_LINK_TYPE = "location_precision"  # HSDS: the attribute of a location that says how exact it is
 EXTRA_PREFIX = "extra_"  # additional information: one column per active field, "extra_<code>"
 EXCEL_CELL_LIMIT = 32_767
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -110,12 +120,14 @@ def flat_record(snapshot: dict) -> dict[str, str | None]:
     first = snapshot["locations"][0] if snapshot["locations"] else None
     row: dict[str, str | None] = {key: snapshot[key] or "" for key in SCALARS}
     row.update(
+        organisation_id=snapshot.get("id", ""),
         hide_exact_location="yes" if snapshot["hide_exact_location"] else "no",
         last_verified=snapshot["last_verified"],
         networks=";".join(snapshot["networks"]),
         city=first["city"] if first else "",
         lon=repr(first["lon"]) if first else "",
         lat=repr(first["lat"]) if first else "",
+        location_precision=first["precision"] if first else "",
         service_categories=";".join(dict.fromkeys(s["category"] for s in snapshot["services"])),
         original_language=snapshot["original_language"],
         translations_json=json.dumps(snapshot["translations"], ensure_ascii=False, separators=(",", ":"))
@@ -128,7 +140,7 @@ def flat_record(snapshot: dict) -> dict[str, str | None]:
 
 
 def _snapshots(organisations: list[Organisation]) -> list[dict]:
-    return [organisation_snapshot(org, site_position) for org in organisations]
+    return [organisation_snapshot(org, site_position, ids=True) for org in organisations]
 
 
 def _records(organisations: list[Organisation]) -> tuple[tuple[str, ...], list[tuple[dict, dict]]]:
@@ -139,6 +151,7 @@ def _records(organisations: list[Organisation]) -> tuple[tuple[str, ...], list[t
     records = []
     for org, snapshot in zip(organisations, _snapshots(organisations)):
         row = flat_record(snapshot)
+        row["last_modified"] = iso_datetime(org.updated_at) or ""
         values = extra.get(org.id, {})
         row.update({f"{EXTRA_PREFIX}{code}": values.get(code, "") for code in codes})
         records.append((row, snapshot))
@@ -248,7 +261,8 @@ def hsds_documents(organisations: list[Organisation]) -> list[dict]:
     documents = []
     for org in organisations:
         document = organization_document(org, reader)
-        snapshot = organisation_snapshot(org, site_position)
+        snapshot = organisation_snapshot(org, site_position, ids=True)
+        _mark_precision(document, snapshot)
         values = extra.get(org.id, {})
         if codes:
             snapshot["extra"] = {code: values.get(code, "") for code in codes}
@@ -273,3 +287,25 @@ def hsds_documents(organisations: list[Organisation]) -> list[dict]:
         ] + [extra_attribute(org.uuid, fields[code], values[code]) for code in codes if values.get(code)]
         documents.append(document)
     return documents
+
+
+def _mark_precision(document: dict, snapshot: dict) -> None:
+    """Each HSDS location of the document (nested in services too) says whether its position is
+    exact or approximate, as an attribute (HSDS has no field for it)."""
+    from directory_app.api.hsds_taxonomy import derived_uuid
+
+    precisions = {item["id"]: item["precision"] for item in snapshot["locations"]}
+    locations = list(document.get("locations") or [])
+    for service in document.get("services") or []:
+        locations += [link["location"] for link in service.get("service_at_locations") or [] if "location" in link]
+    for location in locations:
+        if location.get("id") in precisions:
+            location["attributes"] = [
+                {
+                    "id": derived_uuid("attribute", location["id"], PRECISION_LINK_TYPE),
+                    "link_id": location["id"],
+                    "link_type": PRECISION_LINK_TYPE,
+                    "link_entity": "location",
+                    "value": precisions[location["id"]],
+                }
+            ]

@@ -1,14 +1,24 @@
 """Importing organisations: a dry-run preview, then an all-or-nothing commit.
 
-Each row is turned into an organisation in memory (the same validation as the edit forms:
-organisations.services) without touching the session; it is matched to a stored organisation by
-external_id (or, for rows without one, by exact name within the country), and the two snapshots are
-compared: `create`, `update` (with the fields that differ), `unchanged`, or `reject` with the row,
-field and reason. The commit writes only when no row is rejected; the caller commits once, or rolls
-back everything on any error (a failure at row 900 leaves rows 1-899 unwritten).
+Each row is matched to a stored organisation by its directory id (`organisation_id`, as exports
+write it), then by external_id (or, for rows without one, by exact name within the country); what
+the row says is laid over the stored organisation (transfer.partial: what it does not say stays as
+it is, an approximate position never replaces an exact one) and turned into an organisation in
+memory (the same validation as the edit forms: organisations.services) without touching the
+session; the two snapshots are compared: `create`, `update` (with the fields that differ),
+`unchanged`, or `reject` with the row, field and reason. An update that would show the exact
+location of an organisation that hides it is counted apart (`reveals`): the preview says so.
+
+Ids: a new organisation takes the row's organisation id, and every item (site, service, contact,
+phone, coverage part) the id its data gives, when that id is a UUID no other entry uses; stored
+items keep theirs (organisations.services keeps the rows the data names).
+
+The commit writes only when no row is rejected; the caller commits once, or rolls back everything
+on any error (a failure at row 900 leaves rows 1-899 unwritten).
 
 Every organisation the commit creates or changes gets a review Revision like any other change (who,
-when, which fields, "Imported from <file name>"), after a baseline revision for an organisation that
+when, which fields, "Imported from <file name>", and when the source said when it last changed the
+entry, "(source modified <that date>)"), after a baseline revision for an organisation that
 had no history yet, so that its history page shows the import and the state before it can be restored.
 """
 
@@ -28,7 +38,8 @@ from directory_app.models_base import utcnow
 from directory_app.organisations import services as org_services
 from directory_app.organisations.coverage import recompute_coverage
 from directory_app.organisations.models import Organisation
-from directory_app.transfer.mapping import mapped_values, organisation_data
+from directory_app.transfer.mapping import ORGANISATION_ID, SOURCE_MODIFIED, mapped_values, organisation_data
+from directory_app.transfer.partial import clean, for_create, for_update, reveals_location
 from directory_app.transfer.readers import Table
 from directory_app.transfer.snapshot import organisation_snapshot
 from directory_app.transfer.texts import apply_texts
@@ -48,6 +59,7 @@ class RowResult:
     changes: list[str] = dataclass_field(default_factory=list)
     data: dict | None = None
     target_id: int | None = None
+    reveals_location: bool = False  # an update that would show a hidden organisation's exact location
 
 
 @dataclass
@@ -60,6 +72,11 @@ class ImportReport:
     @property
     def counts(self) -> dict[str, int]:
         return {action: self.count(action) for action in ACTIONS}
+
+    @property
+    def reveals(self) -> int:
+        """How many organisations would show their exact location to the public after the import."""
+        return sum(1 for r in self.rows if r.action == "update" and r.reveals_location)
 
     @property
     def rejected(self) -> list[RowResult]:
@@ -96,21 +113,28 @@ def _fill_all(org: Organisation, data: dict) -> Organisation:
     org_services._fill(org, data)
     apply_texts(org, data)
     with db.session.no_autoflush:
+        stored = org_services._rows_by_uuid(org, ("coverage_parts",))  # coverage parts keep their ids too
         org.coverage_parts = [
-            org_services._coverage_part(p, f"coverage[{i}]", org.locations)
+            org_services._kept(stored, p, org_services._coverage_part(p, f"coverage[{i}]", org.locations))
             for i, p in enumerate(data.get("coverage") or [])
         ]
     return org
 
 
 def build_organisation(data: dict) -> Organisation:
-    """A new Organisation built from `data` with the services' validation, not added to the session."""
+    """A new Organisation built from `data` with the services' validation, not added to the session;
+    it takes the data's organisation id when no other organisation has it."""
     org = Organisation()
     try:
-        return _fill_all(org, data)
+        org = _fill_all(org, data)
     except Exception:
         _discard(org)  # it may already sit in a network's member list
         raise
+    wanted = data.get(ORGANISATION_ID)
+    with db.session.no_autoflush:
+        if wanted and db.session.scalar(select(Organisation.id).where(Organisation.uuid == wanted)) is None:
+            org.uuid = wanted
+    return org
 
 
 def _discard(org: Organisation) -> None:
@@ -121,10 +145,23 @@ def _discard(org: Organisation) -> None:
 
 
 def _match(data: dict) -> Organisation | None:
+    """The stored organisation a row names: by its directory id, then by external_id, then (rows
+    without an external_id) by name within the country. ValidationError when the id and the
+    external_id name two different organisations."""
+    by_id = None
+    if data.get(ORGANISATION_ID):
+        by_id = db.session.scalar(select(Organisation).where(Organisation.uuid == data[ORGANISATION_ID]))
     if data.get("external_id"):
-        return db.session.scalar(
+        by_external_id = db.session.scalar(
             select(Organisation).where(Organisation.external_id == str(data["external_id"]).strip())
         )
+        if by_id is not None and by_external_id is not None and by_id is not by_external_id:
+            raise ValidationError(
+                _("organisation_id and external_id name two different organisations"), field="organisation_id"
+            )
+        return by_id or by_external_id
+    if by_id is not None:
+        return by_id
     matches = db.session.scalars(
         select(Organisation).where(
             Organisation.name == str(data.get("name") or "").strip(),
@@ -149,34 +186,38 @@ def _preview_row(number: int, record, seen: dict[str, int], user) -> RowResult:
     if isinstance(record, ValidationError):
         return RowResult(number, "reject", field=record.field or "", reason=record.message)
     result = RowResult(number, "reject", str(record.get("name") or ""), str(record.get("external_id") or ""))
-    key = result.external_id.strip()
-    if key and key in seen:
-        result.field, result.reason = "external_id", _("the same external_id is already on row %(row)d", row=seen[key])
-        return result
-    if key:
-        seen[key] = number
+    for field, key in (("external_id", result.external_id.strip()), ("organisation_id", record.get(ORGANISATION_ID))):
+        if key and (field, key) in seen:
+            result.field = field
+            result.reason = _("the same %(field)s is already on row %(row)d", field=field, row=seen[(field, key)])
+            return result
+        if key:
+            seen[(field, key)] = number
     try:
-        built = build_organisation(record)
+        existing = _match(record)
+        data = for_create(record) if existing is None else for_update(record, existing)
+        result.name = result.name or str(data.get("name") or "")
+        built = build_organisation(data)
     except (ValidationError, GeometryError) as exc:
         result.field, result.reason = getattr(exc, "field", None) or "", getattr(exc, "message", str(exc))
         return result
     try:
-        existing = _match(record)
         problem = _permission_problem(user, built, existing)
         if problem:
             result.field, result.reason = "country_code", problem
             return result
         new = organisation_snapshot(built)
-        result.data = record
+        result.data = data
         if existing is None:
             result.action = "create"
             return result
         old = organisation_snapshot(existing)
         result.target_id = existing.id
         result.changes = [k for k in new if new[k] != old[k]]
-        if values_differ(existing, record.get("extra")):
+        if values_differ(existing, data.get("extra")):
             result.changes.append("extra")
         result.action = "update" if result.changes else "unchanged"
+        result.reveals_location = reveals_location(data, existing)
         return result
     finally:
         _discard(built)
@@ -203,13 +244,18 @@ def commit_import(table: Table, mapping: dict[str, str], user=None, *, source_na
     if proposes(user):
         propose_rows(user, rows)
     else:
-        apply_rows(rows, user=user, comment=import_comment(source_name))
+        apply_rows(rows, user=user, source_name=source_name)
     return report
 
 
-def import_comment(source_name: str = "") -> str:
-    """The comment of the revisions an import records: "Imported from <file name>"."""
+def import_comment(source_name: str = "", source_modified: str = "") -> str:
+    """The comment of the revisions an import records: "Imported from <file name>", with the date
+    the source says it last changed the entry when it says one."""
     name = str(source_name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if source_modified:
+        if name:
+            return _("Imported from %(name)s (source modified %(date)s)", name=name, date=source_modified)
+        return _("Imported from a file (source modified %(date)s)", date=source_modified)
     return _("Imported from %(name)s", name=name) if name else _("Imported from a file")
 
 
@@ -228,10 +274,11 @@ def propose_rows(user, rows: list[tuple[int, dict, int | None]]) -> None:
     for number, data, target_id in rows:
         organisation = db.session.get(Organisation, target_id) if target_id is not None else None
         base_version = organisation.version if organisation is not None else None
+        comment = _("Bulk import, row %(row)d", row=number)
+        if data.get(SOURCE_MODIFIED):
+            comment = _("Bulk import, row %(row)d (source modified %(date)s)", row=number, date=data[SOURCE_MODIFIED])
         try:
-            submit_change(
-                user, organisation, data, base_version=base_version, comment=_("Bulk import, row %(row)d", row=number)
-            )
+            submit_change(user, organisation, clean(data), base_version=base_version, comment=comment)
         except (ValidationError, GeometryError) as exc:
             raise ValidationError(
                 getattr(exc, "message", str(exc)), row=number, field=getattr(exc, "field", None)
@@ -240,10 +287,10 @@ def propose_rows(user, rows: list[tuple[int, dict, int | None]]) -> None:
             raise ValidationError(str(exc), row=number) from None
 
 
-def apply_rows(rows: list[tuple[int, dict, int | None]], *, user=None, comment: str = "") -> list[int]:
+def apply_rows(rows: list[tuple[int, dict, int | None]], *, user=None, source_name: str = "") -> list[int]:
     """Create (target None) or update each organisation, record its revision (author and approver:
-    `user`, None from the command line), then recompute coverage once for all. A ValidationError
-    names the row; nothing is committed here."""
+    `user`, None from the command line; comment: import_comment), then recompute coverage once for
+    all. A ValidationError names the row; nothing is committed here."""
     from directory_app.review.models import ChangeKind
     from directory_app.review.services import ensure_baseline, record_revision
     from directory_app.review.snapshots import snapshot_of
@@ -268,6 +315,7 @@ def apply_rows(rows: list[tuple[int, dict, int | None]], *, user=None, comment: 
                 getattr(exc, "message", str(exc)), row=number, field=getattr(exc, "field", None)
             ) from None
         kind = ChangeKind.CREATE if before is None else ChangeKind.UPDATE
+        comment = import_comment(source_name, data.get(SOURCE_MODIFIED) or "")
         record_revision(org, kind, before, user=user, comment=comment)
         touched.append(org.id)
     if touched:

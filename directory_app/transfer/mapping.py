@@ -14,6 +14,20 @@ the target of the same name and gives `data["extra"] = {code: stored text}`; an 
 value. A code that is not an active additional field, or a bad value (a date that is not a date, an
 option not in the list), is a row error naming the column. `importable_fields()` lists the targets
 with the active additional fields.
+
+A row's data holds only what the row says (transfer.partial lays it over the stored organisation):
+- a column the file does not have, or that is not mapped, says nothing: the field stays as it is;
+- an empty cell clears a field that may be empty (alternate name, description, website, email, last
+  verified, networks, translations, a JSON list column, additional information), and says nothing
+  for the others: name, kind, country, status, external_id, hide_exact_location (un-hiding needs an
+  explicit "no"), and the convenience columns of a single phone, the first site and the services;
+- convenience columns give what they say under their own keys (SITE, PHONE, SERVICE_*), for
+  partial.py to apply to the first site, the phones and the services;
+- `location_precision` "approximate" marks the row's positions as the public approximation of a
+  hidden site (our public exports write it): they never replace a stored exact position or street;
+- `organisation_id` (the directory's own UUID, as exports write it) goes under "id", and the JSON
+  list items keep their "id": an import keeps these ids when they are free (partial.py, importer.py);
+- `last_modified` (when the source last changed the entry) goes to the import's revision comment.
 """
 
 from __future__ import annotations
@@ -21,6 +35,8 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from datetime import datetime
+from uuid import UUID
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -29,6 +45,7 @@ from directory_app.errors import ValidationError
 
 FIELDS: dict[str, object] = {
     "external_id": _l("Stable identifier of the organisation in your list (used to match on re-import)"),
+    "organisation_id": _l("Directory id of the organisation (UUID, written by the exports)"),
     "name": _l("Name"),
     "alternate_name": _l("Acronym or other name"),
     "description": _l("Description"),
@@ -48,6 +65,8 @@ FIELDS: dict[str, object] = {
     "postal_code": _l("Postal code"),
     "lon": _l("Longitude"),
     "lat": _l("Latitude"),
+    "location_precision": _l("Precision of the positions (exact, or approximate for hidden sites)"),
+    "last_modified": _l("Date the source last changed the entry (kept in the history)"),
     "service_categories": _l("Service category codes, separated by ;"),
     "languages": _l("Language codes of the services, separated by ;"),
     "populations": _l("Population codes of the services, separated by ;"),
@@ -72,10 +91,38 @@ PLAIN = (
     "country_code",
     "status",
     "last_verified",
+    "original_language",
 )
+CLEARABLE = ("alternate_name", "description", "website", "email", "last_verified")
+"""Plain fields an empty cell clears; an empty cell in any other plain field says nothing."""
 EXTRA_PREFIX = "extra_"
+# Keys of a row's data besides the create_organisation ones (see the module docstring).
+ORGANISATION_ID = "id"
+SITE = "site"
+PHONE = "phone"
+SERVICE_CATEGORIES = "service_categories"
+SERVICE_LANGUAGES = "service_languages"
+SERVICE_POPULATIONS = "service_populations"
+LOCATION_PRECISION = "location_precision"
+SOURCE_MODIFIED = "source_modified"
+CREATE_DEFAULTS = "create_defaults"
+APPROXIMATE, EXACT = "approximate", "exact"
+_PRECISIONS = {
+    "approximate": APPROXIMATE,
+    "aproximada": APPROXIMATE,
+    "aproximado": APPROXIMATE,
+    "approximative": APPROXIMATE,
+    "approchee": APPROXIMATE,
+    "exact": EXACT,
+    "exacta": EXACT,
+    "exacto": EXACT,
+    "exacte": EXACT,
+}
 _SYNONYMS = {
     "external_id": ("id", "external_id", "externalid", "codigo", "code", "clave", "identifier", "ref"),
+    "organisation_id": ("organisation_id", "organization_id", "uuid"),
+    "location_precision": ("location_precision", "precision", "precision_ubicacion"),
+    "last_modified": ("last_modified", "modified", "updated_at", "modificado"),
     "name": ("name", "nombre", "organisation", "organization", "organizacion", "nom"),
     "alternate_name": ("alternate_name", "acronym", "siglas", "acronimo", "sigla"),
     "description": ("description", "descripcion"),
@@ -151,20 +198,66 @@ def mapped_values(row: dict, mapping: dict[str, str]) -> dict[str, str]:
 
 
 def organisation_data(values: dict) -> dict:
-    """The create_organisation data of one mapped row; ValidationError names the field."""
-    data: dict = {key: values[key] for key in PLAIN if values.get(key)}
-    data["hide_exact_location"] = _yes(values.get("hide_exact_location", ""), "hide_exact_location")
-    data["networks"] = _codes(values.get("networks"))
-    data["phones"] = _json_list(values, "phones_json") or ([{"number": values["phone"]}] if values.get("phone") else [])
-    data["contacts"] = _json_list(values, "contacts_json") or []
-    data["locations"] = _json_list(values, "locations_json") or _site(values)
-    data["services"] = _json_list(values, "services_json") or _services(values)
-    data["coverage"] = _json_list(values, "coverage_json") or _coverage(values)
-    data["translations"] = _json_object(values, "translations_json")
+    """What one mapped row says, in create_organisation terms (see the module docstring);
+    ValidationError names the field."""
+    data: dict = {key: values[key] for key in PLAIN if values.get(key) or (key in CLEARABLE and key in values)}
+    if values.get("organisation_id"):
+        data[ORGANISATION_ID] = uuid_text(values["organisation_id"], "organisation_id")
+    if values.get("hide_exact_location"):
+        data["hide_exact_location"] = _yes(values["hide_exact_location"], "hide_exact_location")
+    if values.get("location_precision"):
+        data[LOCATION_PRECISION] = precision(values["location_precision"], "location_precision")
+    if values.get("last_modified"):
+        data[SOURCE_MODIFIED] = source_date(values["last_modified"], "last_modified")
+    if "networks" in values:
+        data["networks"] = _codes(values.get("networks"))
+    if "translations_json" in values:
+        data["translations"] = _json_object(values, "translations_json")
+    conveniences = {
+        "contacts": {},
+        "phones": {PHONE: values["phone"]} if values.get("phone") else {},
+        "locations": {SITE: site} if (site := _site(values)) else {},
+        "services": _services(values),
+        "coverage": {"coverage": parts} if (parts := _coverage(values)) else {},
+    }
+    for part, convenience in conveniences.items():
+        items = _json_list(values, f"{part}_json")
+        if items is not None:
+            data[part] = items
+        elif convenience:
+            data.update(convenience)
+        elif f"{part}_json" in values:
+            data[part] = []  # the JSON column is there and empty: no items
     extra = {key[len(EXTRA_PREFIX) :]: text for key, text in values.items() if key.startswith(EXTRA_PREFIX)}
     if extra:
         data["extra"] = _extra_values(extra)
     return data
+
+
+def uuid_text(value, field: str) -> str:
+    """A UUID in its canonical text form, or ValidationError naming the field."""
+    try:
+        return str(UUID(str(value).strip()))
+    except ValueError:
+        raise ValidationError(_("'%(value)s' is not a UUID.", value=str(value)[:60]), field=field) from None
+
+
+def precision(value, field: str) -> str:
+    """APPROXIMATE or EXACT from what a file says (in English, Spanish or French)."""
+    found = _PRECISIONS.get(_normalise(str(value)))
+    if found is None:
+        raise ValidationError(_("'%(value)s' is neither exact nor approximate.", value=str(value)[:60]), field=field)
+    return found
+
+
+def source_date(value, field: str) -> str:
+    """A date or date and time in ISO 8601 as the source wrote it, or ValidationError."""
+    text = str(value).strip()
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationError(_("'%(value)s' is not a date (YYYY-MM-DD).", value=text[:60]), field=field) from None
+    return text
 
 
 def importable_fields() -> dict[str, object]:
@@ -252,25 +345,26 @@ def _json_list(values: dict, key: str) -> list | None:
     return items
 
 
-def _site(values: dict) -> list[dict]:
+def _site(values: dict) -> dict:
+    """What the convenience columns say about the first site (non-empty cells only)."""
+    site = {key: values[key] for key in ("address", "city", "region", "postal_code") if values.get(key)}
+    if values.get("site_name"):
+        site["name"] = values["site_name"]
     geometry = values.get("geometry")
-    lon, lat = values.get("lon"), values.get("lat")
     if geometry is not None and geometry.geom_type == "Point" and not geometry.is_empty:
-        lon, lat = geometry.x, geometry.y
-    if not lon and not lat:
-        return []
-    keys = ("address", "city", "region", "postal_code")
-    site = {key: values.get(key, "") for key in keys}
-    site.update(name=values.get("site_name", ""), lon=lon, lat=lat)
-    return [site]
+        site.update(lon=geometry.x, lat=geometry.y)
+    elif values.get("lon") or values.get("lat"):
+        site.update(lon=values.get("lon", ""), lat=values.get("lat", ""))
+    return site
 
 
-def _services(values: dict) -> list[dict]:
-    languages, populations = _codes(values.get("languages")), _codes(values.get("populations"))
-    return [
-        {"category": code, "languages": languages, "populations": populations}
-        for code in _codes(values.get("service_categories"))
-    ]
+def _services(values: dict) -> dict:
+    said = {
+        SERVICE_CATEGORIES: _codes(values.get("service_categories")),
+        SERVICE_LANGUAGES: _codes(values.get("languages")),
+        SERVICE_POPULATIONS: _codes(values.get("populations")),
+    }
+    return {key: codes for key, codes in said.items() if codes}
 
 
 def _coverage(values: dict) -> list[dict]:

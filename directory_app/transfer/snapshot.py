@@ -2,7 +2,10 @@
 
 Exports write it; the import compares a stored organisation's snapshot with the snapshot of what a
 row would make of it, so that a re-imported file changes nothing. Positions go through
-accounts.access (a hidden site is exported at its public, approximate point to the public)."""
+accounts.access (a hidden site is exported at its public, approximate point to the public), and each
+site says which it is: "precision" is "exact" or "approximate" (the import never writes an
+approximate position over an exact one). With `ids`, the organisation and every item carry their
+UUID as "id" (what exports write, so that an import keeps them); the import compares without."""
 
 from __future__ import annotations
 
@@ -23,13 +26,13 @@ def _rounded(geometry) -> dict | None:
     return mapping(shapely.set_precision(geometry, 10**-PRECISION, mode="pointwise"))
 
 
-def organisation_snapshot(org: Organisation, position: Callable | None = None) -> dict:
+def organisation_snapshot(org: Organisation, position: Callable | None = None, *, ids: bool = False) -> dict:
     """The organisation's data. `position(location, org) -> (lon, lat, exact)` decides which point of
     a site is given (accounts.access.site_position in a request; exact positions without it)."""
     locations = list(org.locations)
     contacts = {id(c): i for i, c in enumerate(org.contacts)}
     index = {id(loc): i for i, loc in enumerate(locations)}
-    return {
+    snapshot = {
         "external_id": org.external_id or "",
         "name": org.name,
         "alternate_name": org.alternate_name or "",
@@ -55,6 +58,22 @@ def organisation_snapshot(org: Organisation, position: Callable | None = None) -
         "services": [_service(s) for s in org.services],
         "coverage": [_coverage_part(p, index) for p in org.coverage_parts],
     }
+    return _with_ids(snapshot, org) if ids else snapshot
+
+
+def _with_ids(snapshot: dict, org: Organisation) -> dict:
+    """The snapshot with the organisation's and every item's UUID as "id" (first key of each)."""
+    contacts = {id(c): i for i, c in enumerate(org.contacts)}
+    rows = {
+        "phones": sorted(org.phones, key=lambda p: _phone_order(_phone(p, contacts))),  # as the snapshot's
+        "contacts": org.contacts,
+        "locations": org.locations,
+        "services": org.services,
+        "coverage": org.coverage_parts,
+    }
+    for name, items in rows.items():
+        snapshot[name] = [{"id": row.uuid, **item} for row, item in zip(items, snapshot[name])]
+    return {"id": org.uuid, **snapshot}
 
 
 def _phone(phone, contacts: dict[int, int]) -> dict:
@@ -76,6 +95,7 @@ def _location(loc, org, position) -> dict:
     lon, lat, exact = position(loc, org) if position else (loc.lon, loc.lat, True)
     return {
         "name": loc.name or "",
+        "precision": "exact" if exact else "approximate",
         "address": (loc.address or "") if exact else "",
         "city": loc.city or "",
         "region": loc.region or "",

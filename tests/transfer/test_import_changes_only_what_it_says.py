@@ -1,0 +1,166 @@
+"""An import changes only what a row says: the public export re-imported leaves every hidden site's
+exact position and street alone; a file without a column leaves that field as it is; un-hiding a
+location takes an explicit value and is shown in the preview as a privacy change. Through the web
+forms, on both backends."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import select
+
+from directory_app.extensions import db
+from directory_app.organisations.models import Location, Organisation, Status
+from directory_app.transfer.snapshot import organisation_snapshot
+from tests.conftest import login_as
+from tests.transfer.web_flow import import_now, preview_upload
+
+PRIVACY_LINE = "would show their exact location to the public"
+
+
+def hidden_country(app) -> str:
+    """The country with the most published organisations that hide their location."""
+    with app.app_context():
+        countries = db.session.scalars(
+            select(Organisation.country_code).where(
+                Organisation.hide_exact_location.is_(True), Organisation.status == Status.PUBLISHED
+            )
+        ).all()
+    assert countries, "the world has hidden organisations"
+    return max(set(countries), key=countries.count)
+
+
+def exact_sites(app, country: str) -> dict[str, tuple]:
+    """Every site of the country's hidden organisations: (lon, lat, address, postal code), by site id."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(Location.uuid, Location.lon, Location.lat, Location.address, Location.postal_code)
+            .join(Organisation)
+            .where(Organisation.country_code == country, Organisation.hide_exact_location.is_(True))
+        ).all()
+    return {uuid: tuple(rest) for uuid, *rest in rows}
+
+
+@pytest.mark.parametrize(
+    "fmt,suffix", [("csv", "csv"), ("xlsx", "xlsx"), ("geojson", "geojson"), ("gpkg", "gpkg"), ("hsds", "json")]
+)
+def test_the_public_export_reimported_changes_no_exact_position(fresh_app, fmt, suffix):
+    country = hidden_country(fresh_app)
+    exported = fresh_app.test_client().get(f"/transfer/export?format={fmt}&country={country}")  # the public
+    assert exported.status_code == 200
+    sites = exact_sites(fresh_app, country)
+    assert sites and all(address for _lon, _lat, address, _postal in sites.values())
+    with fresh_app.app_context():
+        published = db.session.scalar(
+            select(db.func.count()).where(Organisation.country_code == country, Organisation.status == Status.PUBLISHED)
+        )
+        # One hidden organisation changed since the export: the re-import puts its description back.
+        changed = db.session.scalar(
+            select(Organisation)
+            .where(Organisation.country_code == country, Organisation.hide_exact_location.is_(True))
+            .where(Organisation.status == Status.PUBLISHED)
+            .limit(1)
+        )
+        old_description, changed_id = changed.description, changed.uuid
+        changed.description = "Changed after the export"
+        db.session.commit()
+    web = login_as(fresh_app.test_client(), "ts_admin")
+    preview = preview_upload(web, exported.data, f"public.{suffix}")
+    assert preview.counts == {"to create": 0, "to update": 1, "unchanged": published - 1, "rejected": 0}
+    assert PRIVACY_LINE not in preview.html and "its exact location" not in preview.html
+    assert "description" in preview.html
+    import_now(web, preview)
+    assert exact_sites(fresh_app, country) == sites
+    with fresh_app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.uuid == changed_id))
+        assert org.description == old_description and org.hide_exact_location
+    again = preview_upload(web, exported.data, f"public.{suffix}")
+    assert again.counts == {"to create": 0, "to update": 0, "unchanged": published, "rejected": 0}
+
+
+def hidden_organisation_with_services(app) -> dict:
+    with app.app_context():
+        org = next(
+            org
+            for org in db.session.scalars(
+                select(Organisation)
+                .where(Organisation.hide_exact_location.is_(True), Organisation.status == Status.PUBLISHED)
+                .order_by(Organisation.id)
+            )
+            if org.services and org.locations and org.external_id
+        )
+        return organisation_snapshot(org, ids=True)
+
+
+def csv_of(header: list[str], *rows: list[str]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def stored(app, uuid: str) -> dict:
+    with app.app_context():
+        return organisation_snapshot(db.session.scalar(select(Organisation).where(Organisation.uuid == uuid)), ids=True)
+
+
+def test_a_file_without_a_column_leaves_that_field_alone(fresh_app):
+    before = hidden_organisation_with_services(fresh_app)
+    web = login_as(fresh_app.test_client(), "ts_admin")
+    # The same name: nothing to do. No hide_exact_location column, no services, no sites, no contacts.
+    header = ["external_id", "name", "kind", "country_code"]
+    same = csv_of(header, [before["external_id"], before["name"], before["kind"], before["country_code"]])
+    preview = preview_upload(web, same, "names.csv")
+    assert preview.counts == {"to create": 0, "to update": 0, "unchanged": 1, "rejected": 0}
+    # A new name: only the name changes; the location stays hidden, services and sites stay, ids too.
+    renamed = csv_of(header, [before["external_id"], "Nuevo nombre", before["kind"], before["country_code"]])
+    preview = preview_upload(web, renamed, "names.csv")
+    assert preview.counts["to update"] == 1 and PRIVACY_LINE not in preview.html
+    import_now(web, preview)
+    after = stored(fresh_app, before["id"])
+    assert after == before | {"name": "Nuevo nombre"}
+    # Empty cells in a column that may not be emptied say nothing either.
+    empty = csv_of(
+        header + ["hide_exact_location", "service_categories"], [before["external_id"], "Nuevo nombre", "", "", "", ""]
+    )
+    assert preview_upload(web, empty, "empty.csv").counts["unchanged"] == 1
+
+
+def test_showing_a_hidden_location_is_a_privacy_change_in_the_preview(fresh_app):
+    before = hidden_organisation_with_services(fresh_app)
+    web = login_as(fresh_app.test_client(), "ts_admin")
+    header = ["external_id", "name", "hide_exact_location"]
+    shown = csv_of(header, [before["external_id"], before["name"], "no"])
+    preview = preview_upload(web, shown, "show.csv")
+    assert preview.counts == {"to create": 0, "to update": 1, "unchanged": 0, "rejected": 0}
+    assert "Privacy:" in preview.html and "1 entry would show its exact location to the public" in preview.html
+    assert "(would show its exact location to the public)" in preview.html
+    import_now(web, preview)
+    after = stored(fresh_app, before["id"])
+    assert after == before | {"hide_exact_location": False}
+    # Hiding it again is no privacy warning.
+    hidden = preview_upload(web, csv_of(header, [before["external_id"], before["name"], "yes"]), "hide.csv")
+    assert hidden.counts["to update"] == 1 and "Privacy:" not in hidden.html
+
+
+def test_an_approximate_row_keeps_the_exact_position_but_takes_the_rest(fresh_app):
+    """A row marked approximate (the public view of a hidden site) never moves the stored site or
+    clears its street; its other fields are taken."""
+    before = hidden_organisation_with_services(fresh_app)
+    site = before["locations"][0]
+    web = login_as(fresh_app.test_client(), "ts_admin")
+    header = ["external_id", "name", "lon", "lat", "address", "city", "location_precision"]
+    row = [before["external_id"], before["name"], "-90.0", "15.0", "", "Ciudad Nueva", "approximate"]
+    preview = preview_upload(web, csv_of(header, row), "approx.csv")
+    assert preview.counts["to update"] == 1
+    import_now(web, preview)
+    after = stored(fresh_app, before["id"])["locations"][0]
+    assert after == site | {"city": "Ciudad Nueva"}
+    # The same row marked exact moves the site (a person who knows the exact place says so).
+    exact = [before["external_id"], before["name"], "-90.0", "15.0", "", "Ciudad Nueva", "exact"]
+    import_now(web, preview_upload(web, csv_of(header, exact), "exact.csv"))
+    moved = stored(fresh_app, before["id"])["locations"][0]
+    assert (moved["lon"], moved["lat"], moved["address"]) == (-90.0, 15.0, site["address"])
