@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 
@@ -84,9 +85,9 @@ class ChangePasswordForm(FlaskForm):
 
 
 ROLE_CHOICES = [
-    ("ts_admin", _l("Technical Secretariat")),
-    ("country_contact", _l("Country contact")),
-    ("consular", _l("Consular user")),
+    SelectChoice("ts_admin", _l("Technical Secretariat")),
+    SelectChoice("country_contact", _l("Country contact")),
+    SelectChoice("consular", _l("Consular user")),
 ]
 
 

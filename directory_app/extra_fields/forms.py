@@ -17,6 +17,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from directory_app.extra_fields.models import FieldType
@@ -25,10 +26,10 @@ from directory_app.extra_fields.services import MAX_TEXT, definitions, values_of
 PREFIX = "extra_"
 
 TYPE_CHOICES = [
-    (FieldType.TEXT.value, _l("Text")),
-    (FieldType.YES_NO.value, _l("Yes / no")),
-    (FieldType.DATE.value, _l("Date")),
-    (FieldType.CHOICE.value, _l("Choice from a list")),
+    SelectChoice(FieldType.TEXT.value, _l("Text")),
+    SelectChoice(FieldType.YES_NO.value, _l("Yes / no")),
+    SelectChoice(FieldType.DATE.value, _l("Date")),
+    SelectChoice(FieldType.CHOICE.value, _l("Choice from a list")),
 ]
 
 
@@ -48,9 +49,11 @@ class ExtraFieldForm(FlaskForm):
 def _form_field(field, lang: str):
     label = field.label(lang)
     if field.field_type == FieldType.YES_NO:
-        return SelectField(label, choices=[("", "—"), ("yes", _l("Yes")), ("no", _l("No"))], default="")
+        choices = [SelectChoice("", "—"), SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
+        return SelectField(label, choices=choices, default="")
     if field.field_type == FieldType.CHOICE:
-        return SelectField(label, choices=[("", "—")] + [(option, option) for option in field.choices], default="")
+        choices = [SelectChoice("", "—")] + [SelectChoice(option) for option in field.choices]
+        return SelectField(label, choices=choices, default="")
     if field.field_type == FieldType.DATE:
         return DateField(label, validators=[Optional()])
     return StringField(label, validators=[Optional(), Length(max=MAX_TEXT)])
