@@ -56,6 +56,11 @@ def test_the_public_export_reimported_changes_no_exact_position(fresh_app, fmt, 
         published = db.session.scalar(
             select(db.func.count()).where(Organisation.country_code == country, Organisation.status == Status.PUBLISHED)
         )
+    web = login_as(fresh_app.test_client(), "ts_admin")
+    as_is = preview_upload(web, exported.data, f"public.{suffix}")
+    assert as_is.counts == {"to create": 0, "to update": 0, "unchanged": published, "rejected": 0}
+    assert not as_is.offers_import
+    with fresh_app.app_context():
         # One hidden organisation changed since the export: the re-import puts its description back.
         changed = db.session.scalar(
             select(Organisation)
@@ -66,7 +71,6 @@ def test_the_public_export_reimported_changes_no_exact_position(fresh_app, fmt, 
         old_description, changed_id = changed.description, changed.uuid
         changed.description = "Changed after the export"
         db.session.commit()
-    web = login_as(fresh_app.test_client(), "ts_admin")
     preview = preview_upload(web, exported.data, f"public.{suffix}")
     assert preview.counts == {"to create": 0, "to update": 1, "unchanged": published - 1, "rejected": 0}
     assert PRIVACY_LINE not in preview.html and "its exact location" not in preview.html
@@ -133,7 +137,7 @@ def test_showing_a_hidden_location_is_a_privacy_change_in_the_preview(fresh_app)
     before = hidden_organisation_with_services(fresh_app)
     web = login_as(fresh_app.test_client(), "ts_admin")
     header = ["external_id", "name", "hide_exact_location"]
-    shown = csv_of(header, [before["external_id"], before["name"], "no"])
+    shown = csv_of(header, [before["external_id"], before["name"], "false"])
     preview = preview_upload(web, shown, "show.csv")
     assert preview.counts == {"to create": 0, "to update": 1, "unchanged": 0, "rejected": 0}
     assert "Privacy:" in preview.html and "1 entry would show its exact location to the public" in preview.html
