@@ -168,3 +168,27 @@ def test_an_approximate_row_keeps_the_exact_position_but_takes_the_rest(fresh_ap
     import_now(web, preview_upload(web, csv_of(header, exact), "exact.csv"))
     moved = stored(fresh_app, before["id"])["locations"][0]
     assert (moved["lon"], moved["lat"], moved["address"]) == (-90.0, 15.0, site["address"])
+
+
+def test_convenience_columns_change_part_of_a_list_and_keep_the_rest(fresh_app):
+    """service_categories: a listed category keeps its stored service (id, texts, languages), a new one
+    is added, an unlisted one goes; a phone number not yet among the phones replaces the first
+    phone of the organisation; a city changes the first site only."""
+    before = hidden_organisation_with_services(fresh_app)
+    kept = before["services"][0]
+    new_category = next(c for c in ("food", "shelter", "legal_assistance") if c != kept["category"])
+    header = ["external_id", "name", "service_categories", "phone", "city"]
+    row = [before["external_id"], before["name"], f"{kept['category']};{new_category}", "+52 55 1234 5678", "Otra"]
+    web = login_as(fresh_app.test_client(), "ts_admin")
+    preview = preview_upload(web, csv_of(header, row), "partes.csv")
+    assert preview.counts["to update"] == 1
+    import_now(web, preview)
+    after = stored(fresh_app, before["id"])
+    assert after["services"][0] == kept
+    assert [s["category"] for s in after["services"]] == [kept["category"], new_category]
+    own = [p for p in after["phones"] if p["contact"] is None]
+    assert own and own[0]["number"] == "+52 55 1234 5678"
+    assert sorted(p["id"] for p in after["phones"]) == sorted(p["id"] for p in before["phones"])
+    assert after["locations"][0] == before["locations"][0] | {"city": "Otra"}
+    assert after["locations"][1:] == before["locations"][1:]
+    assert after["contacts"] == before["contacts"] and after["coverage"] == before["coverage"]
