@@ -192,3 +192,26 @@ def test_convenience_columns_change_part_of_a_list_and_keep_the_rest(fresh_app):
     assert after["locations"][0] == before["locations"][0] | {"city": "Otra"}
     assert after["locations"][1:] == before["locations"][1:]
     assert after["contacts"] == before["contacts"] and after["coverage"] == before["coverage"]
+
+
+def test_a_country_contacts_partial_file_proposes_the_whole_entry_with_only_that_change(fresh_app):
+    from directory_app.review.models import ChangeProposal
+    from directory_app.review.snapshots import snapshot_of
+
+    with fresh_app.app_context():
+        org = db.session.scalar(
+            select(Organisation)
+            .where(Organisation.country_code == "MX", Organisation.status == Status.PUBLISHED)
+            .where(Organisation.external_id.is_not(None))
+            .order_by(Organisation.id)
+        )
+        before, external_id, org_id = snapshot_of(org), org.external_id, org.id
+    web = login_as(fresh_app.test_client(), "country_contact", "MX")
+    preview = preview_upload(web, csv_of(["external_id", "name"], [external_id, "Nombre propuesto"]), "propuesta.csv")
+    assert preview.counts == {"to create": 0, "to update": 1, "unchanged": 0, "rejected": 0}
+    assert "sent to the Technical Secretariat" in import_now(web, preview)
+    with fresh_app.app_context():
+        proposal = db.session.scalar(select(ChangeProposal).where(ChangeProposal.organisation_id == org_id))
+        # "extra" left out: a snapshot without it leaves the additional information as it is
+        proposed = {key: value for key, value in proposal.snapshot.items() if key in before}
+        assert proposed == {k: v for k, v in before.items() if k != "extra"} | {"name": "Nombre propuesto"}
