@@ -1,7 +1,8 @@
 """Where an upload waits between the steps of the web import (upload, mapping, preview, commit).
 
-Each upload gets a folder named by a random token under the instance folder, with the file and a
-small JSON note (owner, format, name, mapping). Only its owner may use it; folders older than a
+Each upload gets a folder named by a random token under the instance folder, with the file (saved
+under a name of ours that its reader accepts, uploads.STORED_NAMES) and a small JSON note (owner,
+format, the user's file name, the stored file's name, mapping). Only its owner may use it; folders older than a
 day are removed when a new upload arrives. (Several app hosts need this folder on shared storage.)
 """
 
