@@ -17,6 +17,7 @@ from sqlalchemy import select
 from directory_app.extensions import db
 from directory_app.geography.models import AdminUnit
 from directory_app.organisations.models import CoverageKind, Organisation, Status
+from directory_app.review.models import Revision
 from directory_app.transfer.snapshot import organisation_snapshot
 from tests.conftest import login_as
 from tests.review.helpers import form_fields, org_uuid
@@ -62,6 +63,13 @@ def test_an_export_uploaded_through_the_web_form_comes_back_whole_with_its_ids(f
     done = import_now(web, preview)
     assert f"{len(before)} created" in done
     assert country_snapshots(fresh_app) == before
+    with fresh_app.app_context():  # when the source last changed each entry is in its history
+        comments = set(
+            db.session.scalars(select(Revision.comment).join(Organisation).where(Organisation.uuid.in_(before)))
+        )
+    assert len(comments) >= 1 and all(
+        c.startswith(f"Imported from cammina-organisations.{suffix} (source modified 20") for c in comments
+    ), comments
 
     again = preview_upload(web, exported.data, f"again.{suffix}")
     assert again.counts == {"to create": 0, "to update": 0, "unchanged": len(before), "rejected": 0}
