@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 DATA_DIR = PROJECT_ROOT / "data"
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
 def _dev_secret_key(instance_dir: Path) -> str:
@@ -35,83 +36,153 @@ def default_database_url(instance_dir: Path = INSTANCE_DIR) -> str:
     return f"sqlite:///{instance_dir / 'directory.sqlite3'}"
 
 
+def _text(raw: str, _name: str) -> str:
+    return raw.strip()
+
+
+def _whole(raw: str, name: str) -> int:
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise ConfigurationError([f"{name} must be a whole number, not {raw!r}."]) from None
+
+
+def _seconds(raw: str, name: str) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        value = -1.0
+    if not value >= 0:  # also refuses NaN
+        raise ConfigurationError([f"{name} must be a number of seconds (0 or more), not {raw!r}."])
+    return value
+
+
+def _switch(raw: str, name: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError([f"{name} must be 1 or 0 (on or off), not {raw!r}."])
+
+
+def _path(raw: str, _name: str) -> Path:
+    return Path(raw.strip())
+
+
+def _language(raw: str, name: str) -> str:
+    value = raw.strip().lower()
+    if value not in ("es", "en", "fr"):
+        raise ConfigurationError([f"{name} must be es, en or fr, not {raw!r}."])
+    return value
+
+
+def _page_cache_url(raw: str, name: str) -> str:
+    value = raw.strip()
+    if value and not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigurationError([f"{name} must be a Redis URL (redis://host:6379/1) or empty."])
+    return value
+
+
+def setting(default, env: str, parse=_text, *, empty_is_default: bool = True):
+    """A field of Settings read from the environment variable `env` by `parse(raw, env)`. An empty
+    variable means the default, unless `empty_is_default` is False (MAP_TILE_URL: empty means none)."""
+    return field(default=default, metadata={"env": env, "parse": parse, "empty_is_default": empty_is_default})
+
+
 @dataclass(frozen=True)
 class Settings:
-    """The application's settings; `as_flask_config()` turns them into Flask config keys."""
+    """The application's settings, each read from one environment variable (`setting(...)`; README's
+    settings table lists every one, tests/ops/test_settings_table.py checks it); `as_flask_config()`
+    turns them into Flask config keys."""
 
-    database_url: str
-    secret_key: str
-    data_dir: Path = DATA_DIR
+    # The database and the key that signs sessions; their defaults live under INSTANCE_DIR.
+    database_url: str = setting("", "DATABASE_URL")
+    secret_key: str = setting("", "SECRET_KEY")
+    instance_dir: Path = setting(INSTANCE_DIR, "INSTANCE_DIR", _path)
+    data_dir: Path = setting(DATA_DIR, "DATA_DIR", _path)
     testing: bool = False
     # Raster tiles drawn under the directory's layers when the browser can reach them; empty for
     # none (an intranet): the map then shows its own base layer built from our boundaries.
-    map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-    # "production" refuses demo accounts; anything else is a development or test set-up.
-    app_env: str = "development"
+    map_tile_url: str = setting(
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "MAP_TILE_URL", empty_is_default=False
+    )
+    # "production" refuses demo accounts and checks the set-up (production_problems).
+    app_env: str = setting("development", "APP_ENV", lambda raw, _name: raw.strip().lower())
+    allow_sqlite_in_production: bool = setting(False, "ALLOW_SQLITE_IN_PRODUCTION", _switch)
+    # Interface language when neither ?lang=, the session nor the browser chooses one.
+    default_language: str = setting("es", "DEFAULT_LANGUAGE", _language)
+    # One JSON line per request on standard error; None: on in production only.
+    request_log: bool | None = setting(None, "REQUEST_LOG", _switch)
     # Sign-in attempts: Flask-Limiter storage ("memory://" counts per worker; use redis://host:6379 in
     # production so that every worker and host shares the counts) and the limit per IP and per account.
-    ratelimit_storage_uri: str = "memory://"
-    login_rate_limit: str = "10/minute"
+    ratelimit_storage_uri: str = setting("memory://", "RATELIMIT_STORAGE_URI")
+    login_rate_limit: str = setting("10/minute", "LOGIN_RATE_LIMIT")
     # Failed sign-ins per client across accounts; the longest wait of an account under attack (seconds).
-    login_ip_rate_limit: str = "30/minute"
-    login_max_delay: float = 3.0
+    login_ip_rate_limit: str = setting("30/minute", "LOGIN_IP_RATE_LIMIT")
+    login_max_delay: float = setting(3.0, "LOGIN_MAX_DELAY", _seconds)
+    # How long reset and invitation links work (seconds).
+    password_reset_max_age: int = setting(60 * 60, "PASSWORD_RESET_MAX_AGE", _whole)
+    invite_max_age: int = setting(7 * 24 * 60 * 60, "INVITE_MAX_AGE", _whole)
     # Public pages for anonymous readers (pagecache): "" keeps them in each process's memory;
     # redis://host:6379/1 shares them between every worker and host.
-    page_cache_url: str = ""
+    page_cache_url: str = setting("", "PAGE_CACHE_URL", _page_cache_url)
+    page_cache_size: int = setting(512, "PAGE_CACHE_SIZE", _whole)
+    page_cache_memory_bytes: int = setting(64 * 1024 * 1024, "PAGE_CACHE_MEMORY_BYTES", _whole)
+    page_cache_seconds: int = setting(86400, "PAGE_CACHE_SECONDS", _whole)
+    page_cache_prefix: str = setting("cammina:page:", "PAGE_CACHE_PREFIX")
+    page_cache_version_ttl: float = setting(1.0, "PAGE_CACHE_VERSION_TTL", _seconds)
+    # Organisations listed per service on a district page before "show all".
+    district_page_per_service: int = setting(10, "DISTRICT_PAGE_PER_SERVICE", _whole)
+    # Where uploads wait between preview and import ("": INSTANCE_DIR/uploads).
+    transfer_upload_dir: str = setting("", "TRANSFER_UPLOAD_DIR")
     # Outgoing email (password reset, invitations). No SMTP_HOST: the message is written to the log.
-    smtp_host: str = ""
-    smtp_port: int = 587
-    smtp_username: str = ""
-    smtp_password: str = ""
-    smtp_starttls: bool = True
-    mail_sender: str = "no-reply@cammina.invalid"
+    smtp_host: str = setting("", "SMTP_HOST")
+    smtp_port: int = setting(587, "SMTP_PORT", _whole)
+    smtp_username: str = setting("", "SMTP_USERNAME")
+    smtp_password: str = setting("", "SMTP_PASSWORD")
+    smtp_starttls: bool = setting(True, "SMTP_STARTTLS", _switch)
+    mail_sender: str = setting("no-reply@cammina.invalid", "MAIL_SENDER")
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: trust none).
-    trusted_proxies: int = 0
+    trusted_proxies: int = setting(0, "TRUSTED_PROXIES", _whole)
     # The address readers use (scheme, host, optional path prefix): every absolute link (emails, API
     # url/uri fields, exports, OGC links) is built on it, never on the request's Host (public_links).
     # Required in production; elsewhere empty means "the request's address if it is a loopback one".
-    public_base_url: str = ""
+    public_base_url: str = setting("", "PUBLIC_BASE_URL", lambda raw, _name: _public_base_url(raw))
     # Host names accepted besides PUBLIC_BASE_URL's (e.g. a health check by IP). In production, or when
     # given, any other Host header gets a 400 (Flask's TRUSTED_HOSTS).
-    trusted_hosts: tuple[str, ...] = ()
+    trusted_hosts: tuple[str, ...] = setting((), "TRUSTED_HOSTS", lambda raw, _name: _trusted_hosts(raw))
+
+    @classmethod
+    def environment_variables(cls) -> list[str]:
+        """Every environment variable the settings read, in order."""
+        return [f.metadata["env"] for f in fields(cls) if "env" in f.metadata]
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         """Read the settings; with APP_ENV=production, refuse to start (ConfigurationError) on a missing
         SECRET_KEY, an SQLite database unless ALLOW_SQLITE_IN_PRODUCTION=1, per-process rate limits, or
-        a missing PUBLIC_BASE_URL."""
+        a missing PUBLIC_BASE_URL. A value that cannot be read stops the start, whatever APP_ENV."""
         env = dict(os.environ if env is None else env)
-        instance_dir = Path(env.get("INSTANCE_DIR", INSTANCE_DIR))
         if env.get("APP_ENV", cls.app_env).strip().lower() == "production":
             problems = production_problems(env)
             if problems:
                 raise ConfigurationError(problems)
-        page_cache_url = env.get("PAGE_CACHE_URL", "").strip()
-        if page_cache_url and not page_cache_url.startswith(("redis://", "rediss://", "unix://")):
-            raise ConfigurationError(["PAGE_CACHE_URL must be a Redis URL (redis://host:6379/1) or empty."])
-        return cls(
-            database_url=env.get("DATABASE_URL") or default_database_url(instance_dir),
-            secret_key=env.get("SECRET_KEY") or _dev_secret_key(instance_dir),
-            data_dir=Path(env.get("DATA_DIR", DATA_DIR)),
-            map_tile_url=env.get("MAP_TILE_URL", cls.map_tile_url),
-            app_env=env.get("APP_ENV", cls.app_env).strip().lower(),
-            ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI") or cls.ratelimit_storage_uri,
-            login_rate_limit=env.get("LOGIN_RATE_LIMIT") or cls.login_rate_limit,
-            login_ip_rate_limit=env.get("LOGIN_IP_RATE_LIMIT") or cls.login_ip_rate_limit,
-            login_max_delay=float(_int_setting(env, "LOGIN_MAX_DELAY", int(cls.login_max_delay))),
-            page_cache_url=page_cache_url,
-            smtp_host=env.get("SMTP_HOST", ""),
-            smtp_port=_int_setting(env, "SMTP_PORT", cls.smtp_port),
-            smtp_username=env.get("SMTP_USERNAME", ""),
-            smtp_password=env.get("SMTP_PASSWORD", ""),
-            smtp_starttls=env.get("SMTP_STARTTLS", "1").strip().lower() not in ("0", "false", "no", "off"),
-            mail_sender=env.get("MAIL_SENDER") or cls.mail_sender,
-            trusted_proxies=_int_setting(env, "TRUSTED_PROXIES", cls.trusted_proxies),
-            public_base_url=_public_base_url(env),
-            trusted_hosts=_trusted_hosts(env),
-        )
+        values = {}
+        for item in fields(cls):
+            name = item.metadata.get("env")
+            if name is None or name not in env:
+                continue
+            raw = env[name]
+            if raw.strip() or not item.metadata["empty_is_default"]:
+                values[item.name] = item.metadata["parse"](raw, name)
+        instance_dir = values.get("instance_dir", INSTANCE_DIR)
+        values["database_url"] = values.get("database_url") or default_database_url(instance_dir)
+        values["secret_key"] = values.get("secret_key") or _dev_secret_key(instance_dir)
+        return cls(**values)
 
     def as_flask_config(self) -> dict:
+        production = self.app_env == "production"
         return {
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -121,11 +192,22 @@ class Settings:
             "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
             "MAP_TILE_URL": self.map_tile_url,
             "APP_ENV": self.app_env,
+            "BABEL_DEFAULT_LOCALE": self.default_language,
+            "REQUEST_LOG": production if self.request_log is None else self.request_log,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "LOGIN_RATE_LIMIT": self.login_rate_limit,
             "LOGIN_IP_RATE_LIMIT": self.login_ip_rate_limit,
             "LOGIN_MAX_DELAY": self.login_max_delay,
+            "PASSWORD_RESET_MAX_AGE": self.password_reset_max_age,
+            "INVITE_MAX_AGE": self.invite_max_age,
             "PAGE_CACHE_URL": self.page_cache_url,
+            "PAGE_CACHE_SIZE": self.page_cache_size,
+            "PAGE_CACHE_MEMORY_BYTES": self.page_cache_memory_bytes,
+            "PAGE_CACHE_SECONDS": self.page_cache_seconds,
+            "PAGE_CACHE_PREFIX": self.page_cache_prefix,
+            "PAGE_CACHE_VERSION_TTL": self.page_cache_version_ttl,
+            "DISTRICT_PAGE_PER_SERVICE": self.district_page_per_service,
+            "TRANSFER_UPLOAD_DIR": self.transfer_upload_dir,
             "SMTP_HOST": self.smtp_host,
             "SMTP_PORT": self.smtp_port,
             "SMTP_USERNAME": self.smtp_username,
@@ -171,20 +253,10 @@ class ConfigurationError(RuntimeError):
         super().__init__("Refusing to start, the configuration is not safe:\n" + "\n".join(f"- {p}" for p in problems))
 
 
-def _int_setting(env: dict[str, str], name: str, default: int) -> int:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ConfigurationError([f"{name} must be a whole number, not {raw!r}."]) from None
-
-
-def _public_base_url(env: dict[str, str]) -> str:
+def _public_base_url(raw: str) -> str:
     """PUBLIC_BASE_URL without a trailing slash ('' when not set); a value that is not an http(s) address
     with a host (and no query, fragment or user name) stops the start."""
-    raw = (env.get("PUBLIC_BASE_URL") or "").strip()
+    raw = raw.strip()
     if not raw:
         return ""
     problem = ConfigurationError(
@@ -205,10 +277,10 @@ def _public_base_url(env: dict[str, str]) -> str:
 _HOST_NAME = re.compile(r"\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?|\[?[0-9a-f:.]+\]?")
 
 
-def _trusted_hosts(env: dict[str, str]) -> tuple[str, ...]:
+def _trusted_hosts(raw: str) -> tuple[str, ...]:
     """TRUSTED_HOSTS: comma-separated host names (no scheme, no port; '.example.org' for every
     sub-domain)."""
-    names = [name.strip().lower() for name in (env.get("TRUSTED_HOSTS") or "").split(",") if name.strip()]
+    names = [name.strip().lower() for name in raw.split(",") if name.strip()]
     wrong = [name for name in names if not _HOST_NAME.fullmatch(name)]
     if wrong:
         raise ConfigurationError(

@@ -156,7 +156,7 @@ def _vary_on_language(response):
 
 
 def init_i18n(app: Flask) -> None:
-    app.config.setdefault("BABEL_DEFAULT_LOCALE", os.environ.get("DEFAULT_LANGUAGE", DEFAULT_LANGUAGE))
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)  # Settings: DEFAULT_LANGUAGE
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "translations"))
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters.update(number=format_number, km=format_km, share=format_share, day=format_day)

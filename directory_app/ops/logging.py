@@ -7,14 +7,13 @@ otherwise a new one is made. Logged: time, request id, method, path, route, stat
 address, user id when signed in. Not logged: query strings, form data, cookies; paths holding a secret
 (a password-reset or invitation token) are logged as their route pattern.
 
-REQUEST_LOG (config or environment, "1"/"0") turns the log on; it is on by default in production.
+REQUEST_LOG (a setting, "1"/"0") turns the log on; it is on by default in production.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import sys
 import time
@@ -90,10 +89,8 @@ def _finish(response):
 
 
 def _wanted(app: Flask) -> bool:
-    if "REQUEST_LOG" in app.config:
+    if "REQUEST_LOG" in app.config:  # Settings: REQUEST_LOG, on by default in production
         return bool(app.config["REQUEST_LOG"])
-    if "REQUEST_LOG" in os.environ:
-        return os.environ["REQUEST_LOG"].strip().lower() in ("1", "true", "yes", "on")
     return app.config.get("APP_ENV") == "production"
 
 
