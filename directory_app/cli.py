@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
+from directory_app.geo_messages import error_text
 from geo.boundaries import BoundaryDataError
 from geo.validate import GeometryError
 
@@ -41,7 +42,7 @@ def transactional(func=None, *, bulk: bool = False):
             return result
         except USER_ERRORS as exc:
             db.session.rollback()
-            raise click.ClickException(f"{exc}\n" + _("Nothing was changed.")) from None
+            raise click.ClickException(f"{error_text(exc)}\n" + _("Nothing was changed.")) from None
         except OperationalError as exc:  # disk full, database locked or unreachable: say so, no traceback
             db.session.rollback()
             reason = str(getattr(exc, "orig", exc)).splitlines()[0]

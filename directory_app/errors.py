@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 
@@ -17,13 +18,14 @@ class ValidationError(ValueError):
         self.source = source
 
     def __str__(self) -> str:
+        """Where and why, in the reader's language (the terminal's for a command; English outside an app)."""
         where = []
         if self.source:
             where.append(str(self.source))
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(gettext("row %(row)s", row=self.row))
         if self.field:
-            where.append(f"field '{self.field}'")
+            where.append(gettext("field '%(field)s'", field=self.field))
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 

@@ -28,14 +28,14 @@ def circle(lon: float, lat: float, radius_km: float, segments: int = 64) -> shap
     """A geodesic circle: the points at radius_km along the ellipsoid from (lon, lat)."""
     check_lon_lat(lon, lat)
     if not 0 < radius_km <= MAX_RADIUS_KM:
-        raise GeometryError(f"the radius must be more than 0 and at most {MAX_RADIUS_KM:g} km, got {radius_km}")
+        raise GeometryError("radius_out_of_range", limit=MAX_RADIUS_KM, radius=radius_km)
     azimuths = np.linspace(0.0, 360.0, segments, endpoint=False)
     lons, lats, _ = _GEOD.fwd(
         np.full(segments, lon), np.full(segments, lat), azimuths, np.full(segments, radius_km * 1000.0)
     )
     lons = np.asarray(lons)
     if lons.max() - lons.min() > 180:
-        raise GeometryError("a radius that crosses the antimeridian is not supported")
+        raise GeometryError("radius_across_antimeridian")
     ring = np.column_stack([lons, lats])
     return shapely.make_valid(shapely.Polygon(ring))
 

@@ -1,6 +1,6 @@
 """Coverage areas from what a person gives the editor: an uploaded GeoJSON, KML or KMZ file, or the
 GeoJSON that the drawing tool writes. The result is one valid polygonal geometry in lon/lat and the
-list of repairs made, in words; anything unusable raises GeometryError saying why.
+list of repairs made (geo.messages.GeoMessage); anything unusable raises GeometryError saying why.
 
 The format is decided from the content, never from the file name (a CSV or a PNG named .geojson is
 refused as what it is).
@@ -28,10 +28,12 @@ import shapely
 
 from geo.geojson_crs import outside_crs_reference
 from geo.kml import polygons_from_kml
+from geo.messages import GeoMessage
 from geo.projection import area_km2
 from geo.validate import MAX_VERTICES, CheckedGeometry, GeometryError, check_polygonal, polygonal_part
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILE_MB = 5
+MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024
 MAX_REPAIR_VERTICES = 20_000
 MAX_AREA_KM2 = 12_000_000.0
 """Larger than any member country (Canada, about 10 million km²): a bigger area is a mistake, or
@@ -41,13 +43,14 @@ SLIVER_SHARE = 1e-5
 
 _BOM = b"\xef\xbb\xbf"
 _SIGNATURES = {
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"%PDF": "a PDF document",
-    b"SQLite format 3": "an SQLite database or GeoPackage",
-    b"\xd0\xcf\x11\xe0": "an old Office document",
+    b"\x89PNG": "file_is_png",
+    b"\xff\xd8\xff": "file_is_jpeg",
+    b"GIF8": "file_is_gif",
+    b"%PDF": "file_is_pdf",
+    b"SQLite format 3": "file_is_sqlite",
+    b"\xd0\xcf\x11\xe0": "file_is_office",
 }
+"""The first bytes of files that people upload by mistake, with the code that names them."""
 
 
 def read_coverage_file(data: bytes, filename: str = "") -> CheckedGeometry:
@@ -55,9 +58,10 @@ def read_coverage_file(data: bytes, filename: str = "") -> CheckedGeometry:
 
     GeometryError says why a file is refused: too big, empty, of another format, unreadable, with
     no polygon, too many vertices, coordinates out of range, or an area too large."""
-    name = f" {filename!r}" if filename else ""
     if len(data) > MAX_FILE_BYTES:
-        raise GeometryError(f"the file{name} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        if filename:
+            raise GeometryError("named_file_too_large", name=filename, mb=MAX_FILE_MB)
+        raise GeometryError("file_too_large", mb=MAX_FILE_MB)
     kind = detect_coverage_format(data)
     if kind == "KMZ":
         data, kind = _kml_from_kmz(data), "KML"
@@ -73,19 +77,19 @@ def read_drawn_geojson(text: str) -> list[tuple[CheckedGeometry, dict]]:
     if not text:
         return []
     if len(text.encode()) > MAX_FILE_BYTES:
-        raise GeometryError(f"the drawn areas are larger than {MAX_FILE_BYTES // (1024 * 1024)} MB of GeoJSON")
+        raise GeometryError("drawn_too_large", mb=MAX_FILE_MB)
     obj = _load_json(text)
     features = _features_of(obj)
     total = sum(_count_vertices((f.get("geometry") or {}).get("coordinates")) for f in features)
     if total > MAX_VERTICES:
-        raise GeometryError(f"the drawn areas have {total:,} vertices; the limit is {MAX_VERTICES:,}")
+        raise GeometryError("drawn_too_many_vertices", vertices=total, limit=MAX_VERTICES)
     results = []
     for number, feature in enumerate(features, start=1):
-        geometry = _shape(feature.get("geometry"), f"drawn area {number}")
+        geometry = _shape(feature.get("geometry"), number, drawn=True)
         try:
             checked = check_coverage_geometry(geometry)
         except GeometryError as exc:
-            raise GeometryError(f"drawn area {number}: {exc}") from None
+            raise GeometryError("drawn_area", number=number, reason=exc.detail) from None
         properties = feature.get("properties")
         results.append((checked, properties if isinstance(properties, dict) else {}))
     return results
@@ -96,21 +100,21 @@ def detect_coverage_format(data: bytes) -> str:
     head = data[:64]
     text = head.lstrip(_BOM + b" \t\r\n")
     if not text:
-        raise GeometryError("the file is empty")
+        raise GeometryError("file_empty")
     if text.startswith(b"{"):
         return "GeoJSON"
     if text.startswith(b"<"):
         return "KML"
     if head.startswith(b"PK\x03\x04"):
         return "KMZ"
-    for signature, what in _SIGNATURES.items():
+    for signature, code in _SIGNATURES.items():
         if head.startswith(signature):
-            raise GeometryError(f"the file is {what}, not GeoJSON or KML")
+            raise GeometryError(code)
     if b"\x00" in head:
-        raise GeometryError("the file is binary data, not GeoJSON or KML")
+        raise GeometryError("file_is_binary")
     if b"," in data[:2048].split(b"\n", 1)[0] or b";" in data[:2048].split(b"\n", 1)[0]:
-        raise GeometryError("the file looks like a table (CSV), not GeoJSON or KML")
-    raise GeometryError("the file is neither GeoJSON nor KML")
+        raise GeometryError("file_is_csv")
+    raise GeometryError("file_not_geojson_or_kml")
 
 
 def check_coverage_geometry(geometry: shapely.Geometry) -> CheckedGeometry:
@@ -118,24 +122,21 @@ def check_coverage_geometry(geometry: shapely.Geometry) -> CheckedGeometry:
     (and MAX_REPAIR_VERTICES when it needs repair), lon/lat in range, slivers dropped, area capped."""
     vertices = shapely.get_num_coordinates(geometry) if geometry is not None else 0
     if vertices > MAX_VERTICES:
-        raise GeometryError(f"the area has {vertices:,} vertices; the limit is {MAX_VERTICES:,}. Simplify it first.")
+        raise GeometryError("area_too_many_vertices", vertices=int(vertices), limit=MAX_VERTICES)
     if geometry is not None and vertices > MAX_REPAIR_VERTICES and not _polygons_valid(geometry):
+        reason = shapely.is_valid_reason(polygonal_part(geometry))
         raise GeometryError(
-            f"the area is invalid ({shapely.is_valid_reason(polygonal_part(geometry))}) and has {vertices:,} "
-            f"vertices, too many to repair safely (at most {MAX_REPAIR_VERTICES:,}); fix or simplify it first"
+            "area_too_invalid_to_repair", reason=reason, vertices=int(vertices), limit=MAX_REPAIR_VERTICES
         )
     parts_before = _polygon_count(geometry) if geometry is not None else 0
     checked = check_polygonal(geometry)
     geometry, slivers = _drop_slivers(checked.geometry)
     repairs = [_explain(r, parts_before, geometry) for r in checked.repairs]
     if slivers:
-        repairs.append(f"dropped {slivers} tiny sliver{'s' if slivers > 1 else ''} left by the repair")
+        repairs.append(GeoMessage("dropped_slivers", {"count": slivers}))
     area = float(area_km2(geometry))
     if area > MAX_AREA_KM2:
-        raise GeometryError(
-            f"the area covers {area:,.0f} km², more than the limit of {MAX_AREA_KM2:,.0f} km²; "
-            "to cover whole countries, choose them in the list instead"
-        )
+        raise GeometryError("area_too_large", area=round(area), limit=round(MAX_AREA_KM2))
     return CheckedGeometry(geometry, repairs)
 
 
@@ -147,11 +148,11 @@ def _polygon_count(geometry: shapely.Geometry) -> int:
     return len(shapely.get_parts(polygonal_part(geometry)))
 
 
-def _explain(repair: str, parts_before: int, repaired: shapely.Geometry) -> str:
+def _explain(repair: GeoMessage, parts_before: int, repaired: shapely.Geometry) -> GeoMessage:
     """A repair message that also says when a self-crossing outline (a bow tie) became several parts."""
     parts_after = _polygon_count(repaired)
-    if repair.startswith("repaired") and parts_after > parts_before:
-        return f"{repair}: the outline crossed itself and was split into {parts_after} polygons"
+    if repair.code == "repaired_invalid" and parts_after > parts_before:
+        return GeoMessage("repaired_and_split", {"reason": repair.params["reason"], "parts": parts_after})
     return repair
 
 
@@ -167,60 +168,60 @@ def _drop_slivers(geometry: shapely.Geometry) -> tuple[shapely.Geometry, int]:
 
 
 def _refuse_constant(name: str):
-    raise GeometryError(f"the GeoJSON has coordinates that are not numbers ({name})")
+    raise GeometryError("geojson_not_numbers", value=name[:40])
 
 
 def _load_json(data: bytes | str):
     try:
         return json.loads(data, parse_constant=_refuse_constant)
     except UnicodeDecodeError:
-        raise GeometryError("the GeoJSON is not UTF-8 text") from None
+        raise GeometryError("geojson_not_utf8") from None
     except json.JSONDecodeError as exc:
-        raise GeometryError(f"the GeoJSON cannot be read: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+        raise GeometryError("geojson_syntax", error=exc.msg, line=exc.lineno, column=exc.colno) from None
     except RecursionError:
-        raise GeometryError("the GeoJSON is nested too deeply") from None
+        raise GeometryError("geojson_too_deep") from None
 
 
 def _features_of(obj) -> list[dict]:
     if not isinstance(obj, dict) or "type" not in obj:
-        raise GeometryError("this is not GeoJSON: it has no 'type'")
+        raise GeometryError("not_geojson")
     crs = obj.get("crs")
     if reference := outside_crs_reference(obj):  # here too, though no GDAL reads this GeoJSON
-        raise GeometryError(
-            f"the GeoJSON refers to a coordinate system outside the file ({reference}); such references are "
-            'never followed: remove the "crs" member (GeoJSON coordinates are longitude and latitude, WGS 84)'
-        )
+        raise GeometryError("geojson_outside_crs", reference=reference)
     if crs:
         name = str(((crs.get("properties") or {}) if isinstance(crs, dict) else {}).get("name", crs))
         if not name.upper().endswith(("CRS84", ":4326", "/4326")):
-            raise GeometryError(f"the GeoJSON uses the coordinate system {name[:80]!r}; use WGS84 longitude/latitude")
+            raise GeometryError("geojson_other_crs", crs=name[:80])
     if obj["type"] == "FeatureCollection":
         features = obj.get("features")
         if not isinstance(features, list) or not all(isinstance(f, dict) for f in features):
-            raise GeometryError("the GeoJSON's 'features' must be a list of features")
+            raise GeometryError("geojson_features_not_list")
         return features
     if obj["type"] == "Feature":
         return [obj]
     return [{"type": "Feature", "geometry": obj, "properties": {}}]
 
 
-def _shape(geometry, what: str) -> shapely.Geometry:
+def _shape(geometry, number: int, *, drawn: bool = False) -> shapely.Geometry:
+    """The geometry of feature `number` of a file (or of drawn area `number`)."""
     if not isinstance(geometry, dict):
-        raise GeometryError(f"{what} has no geometry")
+        raise GeometryError("drawn_area_no_geometry" if drawn else "feature_no_geometry", number=number)
     try:
         return shapely.geometry.shape(geometry)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, shapely.errors.GEOSException) as exc:
-        raise GeometryError(f"{what}: the geometry cannot be read ({exc})") from None
+        raise GeometryError(
+            "drawn_area_unreadable" if drawn else "feature_unreadable", number=number, error=str(exc)[:200]
+        ) from None
 
 
 def _geometry_from_geojson_bytes(data: bytes) -> shapely.Geometry:
     features = _features_of(_load_json(data))
     total = sum(_count_vertices((f.get("geometry") or {}).get("coordinates")) for f in features)
     if total > MAX_VERTICES:
-        raise GeometryError(f"the file has {total:,} vertices; the limit is {MAX_VERTICES:,}. Simplify it first.")
-    geoms = [_shape(f.get("geometry"), f"feature {i}") for i, f in enumerate(features, start=1) if f.get("geometry")]
+        raise GeometryError("file_too_many_vertices", vertices=total, limit=MAX_VERTICES)
+    geoms = [_shape(f.get("geometry"), i) for i, f in enumerate(features, start=1) if f.get("geometry")]
     if not geoms:
-        raise GeometryError("the GeoJSON has no geometry")
+        raise GeometryError("geojson_no_geometry")
     return geoms[0] if len(geoms) == 1 else shapely.GeometryCollection(geoms)
 
 
@@ -238,16 +239,16 @@ def _kml_from_kmz(data: bytes) -> bytes:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = [m for m in archive.infolist() if m.filename.lower().endswith(".kml") and not m.is_dir()]
             if not members:
-                raise GeometryError("the KMZ archive holds no .kml file")
+                raise GeometryError("kmz_no_kml")
             member = next((m for m in members if m.filename.lower() == "doc.kml"), members[0])
             if member.file_size > MAX_FILE_BYTES:
-                raise GeometryError(f"the KML inside the KMZ is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+                raise GeometryError("kmz_kml_too_large", mb=MAX_FILE_MB)
             with archive.open(member) as handle:
                 kml = handle.read(MAX_FILE_BYTES + 1)  # the announced size may lie
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as exc:
-        raise GeometryError(f"the KMZ archive cannot be read: {exc}") from None
+        raise GeometryError("kmz_unreadable", error=str(exc)[:200]) from None
     if len(kml) > MAX_FILE_BYTES:
-        raise GeometryError(f"the KML inside the KMZ is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        raise GeometryError("kmz_kml_too_large", mb=MAX_FILE_MB)
     if not kml.lstrip(_BOM + b" \t\r\n").startswith(b"<"):
-        raise GeometryError("the .kml file inside the KMZ is not XML")
+        raise GeometryError("kmz_kml_not_xml")
     return kml

@@ -32,22 +32,22 @@ def detect_format(path: Path) -> str:
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(b"{"):
         return "GeoJSON"
-    raise GeometryError("the file is neither GeoJSON nor a GeoPackage")
+    raise GeometryError("not_geojson_or_geopackage")
 
 
 def read_vector(path: Path, expected: str) -> gpd.GeoDataFrame:
     """Read a GeoJSON or GeoPackage file whose content must be of the `expected` format."""
     found = detect_format(path)
     if found != expected:
-        raise GeometryError(f"the file holds {found}, not {expected}")
+        raise GeometryError("format_mismatch", found=found, expected=expected)
     if found == "GeoJSON":
         _refuse_outside_crs(path)
     try:
         if pyogrio.read_info(path)["driver"] != expected:
-            raise GeometryError(f"the file cannot be read as {expected}")
+            raise GeometryError("unreadable_as", format=expected)
         return gpd.read_file(path, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise GeometryError(f"the file cannot be read as {expected}: {exc}") from None
+        raise GeometryError("unreadable_as_because", format=expected, error=str(exc)[:200]) from None
 
 
 def _refuse_outside_crs(path: Path) -> None:
@@ -56,7 +56,4 @@ def _refuse_outside_crs(path: Path) -> None:
     except (ValueError, RecursionError):
         return  # not JSON that Python reads: GDAL's own error says what is wrong with it
     if reference := outside_crs_reference(document):
-        raise GeometryError(
-            f"the GeoJSON refers to a coordinate system outside the file ({reference}); such references are "
-            'never followed: remove the "crs" member (GeoJSON coordinates are longitude and latitude, WGS 84)'
-        )
+        raise GeometryError("geojson_outside_crs", reference=reference)

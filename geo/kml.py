@@ -27,11 +27,11 @@ def polygons_from_kml(data: bytes, max_vertices: int) -> shapely.Geometry:
     try:
         root = fromstring(data, forbid_dtd=True)
     except DefusedXmlException:
-        raise GeometryError("the KML declares a DTD or entities, which are not accepted") from None
+        raise GeometryError("kml_dtd") from None
     except ParseError as exc:
-        raise GeometryError(f"the file is not well-formed XML: {exc}") from None
+        raise GeometryError("xml_malformed", error=str(exc)[:200]) from None
     if _local(root.tag) != "kml":
-        raise GeometryError(f"the XML file is not KML (its root element is <{_local(root.tag)}>)")
+        raise GeometryError("not_kml", root=_local(root.tag)[:60])
     polygons, others, vertices = [], set(), 0
     for element in root.iter():
         tag = _local(element.tag)
@@ -40,25 +40,25 @@ def polygons_from_kml(data: bytes, max_vertices: int) -> shapely.Geometry:
             outer, inner = _rings(element, "outerBoundaryIs"), _rings(element, "innerBoundaryIs")
             vertices += sum(len(r) for r in outer + inner)
             if vertices > max_vertices:
-                raise GeometryError(f"the file has over {max_vertices:,} vertices; the limit is {max_vertices:,}")
+                raise GeometryError("kml_too_many_vertices", limit=max_vertices)
             polygons.append(_polygon(outer, inner))
         elif tag in _NON_POLYGON_TAGS:
             others.add(tag)
     if not polygons:
-        found = f" (it holds: {', '.join(sorted(others))})" if others else ""
-        raise GeometryError(f"the KML has no polygon{found}; a coverage area must be a polygon")
+        if others:
+            raise GeometryError("kml_no_polygon_holds", kinds=", ".join(sorted(others)))
+        raise GeometryError("kml_no_polygon")
     return polygons[0] if len(polygons) == 1 else shapely.GeometryCollection(polygons)
 
 
 def _refuse_links(element, tag: str) -> None:
     if isinstance(element.tag, str) and element.tag.startswith(_XINCLUDE):
-        raise GeometryError("the KML uses XInclude to include another file; included files are never read")
+        raise GeometryError("kml_xinclude")
     if tag == "NetworkLink":
         href = next((e.text or "" for e in element.iter() if _local(e.tag) == "href"), "")
-        where = f" to {href.strip()[:120]!r}" if href.strip() else ""
-        raise GeometryError(
-            f"the KML has a NetworkLink{where}; linked files are never fetched: put the polygons in the file itself"
-        )
+        if href.strip():
+            raise GeometryError("kml_network_link_to", href=href.strip()[:120])
+        raise GeometryError("kml_network_link")
 
 
 def _local(tag) -> str:
@@ -84,14 +84,14 @@ def _coordinates(ring) -> list[tuple[float, float]]:
         try:
             points.append((float(values[0]), float(values[1])))
         except (IndexError, ValueError):
-            raise GeometryError(f"the KML has coordinates that are not 'longitude,latitude': {token[:40]!r}") from None
+            raise GeometryError("kml_bad_coordinates", token=token[:40]) from None
     return points
 
 
 def _polygon(outer: list, inner: list) -> shapely.Polygon:
     if not outer or not outer[0]:
-        raise GeometryError("a KML polygon has no outer boundary")
+        raise GeometryError("kml_no_outer_boundary")
     try:
         return shapely.Polygon(outer[0], [r for r in inner if r])
     except (ValueError, shapely.errors.GEOSException) as exc:
-        raise GeometryError(f"a KML polygon cannot be built: {exc}") from None
+        raise GeometryError("kml_polygon_unbuildable", error=str(exc)[:200]) from None

@@ -9,6 +9,8 @@ import numpy as np
 import shapely
 from shapely.geometry import Point, shape
 
+from geo.messages import GeoMessage
+
 MAX_VERTICES = 50_000
 """Polygons with more vertices are refused before any repair: make_valid on a 200,000-vertex
 self-crossing ring does not finish in ten minutes, while 20,000 take about 0.6 s."""
@@ -24,13 +26,28 @@ _WGS84_NAMES = {
 
 
 class GeometryError(ValueError):
-    """A geometry that cannot be used, with the reason in words."""
+    """A geometry that cannot be used: `code` (a key of geo.messages.MESSAGES) and the `params` of its
+    message; `str()` is the reason in English, directory_app.geo_messages says it in the reader's
+    language. `detail` is the GeoMessage itself."""
+
+    def __init__(self, code: str, /, **params):
+        self.detail = GeoMessage(code, params)
+        super().__init__(str(self.detail))
+
+    @property
+    def code(self) -> str:
+        return self.detail.code
+
+    @property
+    def params(self) -> dict:
+        return dict(self.detail.params)
 
 
 @dataclass
 class CheckedGeometry:
     geometry: shapely.Geometry
-    repairs: list[str] = field(default_factory=list)
+    repairs: list[GeoMessage] = field(default_factory=list)
+    """What was repaired, as messages (str() in English; directory_app.geo_messages translates them)."""
 
 
 def check_lon_lat(lon: float, lat: float) -> Point:
@@ -38,33 +55,29 @@ def check_lon_lat(lon: float, lat: float) -> Point:
     try:
         lon, lat = float(lon), float(lat)
     except (TypeError, ValueError):
-        raise GeometryError(f"coordinates must be numbers, got longitude={lon!r}, latitude={lat!r}") from None
+        raise GeometryError("coordinates_not_numbers", lon=repr(lon)[:40], lat=repr(lat)[:40]) from None
     if not (math.isfinite(lon) and math.isfinite(lat)):
-        raise GeometryError("coordinates must be finite numbers")
+        raise GeometryError("coordinates_not_finite")
     if not -90 <= lat <= 90:
-        raise GeometryError(f"latitude {lat} is outside -90..90 (are longitude and latitude swapped?)")
+        raise GeometryError("latitude_out_of_range", lat=lat)
     if not -180 <= lon <= 180:
-        raise GeometryError(f"longitude {lon} is outside -180..180")
+        raise GeometryError("longitude_out_of_range", lon=lon)
     return Point(lon, lat)
 
 
 def _check_ranges(geom: shapely.Geometry) -> None:
     coords = shapely.get_coordinates(geom)
     if len(coords) == 0:
-        raise GeometryError("the geometry has no coordinates")
+        raise GeometryError("no_coordinates")
     if not np.isfinite(coords).all():
-        raise GeometryError("the geometry has coordinates that are not numbers (NaN or infinite)")
+        raise GeometryError("coordinates_nan")
     xmin, ymin = coords.min(axis=0)
     xmax, ymax = coords.max(axis=0)
     if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
         if max(abs(xmin), abs(xmax), abs(ymin), abs(ymax)) > 1000:
-            raise GeometryError(
-                "coordinates look like metres of a projected system; give longitude/latitude degrees (EPSG:4326)"
-            )
-        raise GeometryError(
-            f"coordinates outside longitude -180..180 / latitude -90..90 "
-            f"(bounds {xmin:.4f}, {ymin:.4f}, {xmax:.4f}, {ymax:.4f}); are they swapped?"
-        )
+            raise GeometryError("projected_coordinates")
+        xmin, ymin, xmax, ymax = (round(float(value), 4) for value in (xmin, ymin, xmax, ymax))
+        raise GeometryError("coordinates_out_of_range", xmin=xmin, ymin=ymin, xmax=xmax, ymax=ymax)
 
 
 def polygonal_part(geom: shapely.Geometry) -> shapely.Geometry:
@@ -83,27 +96,27 @@ def check_polygonal(geom: shapely.Geometry | None, *, max_vertices: int = MAX_VE
     of range (or projected), more than `max_vertices` vertices, and a repair that leaves no area.
     A self-intersecting polygon is repaired with make_valid and the repair is reported."""
     if geom is None:
-        raise GeometryError("no geometry was given")
+        raise GeometryError("no_geometry")
     if geom.is_empty:
-        raise GeometryError("the geometry is empty")
+        raise GeometryError("empty_geometry")
     if polygonal_part(geom).is_empty:
-        raise GeometryError(f"a coverage area must be a polygon, not a {geom.geom_type}")
+        raise GeometryError("not_polygon", kind=geom.geom_type)
     vertices = shapely.get_num_coordinates(geom)
     if vertices > max_vertices:
-        raise GeometryError(f"the polygon has {vertices:,} vertices; the limit is {max_vertices:,}. Simplify it first.")
+        raise GeometryError("too_many_vertices", vertices=int(vertices), limit=max_vertices)
     _check_ranges(geom)
-    repairs: list[str] = []
+    repairs: list[GeoMessage] = []
     if geom.geom_type not in ("Polygon", "MultiPolygon"):
-        repairs.append(f"kept only the polygons of a {geom.geom_type}")
+        repairs.append(GeoMessage("kept_polygons_only", {"kind": geom.geom_type}))
         geom = polygonal_part(geom)
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
         geom = polygonal_part(shapely.make_valid(geom))
         if geom.is_empty or geom.area == 0:
-            raise GeometryError(f"the polygon is invalid ({reason}) and has no area once repaired")
-        repairs.append(f"repaired an invalid polygon ({reason})")
+            raise GeometryError("invalid_no_area", reason=reason)
+        repairs.append(GeoMessage("repaired_invalid", {"reason": reason}))
     if geom.area == 0:
-        raise GeometryError("the polygon has no area")
+        raise GeometryError("no_area")
     return CheckedGeometry(geom, repairs)
 
 
@@ -112,12 +125,12 @@ def geometry_from_geojson(obj: dict) -> shapely.Geometry:
 
     A `crs` member other than WGS84 lon/lat is refused (RFC 7946 allows only that)."""
     if not isinstance(obj, dict) or "type" not in obj:
-        raise GeometryError("this is not GeoJSON: it has no 'type'")
+        raise GeometryError("not_geojson")
     crs = obj.get("crs")
     if crs:
         name = (crs.get("properties") or {}).get("name", "") if isinstance(crs, dict) else ""
         if name not in _WGS84_NAMES:
-            raise GeometryError(f"the GeoJSON uses the coordinate system {name or crs!r}; use WGS84 (EPSG:4326)")
+            raise GeometryError("geojson_other_crs", crs=str(name or crs)[:80])
     kind = obj["type"]
     try:
         if kind == "FeatureCollection":
@@ -127,7 +140,7 @@ def geometry_from_geojson(obj: dict) -> shapely.Geometry:
         else:
             geoms = [shape(obj)]
     except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException) as exc:
-        raise GeometryError(f"the GeoJSON geometry cannot be read: {exc}") from None
+        raise GeometryError("geojson_unreadable", error=str(exc)[:200]) from None
     if not geoms:
-        raise GeometryError("the GeoJSON has no geometry")
+        raise GeometryError("geojson_no_geometry")
     return geoms[0] if len(geoms) == 1 else shapely.GeometryCollection(geoms)

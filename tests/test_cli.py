@@ -248,7 +248,7 @@ def test_setup_errors_name_the_file_and_row(empty_database, tmp_path):
     app = make_app(empty_database)
     result = invoke(app, "setup", "--data-dir", str(data))
     assert result.exit_code != 0
-    assert "consulates.csv, row" in result.output and "field 'lat/lon': latitude 95.0 is outside" in result.output
+    assert "consulates.csv, row" in result.output and "field 'lat/lon': latitude 95 is outside" in result.output
     with app.app_context():  # the schema exists, but nothing was loaded
         assert db.session.scalar(select(func.count()).select_from(AdminUnit)) == 0
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from directory_app.csvfiles import parse_float, read_rows
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
+from directory_app.geo_messages import geo_text
 from directory_app.geography.models import Consulate, ConsulateKind, Country
 from directory_app.geography.units import LeafUnits, leaf_units
 from geo.validate import GeometryError, check_lon_lat
@@ -80,7 +81,7 @@ def _parse_row(number: int, row: dict[str, str], countries: dict, source: str) -
     try:
         check_lon_lat(lon, lat)
     except GeometryError as exc:
-        fail(str(exc), "lat/lon")
+        fail(geo_text(exc), "lat/lon")
     for field in ("city", "name_es", "name_en"):
         if not row[field]:
             fail("this field is required", field)

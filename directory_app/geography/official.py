@@ -24,6 +24,7 @@ from sqlalchemy import select
 from directory_app.csvfiles import read_rows
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
+from directory_app.geo_messages import geo_text
 from directory_app.geography.districts import district_for, set_district_units
 from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulate, district_unit
 from directory_app.geography.units import expand_to_leaves, leaf_units
@@ -117,7 +118,7 @@ def _read_polygons(path: Path, driver: str) -> tuple[Assignment, list[str]]:
     try:
         frame = read_vector(path, driver)
     except GeometryError as exc:
-        raise ValidationError(str(exc), source=source) from None
+        raise ValidationError(geo_text(exc), source=source) from None
     if "consulate_code" not in frame.columns:
         raise ValidationError("the features need a 'consulate_code' property", source=source)
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
@@ -131,7 +132,7 @@ def _read_polygons(path: Path, driver: str) -> tuple[Assignment, list[str]]:
         try:
             geom = check_polygonal(feature.geometry).geometry
         except GeometryError as exc:
-            raise ValidationError(str(exc), field="geometry", row=number, source=source) from None
+            raise ValidationError(geo_text(exc), field="geometry", row=number, source=source) from None
         units = leaf_units([consulate.host_country_code], bbox=geom.bounds)
         found = units.index.overlaps(np.array([geom], dtype=object))
         shares = found.overlap_km2 / units.index.areas_km2[found.unit_idx]

@@ -93,13 +93,13 @@ def split_kept(text: str, saved: dict[str, SavedPolygon]) -> tuple[list[KeptArea
     if features is None:
         return [], text
     if len(features) > MAX_FIELD_FEATURES:
-        raise GeometryError(f"at most {MAX_FIELD_FEATURES} areas can be drawn")
+        raise GeometryError("too_many_drawn_areas", limit=MAX_FIELD_FEATURES)
     kept: dict[int, list[str]] = {}
     others = []
     for feature in features:
         key = _kept_key(feature)
         if key and key not in saved:
-            raise GeometryError("an area saved earlier has changed since this page was opened; open it again")
+            raise GeometryError("saved_area_changed")
         if key and (not feature.get("geometry") or polygon_key(feature["geometry"]) == key):
             kept.setdefault(saved[key].part, []).append(key)
         else:

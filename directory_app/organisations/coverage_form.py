@@ -10,7 +10,7 @@ and replace_coverage (and of review snapshots): {kind: country, country}, {kind:
 {kind: radius, location: index, radius_km}, {kind: polygon, geometry: GeoJSON dict}, each with a
 label. Geometry is checked by geo.coverage_input while the form validates: bad geometry is repaired
 when safe and the repairs are listed in `form.messages` (to show after saving), or the field gets
-an error that says why. Nothing here writes to the database.
+an error that says why, both in the reader's language (directory_app.geo_messages). Nothing here writes to the database.
 
 The page that uses it (review's coverage edit page) builds it as
 `CoverageEditorForm(organisation, parts=snapshot["coverage"], sites=snapshot["locations"])` (both
@@ -35,6 +35,7 @@ from markupsafe import Markup
 from wtforms import FieldList, FloatField, Form, FormField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from directory_app.geo_messages import geo_text
 from directory_app.organisations.coverage_choices import coverage_choices
 from directory_app.organisations.coverage_drawn import field_text, hydrate, saved_polygons, split_kept
 from geo.coverage import MAX_RADIUS_KM, circle
@@ -113,7 +114,8 @@ class CoverageEditorForm(FlaskForm):
             try:
                 circle(self.sites[index]["lon"], self.sites[index]["lat"], radius)
             except (GeometryError, TypeError, KeyError) as exc:
-                entry.form.radius_km.errors = [*entry.form.radius_km.errors, str(exc)]
+                reason = geo_text(exc) if isinstance(exc, GeometryError) else _("The site has no coordinates.")
+                entry.form.radius_km.errors = [*entry.form.radius_km.errors, reason]
                 raise ValidationError(_("Radius %(number)d cannot be drawn.", number=number)) from None
 
     def validate_drawn(self, field) -> None:
@@ -121,12 +123,15 @@ class CoverageEditorForm(FlaskForm):
             kept, rest = split_kept(field.data or "", self._saved)
             drawn = read_drawn_geojson(rest)
         except GeometryError as exc:
-            raise ValidationError(_("The areas drawn on the map cannot be used: %(reason)s", reason=str(exc))) from None
+            reason = geo_text(exc)
+            raise ValidationError(_("The areas drawn on the map cannot be used: %(reason)s", reason=reason)) from None
         self._drawn = [self._kept_part(area) for area in kept]
         for number, (checked, properties) in enumerate(drawn, start=1):
             label = str(properties.get("label") or "").strip()[:LABEL_LENGTH] or _("Area drawn on the map")
             self._drawn.append(_polygon_part(checked.geometry, label))
-            self.messages += [_("Drawn area %(number)d: %(repair)s", number=number, repair=r) for r in checked.repairs]
+            self.messages += [
+                _("Drawn area %(number)d: %(repair)s", number=number, repair=geo_text(r)) for r in checked.repairs
+            ]
 
     def validate_upload(self, field) -> None:
         storage = field.data
@@ -138,11 +143,11 @@ class CoverageEditorForm(FlaskForm):
             checked = read_coverage_file(data, name)
         except GeometryError as exc:
             raise ValidationError(
-                _("The file %(name)s cannot be used: %(reason)s", name=name, reason=str(exc))
+                _("The file %(name)s cannot be used: %(reason)s", name=name, reason=geo_text(exc))
             ) from None
         label = (self.upload_label.data or "").strip() or _("Uploaded file %(name)s", name=name)
         self._uploaded = _polygon_part(checked.geometry, label[:LABEL_LENGTH])
-        self.messages += [_("File %(name)s: %(repair)s", name=name, repair=r) for r in checked.repairs]
+        self.messages += [_("File %(name)s: %(repair)s", name=name, repair=geo_text(r)) for r in checked.repairs]
 
     def validate(self, extra_validators=None) -> bool:
         self.messages = []

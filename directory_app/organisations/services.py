@@ -18,6 +18,7 @@ from sqlalchemy.orm import MANYTOONE
 
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
+from directory_app.geo_messages import geo_text
 from directory_app.geography.models import AdminUnit, Country
 from directory_app.geography.units import leaf_units
 from directory_app.models_base import utcnow
@@ -264,7 +265,7 @@ def _locations(items: list[dict], org: Organisation) -> list[Location]:
         try:
             point = check_lon_lat(item.get("lon"), item.get("lat"))
         except GeometryError as exc:
-            raise ValidationError(str(exc), field=f"locations[{i}].lon/lat") from None
+            raise ValidationError(geo_text(exc), field=f"locations[{i}].lon/lat") from None
         points.append((point.x, point.y, org.hide_exact_location))
     if not points:
         return []
@@ -362,7 +363,7 @@ def _coverage_part(data: dict, field: str, locations: list[Location]) -> Coverag
             checked = check_polygonal(geom)
             part.set_geometry(checked.geometry)
             if checked.repairs and not part.label:
-                part.label = "; ".join(checked.repairs)[:200]
+                part.label = "; ".join(map(str, checked.repairs))[:200]  # stored: in English, as geo says it
     except GeometryError as exc:
-        raise ValidationError(str(exc), field=f"{field}.geometry") from None
+        raise ValidationError(geo_text(exc), field=f"{field}.geometry") from None
     return part

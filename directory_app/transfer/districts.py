@@ -19,6 +19,7 @@ from werkzeug.utils import secure_filename
 
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
+from directory_app.geo_messages import geo_text
 from directory_app.geography.models import ConsularDistrict, district_unit
 from directory_app.geography.official import import_official_districts
 from directory_app.transfer.uploads import Upload
@@ -83,7 +84,7 @@ def import_districts(upload: Upload) -> DistrictReport:
     try:
         result = import_official_districts(_named_copy(upload))
     except GeometryError as exc:
-        raise ValidationError(str(exc)) from None
+        raise ValidationError(geo_text(exc)) from None
     db.session.flush()
     after = _state()
     changes = []
