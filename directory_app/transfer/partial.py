@@ -13,7 +13,8 @@ row says, so that a file without `hide_exact_location`, services or contacts lea
   populations, when said, apply to every service);
 - a position marked approximate (a site's "precision", or the row's `location_precision`: what our
   public exports write for an organisation that hides its location) never replaces a stored
-  position nor its street and postal code: the stored site keeps them;
+  position nor its street and postal code: the site keeps the stored ones (of the site with its id,
+  else of the stored site at its place);
 - phones of contacts and radius coverage refer to contacts and sites by their place in the lists:
   when a row gives new contacts or sites but not the phones or coverage, those references follow
   the ids (a phone of a contact the row removes goes with it).
@@ -174,6 +175,7 @@ def _services(stored: list[dict], record: dict) -> list[dict]:
 def _exact_positions_kept(locations: list, stored: list[dict], record: dict) -> list:
     """Sites whose position is approximate keep the stored position, street and postal code."""
     by_id = {item["id"]: item for item in stored}
+    named = {str(item.get("id")) for item in locations if isinstance(item, dict)}
     result = []
     for index, item in enumerate(locations):
         if not isinstance(item, dict):
@@ -183,6 +185,8 @@ def _exact_positions_kept(locations: list, stored: list[dict], record: dict) -> 
         approximate = said is not None and precision(said, f"locations[{index}].precision") == APPROXIMATE
         item = _without_precision(item)
         counterpart = by_id.get(str(item.get("id") or ""))
+        if counterpart is None and index < len(stored) and stored[index]["id"] not in named:
+            counterpart = stored[index]  # a site under an id of another directory: the one at its place
         if approximate and counterpart is not None:
             item.update({key: counterpart[key] for key in _EXACT_ONLY})
         result.append(item)

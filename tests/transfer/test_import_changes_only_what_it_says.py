@@ -215,3 +215,32 @@ def test_a_country_contacts_partial_file_proposes_the_whole_entry_with_only_that
         # "extra" left out: a snapshot without it leaves the additional information as it is
         proposed = {key: value for key, value in proposal.snapshot.items() if key in before}
         assert proposed == {k: v for k, v in before.items() if k != "extra"} | {"name": "Nombre propuesto"}
+
+
+def test_approximate_sites_under_other_ids_keep_the_exact_positions_too(fresh_app):
+    """A public export whose sites carry ids this directory does not know (another copy of the
+    directory wrote it): the site at the same place keeps its exact position and street."""
+    import uuid as uuid_module
+
+    country = hidden_country(fresh_app)
+    content = fresh_app.test_client().get(f"/transfer/export?format=csv&country={country}").get_data(as_text=True)
+    sites = exact_sites(fresh_app, country)
+    for site_id in sites:
+        content = content.replace(site_id, str(uuid_module.uuid4()))
+    with fresh_app.app_context():
+        changed = db.session.scalar(
+            select(Organisation)
+            .where(Organisation.country_code == country, Organisation.hide_exact_location.is_(True))
+            .where(Organisation.status == Status.PUBLISHED)
+            .limit(1)
+        )
+        changed.description, changed_id = "Changed after the export", changed.uuid
+        positions = {(loc.lon, loc.lat, loc.address, loc.postal_code) for loc in changed.locations}
+        db.session.commit()
+    web = login_as(fresh_app.test_client(), "ts_admin")
+    preview = preview_upload(web, content.encode("utf-8"), "other-copy.csv")
+    assert preview.counts["to update"] == 1
+    import_now(web, preview)
+    with fresh_app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.uuid == changed_id))
+        assert {(loc.lon, loc.lat, loc.address, loc.postal_code) for loc in org.locations} == positions
