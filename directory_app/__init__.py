@@ -70,12 +70,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from directory_app.accounts.views import bp as accounts_bp
-    from directory_app.geography.views import bp as geography_bp
     from directory_app.main.views import bp as main_bp
     from directory_app.maps.views import bp as maps_bp
     from directory_app.organisations.views import bp as organisations_bp
+    from directory_app.referrals.views import bp as referrals_bp
 
-    for blueprint in (main_bp, organisations_bp, geography_bp, maps_bp, accounts_bp):
+    for blueprint in (main_bp, organisations_bp, referrals_bp, maps_bp, accounts_bp):
         app.register_blueprint(blueprint)
     from directory_app.accounts.blueprints import register_governance_blueprints
 

@@ -45,9 +45,9 @@ CACHED_ENDPOINTS = frozenset(
         "main.home",
         "organisations.directory",
         "organisations.organisation_page",
-        "geography.district_list",
-        "geography.district_page",
-        "geography.coverage_overview",
+        "referrals.district_list",
+        "referrals.district_page",
+        "referrals.coverage_overview",
         "maps.public_map",
     }
 )
@@ -258,7 +258,7 @@ class PageCache:
         district page depends on the organisations serving that district. Every other page depends on
         the whole directory version."""
         version = self.version()
-        if request.endpoint == "geography.district_page":
+        if request.endpoint == "referrals.district_page":
             code = str((request.view_args or {}).get("code", ""))[:64]
             version = (*version[2:], self.district(code))
         elif request.endpoint == "organisations.organisation_page":

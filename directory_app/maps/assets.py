@@ -42,7 +42,7 @@ def base_config() -> dict:
         "tiles": {"url": tiles, "attribution": "© OpenStreetMap contributors"} if tiles else None,
         "baseUrl": url_for("maps.base_layer"),
         "organisationUrl": url_for("organisations.organisation_page", organisation_uuid="__ID__"),
-        "districtUrl": url_for("geography.district_page", code="__ID__"),
+        "districtUrl": url_for("referrals.district_page", code="__ID__"),
         "coverageUrl": url_for("maps.organisation_coverage", organisation_uuid="__ID__"),
         "services": {t.code: getattr(t, lang, t.en) for t in vocabulary.SERVICE_CATEGORIES},
         "labels": {

@@ -86,7 +86,7 @@ def nearest_map(origin: tuple[float, float] | None, results, *, service: str | N
     config = base_config() | {"title": _("Map of the nearest organisations"), "points": points}
     config["fit"] = _bounds([(p["lon"], p["lat"]) for p in points])
     click_args = {"service": service} if service else {}
-    config["layers"] = [{"type": "clickToSearch", "url": url_for("geography.nearest", **click_args)}]
+    config["layers"] = [{"type": "clickToSearch", "url": url_for("referrals.nearest", **click_args)}]
     return render_map(config, "map-nearest")
 
 

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from directory_app.extensions import db
-from directory_app.geography.coverage_matrix import coverage_matrix, neutralise_cell
 from directory_app.geography.models import ConsularDistrict, Consulate
 from directory_app.organisations import vocabulary
 from directory_app.organisations.models import DistrictCoverage, Service, Status
+from directory_app.referrals.coverage_matrix import coverage_matrix, neutralise_cell
 
 CATEGORIES = [t.code for t in vocabulary.SERVICE_CATEGORIES]
 

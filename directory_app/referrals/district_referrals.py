@@ -25,7 +25,6 @@ from sqlalchemy import select
 from directory_app.accounts.access import sees_exact_location
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict
-from directory_app.geography.referral_cards import OrganisationCard, ServiceLine, SiteLine, load_cards, load_sites
 from directory_app.organisations import vocabulary
 from directory_app.organisations.models import (
     DistrictCoverage,
@@ -34,6 +33,7 @@ from directory_app.organisations.models import (
     Service,
     Status,
 )
+from directory_app.referrals.referral_cards import OrganisationCard, ServiceLine, SiteLine, load_cards, load_sites
 from geo.nearest import geodesic_km
 
 PER_SERVICE = 10

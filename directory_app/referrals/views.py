@@ -6,12 +6,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from directory_app.extensions import db
-from directory_app.geography.blueprint import bp
-from directory_app.geography.links import reader_language
 from directory_app.geography.models import ConsularDistrict, Consulate, Country, district_unit
-from directory_app.geography.referrals import PER_SERVICE, district_referrals
 from directory_app.maps import embed
 from directory_app.organisations import vocabulary
+from directory_app.referrals.blueprint import bp
+from directory_app.referrals.district_referrals import PER_SERVICE, district_referrals
+from directory_app.referrals.links import reader_language
 
 SINGLE_SERVICE_LIMIT = 50  # organisations shown when the page is filtered to one service
 
@@ -102,4 +102,4 @@ def consulate_kind_label(kind) -> str:
 
 
 # The other views of the blueprint register themselves on import.
-from directory_app.geography import coverage_views, nearest_views  # noqa: E402, F401
+from directory_app.referrals import coverage_views, nearest_views  # noqa: E402, F401
