@@ -69,7 +69,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from directory_app.accounts.views import bp as accounts_bp
+    from directory_app.accounts import password_views, two_factor_views, views  # noqa: F401 (routes on the blueprint)
+    from directory_app.accounts.blueprint import bp as accounts_bp
     from directory_app.main.views import bp as main_bp
     from directory_app.maps.views import bp as maps_bp
     from directory_app.organisations.views import bp as organisations_bp
@@ -77,6 +78,11 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, organisations_bp, referrals_bp, maps_bp, accounts_bp):
         app.register_blueprint(blueprint)
+    from directory_app.accounts.ratelimit import init_rate_limits
+    from directory_app.accounts.signin_limits import init_sign_in_limits
+
+    init_sign_in_limits(app)
+    init_rate_limits(app)  # wraps the reset-request view, which must be registered by now
     from directory_app.accounts.blueprints import register_governance_blueprints
 
     register_governance_blueprints(app)

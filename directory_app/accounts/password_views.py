@@ -15,11 +15,12 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
+from directory_app.accounts.blueprint import bp
 from directory_app.accounts.forms import ChangePasswordForm, ForgotPasswordForm, SetPasswordForm
 from directory_app.accounts.mail import send_email
 from directory_app.accounts.services import change_password, find_active_user, set_password
+from directory_app.accounts.sign_in import keep_only_language
 from directory_app.accounts.tokens import TokenInvalid, make_token, user_of_token
-from directory_app.accounts.views import _keep_only_language, bp
 from directory_app.audit import record_event
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
@@ -98,7 +99,7 @@ def change_own_password():
         else:
             record_event("password_changed", user=user)
             db.session.commit()
-            _keep_only_language()
+            keep_only_language()
             login_user(user)  # this browser carries on with the new session version
             flash(_("Your password has been changed. Other sessions have been signed out."))
             current_app.logger.info("password changed for user %s", user.id)

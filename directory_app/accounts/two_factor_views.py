@@ -17,11 +17,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from directory_app.accounts import two_factor
+from directory_app.accounts.blueprint import bp
 from directory_app.accounts.forms import EnrolForm, SecondStepForm
 from directory_app.accounts.pending_sign_in import forget_pending, pending_user
+from directory_app.accounts.sign_in import complete_sign_in
 from directory_app.accounts.signin_alerts import record_failed_sign_in
 from directory_app.accounts.signin_limits import sign_in_limits
-from directory_app.accounts.views import bp, complete_sign_in
 from directory_app.errors import ValidationError
 from directory_app.extensions import csrf, db
 

@@ -20,26 +20,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from directory_app.accounts import two_factor
+from directory_app.accounts.blueprint import bp
 from directory_app.accounts.forms import LoginForm, LogoutForm
 from directory_app.accounts.models import Role, User
 from directory_app.accounts.pending_sign_in import mark_pending
 from directory_app.accounts.services import authenticate, end_sessions
+from directory_app.accounts.sign_in import complete_sign_in, keep_only_language
 from directory_app.accounts.signin_alerts import record_failed_sign_in
 from directory_app.accounts.signin_limits import sign_in_limits
 from directory_app.audit import record_event
 from directory_app.extensions import csrf, db, login_manager
-from directory_app.i18n import current_language
-
-bp = Blueprint("accounts", __name__)
-
-# Session keys that outlive signing in and out: the reader's language only.
-_KEPT_SESSION_KEYS = ("lang",)
 
 ROLE_LABELS = {
     Role.TS_ADMIN: _l("Technical Secretariat"),
@@ -74,30 +69,6 @@ def safe_next_path(target: str | None) -> str | None:
     return target
 
 
-def _keep_only_language() -> None:
-    kept = {key: session[key] for key in _KEPT_SESSION_KEYS if key in session}
-    session.clear()
-    session.update(kept)
-
-
-def _start_new_session(user: User) -> None:
-    _keep_only_language()
-    login_user(user)
-
-
-def complete_sign_in(user: User, next_path: str | None):
-    """Sign the user in (audit entry, the language they use remembered for emails) and go on; to
-    enrolment first when two-step sign-in is required of them and not set up yet."""
-    record_event("login", user=user)
-    user.language = current_language()
-    db.session.commit()
-    _start_new_session(user)
-    if two_factor.must_enrol(user):
-        flash(_("Set up two-step sign-in to continue: it is required for your role."))
-        return redirect(url_for("accounts.two_factor"))
-    return redirect(next_path or url_for("main.home"))
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @csrf.exempt  # the form checks its CSRF token itself, so that an expired form gets a clear message (still a 400)
 def login():
@@ -109,7 +80,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None and two_factor.is_enabled(user):
-            _keep_only_language()
+            keep_only_language()
             mark_pending(user, next_path)
             return redirect(url_for("accounts.login_code"))
         if user is not None:
@@ -133,18 +104,5 @@ def logout():
         record_event("logout")
         db.session.commit()
         logout_user()
-    _keep_only_language()
+    keep_only_language()
     return redirect(url_for("main.home"))
-
-
-from directory_app.accounts import password_views, two_factor_views  # noqa: E402, F401  (routes on this blueprint)
-
-
-@bp.record_once
-def _limit_sign_in_attempts(state) -> None:
-    """Limit sign-in attempts; wrap the reset-request view in rate limits, once its route exists."""
-    from directory_app.accounts.ratelimit import init_rate_limits
-    from directory_app.accounts.signin_limits import init_sign_in_limits
-
-    init_sign_in_limits(state.app)
-    init_rate_limits(state.app)
