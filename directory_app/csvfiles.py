@@ -6,6 +6,8 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 from directory_app.errors import ValidationError
 
 
@@ -16,7 +18,7 @@ def read_rows(path: Path, required: list[str]) -> Iterator[tuple[int, dict[str, 
     or a row has more cells than the header."""
     path = Path(path)
     if not path.is_file():
-        raise ValidationError("file not found", source=str(path))
+        raise ValidationError(_("file not found"), source=str(path))
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
@@ -24,22 +26,28 @@ def read_rows(path: Path, required: list[str]) -> Iterator[tuple[int, dict[str, 
             missing = [c for c in required if c not in header]
             if missing:
                 raise ValidationError(
-                    f"missing column(s) {', '.join(missing)}; the header has: {', '.join(header) or 'nothing'}",
+                    _(
+                        "missing column(s) %(missing)s; the header has: %(header)s",
+                        missing=", ".join(missing),
+                        header=", ".join(header) or _("nothing"),
+                    ),
                     source=str(path),
                     row=1,
                 )
             for number, row in enumerate(reader, start=2):
                 if None in row:
-                    raise ValidationError("this row has more cells than the header", source=str(path), row=number)
+                    raise ValidationError(_("this row has more cells than the header"), source=str(path), row=number)
                 yield number, {k: (v or "").strip() for k, v in row.items()}
     except UnicodeDecodeError:
-        raise ValidationError("the file is not UTF-8 text", source=str(path)) from None
+        raise ValidationError(_("the file is not UTF-8 text"), source=str(path)) from None
     except csv.Error as exc:
-        raise ValidationError(f"malformed CSV: {exc}", source=str(path)) from None
+        raise ValidationError(_("malformed CSV: %(error)s", error=str(exc)), source=str(path)) from None
 
 
 def parse_float(value: str, field: str, row: int, source: str) -> float:
     try:
         return float(value)
     except ValueError:
-        raise ValidationError(f"'{value}' is not a number", field=field, row=row, source=source) from None
+        raise ValidationError(
+            _("'%(value)s' is not a number", value=value), field=field, row=row, source=source
+        ) from None

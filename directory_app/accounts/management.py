@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
@@ -35,7 +36,7 @@ def invite_user(actor: User, email: str, role: str, country_code: str | None, na
     sends the invite link (accounts.tokens, purpose "invite") by which the person sets a password."""
     check_may_manage_users(actor)
     if role == Role.COUNTRY_CONTACT.value and not country_code:
-        raise ValidationError("A country contact needs a member country.", field="country")
+        raise ValidationError(_("A country contact needs a member country."), field="country")
     if role != Role.COUNTRY_CONTACT.value:
         country_code = None
     user = create_user(email, secrets.token_urlsafe(24) + "aA1!", role, country_code or None, name)
@@ -53,15 +54,15 @@ def change_role(actor: User, user: User, role: str, country_code: str | None) ->
     try:
         new_role = Role(role)
     except ValueError:
-        raise ValidationError(f"Unknown role '{role}'.", field="role") from None
+        raise ValidationError(_("Unknown role '%(role)s'.", role=role), field="role") from None
     country_code = (country_code or "").upper() or None
     if new_role is Role.COUNTRY_CONTACT:
         if not country_code or db.session.get(Country, country_code) is None:
-            raise ValidationError("A country contact needs a member country.", field="country")
+            raise ValidationError(_("A country contact needs a member country."), field="country")
     else:
         country_code = None
     if user.id == actor.id and new_role is not Role.TS_ADMIN:
-        raise ValidationError("You cannot take away your own administrator role.", field="role")
+        raise ValidationError(_("You cannot take away your own administrator role."), field="role")
     if (user.role, user.country_code) == (new_role, country_code):
         return
     detail = f"{user.email}: {user.role.value} {user.country_code or ''} -> {new_role.value} {country_code or ''}"
@@ -74,7 +75,7 @@ def set_active(actor: User, user: User, active: bool) -> None:
     """Disable (every session of the user ends at once) or enable an account."""
     check_may_manage_users(actor)
     if user.id == actor.id and not active:
-        raise ValidationError("You cannot disable your own account.", field="active")
+        raise ValidationError(_("You cannot disable your own account."), field="active")
     if user.is_active_account == active:
         return
     user.is_active_account = active

@@ -6,6 +6,7 @@ import functools
 import re
 import secrets
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -27,29 +28,35 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def check_password(password: str) -> None:
     """Raise ValidationError when the password is too short or too common."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+        raise ValidationError(
+            _("The password must have at least %(n)s characters.", n=MIN_PASSWORD_LENGTH), field="password"
+        )
     if password.lower() in _COMMON_PASSWORDS or len(set(password)) < 4:
-        raise ValidationError("This password is too common or too simple; choose another.", field="password")
+        raise ValidationError(_("This password is too common or too simple; choose another."), field="password")
 
 
 def create_user(email: str, password: str, role: str, country_code: str | None = None, name: str = "") -> User:
     """Create a user; country contacts must name the member country they maintain."""
     email = email.strip().lower()
     if not _EMAIL.match(email):
-        raise ValidationError(f"'{email}' is not an email address.", field="email")
+        raise ValidationError(_("'%(email)s' is not an email address.", email=email), field="email")
     try:
         role_value = Role(role)
     except ValueError:
         allowed = ", ".join(r.value for r in Role)
-        raise ValidationError(f"Unknown role '{role}'; use one of: {allowed}.", field="role") from None
+        raise ValidationError(
+            _("Unknown role '%(role)s'; use one of: %(allowed)s.", role=role, allowed=allowed), field="role"
+        ) from None
     if role_value is Role.COUNTRY_CONTACT and not country_code:
-        raise ValidationError("A country contact needs --country (the member country they maintain).", field="country")
+        raise ValidationError(
+            _("A country contact needs --country (the member country they maintain)."), field="country"
+        )
     if country_code:
         country_code = country_code.upper()
         if db.session.get(Country, country_code) is None:
-            raise ValidationError(f"Unknown country '{country_code}'.", field="country")
+            raise ValidationError(_("Unknown country '%(code)s'.", code=country_code), field="country")
     if db.session.scalar(select(User.id).where(User.email == email)):
-        raise ValidationError(f"A user with email {email} already exists.", field="email")
+        raise ValidationError(_("A user with email %(email)s already exists.", email=email), field="email")
     check_password(password)
     user = User(
         email=email,
@@ -102,9 +109,9 @@ def set_password(user: User, password: str) -> None:
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """A signed-in user's own change: the current password must be right."""
     if not check_password_hash(user.password_hash, current_password):
-        raise ValidationError("The current password is wrong.", field="current_password")
+        raise ValidationError(_("The current password is wrong."), field="current_password")
     if current_password == new_password:
-        raise ValidationError("The new password must differ from the current one.", field="new_password")
+        raise ValidationError(_("The new password must differ from the current one."), field="new_password")
     try:
         set_password(user, new_password)
     except ValidationError as error:

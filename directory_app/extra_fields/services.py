@@ -149,33 +149,33 @@ def _clean_definition(data: dict, creating: bool) -> dict:
     values = {key: (data.get(key) or "").strip() for key in ("label_es", "label_en", "label_fr", "choices_text")}
     for key in ("label_es", "label_en", "label_fr"):
         if not values[key]:
-            raise ValidationError("Every label (es, en, fr) is required.", field=key)
+            raise ValidationError(_("Every label (es, en, fr) is required."), field=key)
     if creating:
         code = (data.get("code") or "").strip().lower()
         if not _CODE.match(code):
             raise ValidationError(
-                "The code: 2 to 40 lower-case letters, digits or _, starting with a letter.", field="code"
+                _("The code: 2 to 40 lower-case letters, digits or _, starting with a letter."), field="code"
             )
         if db.session.scalar(select(ExtraField.id).where(ExtraField.code == code)):
-            raise ValidationError(f"A field with code '{code}' exists already.", field="code")
+            raise ValidationError(_("A field with code '%(code)s' exists already.", code=code), field="code")
         try:
             values["field_type"] = FieldType(data.get("field_type")).value
         except ValueError:
-            raise ValidationError("Unknown field type.", field="field_type") from None
+            raise ValidationError(_("Unknown field type."), field="field_type") from None
         values["code"] = code
     choices = [line.strip() for line in values["choices_text"].splitlines() if line.strip()]
     values["choices_text"] = "\n".join(dict.fromkeys(choices))
     try:
         values["position"] = max(0, int(data.get("position") or 0))
     except (TypeError, ValueError):
-        raise ValidationError("The order must be a whole number.", field="position") from None
+        raise ValidationError(_("The order must be a whole number."), field="position") from None
     values["active"] = bool(data.get("active", True))
     return values
 
 
 def _check_choices(field_type: str, choices_text: str) -> None:
     if field_type == FieldType.CHOICE and len(choices_text.splitlines()) < 2:
-        raise ValidationError("A choice field needs at least two options, one per line.", field="choices_text")
+        raise ValidationError(_("A choice field needs at least two options, one per line."), field="choices_text")
 
 
 def define_field(actor, data: dict) -> ExtraField:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from flask_babel import gettext
 from shapely.geometry import Point
 from sqlalchemy import select
 
@@ -29,7 +30,9 @@ def load_consulates(path: Path) -> int:
     for number, data in parsed:
         if data["code"] in seen:
             raise ValidationError(
-                f"code {data['code']} is used again (first on row {seen[data['code']]})",
+                gettext(
+                    "code %(code)s is used again (first on row %(row)s)", code=data["code"], row=seen[data["code"]]
+                ),
                 field="code",
                 row=number,
                 source=source,
@@ -64,18 +67,19 @@ def _parse_row(number: int, row: dict[str, str], countries: dict, source: str) -
 
     code = row["code"].upper()
     if not _CODE.match(code):
-        fail(f"'{row['code']}' is not a valid code (letters, digits and hyphens)", "code")
+        fail(gettext("'%(code)s' is not a valid code (letters, digits and hyphens)", code=row["code"]), "code")
     try:
         kind = ConsulateKind(row["kind"])
     except ValueError:
-        fail(f"unknown kind '{row['kind']}'; use one of {', '.join(k.value for k in ConsulateKind)}", "kind")
+        allowed = ", ".join(k.value for k in ConsulateKind)
+        fail(gettext("unknown kind '%(kind)s'; use one of %(allowed)s", kind=row["kind"], allowed=allowed), "kind")
     sending = [c.strip().upper() for c in row["sending_countries"].split(";") if c.strip()]
     if not sending:
-        fail("at least one sending country is needed", "sending_countries")
+        fail(gettext("at least one sending country is needed"), "sending_countries")
     for field, codes in (("sending_countries", sending), ("host_country", [row["host_country"].upper()])):
         for c in codes:
             if c not in countries:
-                fail(f"'{c}' is not a member country (load the boundaries first?)", field)
+                fail(gettext("'%(code)s' is not a member country (load the boundaries first?)", code=c), field)
     lat = parse_float(row["lat"], "lat", number, source)
     lon = parse_float(row["lon"], "lon", number, source)
     try:
@@ -84,7 +88,7 @@ def _parse_row(number: int, row: dict[str, str], countries: dict, source: str) -
         fail(geo_text(exc), "lat/lon")
     for field in ("city", "name_es", "name_en"):
         if not row[field]:
-            fail("this field is required", field)
+            fail(gettext("this field is required"), field)
     return number, {
         "code": code,
         "kind": kind,

@@ -19,6 +19,8 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from directory_app.csvfiles import read_rows
@@ -46,9 +48,9 @@ def import_official_districts(path: Path) -> dict:
     elif suffix in _POLYGON_DRIVERS:
         assignment, warnings = _read_polygons(path, _POLYGON_DRIVERS[suffix])
     else:
-        raise ValidationError("use a .csv, .geojson or .gpkg file", source=str(path))
+        raise ValidationError(_("use a .csv, .geojson or .gpkg file"), source=str(path))
     if not assignment:
-        raise ValidationError("the file defines no district", source=str(path))
+        raise ValidationError(_("the file defines no district"), source=str(path))
     _check_no_unit_twice(assignment, path)
     touched = _apply(assignment, f"official: {path.name}")
     refresh_district_coverage(sorted(touched))
@@ -58,13 +60,19 @@ def import_official_districts(path: Path) -> dict:
 def _consulate(code: str, sending: str, row: int | None, source: str) -> tuple[Consulate, str]:
     consulate = db.session.scalar(select(Consulate).where(Consulate.code == code.strip().upper()))
     if consulate is None:
-        raise ValidationError(f"unknown consulate code '{code}'", field="consulate_code", row=row, source=source)
+        raise ValidationError(
+            _("unknown consulate code '%(code)s'", code=code), field="consulate_code", row=row, source=source
+        )
     codes = [c.code for c in consulate.sending_countries]
     sending = (sending or "").strip().upper()
     if not sending:
         if len(codes) > 1:
             raise ValidationError(
-                f"{consulate.code} is a joint consulate of {', '.join(codes)}: say which sending country",
+                _(
+                    "%(consulate)s is a joint consulate of %(countries)s: say which sending country",
+                    consulate=consulate.code,
+                    countries=", ".join(codes),
+                ),
                 field="sending_country",
                 row=row,
                 source=source,
@@ -72,7 +80,10 @@ def _consulate(code: str, sending: str, row: int | None, source: str) -> tuple[C
         sending = codes[0]
     elif sending not in codes:
         raise ValidationError(
-            f"{consulate.code} does not act for '{sending}'", field="sending_country", row=row, source=source
+            _("%(consulate)s does not act for '%(country)s'", consulate=consulate.code, country=sending),
+            field="sending_country",
+            row=row,
+            source=source,
         )
     return consulate, sending
 
@@ -86,14 +97,19 @@ def _read_csv(path: Path) -> tuple[Assignment, list[str]]:
         unit = units.get(row["admin_unit_code"].upper())
         if unit is None:
             raise ValidationError(
-                f"unknown admin unit code '{row['admin_unit_code']}'",
+                _("unknown admin unit code '%(code)s'", code=row["admin_unit_code"]),
                 field="admin_unit_code",
                 row=number,
                 source=source,
             )
         if unit.country_code != consulate.host_country_code:
             raise ValidationError(
-                f"{unit.code} is not in {consulate.host_country_code}, where {consulate.code} is",
+                _(
+                    "%(unit)s is not in %(country)s, where %(consulate)s is",
+                    unit=unit.code,
+                    country=consulate.host_country_code,
+                    consulate=consulate.code,
+                ),
                 field="admin_unit_code",
                 row=number,
                 source=source,
@@ -102,7 +118,11 @@ def _read_csv(path: Path) -> tuple[Assignment, list[str]]:
         for other_key, other_units in assignment.items():
             if other_key[1] == sending and other_key[0] != consulate.id and other_units & leaves:
                 raise ValidationError(
-                    f"{unit.code} is already given to another consulate of {sending} earlier in the file",
+                    _(
+                        "%(unit)s is already given to another consulate of %(country)s earlier in the file",
+                        unit=unit.code,
+                        country=sending,
+                    ),
                     field="admin_unit_code",
                     row=number,
                     source=source,
@@ -114,13 +134,13 @@ def _read_csv(path: Path) -> tuple[Assignment, list[str]]:
 def _read_polygons(path: Path, driver: str) -> tuple[Assignment, list[str]]:
     source = str(path)
     if not path.is_file():
-        raise ValidationError("file not found", source=source)
+        raise ValidationError(_("file not found"), source=source)
     try:
         frame = read_vector(path, driver)
     except GeometryError as exc:
         raise ValidationError(geo_text(exc), source=source) from None
     if "consulate_code" not in frame.columns:
-        raise ValidationError("the features need a 'consulate_code' property", source=source)
+        raise ValidationError(_("the features need a 'consulate_code' property"), source=source)
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs(4326)
     assignment: Assignment = defaultdict(set)
@@ -140,11 +160,20 @@ def _read_polygons(path: Path, driver: str) -> tuple[Assignment, list[str]]:
         split = sum(1 for share in shares if 0.05 < share < 0.95)
         if split:
             warnings.append(
-                f"feature {number} ({consulate.code}) cuts {split} admin unit(s); each went to where most of it lies"
+                ngettext(
+                    "feature %(number)s (%(consulate)s) cuts %(num)d admin unit; it went to where most of it lies",
+                    "feature %(number)s (%(consulate)s) cuts %(num)d admin units; each went to where most of it lies",
+                    split,
+                    number=number,
+                    consulate=consulate.code,
+                )
             )
         if not chosen:
             raise ValidationError(
-                f"the polygon covers no admin unit of {consulate.host_country_code} by half or more",
+                _(
+                    "the polygon covers no admin unit of %(country)s by half or more",
+                    country=consulate.host_country_code,
+                ),
                 row=number,
                 field="geometry",
                 source=source,
@@ -163,7 +192,12 @@ def _check_no_unit_twice(assignment: Assignment, path: Path) -> None:
                 if not codes:
                     codes.update(dict(db.session.execute(select(AdminUnit.id, AdminUnit.code)).all()))
                 raise ValidationError(
-                    f"admin unit {codes[unit]} is given to two consulates of {sending}", source=str(path)
+                    _(
+                        "admin unit %(unit)s is given to two consulates of %(country)s",
+                        unit=codes[unit],
+                        country=sending,
+                    ),
+                    source=str(path),
                 )
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from uuid import UUID
 
 import pycountry
+from flask_babel import gettext as _
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import MANYTOONE
@@ -21,6 +22,7 @@ from directory_app.extensions import db
 from directory_app.geo_messages import geo_text
 from directory_app.geography.models import AdminUnit, Country
 from directory_app.geography.units import leaf_units
+from directory_app.i18n import format_number
 from directory_app.models_base import utcnow
 from directory_app.organisations import vocabulary
 from directory_app.organisations.coverage import recompute_coverage
@@ -50,9 +52,12 @@ def _text(data: dict, key: str, field: str, *, required: bool = False, max_lengt
     value = data.get(key)
     value = "" if value is None else str(value).strip()
     if required and not value:
-        raise ValidationError("this field is required", field=field)
+        raise ValidationError(_("this field is required"), field=field)
     if len(value) > max_length:
-        raise ValidationError(f"at most {max_length} characters (got {len(value)})", field=field)
+        raise ValidationError(
+            _("at most %(max)s characters (got %(n)s)", max=format_number(max_length), n=format_number(len(value))),
+            field=field,
+        )
     return value
 
 
@@ -61,7 +66,7 @@ def language_code(code: str, field: str) -> str:
     code = (code or "").strip().lower()
     language = pycountry.languages.get(alpha_2=code) if len(code) == 2 else pycountry.languages.get(alpha_3=code)
     if language is None:
-        raise ValidationError(f"'{code}' is not an ISO 639 language code", field=field)
+        raise ValidationError(_("'%(code)s' is not an ISO 639 language code", code=code), field=field)
     return getattr(language, "alpha_2", language.alpha_3)
 
 
@@ -190,21 +195,23 @@ def _set_fields(org: Organisation, data: dict) -> None:
     org.kind = _text(data, "kind", "kind", required=True, max_length=40)
     if org.kind not in vocabulary.ORGANISATION_KIND_CODES:
         allowed = ", ".join(sorted(vocabulary.ORGANISATION_KIND_CODES))
-        raise ValidationError(f"unknown kind '{org.kind}'; use one of: {allowed}", field="kind")
+        raise ValidationError(
+            _("unknown kind '%(kind)s'; use one of: %(allowed)s", kind=org.kind, allowed=allowed), field="kind"
+        )
     org.website = _text(data, "website", "website") or None
     if org.website and not _URL.match(org.website):
-        raise ValidationError("a website must be an http:// or https:// address", field="website")
+        raise ValidationError(_("a website must be an http:// or https:// address"), field="website")
     org.email = _text(data, "email", "email", max_length=254) or None
     if org.email and not _EMAIL.match(org.email):
-        raise ValidationError(f"'{org.email}' is not an email address", field="email")
+        raise ValidationError(_("'%(email)s' is not an email address", email=org.email), field="email")
     country = _text(data, "country_code", "country_code", required=True, max_length=2).upper()
     if db.session.get(Country, country) is None:
-        raise ValidationError(f"'{country}' is not a member country", field="country_code")
+        raise ValidationError(_("'%(code)s' is not a member country", code=country), field="country_code")
     org.country_code = country
     try:
         org.status = Status(data.get("status") or "draft")
     except ValueError:
-        raise ValidationError(f"unknown status '{data.get('status')}'", field="status") from None
+        raise ValidationError(_("unknown status '%(status)s'", status=data.get("status")), field="status") from None
     org.hide_exact_location = bool(data.get("hide_exact_location", False))
     org.last_verified = _date(data.get("last_verified"), "last_verified")
     org.external_id = _text(data, "external_id", "external_id", max_length=100) or None
@@ -212,7 +219,7 @@ def _set_fields(org: Organisation, data: dict) -> None:
     networks = db.session.scalars(select(Network).where(Network.code.in_(codes))).all() if codes else []
     unknown = set(codes) - {n.code for n in networks}
     if unknown:
-        raise ValidationError(f"unknown network(s): {', '.join(sorted(unknown))}", field="networks")
+        raise ValidationError(_("unknown network(s): %(codes)s", codes=", ".join(sorted(unknown))), field="networks")
     org.networks = list(networks)
 
 
@@ -224,20 +231,22 @@ def _date(value, field: str) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ValidationError(f"'{value}' is not a date (YYYY-MM-DD)", field=field) from None
+        raise ValidationError(_("'%(value)s' is not a date (YYYY-MM-DD)", value=value), field=field) from None
 
 
 def _phone(data: dict, field: str, contacts: list[Contact]) -> Phone:
     number = _text(data, "number", f"{field}.number", required=True, max_length=40)
     if not re.fullmatch(r"[+0-9 ()./-]{3,40}", number):
-        raise ValidationError(f"'{number}' is not a phone number", field=f"{field}.number")
+        raise ValidationError(_("'%(number)s' is not a phone number", number=number), field=f"{field}.number")
     try:
         kind = PhoneType(data.get("type") or "voice")
     except ValueError:
-        raise ValidationError(f"unknown phone type '{data.get('type')}'", field=f"{field}.type") from None
+        raise ValidationError(
+            _("unknown phone type '%(type)s'", type=data.get("type")), field=f"{field}.type"
+        ) from None
     contact = data.get("contact")
     if contact is not None and (not isinstance(contact, int) or not 0 <= contact < len(contacts)):
-        raise ValidationError("a phone's contact must be one of the contact people", field=f"{field}.contact")
+        raise ValidationError(_("a phone's contact must be one of the contact people"), field=f"{field}.contact")
     return Phone(
         number=number,
         type=kind,
@@ -250,7 +259,7 @@ def _phone(data: dict, field: str, contacts: list[Contact]) -> Phone:
 def _contact(data: dict, field: str) -> Contact:
     email = _text(data, "email", f"{field}.email", max_length=254) or None
     if email and not _EMAIL.match(email):
-        raise ValidationError(f"'{email}' is not an email address", field=f"{field}.email")
+        raise ValidationError(_("'%(email)s' is not an email address", email=email), field=f"{field}.email")
     return Contact(
         name=_text(data, "name", f"{field}.name", required=True, max_length=200),
         title=_text(data, "title", f"{field}.title", max_length=200),
@@ -285,7 +294,7 @@ def _locations(items: list[dict], org: Organisation) -> list[Location]:
         field = f"locations[{i}]"
         country = str(item.get("country_code") or org.country_code).upper()
         if db.session.get(Country, country) is None:
-            raise ValidationError(f"'{country}' is not a member country", field=f"{field}.country_code")
+            raise ValidationError(_("'%(code)s' is not a member country", code=country), field=f"{field}.country_code")
         locations.append(
             Location(
                 name=_text(item, "name", f"{field}.name"),
@@ -305,11 +314,13 @@ def _locations(items: list[dict], org: Organisation) -> list[Location]:
 def _service(data: dict, field: str, locations: list[Location]) -> Service:
     category = _text(data, "category", f"{field}.category", required=True, max_length=40)
     if category not in vocabulary.SERVICE_CODES:
-        raise ValidationError(f"unknown service category '{category}'", field=f"{field}.category")
+        raise ValidationError(_("unknown service category '%(code)s'", code=category), field=f"{field}.category")
     population_codes = list(dict.fromkeys(data.get("populations") or []))
     unknown = set(population_codes) - vocabulary.POPULATION_CODES
     if unknown:
-        raise ValidationError(f"unknown population(s): {', '.join(sorted(unknown))}", field=f"{field}.populations")
+        raise ValidationError(
+            _("unknown population(s): %(codes)s", codes=", ".join(sorted(unknown))), field=f"{field}.populations"
+        )
     languages = list(dict.fromkeys(language_code(c, f"{field}.languages") for c in data.get("languages") or []))
     label = vocabulary.label(vocabulary.SERVICE_CATEGORIES, category, "es")
     return Service(
@@ -331,29 +342,30 @@ def _coverage_part(data: dict, field: str, locations: list[Location]) -> Coverag
     except ValueError:
         allowed = ", ".join(k.value for k in CoverageKind)
         raise ValidationError(
-            f"unknown coverage kind '{data.get('kind')}'; use one of: {allowed}", field=f"{field}.kind"
+            _("unknown coverage kind '%(kind)s'; use one of: %(allowed)s", kind=data.get("kind"), allowed=allowed),
+            field=f"{field}.kind",
         ) from None
     part = CoveragePart(kind=kind, label=_text(data, "label", f"{field}.label", max_length=200))
     try:
         if kind is CoverageKind.COUNTRY:
             code = str(data.get("country") or "").upper()
             if db.session.get(Country, code) is None:
-                raise ValidationError(f"'{code}' is not a member country", field=f"{field}.country")
+                raise ValidationError(_("'%(code)s' is not a member country", code=code), field=f"{field}.country")
             part.country_code = code
         elif kind is CoverageKind.ADMIN_UNIT:
             code = str(data.get("unit") or "").upper()
             unit = db.session.scalar(select(AdminUnit).where(AdminUnit.code == code))
             if unit is None:
-                raise ValidationError(f"unknown admin unit code '{code}'", field=f"{field}.unit")
+                raise ValidationError(_("unknown admin unit code '%(code)s'", code=code), field=f"{field}.unit")
             part.admin_unit = unit
         elif kind is CoverageKind.RADIUS:
             index = data.get("location", 0)
             if not isinstance(index, int) or not 0 <= index < len(locations):
-                raise ValidationError("a radius needs one of the organisation's sites", field=f"{field}.location")
+                raise ValidationError(_("a radius needs one of the organisation's sites"), field=f"{field}.location")
             try:
                 radius = float(data.get("radius_km"))
             except (TypeError, ValueError):
-                raise ValidationError("the radius must be a number of km", field=f"{field}.radius_km") from None
+                raise ValidationError(_("the radius must be a number of km"), field=f"{field}.radius_km") from None
             site = locations[index]
             part.location, part.radius_km = site, radius
             part.set_geometry(circle(site.lon, site.lat, radius))

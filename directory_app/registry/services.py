@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from directory_app.accounts.permissions import PermissionDenied, may_publish
@@ -51,11 +52,11 @@ def _clean(data: dict) -> dict:
     values = {key: data.get(key) for key in FIELDS}
     values["country_code"] = (values["country_code"] or "").upper()
     if db.session.get(Country, values["country_code"]) is None:
-        raise ValidationError("Choose a member country.", field="country_code")
+        raise ValidationError(_("Choose a member country."), field="country_code")
     for key in ("name", "role_title", "email", "phone"):
         values[key] = (values[key] or "").strip()
     if not values["name"]:
-        raise ValidationError("The name is required.", field="name")
+        raise ValidationError(_("The name is required."), field="name")
     values["email"] = values["email"].lower()
     values["listed_publicly"] = bool(values["listed_publicly"])
     return values

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from directory_app.errors import ValidationError
 from directory_app.extra_fields.services import snapshot_values
+from directory_app.i18n import format_number
 from directory_app.organisations.models import CoverageKind, CoveragePart, Organisation
 from directory_app.organisations.translations import other_language_texts
 
@@ -285,7 +286,9 @@ def apply_translations(org: Organisation, data: dict[str, Any]) -> None:
 
     language = str(data.get("original_language") or org.original_language or "es")
     if language not in ENTRY_LANGUAGES:
-        raise ValidationError(f"'{language}' is not one of {', '.join(ENTRY_LANGUAGES)}", field="original_language")
+        languages = ", ".join(ENTRY_LANGUAGES)
+        message = _("'%(value)s' is not one of %(languages)s.", value=language, languages=languages)
+        raise ValidationError(message, field="original_language")
     org.original_language = language
     org.translations = _rows(OrganisationTranslation, data.get("translations"), ("description",), language, "")
     fields = ("description", "eligibility", "schedule")
@@ -297,18 +300,25 @@ def _rows(row_type, texts: Any, fields: tuple[str, ...], original: str, prefix: 
     if texts in (None, {}):
         return []
     if not isinstance(texts, dict):
-        raise ValidationError("texts by language must be {field: {language: text}}", field=f"{prefix}translations")
+        raise ValidationError(
+            _("Translations must be an object {field: {language: text}}."), field=f"{prefix}translations"
+        )
     rows = []
     for field, by_language in texts.items():
         where = f"{prefix}translations.{field}"
         if field not in fields or not isinstance(by_language, dict):
-            raise ValidationError(f"'{field}' cannot be translated; translatable: {', '.join(fields)}", field=where)
+            message = _(
+                "'%(field)s' cannot be translated; translatable: %(fields)s.", field=field, fields=", ".join(fields)
+            )
+            raise ValidationError(message, field=where)
         for language, text in by_language.items():
             text = str(text or "").strip()
             if language not in ENTRY_LANGUAGES or language == original:
-                raise ValidationError(f"'{language}' is not a language to translate into", field=f"{where}.{language}")
+                message = _("'%(value)s' is not a translation language here.", value=language)
+                raise ValidationError(message, field=f"{where}.{language}")
             if len(text) > 10_000:
-                raise ValidationError("at most 10000 characters", field=f"{where}.{language}")
+                message = _("A translation is longer than %(n)s characters.", n=format_number(10_000))
+                raise ValidationError(message, field=f"{where}.{language}")
             if text:
                 rows.append(row_type(field=field, language=language, text=text))
     return rows

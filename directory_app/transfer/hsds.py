@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 from uuid import UUID
 
+from flask_babel import gettext as _
+
 from directory_app.errors import ValidationError
 from directory_app.transfer.mapping import CREATE_DEFAULTS, ORGANISATION_ID, SOURCE_MODIFIED, source_date
 
@@ -86,7 +88,7 @@ def _record(document: dict) -> dict | ValidationError | None:
             try:
                 record = json.loads(attribute.get("value") or "")
             except ValueError:
-                return ValidationError("the CAMMINA record attribute is not valid JSON", field="attributes")
+                return ValidationError(_("the CAMMINA record attribute is not valid JSON"), field="attributes")
             if isinstance(record, dict):
                 return record
     return None
