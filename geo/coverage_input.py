@@ -30,7 +30,14 @@ from geo.geojson_crs import outside_crs_reference
 from geo.kml import polygons_from_kml
 from geo.messages import GeoMessage
 from geo.projection import area_km2
-from geo.validate import MAX_VERTICES, CheckedGeometry, GeometryError, check_polygonal, polygonal_part
+from geo.validate import (
+    MAX_VERTICES,
+    CheckedGeometry,
+    GeometryError,
+    check_polygonal,
+    invalid_reason,
+    polygonal_part,
+)
 
 MAX_FILE_MB = 5
 MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024
@@ -124,7 +131,7 @@ def check_coverage_geometry(geometry: shapely.Geometry) -> CheckedGeometry:
     if vertices > MAX_VERTICES:
         raise GeometryError("area_too_many_vertices", vertices=int(vertices), limit=MAX_VERTICES)
     if geometry is not None and vertices > MAX_REPAIR_VERTICES and not _polygons_valid(geometry):
-        reason = shapely.is_valid_reason(polygonal_part(geometry))
+        reason = invalid_reason(polygonal_part(geometry))
         raise GeometryError(
             "area_too_invalid_to_repair", reason=reason, vertices=int(vertices), limit=MAX_REPAIR_VERTICES
         )

@@ -57,6 +57,17 @@ MESSAGES: dict[str, str] = {
         "repaired an invalid polygon (%(reason)s): the outline crossed itself and was split into %(parts)s polygons"
     ),
     "dropped_slivers": N_("dropped the tiny slivers left by the repair (%(count)s)"),
+    # why a polygon is invalid (GEOS's reasons, geo.validate.invalid_reason): the reason of the messages above
+    "self_intersection": N_("the outline crosses itself at %(lon)s %(lat)s"),
+    "ring_self_intersection": N_("a ring touches itself at %(lon)s %(lat)s"),
+    "too_few_points": N_("a ring has too few points, at %(lon)s %(lat)s"),
+    "hole_outside_shell": N_("a hole lies outside its polygon, at %(lon)s %(lat)s"),
+    "nested_holes": N_("a hole lies inside another hole, at %(lon)s %(lat)s"),
+    "disconnected_interior": N_("the inside is cut in two, at %(lon)s %(lat)s"),
+    "nested_shells": N_("a polygon lies inside another, at %(lon)s %(lat)s"),
+    "duplicate_rings": N_("a ring is repeated, at %(lon)s %(lat)s"),
+    "ring_not_closed": N_("a ring is not closed, at %(lon)s %(lat)s"),
+    "invalid_coordinate": N_("a coordinate is not valid, at %(lon)s %(lat)s"),
     # GeoJSON (geo.validate, geo.coverage_input)
     "not_geojson": N_("this is not GeoJSON: it has no 'type'"),
     "geojson_other_crs": N_("the GeoJSON uses the coordinate system '%(crs)s'; use WGS84 longitude/latitude"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -80,6 +81,35 @@ def _check_ranges(geom: shapely.Geometry) -> None:
         raise GeometryError("coordinates_out_of_range", xmin=xmin, ymin=ymin, xmax=xmax, ymax=ymax)
 
 
+_GEOS_REASONS = {
+    "Self-intersection": "self_intersection",
+    "Ring Self-intersection": "ring_self_intersection",
+    "Too few points": "too_few_points",
+    "Hole lies outside shell": "hole_outside_shell",
+    "Nested holes": "nested_holes",
+    "Interior is disconnected": "disconnected_interior",
+    "Nested shells": "nested_shells",
+    "Duplicate Rings": "duplicate_rings",
+    "Ring is not closed": "ring_not_closed",
+    "Invalid Coordinate": "invalid_coordinate",
+}
+_GEOS_REASON = re.compile(r"^(?P<kind>[A-Za-z -]+)\[(?P<lon>\S+) (?P<lat>\S+)\]$")
+
+
+def invalid_reason(geom: shapely.Geometry) -> GeoMessage | str:
+    """Why GEOS finds `geom` invalid, as a message with the place ("Self-intersection[-91.5 14.5]" ->
+    self_intersection at -91.5 14.5); GEOS's own words when it gives a reason of another form."""
+    text = shapely.is_valid_reason(geom)
+    found = _GEOS_REASON.match(text or "")
+    if found is None or found["kind"] not in _GEOS_REASONS:
+        return text
+    try:
+        lon, lat = float(found["lon"]), float(found["lat"])
+    except ValueError:
+        return text
+    return GeoMessage(_GEOS_REASONS[found["kind"]], {"lon": lon, "lat": lat})
+
+
 def polygonal_part(geom: shapely.Geometry) -> shapely.Geometry:
     """The polygons of a geometry (dropping points and lines a repair may leave), or empty."""
     parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
@@ -110,7 +140,7 @@ def check_polygonal(geom: shapely.Geometry | None, *, max_vertices: int = MAX_VE
         repairs.append(GeoMessage("kept_polygons_only", {"kind": geom.geom_type}))
         geom = polygonal_part(geom)
     if not geom.is_valid:
-        reason = shapely.is_valid_reason(geom)
+        reason = invalid_reason(geom)
         geom = polygonal_part(shapely.make_valid(geom))
         if geom.is_empty or geom.area == 0:
             raise GeometryError("invalid_no_area", reason=reason)

@@ -12,10 +12,11 @@ import ast
 from pathlib import Path
 
 import pytest
+import shapely
 
 from geo.coverage_input import _SIGNATURES
 from geo.messages import MESSAGES, GeoMessage, english_number, placeholders
-from geo.validate import GeometryError
+from geo.validate import _GEOS_REASONS, GeometryError, invalid_reason
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [*sorted((ROOT / "geo").glob("*.py")), ROOT / "directory_app" / "organisations" / "coverage_drawn.py"]
@@ -73,10 +74,23 @@ def test_each_raise_names_a_known_code_with_its_templates_parameters(where, code
 
 
 def test_every_registered_code_is_used():
-    used = {code for _where, code, _names in CALLS if code} | set(_SIGNATURES.values())
-    assert set(_SIGNATURES.values()) <= set(MESSAGES)
+    tables = set(_SIGNATURES.values()) | set(_GEOS_REASONS.values())
+    used = {code for _where, code, _names in CALLS if code} | tables
+    assert tables <= set(MESSAGES)
     assert all(not placeholders(code) for code in _SIGNATURES.values())  # raised with no parameters
+    assert all(placeholders(code) == {"lon", "lat"} for code in _GEOS_REASONS.values())  # invalid_reason's
     assert set(MESSAGES) - used == set()
+
+
+def test_geos_reasons_become_messages_with_the_place():
+    bow_tie = shapely.Polygon([(-92, 14), (-91, 15), (-91, 14), (-92, 15), (-92, 14)])
+    reason = invalid_reason(bow_tie)
+    assert (reason.code, reason.params) == ("self_intersection", {"lon": -91.5, "lat": 14.5})
+    hole_outside = shapely.from_wkt("POLYGON((0 0, 10 0, 10 10, 0 10, 0 0),(20 20, 21 20, 21 21, 20 20))")
+    assert invalid_reason(hole_outside).code == "hole_outside_shell"
+    assert str(GeometryError("invalid_no_area", reason=reason)) == (
+        "the polygon is invalid (the outline crosses itself at -91.5 14.5) and has no area once repaired"
+    )
 
 
 def test_templates_use_only_named_string_placeholders():
