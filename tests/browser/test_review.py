@@ -49,9 +49,11 @@ def test_contact_proposes_ts_approves(page, new_context, live_server, screenshot
     reviewer.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(reviewer, "ts_admin")
     reviewer.goto(proposal_url)
-    reviewer.wait_for_selector(".review-map .leaflet-overlay-pane path")
+    # the drawn base layer has paths of its own: wait for the two coverage layers (published, proposed)
+    reviewer.wait_for_function(
+        "() => document.querySelectorAll('.review-map .leaflet-control-layers-overlays label').length === 2"
+    )
     assert reviewer.locator(".review-map .leaflet-overlay-pane path").count() >= 2  # published and proposed
-    assert reviewer.locator(".review-map .leaflet-control-layers-overlays label").count() == 2
     diff = reviewer.locator("table.diff").inner_text()
     assert "locations[0].lat" in diff and "country_code" not in diff  # only what the contact changed
     assert reviewer.evaluate("() => window.__x") is None
