@@ -92,9 +92,11 @@ def register_blueprints(app: Flask) -> None:
     from directory_app.transfer.views import bp as transfer_bp
 
     app.register_blueprint(transfer_bp)
+    from directory_app.review.labels import init_label_filters
     from directory_app.review.views import bp as review_bp
 
     app.register_blueprint(review_bp)
+    init_label_filters(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -160,10 +160,6 @@ def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "translations"))
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters.update(number=format_number, km=format_km, share=format_share, day=format_day)
-    from directory_app.review.labels import audit_kind, country_code_name, diff_value, field_label, label, when
-
-    app.jinja_env.filters.update(label=label, audit_kind=audit_kind, when=when)
-    app.jinja_env.filters.update(field_label=field_label, diff_value=diff_value, country_code_name=country_code_name)
     app.context_processor(lambda: {"language_links": language_links, "current_language": current_language()})
     app.add_template_global(unit_name)
     app.after_request(_vary_on_language)

@@ -345,8 +345,3 @@ class DistrictCount(db.Model):
     district_id: Mapped[int] = mapped_column(ForeignKey("consular_district.id", ondelete="CASCADE"), primary_key=True)
     status: Mapped[Status] = mapped_column(_str_enum(Status), primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
-
-
-# Registers the flush listener that keeps Organisation.search_text current (imported last: it uses
-# the models above).
-from directory_app.organisations import searchtext  # noqa: E402, F401

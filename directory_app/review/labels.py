@@ -306,3 +306,10 @@ def diff_value(value, path: str | None) -> str:
     if re.match(r"^services\[\d+\]\.category$", path):
         return category_label(str(value))
     return value
+
+
+def init_label_filters(app) -> None:
+    """The Jinja filters that name codes, fields, values and times in the reader's language (review,
+    history, audit and edit pages), registered by the app factory."""
+    app.jinja_env.filters.update(label=label, audit_kind=audit_kind, when=when)
+    app.jinja_env.filters.update(field_label=field_label, diff_value=diff_value, country_code_name=country_code_name)
