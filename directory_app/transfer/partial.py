@@ -91,10 +91,10 @@ def for_update(record: dict, org: Organisation) -> dict:
     for name in LISTS:
         if name in record:
             data[name] = _with_stored_ids(record[name], stored[name])
+    if "contacts" in record and "phones" not in record:
+        data["phones"] = _phones_following_contacts(data["phones"], stored["contacts"], data["contacts"])
     _apply_conveniences(data, record)
     data["locations"] = _exact_positions_kept(data["locations"], stored["locations"], record)
-    if "contacts" in record and "phones" not in record and "phones" not in _said_conveniences(record):
-        data["phones"] = _phones_following_contacts(data["phones"], stored["contacts"], data["contacts"])
     if "locations" in record and "coverage" not in record:
         data["coverage"] = _coverage_following_sites(data["coverage"], stored["locations"], data["locations"])
     return data
@@ -112,10 +112,6 @@ def clean(data: dict) -> dict:
 
 def _said(record: dict) -> dict:
     return {key: value for key, value in record.items() if key not in ROW_KEYS}
-
-
-def _said_conveniences(record: dict) -> set[str]:
-    return {"phones"} if record.get(PHONE) else set()
 
 
 def _with_stored_ids(items: list[dict], stored: list[dict]) -> list[dict]:

@@ -244,3 +244,32 @@ def test_approximate_sites_under_other_ids_keep_the_exact_positions_too(fresh_ap
     with fresh_app.app_context():
         org = db.session.scalar(select(Organisation).where(Organisation.uuid == changed_id))
         assert {(loc.lon, loc.lat, loc.address, loc.postal_code) for loc in org.locations} == positions
+
+
+def test_phones_follow_the_contacts_a_row_gives(fresh_app):
+    """contacts_json without phones_json: a contact's phones stay with it; those of a contact the
+    row removes go with it; the organisation's own phones stay."""
+    import json
+
+    with fresh_app.app_context():
+        org = next(
+            org
+            for org in db.session.scalars(select(Organisation).where(Organisation.external_id.is_not(None)))
+            if org.contacts
+            and any(p.contact is not None for p in org.phones)
+            and any(p.contact is None for p in org.phones)
+        )
+        before = organisation_snapshot(org, ids=True)
+    person = {k: v for k, v in before["contacts"][0].items() if k != "id"} | {"title": "Dirección"}
+    web = login_as(fresh_app.test_client(), "ts_admin")
+    header = ["external_id", "name", "contacts_json"]
+    retitled = csv_of(header, [before["external_id"], before["name"], json.dumps([person])])
+    import_now(web, preview_upload(web, retitled, "personas.csv"))
+    after = stored(fresh_app, before["id"])
+    assert after["contacts"] == [before["contacts"][0] | {"title": "Dirección"}]
+    assert after["phones"] == before["phones"]
+    removed = csv_of(header, [before["external_id"], before["name"], "[]"])
+    import_now(web, preview_upload(web, removed, "sin-personas.csv"))
+    after = stored(fresh_app, before["id"])
+    assert after["contacts"] == []
+    assert after["phones"] == [p for p in before["phones"] if p["contact"] is None]
