@@ -273,3 +273,45 @@ def test_phones_follow_the_contacts_a_row_gives(fresh_app):
     after = stored(fresh_app, before["id"])
     assert after["contacts"] == []
     assert after["phones"] == [p for p in before["phones"] if p["contact"] is None]
+
+
+def test_exports_say_which_positions_are_approximate(app, client, client_as):
+    country = hidden_country(app)
+    with app.app_context():
+        hidden = set(
+            db.session.scalars(
+                select(Organisation.uuid).where(
+                    Organisation.country_code == country,
+                    Organisation.hide_exact_location.is_(True),
+                    Organisation.status == Status.PUBLISHED,
+                )
+            )
+        )
+    rows = list(
+        csv.DictReader(
+            client.get(f"/transfer/export?format=csv&country={country}")
+            .get_data(as_text=True)
+            .lstrip("\ufeff")
+            .splitlines()
+        )
+    )
+    with_site = [r for r in rows if r["lon"]]
+    assert {r["organisation_id"] for r in with_site if r["location_precision"] == "approximate"} == hidden & {
+        r["organisation_id"] for r in with_site
+    }
+    assert {r["location_precision"] for r in with_site if r["organisation_id"] not in hidden} == {"exact"}
+    features = client.get(f"/transfer/export?format=geojson&country={country}").get_json()["features"]
+    assert {
+        f["properties"]["organisation_id"] for f in features if f["properties"]["location_precision"] == "approximate"
+    } == hidden & {f["properties"]["organisation_id"] for f in features if f["geometry"]}
+    for reader, expected in ((client, "approximate"), (client_as("ts_admin"), "exact")):
+        documents = reader.get(f"/transfer/export?format=hsds&country={country}").get_json()
+        marks = {
+            attribute["value"]
+            for document in documents
+            if document["id"] in hidden
+            for location in document["locations"]
+            for attribute in location["attributes"]
+            if attribute["link_type"] == "location_precision"
+        }
+        assert marks == {expected}
