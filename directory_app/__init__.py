@@ -32,9 +32,10 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
+    from directory_app.audit import record_refusal
     from directory_app.errors import register_error_handlers
 
-    register_error_handlers(app)
+    register_error_handlers(app, on_refusal=record_refusal)
     from directory_app.pagecache import init_page_cache
     from directory_app.security import init_security
 
@@ -69,12 +70,21 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    """Every feature's blueprint, imported here (the top floor) so that no feature registers another's."""
     from directory_app.accounts import password_views, two_factor_views, views  # noqa: F401 (routes on the blueprint)
+    from directory_app.accounts.admin_views import bp as users_bp
     from directory_app.accounts.blueprint import bp as accounts_bp
+    from directory_app.api.blueprints import register_api_blueprints
+    from directory_app.audit.views import bp as audit_bp
+    from directory_app.extra_fields.views import bp as extra_fields_bp
     from directory_app.main.views import bp as main_bp
     from directory_app.maps.views import bp as maps_bp
     from directory_app.organisations.views import bp as organisations_bp
     from directory_app.referrals.views import bp as referrals_bp
+    from directory_app.registry.views import bp as registry_bp
+    from directory_app.review.labels import init_label_filters
+    from directory_app.review.views import bp as review_bp
+    from directory_app.transfer.views import bp as transfer_bp
 
     for blueprint in (main_bp, organisations_bp, referrals_bp, maps_bp, accounts_bp):
         app.register_blueprint(blueprint)
@@ -83,18 +93,10 @@ def register_blueprints(app: Flask) -> None:
 
     init_sign_in_limits(app)
     init_rate_limits(app)  # wraps the reset-request view, which must be registered by now
-    from directory_app.accounts.blueprints import register_governance_blueprints
-
-    register_governance_blueprints(app)
-    from directory_app.api.blueprints import register_api_blueprints
-
+    for blueprint in (users_bp, audit_bp, registry_bp, extra_fields_bp):
+        app.register_blueprint(blueprint)
     register_api_blueprints(app)
-    from directory_app.transfer.views import bp as transfer_bp
-
     app.register_blueprint(transfer_bp)
-    from directory_app.review.labels import init_label_filters
-    from directory_app.review.views import bp as review_bp
-
     app.register_blueprint(review_bp)
     init_label_filters(app)
 

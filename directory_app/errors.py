@@ -44,7 +44,9 @@ def wants_json() -> bool:
     return request.path.startswith(API_PREFIXES) or request.accept_mimetypes.best == "application/json"
 
 
-def register_error_handlers(app: Flask) -> None:
+def register_error_handlers(app: Flask, on_refusal=None) -> None:
+    """Error pages (or JSON on the APIs) for the usual codes; `on_refusal(code)` is called for a 403 or a
+    429 (the app factory passes audit.record_refusal, which keeps them in the audit log)."""
     messages = {
         400: _l("The request could not be understood."),
         403: _l("You are not allowed to see this page."),
@@ -57,8 +59,8 @@ def register_error_handlers(app: Flask) -> None:
 
     def handle(error):
         code = getattr(error, "code", 500) or 500
-        if code in (403, 429):
-            _record_refusal(code)
+        if code in (403, 429) and on_refusal is not None:
+            on_refusal(code)
         message = str(messages.get(code, getattr(error, "description", "Error")))
         if code == 400 and _explained(error):
             message = str(error.description)  # abort(400, "why") or a BadParameter: say why
@@ -107,21 +109,6 @@ def register_database_outage_handlers(app: Flask) -> None:
 
     app.register_error_handler(DBAPIError, unavailable)
     app.register_error_handler(PoolTimeout, unavailable)
-
-
-def _record_refusal(code: int) -> None:
-    """Keep a permission denial (403) or a rate-limited request (429) in the audit log, in its own
-    transaction: whatever the refused request had started is rolled back first."""
-    from directory_app.audit import record_event
-    from directory_app.extensions import db
-
-    try:
-        db.session.rollback()
-        kind = "permission_denied" if code == 403 else "rate_limited"
-        record_event(kind, detail=f"{request.method} {request.path}"[:500])
-        db.session.commit()
-    except Exception:  # the error page must still be shown when the database is the problem
-        db.session.rollback()
 
 
 _SQLITE_OUTAGES = ("locked", "busy", "unable to open", "disk", "full")

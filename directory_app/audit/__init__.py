@@ -72,3 +72,15 @@ def record_event(kind: str, *, user=None, organisation_id: int | None = None, de
     )
     db.session.add(event)
     db.session.flush()
+
+
+def record_refusal(code: int) -> None:
+    """Keep a permission denial (403) or a rate-limited request (429) in the audit log, in its own
+    transaction: whatever the refused request had started is rolled back first."""
+    try:
+        db.session.rollback()
+        kind = "permission_denied" if code == 403 else "rate_limited"
+        record_event(kind, detail=f"{request.method} {request.path}"[:500])
+        db.session.commit()
+    except Exception:  # the error page must still be shown when the database is the problem
+        db.session.rollback()

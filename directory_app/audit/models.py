@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory_app.extensions import db
 from directory_app.models_base import utcnow
@@ -27,3 +27,12 @@ class AuditEvent(db.Model):
     organisation_id: Mapped[int | None] = mapped_column(Integer, index=True)
     ip: Mapped[str] = mapped_column(String(45), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+
+    # The organisation the event mentions while it exists (read-only; named by string, so the audit
+    # package imports no organisation code). Load it with selectinload: lazy loading is refused.
+    organisation = relationship(
+        "Organisation",
+        primaryjoin="foreign(AuditEvent.organisation_id) == Organisation.id",
+        viewonly=True,
+        lazy="raise",
+    )

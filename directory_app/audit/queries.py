@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from directory_app.audit.models import AuditEvent
 from directory_app.extensions import db
@@ -37,6 +38,7 @@ def find_events(kind: str = "", user: str = "", page: int = 1, page_size: int = 
     page = min(max(1, page), pages)
     events = db.session.scalars(
         select(AuditEvent)
+        .options(selectinload(AuditEvent.organisation))
         .where(*conditions)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(page_size)
@@ -51,16 +53,3 @@ def known_kinds() -> list[str]:
 
     found = db.session.scalars(select(AuditEvent.kind).distinct())
     return sorted(set(KINDS) | set(found))
-
-
-def organisations_of(events: list[AuditEvent]) -> dict[int, tuple[str, str]]:
-    """{organisation id: (uuid, name)} of the organisations these events mention (for links)."""
-    from directory_app.organisations.models import Organisation
-
-    ids = {event.organisation_id for event in events if event.organisation_id}
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Organisation.id, Organisation.uuid, Organisation.name).where(Organisation.id.in_(ids))
-    )
-    return {row.id: (row.uuid, row.name) for row in rows}

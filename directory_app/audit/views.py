@@ -12,7 +12,7 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from directory_app.accounts.models import Role
 from directory_app.accounts.permissions import require_role
-from directory_app.audit.queries import find_events, known_kinds, organisations_of
+from directory_app.audit.queries import find_events, known_kinds
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -34,5 +34,4 @@ def index():
     if not form.validate():
         return render_template("admin/audit.html", form=form, result=None), 400
     result = find_events(form.kind.data or "", form.user.data or "", form.page.data or 1)
-    organisations = organisations_of(result.events)
-    return render_template("admin/audit.html", form=form, result=result, organisations=organisations)
+    return render_template("admin/audit.html", form=form, result=result)
