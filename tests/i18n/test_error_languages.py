@@ -8,6 +8,8 @@ Two kinds of test:
   way ("25.001", "25 001"). These pass whatever the catalogs hold.
 - `i18n_fresh_app` (tests/i18n/conftest.py): the committed catalogs as they are, so the real Spanish
   and French sentences. These need the catalogs to hold the msgids of geo.messages and of the services.
+Also: every geo code through the marked catalog (French numbers), and a command that says a geometry
+error in the terminal's language.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
+from directory_app.geo_messages import geo_text
 from directory_app.i18n_catalogs import CATALOG_LANGUAGES, po_path
 from geo.coverage_input import MAX_REPAIR_VERTICES
-from geo.messages import MESSAGES
+from geo.messages import MESSAGES, placeholders
+from geo.validate import GeometryError
 from tests.conftest import login_as, make_app
 from tests.geo.test_coverage_input import wavy_ring
 from tests.review.helpers import form_fields, org_uuid, text
@@ -157,3 +161,32 @@ def test_a_rejected_import_row_in_spanish_and_french(i18n_fresh_app):
     fr = import_preview(i18n_fresh_app, "fr")
     assert "la latitude 95 est hors de -90..90 (longitude et latitude inversées ?)" in fr
     assert "« nope » n'est pas une adresse électronique" in fr
+
+
+# --- every code, and the command line --------------------------------------------------------------
+
+SAMPLE = {"vertices": 60_001, "limit": 50_000, "area": 13_000_000, "mb": 5, "number": 2, "count": 3, "parts": 2}
+
+
+def test_every_geo_code_is_said_through_the_catalog_with_the_locales_numbers(app, marked_translations):
+    marked = make_app(app.config["SQLALCHEMY_DATABASE_URI"], BABEL_TRANSLATION_DIRECTORIES=str(marked_translations))
+    for code in MESSAGES:
+        params = {name: SAMPLE.get(name, f"<{name}>") for name in placeholders(code)}
+        with marked.test_request_context("/?lang=fr"):
+            said = geo_text(GeometryError(code, **params))
+        localised = {name: number(value, "fr") if isinstance(value, int) else value for name, value in params.items()}
+        assert said == "[fr] " + MESSAGES[code] % localised, code
+
+
+def test_a_command_says_a_geometry_error_in_the_terminals_language(marked_app, tmp_path, monkeypatch):
+    for variable in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "es_MX.UTF-8")
+    districts = tmp_path / "districts.geojson"
+    link = {"type": "link", "properties": {"href": "http://127.0.0.1:5099/crs"}}
+    districts.write_text(json.dumps({"type": "FeatureCollection", "crs": link, "features": []}))
+    result = marked_app.test_cli_runner().invoke(args=["import-districts", str(districts)])
+    assert result.exit_code != 0
+    reference = MESSAGES["geojson_outside_crs"] % {"reference": "http://127.0.0.1:5099/crs"}
+    assert f"[es] {reference}" in result.output
+    assert "No se cambió nada." in result.output
