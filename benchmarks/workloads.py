@@ -16,7 +16,7 @@ from directory_app.demo.anchors import ANCHORS
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict, Country
 from directory_app.geography.units import leaf_unit_at
-from directory_app.organisations import vocabulary
+from directory_app import vocabulary
 
 ANCHOR_SHARE = 0.8  # of nearest-queries near a demo anchor; the rest anywhere in a member country
 

@@ -8,12 +8,12 @@ from pathlib import Path
 from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 
+from directory_app import vocabulary
 from directory_app.extensions import db
 from directory_app.geography.consulates import load_consulates
 from directory_app.geography.districts import build_default_districts
 from directory_app.geography.loading import load_boundaries
 from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulate, Country
-from directory_app.organisations import vocabulary
 from directory_app.organisations.models import (
     DistrictCoverage,
     Location,

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import shapely
 
+from directory_app import vocabulary
 from directory_app.api.hsds_taxonomy import POPULATION, SERVICE_CATEGORY, derived_uuid, term_document
 from directory_app.api.params import iso_datetime
-from directory_app.organisations import vocabulary
 from directory_app.organisations.display import website_href
 from directory_app.organisations.models import CoverageKind, Location, Organisation, Phone, Service
 from geo.simplify import display_geometry

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from directory_app.organisations import vocabulary
+from directory_app import vocabulary
 from directory_app.organisations.searchtext import fold
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://cammina.directory/hsds")

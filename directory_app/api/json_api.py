@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from directory_app import vocabulary
 from directory_app.accounts.access import exact_location_rule, sees_all_exact_locations
 from directory_app.api import json_api_queries as answers
 from directory_app.api.common import prepare_api_blueprint
@@ -17,7 +18,6 @@ from directory_app.api.openapi import json_api_openapi
 from directory_app.api.params import ApiProblem, canonical_uuid, float_param, int_param, path_text, text_param
 from directory_app.extensions import db
 from directory_app.geography.models import Country
-from directory_app.organisations import vocabulary
 from directory_app.organisations.search import parse_directory_query
 from directory_app.public_links import public_url
 

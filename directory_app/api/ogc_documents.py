@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 
+from directory_app import vocabulary
 from directory_app.api import ogc_features
 from directory_app.geography.models import ConsulateKind
-from directory_app.organisations import vocabulary
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",

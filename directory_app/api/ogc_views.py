@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from directory_app import vocabulary
 from directory_app.accounts.access import viewer_key
 from directory_app.api import ogc_documents as docs
 from directory_app.api import ogc_features as features
@@ -17,7 +18,6 @@ from directory_app.api.ogc_openapi import ogc_openapi
 from directory_app.api.params import ApiProblem, bbox_param, int_param, path_text, problem_response, text_param
 from directory_app.extensions import db
 from directory_app.geography.models import ConsulateKind, Country
-from directory_app.organisations import vocabulary
 from directory_app.public_links import public_url
 
 bp = prepare_api_blueprint(Blueprint("ogc", __name__, url_prefix="/ogc"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from directory_app.organisations import vocabulary
+from directory_app import vocabulary
 from directory_app.organisations.search import SORTS
 
 MAX_PAGE = 100_000  # as the directory (organisations.search)

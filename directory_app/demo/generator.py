@@ -19,11 +19,11 @@ import numpy as np
 import shapely
 from sqlalchemy import insert, select
 
+from directory_app import vocabulary
 from directory_app.demo.anchors import ANCHORS
 from directory_app.extensions import db
 from directory_app.geography.models import AdminUnit
 from directory_app.geography.units import LeafUnits, leaf_units
-from directory_app.organisations import vocabulary
 from directory_app.organisations.coverage import recompute_coverage
 from directory_app.organisations.models import (
     Contact,

@@ -6,7 +6,7 @@ from flask import current_app, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from directory_app.organisations import vocabulary
+from directory_app import vocabulary
 from geo.maps import MapAssets
 
 

@@ -10,6 +10,7 @@ from uuid import UUID
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 
+from directory_app import vocabulary
 from directory_app.accounts import access
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict
@@ -17,7 +18,6 @@ from directory_app.maps import layers
 from directory_app.maps.assets import language
 from directory_app.maps.cache import layer_response
 from directory_app.maps.public_map import public_map_context
-from directory_app.organisations import vocabulary
 from directory_app.organisations.display import template_helpers
 from directory_app.organisations.models import Organisation, Status
 from directory_app.organisations.profile import may_see_unpublished

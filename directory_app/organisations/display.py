@@ -14,8 +14,8 @@ from babel import Locale
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from directory_app import vocabulary
 from directory_app.i18n import unit_name
-from directory_app.organisations import vocabulary
 from directory_app.organisations.translations import LocalizedText, localized
 
 STALE_AFTER_MONTHS = 12

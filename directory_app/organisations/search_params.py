@@ -18,13 +18,13 @@ from dataclasses import dataclass, field, replace
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from directory_app import vocabulary
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.extra_fields.filters import PARAM_PREFIX as EXTRA_PREFIX
 from directory_app.extra_fields.filters import parse_extra_filters
 from directory_app.geography.models import ConsularDistrict, Country
 from directory_app.i18n import format_number
-from directory_app.organisations import vocabulary
 from directory_app.organisations.display import category_label, country_name, language_name, population_label
 from directory_app.organisations.models import Network
 from directory_app.organisations.searchtext import search_words

@@ -17,6 +17,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import MANYTOONE
 
+from directory_app import vocabulary
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.geo_messages import geo_text
@@ -24,7 +25,6 @@ from directory_app.geography.models import AdminUnit, Country
 from directory_app.geography.units import leaf_units
 from directory_app.i18n import format_number
 from directory_app.models_base import utcnow
-from directory_app.organisations import vocabulary
 from directory_app.organisations.coverage import recompute_coverage
 from directory_app.organisations.models import (
     Contact,

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, literal, select, union_all
 
+from directory_app import vocabulary
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict, Consulate
-from directory_app.organisations import vocabulary
 from directory_app.organisations.models import DistrictCoverage, Service, Status
 
 SORTS = ("district", "total")  # or a service category code

@@ -4,9 +4,9 @@ from flask import Response, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from directory_app import vocabulary
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict, Country
-from directory_app.organisations import vocabulary
 from directory_app.referrals.blueprint import bp
 from directory_app.referrals.coverage_matrix import SORTS, coverage_csv, coverage_matrix
 from directory_app.referrals.links import reader_language

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import select
 
+from directory_app import vocabulary
 from directory_app.accounts.access import sees_exact_location
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict
-from directory_app.organisations import vocabulary
 from directory_app.organisations.models import (
     DistrictCoverage,
     Location,

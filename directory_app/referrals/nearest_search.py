@@ -16,11 +16,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from directory_app import vocabulary
 from directory_app.accounts.access import sees_all_exact_locations
 from directory_app.extensions import db
 from directory_app.geography.models import Consulate
 from directory_app.geography.places import Match, current_gazetteer, is_ambiguous
-from directory_app.organisations import vocabulary
 from directory_app.organisations.models import Location, Organisation
 from directory_app.organisations.queries import nearest_organisations
 from directory_app.request_params import whole_number

@@ -5,11 +5,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from directory_app import vocabulary
 from directory_app.extensions import db
 from directory_app.geography.models import Consulate
 from directory_app.geography.places import current_gazetteer, search_places
 from directory_app.maps import embed
-from directory_app.organisations import vocabulary
 from directory_app.referrals.blueprint import bp
 from directory_app.referrals.links import reader_language
 from directory_app.referrals.nearest_search import DEFAULT_K, MAX_K, find_nearest, read_nearest_query

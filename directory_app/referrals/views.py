@@ -5,10 +5,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from directory_app import vocabulary
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict, Consulate, Country, district_unit
 from directory_app.maps import embed
-from directory_app.organisations import vocabulary
 from directory_app.referrals.blueprint import bp
 from directory_app.referrals.district_referrals import PER_SERVICE, district_referrals
 from directory_app.referrals.links import reader_language

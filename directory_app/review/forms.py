@@ -28,11 +28,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from directory_app import vocabulary
 from directory_app.extra_fields.forms import PREFIX as EXTRA_PREFIX
 from directory_app.extra_fields.forms import extra_fields_form_class, values_from_form
 from directory_app.extra_fields.models import FieldType
 from directory_app.extra_fields.services import definitions
-from directory_app.organisations import vocabulary
 from directory_app.organisations.display import category_label, kind_label, population_label, reader_language
 from directory_app.organisations.models import PhoneType
 

@@ -9,10 +9,10 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
+from directory_app import vocabulary
 from directory_app.extensions import db
 from directory_app.geography.models import Country
 from directory_app.i18n import format_day, format_km, format_number, format_share, unit_name
-from directory_app.organisations import vocabulary
 from directory_app.organisations.display import category_label, country_name, kind_label, population_label
 from directory_app.referrals.views import consulate_kind_label
 

@@ -10,9 +10,9 @@ import re
 import pytest
 from sqlalchemy import select
 
+from directory_app import vocabulary
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict, Consulate
-from directory_app.organisations import vocabulary
 from directory_app.organisations.models import DistrictCoverage, Service, Status
 from directory_app.referrals.coverage_matrix import coverage_matrix, neutralise_cell
 

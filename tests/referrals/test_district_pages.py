@@ -9,9 +9,9 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import event, select
 
+from directory_app import vocabulary
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict, Consulate
-from directory_app.organisations import vocabulary
 from directory_app.organisations.models import DistrictCoverage, Location, Service, Status
 from directory_app.organisations.services import create_organisation
 from directory_app.referrals.district_referrals import PER_SERVICE, district_referrals
