@@ -1,7 +1,7 @@
 """Security headers on every response, and the per-request nonce that inline scripts carry.
 
 Content-Security-Policy: scripts only from the app itself or inline with this request's nonce (the
-map script folium writes gets it in maps.embed), no plugins, no <base>, no framing (except the
+map script folium writes gets it in embedded_maps), no plugins, no <base>, no framing (except the
 public map's embed mode, `?embed=1`, which any site may frame), images from the app, data: URIs
 (Leaflet's control icons) and the configured tile server, connections to the app only.
 """

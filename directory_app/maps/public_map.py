@@ -10,11 +10,10 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from directory_app import vocabulary
+from directory_app.embedded_maps import base_config, language, render_map
 from directory_app.extensions import db
 from directory_app.geography.models import Country
 from directory_app.maps import layers
-from directory_app.maps.assets import base_config, language
-from directory_app.maps.embed import render_map
 from directory_app.organisations.search import filter_choices, parse_directory_query, search_directory
 
 LIST_LENGTH = 20

@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from directory_app import vocabulary
 from directory_app.accounts import access
+from directory_app.embedded_maps import language
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict
 from directory_app.maps import layers
-from directory_app.maps.assets import language
 from directory_app.maps.cache import layer_response
 from directory_app.maps.public_map import public_map_context
 from directory_app.organisations.display import template_helpers

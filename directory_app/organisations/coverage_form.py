@@ -195,8 +195,8 @@ class CoverageEditorForm(FlaskForm):
         ]
 
     def editor_map(self) -> Markup:
-        """The drawing map bound to this form's hidden field (directory_app.maps.editor)."""
-        from directory_app.maps.editor import coverage_editor_map
+        """The drawing map bound to this form's hidden field (directory_app.organisations.maps)."""
+        from directory_app.organisations.maps import coverage_editor_map
 
         return coverage_editor_map(self.organisation, self.drawn.id)
 

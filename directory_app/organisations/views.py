@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict
 from directory_app.i18n import format_number
-from directory_app.maps.embed import organisation_map
 from directory_app.organisations.display import is_stale, template_helpers, website_href
+from directory_app.organisations.maps import organisation_map
 from directory_app.organisations.profile import districts_served, find_organisation, phones_by_contact, visible_sites
 from directory_app.organisations.search import (
     DirectoryQuery,

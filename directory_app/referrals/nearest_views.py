@@ -9,7 +9,7 @@ from directory_app import vocabulary
 from directory_app.extensions import db
 from directory_app.geography.models import Consulate
 from directory_app.geography.places import current_gazetteer, search_places
-from directory_app.maps import embed
+from directory_app.referrals import maps
 from directory_app.referrals.blueprint import bp
 from directory_app.referrals.links import reader_language
 from directory_app.referrals.nearest_search import DEFAULT_K, MAX_K, find_nearest, read_nearest_query
@@ -39,7 +39,7 @@ def nearest():
         args=request.args,
         default_k=DEFAULT_K,
         max_k=MAX_K,
-        map_html=embed.nearest_map(query.origin, results, service=query.category),
+        map_html=maps.nearest_map(query.origin, results, service=query.category),
     )
     return page, 400 if query.errors else 200
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from directory_app import vocabulary
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict, Consulate, Country, district_unit
-from directory_app.maps import embed
+from directory_app.referrals import maps
 from directory_app.referrals.blueprint import bp
 from directory_app.referrals.district_referrals import PER_SERVICE, district_referrals
 from directory_app.referrals.links import reader_language
@@ -84,7 +84,7 @@ def district_page(code: str):
         category=category,
         categories=vocabulary.SERVICE_CATEGORIES,
         kind_label=consulate_kind_label(district.consulate.kind),
-        map_html=embed.district_map(district),
+        map_html=maps.district_map(district),
         lang=reader_language(),
     )
 

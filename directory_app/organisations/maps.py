@@ -1,5 +1,8 @@
-"""The coverage editor's map: a map shell from geo.maps.base_map (local assets, canvas, controls),
-the directory's browser script for the base layers (CamminaMap.attach with no data layers), and
+"""An organisation's maps: the map of its page (organisation_map: its sites as the reader may see them,
+and its coverage), and the coverage editor's map (coverage_editor_map).
+
+The editor's map is a map shell from geo.maps.base_map (local assets, canvas, controls), the
+directory's browser script for the base layers (CamminaMap.attach with no data layers), and
 Leaflet.draw 1.0.4 (static/vendor/draw) with static/js/coverage-editor.js, which lets the editor draw,
 reshape and delete polygons and writes them as GeoJSON into the form's hidden field.
 
@@ -8,7 +11,7 @@ shown, not editable, for reference; its drawn polygons come from the hidden fiel
 is on the map is exactly what will be saved. Sites are shown where access.site_position puts them for
 the reader, and are drawn by coverage-editor.js (tooltips with textContent), not by folium.
 
-As on the public maps (maps.embed), everything that depends on the page (the view to fit, the sites
+As on every embedded map (embedded_maps), everything that depends on the page (the view to fit, the sites
 and their names, the translated words of the toolbar) is data: one JSON element
 (geo.maps.config_element, HTML-safe JSON) whose `editor` key is coverage-editor.js's configuration.
 The folium shell holds no text and is the same for every organisation, so it is built once per
@@ -27,10 +30,9 @@ from jinja2 import Template
 from markupsafe import Markup
 
 from directory_app.accounts import access
+from directory_app.embedded_maps import base_config, bounds_of, map_assets, map_fragment, render_map
 from directory_app.extensions import db
 from directory_app.geography.models import Country
-from directory_app.maps.assets import base_config, map_assets
-from directory_app.maps.embed import map_fragment
 from geo.maps import MapAssets, MapParts, base_map, render_parts
 
 
@@ -68,6 +70,27 @@ def editor_shell(assets: MapAssets, js: tuple[tuple[str, str], ...], css: tuple[
     m = base_map(assets)
     m.add_child(CoverageEditorLayer(js, css))
     return render_parts(m)
+
+
+def organisation_map(organisation) -> Markup:
+    """The organisation's sites (as the current reader may see them) and its coverage."""
+    points = []
+    for location in organisation.locations:
+        lon, lat, exact = access.site_position(location, organisation)
+        label = location.name or organisation.name
+        points.append(
+            {
+                "lon": lon,
+                "lat": lat,
+                "kind": "site",
+                "label": label if exact else f"{label} ({_('approximate location')})",
+            }
+        )
+    config = base_config() | {"title": _("Map of %(name)s", name=organisation.name), "points": points}
+    config["fit"] = bounds_of([(p["lon"], p["lat"]) for p in points])
+    coverage_url = url_for("maps.organisation_coverage", organisation_uuid=organisation.uuid)
+    config["layers"] = [{"type": "coverage", "url": coverage_url, "fit": True}]
+    return render_map(config, "map-organisation")
 
 
 def coverage_editor_map(organisation, field_id: str) -> Markup:
