@@ -14,6 +14,7 @@ from directory_app.geography.consulates import load_consulates
 from directory_app.geography.districts import build_default_districts
 from directory_app.geography.loading import load_boundaries
 from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulate, Country
+from directory_app.organisations.coverage import refresh_district_coverage
 from directory_app.organisations.models import (
     DistrictCoverage,
     Location,
@@ -54,7 +55,7 @@ def setup_directory(data_dir: Path, progress: Progress = lambda message: None) -
     counts = load_boundaries(Path(data_dir) / "boundaries", progress)
     counts["consulates"] = load_consulates(Path(data_dir) / "consulates.csv")
     progress(f"{counts['consulates']} consulates loaded")
-    counts.update(build_default_districts())
+    counts.update(build_default_districts(refresh_coverage=refresh_district_coverage))
     progress(f"{counts['approximate']} approximate districts built")
     return counts
 

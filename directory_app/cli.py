@@ -157,8 +157,9 @@ def import_districts_command(path: Path) -> None:
     """Import official consular districts from a CSV (consulate_code, admin_unit_code
     [, sending_country]) or a GeoJSON of polygons (property consulate_code)."""
     from directory_app.geography.official import import_official_districts
+    from directory_app.organisations.coverage import refresh_district_coverage
 
-    result = import_official_districts(path)
+    result = import_official_districts(path, refresh_coverage=refresh_district_coverage)
     click.echo(
         _(
             "Imported %(districts)d official districts with %(units)d admin units from %(path)s.",

@@ -25,7 +25,7 @@ from directory_app.audit import record_event
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.extra_fields.models import ExtraField, ExtraFieldValue, FieldType
-from directory_app.i18n import format_number
+from directory_app.i18n import current_language, format_number
 from directory_app.models_base import utcnow
 
 MAX_TEXT = 2000
@@ -69,9 +69,7 @@ def display_values(org, lang: str = "en") -> list[tuple[str, str]]:
 def _label(field: ExtraField) -> str:
     """The field's label in the reader's language (English outside a request)."""
     try:
-        from directory_app.organisations.display import reader_language
-
-        return field.label(reader_language())
+        return field.label(current_language())
     except Exception:  # no locale to read (outside a request or app context)
         return field.label_en
 

@@ -17,6 +17,7 @@ from directory_app.extensions import db
 from directory_app.extra_fields.forms import ExtraFieldForm
 from directory_app.extra_fields.models import ExtraField
 from directory_app.extra_fields.services import define_field, definitions, update_field
+from directory_app.i18n import current_language
 
 bp = Blueprint("extra_fields", __name__, url_prefix="/admin/extra-fields")
 _FORM_KEYS = ("code", "label_es", "label_en", "label_fr", "field_type", "choices_text", "position", "active")
@@ -65,15 +66,13 @@ def edit(field_id: int):
 def extra_values_of(org) -> list[tuple[str, str]]:
     """(label, value) of the organisation's additional information, in the reader's language."""
     from directory_app.extra_fields.services import display_values
-    from directory_app.organisations.display import reader_language
 
-    return display_values(org, reader_language())
+    return display_values(org, current_language())
 
 
 @bp.app_template_global("extra_filter_options")
 def extra_filter_options_global() -> list:
     """The directory's additional-information filters, labels in the reader's language."""
     from directory_app.extra_fields.filters import extra_filter_options
-    from directory_app.organisations.display import reader_language
 
-    return extra_filter_options(reader_language())
+    return extra_filter_options(current_language())

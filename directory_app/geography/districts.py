@@ -11,13 +11,13 @@ Such districts are flagged `is_approximate`, and the flag is shown wherever a di
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 import shapely
 from sqlalchemy import delete, select
 
 from directory_app.extensions import db
 from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulate, ConsulateKind, district_unit
-from directory_app.organisations.coverage import refresh_district_coverage
 from geo.coverage import union_of_units
 from geo.nearest import nearest_target
 
@@ -28,8 +28,9 @@ def district_code(consulate: Consulate, sending_country_code: str) -> str:
     return consulate.code if not consulate.is_joint else f"{consulate.code}/{sending_country_code}"
 
 
-def build_default_districts() -> dict[str, int]:
-    """(Re)build every approximate district; official ones are left as they are."""
+def build_default_districts(*, refresh_coverage: Callable[[list[int]], None]) -> dict[str, int]:
+    """(Re)build every approximate district; official ones are left as they are. `refresh_coverage(ids)`
+    then recomputes who serves the districts kept (the caller hands in organisations.coverage's)."""
     consulates = [c for c in db.session.scalars(select(Consulate).order_by(Consulate.code)) if c.kind.has_district]
     groups: dict[tuple[str, str], list[Consulate]] = defaultdict(list)
     for consulate in consulates:
@@ -69,7 +70,7 @@ def build_default_districts() -> dict[str, int]:
     ).all()
     if stale:
         db.session.execute(delete(ConsularDistrict).where(ConsularDistrict.id.in_(stale)))
-    refresh_district_coverage(sorted(kept))
+    refresh_coverage(sorted(kept))
     return {"approximate": len(kept), "removed": len(stale)}
 
 

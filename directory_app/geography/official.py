@@ -16,6 +16,7 @@ sending country, and district coverage is recomputed.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,6 @@ from directory_app.geo_messages import geo_text
 from directory_app.geography.districts import district_for, set_district_units
 from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulate, district_unit
 from directory_app.geography.units import expand_to_leaves, leaf_units
-from directory_app.organisations.coverage import refresh_district_coverage
 from geo.files import read_vector
 from geo.validate import GeometryError, check_polygonal
 
@@ -40,7 +40,10 @@ _POLYGON_DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}
 Assignment = dict[tuple[int, str], set[int]]  # (consulate id, sending country) -> leaf unit ids
 
 
-def import_official_districts(path: Path) -> dict:
+def import_official_districts(path: Path, *, refresh_coverage: Callable[[list[int]], None]) -> dict:
+    """Replace the districts the file defines; `refresh_coverage(district_ids)` then recomputes who serves
+    the districts that changed (organisations.coverage.refresh_district_coverage: geography knows no
+    organisation, so the caller hands it in)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
@@ -53,7 +56,7 @@ def import_official_districts(path: Path) -> dict:
         raise ValidationError(_("the file defines no district"), source=str(path))
     _check_no_unit_twice(assignment, path)
     touched = _apply(assignment, f"official: {path.name}")
-    refresh_district_coverage(sorted(touched))
+    refresh_coverage(sorted(touched))
     return {"districts": len(assignment), "units": sum(len(u) for u in assignment.values()), "warnings": warnings}
 
 

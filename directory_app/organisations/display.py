@@ -11,22 +11,15 @@ from urllib.parse import urlsplit
 
 import pycountry
 from babel import Locale
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from directory_app import vocabulary
+from directory_app.i18n import current_language as reader_language  # the reader's language: es, en or fr
 from directory_app.i18n import unit_name
 from directory_app.organisations.translations import LocalizedText, localized
 
 STALE_AFTER_MONTHS = 12
 _PHONE_CHARACTERS = re.compile(r"[^+0-9]")
-
-
-def reader_language() -> str:
-    """The interface language as a vocabulary label key: es, en or fr."""
-    locale = get_locale()
-    language = locale.language if locale else "es"
-    return language if language in ("es", "en", "fr") else "en"
 
 
 def _term_label(terms: tuple[vocabulary.Term, ...], code: str) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlencode, urlsplit
 
 from flask import request, url_for
-from flask_babel import get_locale
 from werkzeug.routing import BuildError
+
+from directory_app.i18n import current_language as reader_language
 
 # The query parameters the directory (/organisations) understands.
 DIRECTORY_PARAMETERS = ("q", "service", "population", "language", "country", "district", "network", "sort", "page")
@@ -46,12 +47,6 @@ def directory_url(**params: str | None) -> str:
     except BuildError:
         query = urlencode(given)
         return f"{request.script_root}/organisations" + (f"?{query}" if query else "")
-
-
-def reader_language() -> str:
-    """ "es", "en" or "fr": the language the page is shown in."""
-    locale = get_locale()
-    return locale.language if locale else "es"
 
 
 def link_helpers() -> dict:

@@ -22,6 +22,7 @@ from directory_app.extensions import db
 from directory_app.geo_messages import geo_text
 from directory_app.geography.models import ConsularDistrict, district_unit
 from directory_app.geography.official import import_official_districts
+from directory_app.organisations.coverage import refresh_district_coverage
 from directory_app.transfer.uploads import Upload
 from geo.validate import GeometryError
 
@@ -82,7 +83,7 @@ def import_districts(upload: Upload) -> DistrictReport:
     """Import the districts of a checked upload into the session (not committed) and say what changed."""
     before = _state()
     try:
-        result = import_official_districts(_named_copy(upload))
+        result = import_official_districts(_named_copy(upload), refresh_coverage=refresh_district_coverage)
     except GeometryError as exc:
         raise ValidationError(geo_text(exc)) from None
     db.session.flush()
