@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from directory_app.accounts.access import exact_location_rule
 from directory_app.api import hsds_queries as queries
 from directory_app.api.common import prepare_api_blueprint
+from directory_app.api.hsds_attributes import extra_attributes
 from directory_app.api.hsds_documents import (
     HSDS_VERSION,
     Reader,
@@ -40,7 +41,6 @@ from directory_app.api.params import (
 from directory_app.extensions import db
 from directory_app.organisations.searchtext import fold, search_words
 from directory_app.public_links import public_url
-from directory_app.transfer.hsds import extra_attributes
 
 bp = prepare_api_blueprint(Blueprint("hsds", __name__, url_prefix="/hsds"))
 OPENAPI_URL = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json"

@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from directory_app.accounts.access import exact_location_rule, site_position
+from directory_app.api.hsds_attributes import extra_attribute
 from directory_app.api.params import iso_datetime
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
@@ -39,7 +40,7 @@ from directory_app.i18n import format_number
 from directory_app.organisations.models import CoveragePart, Organisation, Phone, Service
 from directory_app.organisations.search import DirectoryQuery, matching_organisation_ids
 from directory_app.public_links import public_url
-from directory_app.transfer.hsds import HSDS_RECORD, extra_attribute
+from directory_app.transfer.hsds import HSDS_RECORD
 from directory_app.transfer.snapshot import organisation_snapshot
 
 FORMATS = {

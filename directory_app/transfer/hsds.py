@@ -18,63 +18,11 @@ from uuid import UUID
 
 from flask_babel import gettext as _
 
+from directory_app.api.hsds_attributes import EXTRA_LINK_TYPE
 from directory_app.errors import ValidationError
 from directory_app.transfer.mapping import CREATE_DEFAULTS, ORGANISATION_ID, SOURCE_MODIFIED, source_date
 
 HSDS_RECORD = "cammina_record"
-# Additional information (extra_fields): each value is an attribute of the organization with this
-# link_type, pointing at a term of one taxonomy whose term codes are the fields' codes.
-EXTRA_LINK_TYPE = "additional_information"
-EXTRA_TAXONOMY = "CAMMINA additional information"
-
-
-def extra_taxonomy_term(field) -> dict:
-    """The HSDS taxonomy_term of an additional field: its code, English label as name, the Spanish and
-    French labels and the type in the description; UUIDs derived from the code."""
-    from directory_app.api.hsds_taxonomy import derived_uuid
-
-    return {
-        "id": derived_uuid("taxonomy", EXTRA_LINK_TYPE, field.code),
-        "code": field.code,
-        "name": field.label_en,
-        "description": f"es: {field.label_es}; fr: {field.label_fr}; type: {field.field_type}",
-        "taxonomy": EXTRA_TAXONOMY,
-        "taxonomy_id": derived_uuid("taxonomy", EXTRA_LINK_TYPE),
-        "language": "en",
-    }
-
-
-def extra_attribute(org_uuid: str, field, value: str) -> dict:
-    """One additional-information value as an HSDS attribute of the organization: a term of the
-    "CAMMINA additional information" taxonomy (one term per field) with the value as text."""
-    from directory_app.api.hsds_taxonomy import derived_uuid
-
-    term = extra_taxonomy_term(field)
-    return {
-        "id": derived_uuid("attribute", org_uuid, EXTRA_LINK_TYPE, field.code),
-        "link_id": org_uuid,
-        "link_type": EXTRA_LINK_TYPE,
-        "link_entity": "organization",
-        "taxonomy_term_id": term["id"],
-        "taxonomy_term": term,
-        "value": value,
-    }
-
-
-def extra_attributes(organisations) -> dict[int, list[dict]]:
-    """{organisation id: its additional-information attributes} for these organisations (one query)."""
-    from directory_app.extra_fields.services import definitions, values_for_export
-
-    codes, values = values_for_export([org.id for org in organisations])
-    fields = {field.code: field for field in definitions()}
-    return {
-        org.id: [
-            extra_attribute(org.uuid, fields[code], values[org.id][code])
-            for code in codes
-            if values.get(org.id, {}).get(code)
-        ]
-        for org in organisations
-    }
 
 
 def organisation_data_from_hsds(document: dict) -> dict | ValidationError:
