@@ -73,9 +73,9 @@ def register_blueprints(app: Flask) -> None:
     """Every feature's blueprint, imported here (the top floor) so that no feature registers another's."""
     from directory_app.accounts import password_views, two_factor_views, views  # noqa: F401 (routes on the blueprint)
     from directory_app.accounts.admin_views import bp as users_bp
+    from directory_app.accounts.audit_views import bp as audit_bp
     from directory_app.accounts.blueprint import bp as accounts_bp
     from directory_app.api.blueprints import register_api_blueprints
-    from directory_app.audit.views import bp as audit_bp
     from directory_app.extra_fields.views import bp as extra_fields_bp
     from directory_app.main.views import bp as main_bp
     from directory_app.maps.views import bp as maps_bp

@@ -1,6 +1,7 @@
 """`GET /admin/audit` (audit.index): the audit log for the Technical Secretariat, newest first,
 filtered by kind (?kind=) and user email (?user=), paged (?page=). Bad parameters: 400 with the form
-saying what is wrong."""
+saying what is wrong. (The audit package itself knows no account: this page, which needs the TS's
+permission, lives with accounts.)"""
 
 from __future__ import annotations
 
