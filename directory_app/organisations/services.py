@@ -96,6 +96,14 @@ def update_organisation(org: Organisation, data: dict) -> Organisation:
     return replace_coverage(org, data.get("coverage") or [])
 
 
+def _set_coverage_parts(org: Organisation, parts: list[dict]) -> None:
+    with db.session.no_autoflush:
+        rows = _rows_by_uuid(org, ("coverage_parts",))
+        org.coverage_parts = [
+            _kept(rows, p, _coverage_part(p, f"coverage[{i}]", org.locations)) for i, p in enumerate(parts)
+        ]
+
+
 def _fill(org: Organisation, data: dict) -> None:
     # No autoflush while the organisation is built: its networks would otherwise be flushed
     # (Network.members) before the organisation is in the session.
@@ -111,14 +119,19 @@ def _fill(org: Organisation, data: dict) -> None:
         org.services = [_kept(rows, s, _service(s, f"services[{i}]", org.locations)) for i, s in enumerate(services)]
 
 
+def fill_organisation(org: Organisation, data: dict) -> Organisation:
+    """Write `data` (the create_organisation format, coverage included) into `org` without adding it to
+    the session, flushing or recomputing its coverage: for a writer that recomputes the coverage of
+    many organisations at once (the importer). Rows named by their id keep it."""
+    _fill(org, data)
+    _set_coverage_parts(org, data.get("coverage") or [])
+    return org
+
+
 def replace_coverage(org: Organisation, parts: list[dict]) -> Organisation:
     """Give the organisation these coverage parts and recompute which units and districts
     it serves. Radius parts refer to the organisation's sites by their index."""
-    with db.session.no_autoflush:
-        rows = _rows_by_uuid(org, ("coverage_parts",))
-        org.coverage_parts = [
-            _kept(rows, p, _coverage_part(p, f"coverage[{i}]", org.locations)) for i, p in enumerate(parts)
-        ]
+    _set_coverage_parts(org, parts)
     db.session.flush()
     recompute_coverage([org.id])
     return org

@@ -110,14 +110,8 @@ def table_records(table: Table, mapping: dict[str, str]) -> list[tuple[int, dict
 
 
 def _fill_all(org: Organisation, data: dict) -> Organisation:
-    org_services._fill(org, data)
+    org_services.fill_organisation(org, data)  # coverage parts keep their ids too
     apply_texts(org, data)
-    with db.session.no_autoflush:
-        stored = org_services._rows_by_uuid(org, ("coverage_parts",))  # coverage parts keep their ids too
-        org.coverage_parts = [
-            org_services._kept(stored, p, org_services._coverage_part(p, f"coverage[{i}]", org.locations))
-            for i, p in enumerate(data.get("coverage") or [])
-        ]
     return org
 
 
