@@ -353,22 +353,6 @@ def test_templates_never_mark_text_safe_nor_translate_a_variable():
     assert not found, found
 
 
-def test_no_string_is_compiled_as_a_template_in_the_app():
-    """Templates come from files (render_template) or are constants (geo.maps' and the coverage
-    editor's folium macros). Nothing builds one from a string at run time."""
-    found = []
-    for folder in ("directory_app", "geo"):
-        for path in sorted((ROOT / folder).rglob("*.py")):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if not isinstance(node, ast.Call):
-                    continue
-                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
-                constant = bool(node.args) and isinstance(node.args[0], ast.Constant)
-                if name in ("render_template_string", "from_string") or (name == "Template" and not constant):
-                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}")
-    assert not found, found
-
-
 # Helpers
 
 
