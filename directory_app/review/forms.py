@@ -26,6 +26,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from directory_app import vocabulary
@@ -63,8 +64,9 @@ class ServiceForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.category.choices = [("", "—")] + [(t.code, category_label(t.code)) for t in vocabulary.SERVICE_CATEGORIES]
-        self.populations.choices = [(t.code, population_label(t.code)) for t in vocabulary.POPULATIONS]
+        categories = [SelectChoice(t.code, category_label(t.code)) for t in vocabulary.SERVICE_CATEGORIES]
+        self.category.choices = [SelectChoice("", "—"), *categories]
+        self.populations.choices = [SelectChoice(t.code, population_label(t.code)) for t in vocabulary.POPULATIONS]
 
 
 ENTRY_LANGUAGES = ("es", "en", "fr")  # as organisations.translations.ENTRY_LANGUAGES
@@ -111,10 +113,10 @@ class ContactForm(Form):
 class PhoneForm(Form):
     remove = BooleanField(_l("Remove this phone"))
     number = StringField(_l("Number"), validators=[Length(max=40)])
-    type = SelectField(_l("Type"), choices=[(t.value, t.value) for t in PhoneType])
+    type = SelectField(_l("Type"), choices=[SelectChoice(t.value) for t in PhoneType])
     extension = StringField(_l("Extension"), validators=[Length(max=10)])
     description = StringField(_l("Description"), validators=[Length(max=200)])
-    contact = SelectField(_l("Line of"), choices=[("", "")], validate_choice=False)
+    contact = SelectField(_l("Line of"), choices=[SelectChoice("")], validate_choice=False)
 
 
 class EditForm(FlaskForm):
@@ -138,10 +140,10 @@ class EditForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [(t.code, kind_label(t.code)) for t in vocabulary.ORGANISATION_KINDS]
+        self.kind.choices = [SelectChoice(t.code, kind_label(t.code)) for t in vocabulary.ORGANISATION_KINDS]
         for row in self.phones:
-            row.form.contact.choices = [("", _l("the organisation"))] + [
-                (str(i), c.data.get("name") or f"#{i + 1}") for i, c in enumerate(self.contacts)
+            row.form.contact.choices = [SelectChoice("", _l("the organisation"))] + [
+                SelectChoice(str(i), c.data.get("name") or f"#{i + 1}") for i, c in enumerate(self.contacts)
             ]
 
 
