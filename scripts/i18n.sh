@@ -8,4 +8,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
-exec "$PY" -m directory_app.i18n_catalogs "$@"
+exec "$PY" scripts/i18n_catalogs.py "$@"

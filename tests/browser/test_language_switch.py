@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from directory_app.i18n_catalogs import compile_catalogs
+from scripts.i18n_catalogs import compile_catalogs
 from tests.conftest import make_app
 
 READY = ".folium-map[data-ready='1']"

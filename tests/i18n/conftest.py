@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from directory_app.i18n_catalogs import compile_catalogs
+from scripts.i18n_catalogs import compile_catalogs
 from tests.conftest import make_app
 
 

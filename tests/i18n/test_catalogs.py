@@ -7,7 +7,7 @@ from __future__ import annotations
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo
 
-from directory_app.i18n_catalogs import CATALOG_LANGUAGES, catalog_problems, check_catalogs, compile_catalogs
+from scripts.i18n_catalogs import CATALOG_LANGUAGES, catalog_problems, check_catalogs, compile_catalogs
 
 
 def test_every_msgid_is_translated_in_spanish_and_french(tmp_path):

@@ -24,10 +24,10 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 from directory_app.geo_messages import geo_text
-from directory_app.i18n_catalogs import CATALOG_LANGUAGES, po_path
 from geo.coverage_input import MAX_REPAIR_VERTICES
 from geo.messages import MESSAGES, placeholders
 from geo.validate import GeometryError
+from scripts.i18n_catalogs import CATALOG_LANGUAGES, po_path
 from tests.conftest import login_as, make_app
 from tests.geo.test_coverage_input import wavy_ring
 from tests.review.helpers import form_fields, org_uuid, text

@@ -6,7 +6,7 @@ English needs no catalog: the msgids are the English text. The template (`messag
 into build/i18n/ and not committed either: the .po files are the source.
 
 One command catches up with new strings: `scripts/i18n.sh` (extract -> update -> compile -> check),
-or `python -m directory_app.i18n_catalogs extract|update|compile|check`. `check` fails when a msgid
+or `python scripts/i18n_catalogs.py extract|update|compile|check`. `check` fails when a msgid
 of the code or templates is missing from a catalog, untranslated or fuzzy.
 """
 
