@@ -9,10 +9,10 @@ from flask_babel import gettext
 from shapely.geometry import Point
 from sqlalchemy import select
 
-from directory_app.csvfiles import parse_float, read_rows
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.geo_messages import geo_text
+from directory_app.geography.csvfiles import parse_float, read_rows
 from directory_app.geography.models import Consulate, ConsulateKind, Country
 from directory_app.geography.units import LeafUnits, leaf_units
 from geo.validate import GeometryError, check_lon_lat

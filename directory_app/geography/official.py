@@ -24,10 +24,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from directory_app.csvfiles import read_rows
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.geo_messages import geo_text
+from directory_app.geography.csvfiles import read_rows
 from directory_app.geography.districts import district_for, set_district_units
 from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulate, district_unit
 from directory_app.geography.units import expand_to_leaves, leaf_units

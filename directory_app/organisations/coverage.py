@@ -21,10 +21,10 @@ import shapely
 from sqlalchemy import case, delete, func, inspect, select
 from sqlalchemy.orm import Session
 
-from directory_app.bulk import empty_table, insert_rows, update_rows
 from directory_app.extensions import db
 from directory_app.geography.models import AdminUnit, ConsularDistrict, Country, district_unit
 from directory_app.geography.units import LeafUnits, leaf_units
+from directory_app.organisations.bulk import empty_table, insert_rows, update_rows
 from directory_app.organisations.models import (
     CoverageKind,
     CoveragePart,

@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session
 
 # translations as a module, not its classes: it imports the models, which import this module.
 from directory_app import vocabulary
-from directory_app.bulk import update_rows
 from directory_app.extensions import db
 from directory_app.organisations import translations
+from directory_app.organisations.bulk import update_rows
 from directory_app.organisations.models import Location, Network, Organisation, Service, organisation_network
 
 _SPACES = re.compile(r"\s+")
