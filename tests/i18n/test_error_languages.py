@@ -57,7 +57,11 @@ def marked_translations(tmp_path_factory):
         with po_path(language).open("rb") as handle:
             catalog = read_po(handle, locale=language)
         for msgid in (*MESSAGES.values(), *SERVICE_MSGIDS):
-            catalog.add(msgid, f"[{language}] {msgid}")
+            marked = f"[{language}] {msgid}"
+            if msgid in catalog:  # Catalog.add keeps an existing translation: replace it
+                catalog[msgid].string = marked
+            else:
+                catalog.add(msgid, marked)
         (target / language / "LC_MESSAGES").mkdir(parents=True)
         with (target / language / "LC_MESSAGES" / "messages.mo").open("wb") as handle:
             write_mo(handle, catalog)
