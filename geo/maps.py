@@ -29,7 +29,8 @@ from functools import lru_cache
 from html import escape
 
 import folium
-from branca.element import CssLink, Figure, JavascriptLink, MacroElement
+from branca.element import CssLink, Figure, JavascriptLink
+from folium.elements import JSCSSMixin
 from folium.plugins import LocateControl
 from jinja2 import Template
 
@@ -62,7 +63,7 @@ class MapParts:
     name: str = ""  # the map's JavaScript variable and element id
 
 
-class DirectoryLayers(MacroElement):
+class DirectoryLayers(JSCSSMixin):
     """Hands the map to static/js/directory-map.js with the configuration the page carries in the
     JSON element `<map name>-config` (see config_element)."""
 
@@ -84,14 +85,6 @@ class DirectoryLayers(MacroElement):
             ("markercluster_css", assets.markercluster_css[0]),
             ("markercluster_default_css", assets.markercluster_css[1]),
         ]
-
-    def render(self, **kwargs):
-        figure = self.get_root()
-        for name, url in self.default_js:
-            figure.header.add_child(JavascriptLink(url), name=name)
-        for name, url in self.default_css:
-            figure.header.add_child(CssLink(url), name=name)
-        super().render(**kwargs)
 
 
 def base_map(

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from branca.element import CssLink, JavascriptLink, MacroElement
 from flask import url_for
 from flask_babel import gettext as _
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 from markupsafe import Markup
 
@@ -36,7 +36,7 @@ from directory_app.geography.models import Country
 from geo.maps import MapAssets, MapParts, base_map, render_parts
 
 
-class CoverageEditorLayer(MacroElement):
+class CoverageEditorLayer(JSCSSMixin):
     """Loads directory-map.js, Leaflet.draw and coverage-editor.js and hands them the map and the
     configuration the page carries in the JSON element `<map name>-config`. A constant template."""
 
@@ -54,14 +54,6 @@ class CoverageEditorLayer(MacroElement):
         self._name = "CoverageEditor"
         self.default_js = list(js)
         self.default_css = list(css)
-
-    def render(self, **kwargs):
-        figure = self.get_root()
-        for name, url in self.default_js:
-            figure.header.add_child(JavascriptLink(url), name=name)
-        for name, url in self.default_css:
-            figure.header.add_child(CssLink(url), name=name)
-        super().render(**kwargs)
 
 
 @lru_cache(maxsize=16)
