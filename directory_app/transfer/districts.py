@@ -86,6 +86,10 @@ def import_districts(upload: Upload) -> DistrictReport:
         result = import_official_districts(_named_copy(upload), refresh_coverage=refresh_district_coverage)
     except GeometryError as exc:
         raise ValidationError(geo_text(exc)) from None
+    except ValidationError as exc:
+        if exc.source:  # the reader names the copy on the server: name the person's file instead
+            exc.source = upload.original_name
+        raise
     db.session.flush()
     after = _state()
     changes = []

@@ -48,9 +48,11 @@ def test_district_import_preview_then_commit(fresh_app):
 def test_bad_district_file_changes_nothing(fresh_app):
     web = login_as(fresh_app.test_client(), "ts_admin")
     before = units_of(fresh_app, "MX-US-SAN-DIEGO")
-    response = _upload(web, OFFICIAL + "MX-US-NOWHERE,US-06001\n")
+    response = _upload(web, OFFICIAL + "MX-US-NOWHERE,US-06001\n", "official-mx.csv")
     preview = web.get(response.location)
-    assert preview.status_code == 400 and "row 4" in preview.get_data(as_text=True)
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 400 and "official-mx.csv, row 4" in html
+    assert "/uploads/" not in html and "instance" not in html  # the person's file, not the server's path
     assert units_of(fresh_app, "MX-US-SAN-DIEGO") == before
     assert _upload(web, "name,kind\n", "x.xlsx").status_code == 400
 
