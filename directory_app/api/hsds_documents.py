@@ -21,6 +21,8 @@ from directory_app.organisations.display import website_href
 from directory_app.organisations.models import CoverageKind, Location, Organisation, Phone, Service
 from geo.simplify import display_geometry
 
+PRECISION_LINK_TYPE = "location_precision"  # the attribute of a location that says how exact it is
+
 HSDS_VERSION = "3.0"
 PUBLISHER = "CAMMINA Directory"
 _CATEGORY_TERMS = {term.code: term for term in vocabulary.SERVICE_CATEGORIES}
@@ -181,6 +183,17 @@ def location_document(location: Location, org: Organisation, exact: bool) -> dic
             "postal_code": location.postal_code if exact else "",
             "country": location.country_code,
             "address_type": "physical",
+        }
+    ]
+    # HSDS has no field for how exact a position is: an attribute says it, so that no reader (nor a
+    # re-import) takes a hidden site's public approximation for its place.
+    document["attributes"] = [
+        {
+            "id": derived_uuid("attribute", location.uuid, PRECISION_LINK_TYPE),
+            "link_id": location.uuid,
+            "link_type": PRECISION_LINK_TYPE,
+            "link_entity": "location",
+            "value": "exact" if exact else "approximate",
         }
     ]
     return document

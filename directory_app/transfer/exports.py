@@ -71,7 +71,6 @@ COLUMNS = (
     "coverage_json",
     "last_modified",
 )
-PRECISION_LINK_TYPE = "location_precision"  # HSDS: the attribute of a location that says how exact it is
 EXTRA_PREFIX = "extra_"  # additional information: one column per active field, "extra_<code>"
 EXCEL_CELL_LIMIT = 32_767
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -263,7 +262,6 @@ def hsds_documents(organisations: list[Organisation]) -> list[dict]:
     for org in organisations:
         document = organization_document(org, reader)
         snapshot = organisation_snapshot(org, site_position, ids=True)
-        _mark_precision(document, snapshot)
         values = extra.get(org.id, {})
         if codes:
             snapshot["extra"] = {code: values.get(code, "") for code in codes}
@@ -288,25 +286,3 @@ def hsds_documents(organisations: list[Organisation]) -> list[dict]:
         ] + [extra_attribute(org.uuid, fields[code], values[code]) for code in codes if values.get(code)]
         documents.append(document)
     return documents
-
-
-def _mark_precision(document: dict, snapshot: dict) -> None:
-    """Each HSDS location of the document (nested in services too) says whether its position is
-    exact or approximate, as an attribute (HSDS has no field for it)."""
-    from directory_app.api.hsds_taxonomy import derived_uuid
-
-    precisions = {item["id"]: item["precision"] for item in snapshot["locations"]}
-    locations = list(document.get("locations") or [])
-    for service in document.get("services") or []:
-        locations += [link["location"] for link in service.get("service_at_locations") or [] if "location" in link]
-    for location in locations:
-        if location.get("id") in precisions:
-            location["attributes"] = [
-                {
-                    "id": derived_uuid("attribute", location["id"], PRECISION_LINK_TYPE),
-                    "link_id": location["id"],
-                    "link_type": PRECISION_LINK_TYPE,
-                    "link_entity": "location",
-                    "value": precisions[location["id"]],
-                }
-            ]

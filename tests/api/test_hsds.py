@@ -105,12 +105,15 @@ def test_hidden_sites_are_approximate_for_the_public(app, client, client_as):
         addresses = {u: s.address for u, s in sites.items()}
         uuid = org.uuid
     assert exact != public
-    for reader, expected in ((client, public), (client_as("consular"), exact)):
+    for reader, expected, precision in ((client, public, "approximate"), (client_as("consular"), exact, "exact")):
         document = reader.get(f"/hsds/organizations/{uuid}").get_json()
         shown = {loc["id"]: (loc["longitude"], loc["latitude"]) for loc in document["locations"]}
         assert shown == expected
         nested = [sal["location"] for s in document["services"] for sal in s.get("service_at_locations", [])]
         assert all((loc["longitude"], loc["latitude"]) == expected[loc["id"]] for loc in nested)
+        for location in document["locations"] + nested:  # the reader is told how exact each position is
+            marks = [a["value"] for a in location["attributes"] if a["link_type"] == "location_precision"]
+            assert marks == [precision], location["id"]
     text = client.get(f"/hsds/organizations/{uuid}").get_data(as_text=True)
     for lon, lat in (exact[u] for u in exact if exact[u] != public[u]):
         assert f"{lat}" not in text and f"{lon}" not in text
