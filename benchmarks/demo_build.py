@@ -40,13 +40,14 @@ def main(argv=None) -> None:
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     url = f"sqlite:///{directory / 'directory.sqlite3'}"
-    env = dict(os.environ, FLASK_APP="directory_app", INSTANCE_DIR=str(directory), DATABASE_URL=url,
-               PYTHONPATH=str(source))
+    env = dict(
+        os.environ, FLASK_APP="directory_app", INSTANCE_DIR=str(directory), DATABASE_URL=url, PYTHONPATH=str(source)
+    )
     setup_s = build._flask(["setup"], env, directory / "build.log", source)
     os.environ["INSTANCE_DIR"] = str(directory)
 
     from directory_app import create_app
-    from directory_app.bootstrap import refresh_planner_statistics
+    from directory_app.cli.setup import refresh_planner_statistics
     from directory_app.demo.generator import generate_demo
     from directory_app.extensions import db
     from directory_app.organisations import coverage
@@ -71,9 +72,16 @@ def main(argv=None) -> None:
         db.session.close()
         refresh_planner_statistics()
         total_s = time.perf_counter() - start
-    result = {"commit": rev or "working tree", "count": args.count, "added": added, "patched": args.patched,
-              "setup_s": setup_s, "generate_and_commit_s": generated_s, "with_statistics_s": total_s,
-              "finished": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+    result = {
+        "commit": rev or "working tree",
+        "count": args.count,
+        "added": added,
+        "patched": args.patched,
+        "setup_s": setup_s,
+        "generate_and_commit_s": generated_s,
+        "with_statistics_s": total_s,
+        "finished": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    }
     (directory / "demo_build.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
 

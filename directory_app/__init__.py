@@ -36,7 +36,7 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
     from directory_app.errors import register_error_handlers
 
     register_error_handlers(app, on_refusal=record_refusal)
-    from directory_app.pagecache import init_page_cache
+    from directory_app.main.pagecache import init_page_cache
     from directory_app.security import init_security
 
     init_security(app)  # before the page cache: a page served from memory gets a new nonce too

@@ -16,9 +16,9 @@ from flask import Flask
 from sqlalchemy import event
 
 from directory_app.extensions import db
+from directory_app.main.pagecache import note_commit
 from directory_app.organisations.coverage import copy_status_changes
 from directory_app.organisations.searchtext import keep_search_text_current
-from directory_app.pagecache import note_commit
 
 SESSION_HOOKS = (
     ("after_commit", note_commit),

@@ -3,9 +3,9 @@
 from flask import Blueprint, current_app, render_template, send_from_directory
 from sqlalchemy import func, select
 
-from directory_app.bootstrap import statistics
 from directory_app.extensions import db
 from directory_app.geography.models import Country
+from directory_app.main.statistics import statistics
 from directory_app.organisations.models import Organisation, Status
 
 bp = Blueprint("main", __name__)

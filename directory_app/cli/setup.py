@@ -1,4 +1,5 @@
-"""Setting up a directory: schema, vocabularies, boundaries, consulates and districts."""
+"""Setting up a directory (`flask setup`): schema, vocabularies, boundaries, consulates and districts;
+the query planner's statistics after a bulk write."""
 
 from __future__ import annotations
 
@@ -6,24 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from directory_app import vocabulary
 from directory_app.extensions import db
 from directory_app.geography.consulates import load_consulates
 from directory_app.geography.districts import build_default_districts
 from directory_app.geography.loading import load_boundaries
-from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulate, Country
 from directory_app.organisations.coverage import refresh_district_coverage
-from directory_app.organisations.models import (
-    DistrictCoverage,
-    Location,
-    Network,
-    Organisation,
-    Population,
-    Service,
-    ServiceCategory,
-)
+from directory_app.organisations.models import Network, Population, ServiceCategory
 
 Progress = Callable[[str], None]
 
@@ -70,23 +62,3 @@ def refresh_planner_statistics() -> None:
     else:
         with engine.begin() as connection:
             connection.execute(text("ANALYZE"))
-
-
-def statistics() -> dict[str, int]:
-    """Counts of what the directory holds."""
-
-    def count(model, *where):
-        return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
-
-    return {
-        "countries": count(Country),
-        "admin units": count(AdminUnit),
-        "consulates": count(Consulate),
-        "districts": count(ConsularDistrict),
-        "approximate districts": count(ConsularDistrict, ConsularDistrict.is_approximate.is_(True)),
-        "organisations": count(Organisation),
-        "published organisations": count(Organisation, Organisation.status == "published"),
-        "services": count(Service),
-        "sites": count(Location),
-        "organisation-district links": count(DistrictCoverage),
-    }

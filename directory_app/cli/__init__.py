@@ -35,7 +35,7 @@ def transactional(func=None, *, bulk: bool = False):
             result = func(*args, **kwargs)
             db.session.commit()
             if bulk:
-                from directory_app.bootstrap import refresh_planner_statistics
+                from directory_app.cli.setup import refresh_planner_statistics
 
                 db.session.close()
                 refresh_planner_statistics()
@@ -83,7 +83,7 @@ def setup_command(data_dir: Path | None) -> None:
     """Create or upgrade the database and load boundaries, consulates and default districts.
 
     Safe to run again: everything is updated in place by its code."""
-    from directory_app.bootstrap import migrate_schema
+    from directory_app.cli.setup import migrate_schema
 
     click.echo(_("Migrating the database schema..."))
     migrate_schema()
@@ -92,7 +92,7 @@ def setup_command(data_dir: Path | None) -> None:
 
 @transactional(bulk=True)
 def _setup(data_dir: Path) -> None:
-    from directory_app.bootstrap import setup_directory
+    from directory_app.cli.setup import setup_directory
 
     counts = setup_directory(data_dir, progress=lambda message: click.echo(f"  {message}"))
     click.echo(
@@ -215,7 +215,7 @@ def create_user_command(email: str, role: str, country: str | None, name: str, p
 @with_appcontext
 def stats_command() -> None:
     """Print what the directory holds."""
-    from directory_app.bootstrap import statistics
+    from directory_app.main.statistics import statistics
 
     for label, value in statistics().items():
         click.echo(f"{label:>28}: {value:,}")

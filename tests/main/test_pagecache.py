@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.pool import NullPool
 
-from directory_app import pagecache
 from directory_app.extensions import db
+from directory_app.main import pagecache
 from directory_app.organisations.models import Organisation, Status
 from tests.conftest import login_as, make_app, redis_reachable
 
