@@ -65,8 +65,10 @@ def register_extensions(app: Flask) -> None:
     from directory_app.i18n import init_i18n
 
     init_i18n(app)
-    # Import the models so that they are known to SQLAlchemy and Alembic.
+    # Import the models so that they are known to SQLAlchemy and Alembic (transfer's own table sits
+    # above directory_app.models, so the factory imports it).
     from directory_app import models  # noqa: F401
+    from directory_app.transfer import models as transfer_models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
