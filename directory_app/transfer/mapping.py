@@ -79,6 +79,7 @@ FIELDS: dict[str, object] = {
     "locations_json": _l("Sites (JSON list)"),
     "services_json": _l("Services (JSON list)"),
     "coverage_json": _l("Coverage (JSON list)"),
+    "example": _l("Example row marker (the template's): a row with this cell filled is skipped"),
 }
 PLAIN = (
     "external_id",
@@ -118,36 +119,6 @@ _PRECISIONS = {
     "exacto": EXACT,
     "exacte": EXACT,
 }
-_SYNONYMS = {
-    "external_id": ("id", "external_id", "externalid", "codigo", "code", "clave", "identifier", "ref"),
-    "organisation_id": ("organisation_id", "organization_id", "uuid"),
-    "location_precision": ("location_precision", "precision", "precision_ubicacion"),
-    "last_modified": ("last_modified", "modified", "updated_at", "modificado"),
-    "name": ("name", "nombre", "organisation", "organization", "organizacion", "nom"),
-    "alternate_name": ("alternate_name", "acronym", "siglas", "acronimo", "sigla"),
-    "description": ("description", "descripcion"),
-    "kind": ("kind", "type", "tipo"),
-    "website": ("website", "web", "url", "sitio_web", "pagina_web", "site_web"),
-    "email": ("email", "correo", "e_mail", "mail", "correo_electronico", "courriel"),
-    "country_code": ("country_code", "country", "pais", "pays", "iso"),
-    "status": ("status", "estado_publicacion"),
-    "hide_exact_location": ("hide_exact_location", "ocultar_ubicacion", "hidden"),
-    "last_verified": ("last_verified", "verified", "verificado", "fecha_verificacion"),
-    "networks": ("networks", "redes", "network", "red"),
-    "phone": ("phone", "telefono", "tel", "telephone"),
-    "site_name": ("site_name", "sede"),
-    "address": ("address", "direccion", "domicilio", "adresse"),
-    "city": ("city", "ciudad", "municipio", "ville"),
-    "region": ("region", "state", "estado", "provincia", "departamento", "province"),
-    "postal_code": ("postal_code", "codigo_postal", "cp", "zip"),
-    "lon": ("lon", "lng", "long", "longitude", "longitud", "x"),
-    "lat": ("lat", "latitude", "latitud", "y"),
-    "service_categories": ("service_categories", "services", "servicios", "categorias"),
-    "languages": ("languages", "idiomas", "langues"),
-    "populations": ("populations", "poblaciones", "poblacion"),
-    "coverage_units": ("coverage_units", "cobertura", "coverage"),
-    "coverage_countries": ("coverage_countries", "paises_cubiertos"),
-}
 
 
 def _normalise(header: str) -> str:
@@ -156,20 +127,22 @@ def _normalise(header: str) -> str:
 
 
 def suggest_mapping(columns: list[str]) -> dict[str, str]:
-    """{column: field} guessed from the column names (exact field names first, then synonyms in
-    English, Spanish and French); each field is given to one column at most."""
-    mapping: dict[str, str] = {}
-    taken: set[str] = set()
-    lookup = {_normalise(s): name for name, synonyms in _SYNONYMS.items() for s in synonyms}
-    lookup.update({name: name for name in FIELDS})
-    for column in columns:
-        target = lookup.get(_normalise(column))
-        if target is None and _normalise(column).startswith(EXTRA_PREFIX):
-            target = _normalise(column)
-        if target and target not in taken:
-            mapping[column] = target
-            taken.add(target)
-    return mapping
+    """{column: field} guessed from the column names: the field's own name or a header of the table
+    of English, Spanish and French headers (transfer.headers), additional information by its code
+    or its labels; nothing ambiguous is guessed, and each field goes to one column at most."""
+    from flask import has_app_context
+
+    from directory_app.transfer.headers import extra_headers, suggest_targets
+
+    extra = {}
+    if has_app_context():
+        from directory_app.extra_fields.services import definitions
+
+        extra = {
+            f"{EXTRA_PREFIX}{f.code}": extra_headers(f.code, (f.label_en, f.label_es, f.label_fr))
+            for f in definitions()
+        }
+    return suggest_targets(columns, extra)
 
 
 def check_mapping(mapping: dict[str, str], columns: list[str]) -> dict[str, str]:
