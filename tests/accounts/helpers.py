@@ -4,6 +4,9 @@ application "emails" (without SMTP they are written to the log)."""
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+
+from flask_login import login_user
 
 from tests.conftest import csrf_token_of
 
@@ -23,3 +26,13 @@ def emailed_links(caplog) -> list[str]:
 
 def is_signed_in(client) -> bool:
     return ">Sign out</button>" in client.get("/").get_data(as_text=True)
+
+
+@contextmanager
+def acting_as(app, user):
+    """A request of `app` as `user` (an in-memory User, or None for the public), without a database:
+    for the rules of accounts.permissions and accounts.access."""
+    with app.test_request_context("/somewhere"):
+        if user is not None:
+            assert login_user(user)
+        yield
