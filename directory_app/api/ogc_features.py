@@ -9,19 +9,27 @@
   shared borders of its sending country's districts and snapped to a 0.0001° grid, always valid
   (geo.simplify.simplify_coverage).
 
-Every fetch takes an ItemQuery (bbox, limit, offset, validated property filters) and returns the
-page of features and how many match."""
+Every fetch takes an ItemQuery (CRS84 boxes, limit, offset, validated property filters, a `datetime`
+interval on the entry's last update, a parsed CQL2 filter, sort keys) and returns the page of features
+and how many match. The SQL of the filters is in ogc_filters."""
 
 from __future__ import annotations
 
 import functools
 import json
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
 import shapely
-from sqlalchemy import ColumnElement, case, exists, func, select
+from sqlalchemy import ColumnElement, case, exists, func, or_, select
 
+from directory_app.api import ogc_crs, ogc_filters
+from directory_app.api.ogc_cql import to_condition
+from directory_app.api.ogc_params import Box, SortKey
+from directory_app.api.params import iso_datetime
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict, Consulate, consulate_sending_country
 from directory_app.organisations.models import Location, Organisation, Service, Status
@@ -33,10 +41,14 @@ DISTRICT_GRID = 0.0001  # degrees, about 11 m
 
 @dataclass(frozen=True)
 class ItemQuery:
-    bbox: tuple[float, float, float, float] | None = None
+    boxes: tuple[Box, ...] = ()  # CRS84; a feature in any of them (two for a box across the antimeridian)
     limit: int = 100
     offset: int = 0
     filters: dict[str, str] = field(default_factory=dict)
+    interval: tuple[datetime | None, datetime | None] | None = None  # `datetime`, on the last update
+    cql: Any = None  # a parsed CQL2 filter (ogc_cql.parse)
+    filter_crs: ogc_crs.Crs = ogc_crs.DEFAULT
+    sortby: tuple[SortKey, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,9 +79,10 @@ def _feature(feature_id: str, properties: dict, geometry: dict | None) -> dict:
     return {"type": "Feature", "id": feature_id, "geometry": geometry, "properties": properties}
 
 
-def _in_box(lon, lat, bbox):
-    min_lon, min_lat, max_lon, max_lat = bbox
-    return [lon >= min_lon, lon <= max_lon, lat >= min_lat, lat <= max_lat]
+def _in_boxes(lon, lat, boxes: tuple[Box, ...]) -> ColumnElement:
+    return or_(
+        *(lon.between(min_lon, max_lon) & lat.between(min_lat, max_lat) for min_lon, min_lat, max_lon, max_lat in boxes)
+    )
 
 
 def _count_and_page(statement, order, query: ItemQuery):
@@ -81,6 +94,7 @@ def _count_and_page(statement, order, query: ItemQuery):
 def organisation_sites(query: ItemQuery, viewer: Viewer, feature_id: str | None = None) -> tuple[list[dict], int]:
     """Sites of published organisations as Point features (filters: country, service)."""
     lon, lat, exact = viewer.position_columns()
+    columns = ogc_filters.site_columns(lon, lat, exact)
     statement = (
         select(
             Location.uuid,
@@ -94,14 +108,19 @@ def organisation_sites(query: ItemQuery, viewer: Viewer, feature_id: str | None 
             Organisation.uuid.label("organisation_uuid"),
             Organisation.name,
             Organisation.country_code,
+            Organisation.updated_at,
         )
         .join(Organisation, Organisation.id == Location.organisation_id)
         .where(Organisation.status == Status.PUBLISHED)
     )
     if feature_id is not None:
         statement = statement.where(Location.uuid == feature_id)
-    if query.bbox:
-        statement = statement.where(*_in_box(lon, lat, query.bbox))
+    if query.boxes:
+        statement = statement.where(_in_boxes(lon, lat, query.boxes))
+    statement = statement.where(*ogc_filters.interval_conditions(Organisation.updated_at, query.interval))
+    if query.cql is not None:
+        target = ogc_filters.point_target(columns, Location.id, lon, lat, ogc_filters.published_sites)
+        statement = statement.where(to_condition(query.cql, target, query.filter_crs))
     if "country" in query.filters:
         statement = statement.where(Organisation.country_code == query.filters["country"])
     if "service" in query.filters:
@@ -110,7 +129,7 @@ def organisation_sites(query: ItemQuery, viewer: Viewer, feature_id: str | None 
                 Service.organisation_id == Organisation.id, Service.category_code == query.filters["service"]
             )
         )
-    rows, total = _count_and_page(statement, [Location.id], query)
+    rows, total = _count_and_page(statement, ogc_filters.order_by(columns, query.sortby, [Location.id]), query)
     services = _service_codes({row.organisation_id for row in rows})
     return [_site_feature(row, services.get(row.organisation_id, [])) for row in rows], total
 
@@ -125,6 +144,7 @@ def _site_feature(row, services: list[str]) -> dict:
         "country": row.country_code,
         "services": ",".join(services),
         "exact_position": bool(row.exact),
+        "updated": iso_datetime(row.updated_at),
     }
     return _feature(row.uuid, properties, point_geometry(row.lon, row.lat))
 
@@ -145,11 +165,16 @@ def _service_codes(organisation_ids: set[int]) -> dict[int, list[str]]:
 
 def consulates(query: ItemQuery, feature_id: str | None = None) -> tuple[list[dict], int]:
     """Consular offices as Point features (filters: country = host country, sending_country, kind)."""
+    columns = ogc_filters.consulate_columns()
     statement = select(Consulate)
     if feature_id is not None:
         statement = statement.where(Consulate.code == feature_id)
-    if query.bbox:
-        statement = statement.where(*_in_box(Consulate.lon, Consulate.lat, query.bbox))
+    if query.boxes:
+        statement = statement.where(_in_boxes(Consulate.lon, Consulate.lat, query.boxes))
+    statement = statement.where(*ogc_filters.interval_conditions(Consulate.updated_at, query.interval))
+    if query.cql is not None:
+        target = ogc_filters.point_target(columns, Consulate.id, Consulate.lon, Consulate.lat, lambda s: s)
+        statement = statement.where(to_condition(query.cql, target, query.filter_crs))
     if "country" in query.filters:
         statement = statement.where(Consulate.host_country_code == query.filters["country"])
     if "kind" in query.filters:
@@ -161,7 +186,7 @@ def consulates(query: ItemQuery, feature_id: str | None = None) -> tuple[list[di
                 consulate_sending_country.c.country_code == query.filters["sending_country"],
             )
         )
-    rows, total = _count_and_page(statement, [Consulate.code], query)
+    rows, total = _count_and_page(statement, ogc_filters.order_by(columns, query.sortby, [Consulate.code]), query)
     sending = _sending_countries([row.Consulate.id for row in rows])
     features = [
         _feature(
@@ -174,6 +199,7 @@ def consulates(query: ItemQuery, feature_id: str | None = None) -> tuple[list[di
                 "city": c.city,
                 "host_country": c.host_country_code,
                 "sending_countries": ",".join(sending.get(c.id, [])),
+                "updated": iso_datetime(c.updated_at),
             },
             point_geometry(c.lon, c.lat),
         )
@@ -200,10 +226,11 @@ def districts(query: ItemQuery, feature_id: str | None = None) -> tuple[list[dic
     The bbox prefilter runs in SQL on the stored bounding boxes, the exact intersection test on the
     display geometry of the candidates. Shapes are kept per version (see _district_geometry and
     _sending_country_shapes)."""
-    rows = db.session.execute(_districts_statement(query, feature_id).order_by(ConsularDistrict.code)).all()
     database = db.engine.url.render_as_string(hide_password=True)
-    if query.bbox:
-        box = shapely.box(*query.bbox)
+    order = ogc_filters.order_by(ogc_filters.district_columns(), query.sortby, [ConsularDistrict.code])
+    rows = db.session.execute(_districts_statement(query, feature_id, database).order_by(*order)).all()
+    if query.boxes:
+        box = shapely.union_all([shapely.box(*b) for b in query.boxes])
         rows = [r for r in rows if shapely.intersects(_district_geometry(database, r.code, str(r.updated_at)), box)]
     page = rows[query.offset : query.offset + query.limit]
     versions = _sending_country_versions({row.sending_country_code for row in page})
@@ -215,7 +242,7 @@ def _simplified_geometry(database: str, row, versions: dict[str, str]) -> dict |
     return _sending_country_shapes(database, country, versions.get(country, "")).get(row.code)
 
 
-def _districts_statement(query: ItemQuery, feature_id: str | None):
+def _districts_statement(query: ItemQuery, feature_id: str | None, database: str):
     statement = (
         select(
             ConsularDistrict.code,
@@ -238,14 +265,22 @@ def _districts_statement(query: ItemQuery, feature_id: str | None):
         statement = statement.where(ConsularDistrict.sending_country_code == query.filters["country"])
     if "consulate" in query.filters:
         statement = statement.where(Consulate.code == query.filters["consulate"])
-    if query.bbox:
-        min_lon, min_lat, max_lon, max_lat = query.bbox
+    if query.boxes:
         statement = statement.where(
-            ConsularDistrict.min_lon <= max_lon,
-            ConsularDistrict.max_lon >= min_lon,
-            ConsularDistrict.min_lat <= max_lat,
-            ConsularDistrict.max_lat >= min_lat,
+            or_(
+                *(
+                    (ConsularDistrict.min_lon <= max_lon)
+                    & (ConsularDistrict.max_lon >= min_lon)
+                    & (ConsularDistrict.min_lat <= max_lat)
+                    & (ConsularDistrict.max_lat >= min_lat)
+                    for min_lon, min_lat, max_lon, max_lat in query.boxes
+                )
+            )
         )
+    statement = statement.where(*ogc_filters.interval_conditions(ConsularDistrict.updated_at, query.interval))
+    if query.cql is not None:
+        target = ogc_filters.district_target(lambda code, version: _district_geometry(database, code, version))
+        statement = statement.where(to_condition(query.cql, target, query.filter_crs))
     return statement
 
 
@@ -300,33 +335,52 @@ def _district_feature(row, geometry: dict) -> dict:
         "host_country": row.host_country_code,
         "approximate": row.is_approximate,
         "area_km2": round(row.area_km2, 1),
+        "updated": iso_datetime(row.updated_at),
     }
     return _feature(row.code, properties, geometry)
 
 
-def spatial_extent(collection_id: str) -> list[float] | None:
-    """[min lon, min lat, max lon, max lat] of a collection's features (public positions of published sites)."""
+EXTENT_DECIMALS = 4
+
+
+def extent(collection_id: str, viewer: Viewer) -> tuple[list[float] | None, list[str | None] | None]:
+    """The spatial extent [west, south, east, north] and the temporal extent [first, last update] of a
+    collection as this reader sees it (the positions the reader gets), rounded outward (west and south
+    down, east and north up at EXTENT_DECIMALS; the first update down and the last up to the second),
+    so that every feature lies inside."""
     if collection_id == "organisations":
-        lon, lat = Location.public_lon, Location.public_lat
+        lon, lat, _exact = viewer.position_columns()
+        updated = Organisation.updated_at
+        statement = ogc_filters.published_sites(select(*_bounds(lon, lat, lon, lat), *_span(updated)))
     elif collection_id == "consulates":
-        lon, lat = Consulate.lon, Consulate.lat
+        statement = select(
+            *_bounds(Consulate.lon, Consulate.lat, Consulate.lon, Consulate.lat), *_span(Consulate.updated_at)
+        )
     else:
-        lon = lat = None
-    if collection_id == "organisations":
-        row = db.session.execute(
-            select(func.min(lon), func.min(lat), func.max(lon), func.max(lat))
-            .join(Organisation, Organisation.id == Location.organisation_id)
-            .where(Organisation.status == Status.PUBLISHED)
-        ).one()
-    elif lon is not None:
-        row = db.session.execute(select(func.min(lon), func.min(lat), func.max(lon), func.max(lat))).one()
-    else:
-        row = db.session.execute(
-            select(
-                func.min(ConsularDistrict.min_lon),
-                func.min(ConsularDistrict.min_lat),
-                func.max(ConsularDistrict.max_lon),
-                func.max(ConsularDistrict.max_lat),
-            )
-        ).one()
-    return None if row[0] is None else [round(float(v), 4) for v in row]
+        statement = select(
+            *_bounds(
+                ConsularDistrict.min_lon, ConsularDistrict.min_lat, ConsularDistrict.max_lon, ConsularDistrict.max_lat
+            ),
+            *_span(ConsularDistrict.updated_at),
+        ).where(ConsularDistrict.display_wkb.is_not(None))
+    row = db.session.execute(statement).one()
+    if row[0] is None:
+        return None, None
+    scale = 10**EXTENT_DECIMALS
+    west, south = (math.floor(float(v) * scale) / scale for v in row[0:2])
+    east, north = (math.ceil(float(v) * scale) / scale for v in row[2:4])
+    first, last = row[4], row[5]
+    if isinstance(first, str):  # SQLite's MIN/MAX of a timestamp column are its text
+        first, last = datetime.fromisoformat(first), datetime.fromisoformat(last)
+    if last is not None and last.microsecond:
+        last = last.replace(microsecond=0) + timedelta(seconds=1)
+    first = first.replace(microsecond=0) if first is not None else None
+    return [west, south, east, north], [iso_datetime(first), iso_datetime(last)]
+
+
+def _bounds(west, south, east, north) -> list:
+    return [func.min(west), func.min(south), func.max(east), func.max(north)]
+
+
+def _span(column) -> list:
+    return [func.min(column), func.max(column)]

@@ -1,21 +1,24 @@
-"""OGC API - Features under /ogc/ (landing page, /conformance, /collections, items, one item, /api).
+"""OGC API - Features under /ogc/ (landing page, /conformance, /collections, items, one item,
+queryables, /api).
 
-JSON (GeoJSON for features) or HTML, chosen by `f=json|html` or else by the Accept header. Readable
-by GDAL's OAPIF driver and so by QGIS: `ogrinfo OAPIF:https://host/ogc`."""
+JSON (GeoJSON for features, JSON Schema for queryables) or HTML, chosen by `f=json|html` or else by
+the Accept header. Readable by GDAL's OAPIF driver and so by QGIS: `ogrinfo OAPIF:https://host/ogc`.
+Every endpoint refuses a parameter it does not know (ogc_params.refuse_unknown)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from directory_app import vocabulary
 from directory_app.accounts.access import viewer_key
+from directory_app.api import ogc_cql, ogc_params
 from directory_app.api import ogc_documents as docs
 from directory_app.api import ogc_features as features
 from directory_app.api.common import prepare_api_blueprint
 from directory_app.api.ogc_openapi import ogc_openapi
-from directory_app.api.params import ApiProblem, bbox_param, int_param, path_text, problem_response, text_param
+from directory_app.api.params import ApiProblem, int_param, path_text, problem_response, text_param
 from directory_app.extensions import db
 from directory_app.geography.models import ConsulateKind, Country
 from directory_app.public_links import public_url
@@ -55,26 +58,36 @@ def _base() -> str:
     return public_url("ogc.landing").rstrip("/")
 
 
-def _respond(document: dict, template: str, media_type: str = "application/json", **context):
+def _respond(document: dict, template: str, media_type: str = "application/json", crs=None, **context):
     if _wants_html():
-        return render_template(template, document=document, title=TITLE, **context)
-    response = jsonify(document)
-    response.mimetype = media_type
+        response = make_response(render_template(template, document=document, title=TITLE, **context))
+    else:
+        response = jsonify(document)
+        response.mimetype = media_type
+    if crs is not None:
+        response.headers["Content-Crs"] = f"<{crs.uri}>"  # Part 2: the CRS of the features
     return response
+
+
+def _known(*names) -> None:
+    ogc_params.refuse_unknown(request.args, names)
 
 
 @bp.get("/")
 def landing():
+    _known()
     return _respond(docs.landing_page(_base(), TITLE), "ogc/landing.html")
 
 
 @bp.get("/conformance")
 def conformance():
+    _known()
     return _respond(docs.conformance(), "ogc/conformance.html")
 
 
 @bp.get("/api")
 def api():
+    _known()
     document = ogc_openapi(_base())
     if _wants_html():
         return render_template(
@@ -87,7 +100,9 @@ def api():
 
 @bp.get("/collections")
 def collections():
-    extents = {key: features.spatial_extent(key) for key in docs.COLLECTIONS}
+    _known()
+    viewer = features.Viewer(viewer_key())
+    extents = {key: features.extent(key, viewer) for key in docs.COLLECTIONS}
     return _respond(docs.collections_document(_base(), extents), "ogc/collections.html")
 
 
@@ -101,26 +116,39 @@ def _collection_info(collection_id: str) -> docs.CollectionInfo:
 @bp.get("/collections/<collection_id>")
 def collection(collection_id: str):
     info = _collection_info(collection_id)
-    document = docs.collection_document(_base(), info, features.spatial_extent(info.id))
+    _known()
+    document = docs.collection_document(_base(), info, features.extent(info.id, features.Viewer(viewer_key())))
     return _respond(document, "ogc/collection.html", info=info)
+
+
+@bp.get("/collections/<collection_id>/queryables")
+def queryables(collection_id: str):
+    info = _collection_info(collection_id)
+    _known()
+    return _respond(docs.queryables_document(_base(), info), "ogc/queryables.html", docs.SCHEMA_JSON, info=info)
 
 
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str):
     info = _collection_info(collection_id)
+    _known(*ogc_params.ITEMS, *info.filters)
     query = _item_query(info)
-    found, matched = _fetch(info.id, query, None)
-    document = docs.items_document(_base(), info, query, found, matched)
-    return _respond(document, "ogc/items.html", docs.GEOJSON, info=info, query=query)
+    shape = _feature_shape(info)
+    page = _fetch(info.id, query, None)
+    document = docs.items_document(_base(), info, query, page, request.args.to_dict(), shape)
+    return _respond(document, "ogc/items.html", docs.GEOJSON, shape.crs, info=info, query=query)
 
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")
 def item(collection_id: str, feature_id: str):
     info = _collection_info(collection_id)
+    _known(*ogc_params.ITEM)
+    shape = _feature_shape(info)
     found, _count = _fetch(info.id, features.ItemQuery(limit=1), path_text(feature_id))
     if not found:
         raise ApiProblem(_("There is no feature '%(id)s' in this collection.", id=feature_id[:100]), 404)
-    return _respond(docs.item_document(_base(), info, found[0]), "ogc/item.html", docs.GEOJSON, info=info)
+    document = docs.item_document(_base(), info, found[0], shape)
+    return _respond(document, "ogc/item.html", docs.GEOJSON, shape.crs, info=info)
 
 
 def _fetch(collection_id: str, query: features.ItemQuery, feature_id: str | None) -> tuple[list[dict], int]:
@@ -131,17 +159,32 @@ def _fetch(collection_id: str, query: features.ItemQuery, feature_id: str | None
     return features.districts(query, feature_id)
 
 
+def _feature_shape(info: docs.CollectionInfo) -> docs.FeatureShape:
+    return docs.FeatureShape(
+        crs=ogc_params.crs_param(request.args, "crs"),
+        properties=ogc_params.properties_param(request.args, info.properties),
+    )
+
+
 def _item_query(info: docs.CollectionInfo) -> features.ItemQuery:
     args = request.args
-    crs = text_param(args, "bbox-crs")
-    if crs and crs != docs.CRS84:
-        raise ApiProblem(_("Only bbox-crs %(crs)s is supported.", crs=docs.CRS84), parameter="bbox-crs")
     limit = int_param(args, "limit", docs.DEFAULT_LIMIT, 1, 10**9)
+    language = text_param(args, "filter-lang", 20) or "cql2-text"
+    if language not in ogc_params.FILTER_LANGUAGES:
+        raise ApiProblem(
+            _("'filter-lang' must be one of %(names)s.", names=", ".join(ogc_params.FILTER_LANGUAGES)),
+            parameter="filter-lang",
+        )
+    text = text_param(args, "filter", ogc_cql.MAX_FILTER + 1)
     return features.ItemQuery(
-        bbox=bbox_param(args),
+        boxes=ogc_params.bbox_boxes(args, ogc_params.crs_param(args, "bbox-crs")),
         limit=min(limit, docs.MAX_LIMIT),  # OGC: a larger limit is served at the maximum
         offset=int_param(args, "offset", 0, 0, 10**7),
         filters={name: _filter_value(name) for name in info.filters if text_param(args, name)},
+        interval=ogc_params.datetime_interval(args),
+        cql=ogc_cql.parse(text, "cql2-json" if language == "cql2-json" else "cql2-text") if text else None,
+        filter_crs=ogc_params.crs_param(args, "filter-crs"),
+        sortby=ogc_params.sortby_param(args, info.queryables),
     )
 
 
