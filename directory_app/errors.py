@@ -30,6 +30,8 @@ class ValidationError(ValueError):
 
 
 API_PREFIXES = ("/api/", "/hsds/", "/ogc/")
+# The `code` of an OGC API exception (OGC API - Common's exception schema: code, description).
+OGC_EXCEPTION_CODES = {400: "InvalidParameterValue", 404: "NotFound", 405: "OperationNotSupported"}
 
 
 def wants_json() -> bool:
@@ -66,7 +68,10 @@ def register_error_handlers(app: Flask, on_refusal=None) -> None:
             message = str(error.description)  # abort(400, "why") or a BadParameter: say why
         parameter = getattr(error, "parameter", None)
         if wants_json():
-            return jsonify(error=message, status=code, **({"parameter": parameter} if parameter else {})), code
+            extra = {"parameter": parameter} if parameter else {}
+            if request.path.startswith("/ogc/"):  # the OGC API's exception format as well
+                extra |= {"code": OGC_EXCEPTION_CODES.get(code, "NoApplicableCode"), "description": message}
+            return jsonify(error=message, status=code, **extra), code
         return render_template("error.html", code=code, message=message), code
 
     for code in messages:

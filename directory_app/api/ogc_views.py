@@ -18,7 +18,8 @@ from directory_app.api import ogc_documents as docs
 from directory_app.api import ogc_features as features
 from directory_app.api.common import prepare_api_blueprint
 from directory_app.api.ogc_openapi import ogc_openapi
-from directory_app.api.params import ApiProblem, int_param, path_text, problem_response, text_param
+from directory_app.api.params import ApiProblem, int_param, path_text, text_param
+from directory_app.errors import OGC_EXCEPTION_CODES
 from directory_app.extensions import db
 from directory_app.geography.models import ConsulateKind, Country
 from directory_app.public_links import public_url
@@ -45,7 +46,11 @@ def _problem(problem: ApiProblem):
         and request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
     ):
         return render_template("error.html", code=problem.status, message=problem.message), problem.status
-    return problem_response(problem)
+    body = {"error": problem.message, "status": problem.status, "description": problem.message}
+    body["code"] = OGC_EXCEPTION_CODES.get(problem.status, "NoApplicableCode")  # OGC API exception format
+    if problem.parameter:
+        body["parameter"] = problem.parameter
+    return jsonify(body), problem.status
 
 
 @bp.after_request
