@@ -34,6 +34,7 @@ from sqlalchemy import ColumnElement, and_, literal, not_, or_
 
 from directory_app.api import ogc_crs
 from directory_app.api.params import ApiProblem
+from directory_app.request_params import refused_character
 
 GEOMETRY = "geometry"
 MAX_FILTER = 4000  # characters
@@ -169,7 +170,7 @@ class _Compiler:
             op = {ast.ComparisonOp.LT: ast.ComparisonOp.GT, ast.ComparisonOp.GT: ast.ComparisonOp.LT}.get(op, op)
             op = {ast.ComparisonOp.LE: ast.ComparisonOp.GE, ast.ComparisonOp.GE: ast.ComparisonOp.LE}.get(op, op)
         column, kind = self.column(lhs)
-        value = self.target.columns[rhs.name][0] if isinstance(rhs, ast.Attribute) else self.value(rhs, kind)
+        value = self.column(rhs)[0] if isinstance(rhs, ast.Attribute) else self.value(rhs, kind)
         return {
             ast.ComparisonOp.EQ: lambda: column == value,
             ast.ComparisonOp.NE: lambda: column != value,
@@ -182,14 +183,20 @@ class _Compiler:
     def value(self, node, kind: str):
         """A literal checked against the property's type (numbers for numbers, text for text...)."""
         if kind == "string" and isinstance(node, str):
-            return node
+            return _text(node)
         if kind in ("number", "integer") and isinstance(node, int | float) and not isinstance(node, bool):
-            return node
+            try:
+                return float(node)  # a float for both databases (SQLite has no integers beyond 64 bits)
+            except OverflowError:
+                raise _problem(_("A number in the filter is too large.")) from None
         if kind == "boolean" and isinstance(node, bool):
             return node
         if kind == "date-time" and isinstance(node, date):
             moment = node if isinstance(node, datetime) else datetime.combine(node, time.min, UTC)
-            moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+            try:
+                moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+            except (OverflowError, ValueError):
+                raise _problem(_("A date in the filter is out of range.")) from None
             return moment.replace(tzinfo=None) if self.target.dialect == "sqlite" else moment
         expected = {"date-time": "a TIMESTAMP('...') or DATE('...')", "boolean": "true or false"}.get(kind, kind)
         raise _problem(_("The filter compares a %(kind)s property with %(value)s.", kind=expected, value=repr(node)))
@@ -199,9 +206,9 @@ class _Compiler:
         if kind != "string" or not isinstance(node.pattern, str):
             raise _problem(_("LIKE compares a text property with a text pattern."))
         if self.target.dialect == "sqlite":
-            clause = column.op("GLOB")(_glob_pattern(node.pattern))
+            clause = column.op("GLOB")(_glob_pattern(_text(node.pattern)))
         else:
-            clause = column.like(node.pattern, escape="\\")
+            clause = column.like(_text(node.pattern), escape="\\")
         return not_(clause) if node.not_ else clause
 
     def spatial(self, node: ast.SpatialComparisonPredicate) -> ColumnElement:
@@ -279,6 +286,13 @@ def _glob_pattern(pattern: str) -> str:
     if escaped:
         out.append("\\")
     return "".join(out)
+
+
+def _text(value: str) -> str:
+    """A text literal; characters no text holds (NUL, other controls: possible in cql2-json's escapes) refused."""
+    if refused_character(value):
+        raise _problem(_("A text in the filter contains characters that are not allowed."))
+    return value
 
 
 def _unsupported(node) -> str:

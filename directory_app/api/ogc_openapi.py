@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from directory_app.api import ogc_crs
+from directory_app.api.ogc_cql import MAX_FILTER
 from directory_app.api.ogc_documents import COLLECTIONS, DEFAULT_LIMIT, MAX_LIMIT
+from directory_app.api.ogc_params import FILTER_LANGUAGES
 
 _FORMAT = {
     "name": "f",
@@ -27,21 +30,91 @@ _OFFSET = {
     "description": "Features to skip (the next and prev links carry it).",
     "schema": {"type": "integer", "minimum": 0, "maximum": 10_000_000, "default": 0},
 }
+_LANG = {
+    "name": "lang",
+    "in": "query",
+    "required": False,
+    "description": "Language of messages and HTML pages (else chosen by the Accept-Language header).",
+    "schema": {"type": "string", "enum": ["es", "en", "fr"]},
+}
 _BBOX = {
     "name": "bbox",
     "in": "query",
     "required": False,
-    "description": "Only features that have a geometry that intersects the bounding box (lon/lat, CRS84).",
+    "description": "Only features whose geometry intersects the box: west, south, east, north (or west, south, "
+    "lowest, east, north, highest; the features have no height) in bbox-crs and its axis order. A west edge east "
+    "of the east edge crosses the antimeridian.",
     "style": "form",
     "explode": False,
-    "schema": {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
+    "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
 }
+
+
+def _crs_param(name: str, description: str) -> dict:
+    schema = {"type": "string", "format": "uri", "enum": list(ogc_crs.SUPPORTED), "default": ogc_crs.CRS84}
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+
+
+_CRS = _crs_param("crs", "CRS of the features' coordinates (Part 2); the response says it in Content-Crs.")
+_BBOX_CRS = _crs_param("bbox-crs", "CRS of bbox (Part 2).")
+_FILTER_CRS = _crs_param("filter-crs", "CRS of the geometries in filter (Part 3).")
+_DATETIME = {
+    "name": "datetime",
+    "in": "query",
+    "required": False,
+    "description": "Only features whose entry was last updated (property `updated`) at this RFC 3339 date-time or "
+    "date, or within this interval: start/end, '..' for an open end.",
+    "schema": {"type": "string"},
+}
+_FILTER = {
+    "name": "filter",
+    "in": "query",
+    "required": False,
+    "description": "A CQL2 filter on the queryables (/collections/{collectionId}/queryables): comparisons, LIKE, "
+    "BETWEEN, IN, IS NULL, AND/OR/NOT, S_INTERSECTS and the other spatial functions on `geometry`.",
+    "schema": {"type": "string", "maxLength": MAX_FILTER},
+}
+_FILTER_LANG = {
+    "name": "filter-lang",
+    "in": "query",
+    "required": False,
+    "description": "Encoding of filter: cql2-text (default) or cql2-json; cql-text, the name of drafts that GDAL's "
+    "OAPIF driver sends, is read as cql2-text.",
+    "schema": {"type": "string", "enum": list(FILTER_LANGUAGES), "default": "cql2-text"},
+}
+
+
+def _sortby(names: list[str]) -> dict:
+    return {
+        "name": "sortby",
+        "in": "query",
+        "required": False,
+        "description": "Sort by these queryables, each with + (ascending, the default) or - before it.",
+        "style": "form",
+        "explode": False,
+        "schema": {
+            "type": "array",
+            "items": {"type": "string", "enum": [p + n for n in names for p in ("", "+", "-")]},
+        },
+    }
+
+
+def _properties(names: list[str]) -> dict:
+    return {
+        "name": "properties",
+        "in": "query",
+        "required": False,
+        "description": "Only these properties in each feature (an empty value: none).",
+        "style": "form",
+        "explode": False,
+        "schema": {"type": "array", "items": {"type": "string", "enum": names}},
+    }
 
 
 def _ok(description: str, media_type: str = "application/json") -> dict:
     return {
         "200": {"description": description, "content": {media_type: {"schema": {"type": "object"}}, "text/html": {}}},
-        "400": {"description": "Bad parameter (JSON message)."},
+        "400": {"description": "Bad or unknown parameter (JSON message)."},
     }
 
 
@@ -62,8 +135,16 @@ def _collection_paths(collection_id: str) -> dict:
             "get": {
                 "summary": f"{info.title}: metadata",
                 "operationId": f"describe_{collection_id}",
-                "parameters": [_FORMAT],
+                "parameters": [_FORMAT, _LANG],
                 "responses": _ok("Collection"),
+            }
+        },
+        f"{base}/queryables": {
+            "get": {
+                "summary": f"{info.title}: queryables",
+                "operationId": f"get_{collection_id}_queryables",
+                "parameters": [_FORMAT, _LANG],
+                "responses": _ok("The queryables (JSON Schema).", "application/schema+json"),
             }
         },
         f"{base}/items": {
@@ -72,7 +153,22 @@ def _collection_paths(collection_id: str) -> dict:
                 "description": info.description,
                 "operationId": f"get_{collection_id}_features",
                 "tags": [collection_id],
-                "parameters": [_LIMIT, _OFFSET, _BBOX, _FORMAT, *filters],
+                "parameters": [
+                    _LIMIT,
+                    _OFFSET,
+                    _BBOX,
+                    _BBOX_CRS,
+                    _DATETIME,
+                    _CRS,
+                    _FILTER,
+                    _FILTER_LANG,
+                    _FILTER_CRS,
+                    _sortby(info.queryables),
+                    _properties(list(info.properties)),
+                    _FORMAT,
+                    _LANG,
+                    *filters,
+                ],
                 "responses": _ok("A page of features (GeoJSON FeatureCollection).", "application/geo+json"),
             }
         },
@@ -81,7 +177,7 @@ def _collection_paths(collection_id: str) -> dict:
                 "summary": f"{info.title}: one feature",
                 "operationId": f"get_{collection_id}_feature",
                 "tags": [collection_id],
-                "parameters": [feature_id, _FORMAT],
+                "parameters": [feature_id, _CRS, _properties(list(info.properties)), _FORMAT, _LANG],
                 "responses": _ok("One feature (GeoJSON).", "application/geo+json") | _not_found(),
             }
         },
@@ -95,7 +191,7 @@ def ogc_openapi(base: str) -> dict:
             "get": {
                 "summary": "Landing page",
                 "operationId": "getLandingPage",
-                "parameters": [_FORMAT],
+                "parameters": [_FORMAT, _LANG],
                 "responses": _ok("Landing page"),
             }
         },
@@ -103,7 +199,7 @@ def ogc_openapi(base: str) -> dict:
             "get": {
                 "summary": "Conformance classes",
                 "operationId": "getConformance",
-                "parameters": [_FORMAT],
+                "parameters": [_FORMAT, _LANG],
                 "responses": _ok("Conformance"),
             }
         },
@@ -111,7 +207,7 @@ def ogc_openapi(base: str) -> dict:
             "get": {
                 "summary": "This document",
                 "operationId": "getApi",
-                "parameters": [_FORMAT],
+                "parameters": [_FORMAT, _LANG],
                 "responses": _ok("OpenAPI 3.0", "application/vnd.oai.openapi+json"),
             }
         },
@@ -119,7 +215,7 @@ def ogc_openapi(base: str) -> dict:
             "get": {
                 "summary": "Collections",
                 "operationId": "getCollections",
-                "parameters": [_FORMAT],
+                "parameters": [_FORMAT, _LANG],
                 "responses": _ok("Collections"),
             }
         },
@@ -131,7 +227,8 @@ def ogc_openapi(base: str) -> dict:
         "info": {
             "title": "CAMMINA Directory: OGC API - Features",
             "version": "1.0.0",
-            "description": "Organisations helping migrants, consulates and consular districts (Part 1 Core, GeoJSON).",
+            "description": "Organisations helping migrants, consulates and consular districts (Part 1 Core, GeoJSON, "
+            "HTML; Part 2 CRS; Part 3 queryables and CQL2 filters). Unknown parameters are refused (400).",
         },
         "servers": [{"url": base}],
         "paths": paths,
