@@ -8,10 +8,11 @@ importing the file into an empty directory gives the same organisations, with th
 ids). `location_precision` says whether the row's positions are exact or the public approximation of
 a hidden site (in HSDS: an attribute of each location with link_type "location_precision"), so that
 re-importing a public export leaves the exact positions alone; `last_modified` is when the entry
-last changed (HSDS: the metadata's last_action_date), kept in the history of an import. Spreadsheet cells that
-a spreadsheet program would run as a formula (starting with = + - @, a tab or a carriage return)
-are neutralised: in CSV with a leading apostrophe (which the import removes again), in Excel by
-storing them as text.
+last changed (HSDS: the metadata's last_action_date), kept in the history of an import. Numbers
+(NUMERIC_COLUMNS: the coordinates) are numbers: numeric cells in Excel, JSON numbers in GeoJSON, REAL
+fields in GeoPackage. Text cells that a spreadsheet program would run as a formula (starting with = +
+- @, a tab or a carriage return) are neutralised: in CSV with a leading apostrophe (which the import
+removes again), in Excel by storing them as text.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from directory_app.transfer.hsds import HSDS_RECORD
 from directory_app.transfer.snapshot import organisation_snapshot
 
 FORMATS = {
-    "csv": ("text/csv; charset=utf-8", "csv"),
+    "csv": ("text/csv", "csv"),  # send_file adds "; charset=utf-8" to text types
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "geojson": ("application/geo+json", "geojson"),
     "gpkg": ("application/geopackage+sqlite3", "gpkg"),
@@ -71,6 +72,7 @@ COLUMNS = (
     "coverage_json",
     "last_modified",
 )
+NUMERIC_COLUMNS = ("lon", "lat")  # numbers in every format (None when the organisation has no site)
 EXTRA_PREFIX = "extra_"  # additional information: one column per active field, "extra_<code>"
 EXCEL_CELL_LIMIT = 32_767
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -115,18 +117,18 @@ def export_organisations(query: DirectoryQuery, fmt: str) -> Export:
     return Export(writer(organisations), mimetype, f"cammina-organisations.{suffix}")
 
 
-def flat_record(snapshot: dict) -> dict[str, str | None]:
-    """One row of the tabular formats (COLUMNS)."""
+def flat_record(snapshot: dict) -> dict[str, str | float | None]:
+    """One row of the tabular formats (COLUMNS): text, and floats (or None) in NUMERIC_COLUMNS."""
     first = snapshot["locations"][0] if snapshot["locations"] else None
-    row: dict[str, str | None] = {key: snapshot[key] or "" for key in SCALARS}
+    row: dict[str, str | float | None] = {key: snapshot[key] or "" for key in SCALARS}
     row.update(
         organisation_id=snapshot.get("id", ""),
         hide_exact_location="yes" if snapshot["hide_exact_location"] else "no",
         last_verified=snapshot["last_verified"],
         networks=";".join(snapshot["networks"]),
         city=first["city"] if first else "",
-        lon=repr(first["lon"]) if first else "",
-        lat=repr(first["lat"]) if first else "",
+        lon=float(first["lon"]) if first else None,
+        lat=float(first["lat"]) if first else None,
         location_precision=first["precision"] if first else "",
         service_categories=";".join(dict.fromkeys(s["category"] for s in snapshot["services"])),
         original_language=snapshot["original_language"],
@@ -165,13 +167,22 @@ def neutralise(value: str) -> str:
     return value
 
 
+def _csv_cell(value: str | float | None) -> str:
+    """The CSV text of a cell: a number as Python writes it (repr: every digit kept), text neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float):
+        return repr(value)
+    return neutralise(value)
+
+
 def _csv(organisations: list[Organisation]) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out)
     columns, records = _records(organisations)
     writer.writerow(columns)
     for row, _snapshot in records:
-        writer.writerow([neutralise(row[c] or "") for c in columns])
+        writer.writerow([_csv_cell(row[c]) for c in columns])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -183,10 +194,21 @@ def _xlsx(organisations: list[Organisation]) -> bytes:
     columns, records = _records(organisations)
     sheet.append(list(columns))
     for row, _snapshot in records:
-        sheet.append([_text_cell(sheet, row[c] or "") for c in columns])
+        sheet.append([_xlsx_cell(sheet, row[c]) for c in columns])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _xlsx_cell(sheet, value: str | float | None):
+    """A numeric cell for a number, an empty cell for None, else a text cell."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if value is None:
+        return WriteOnlyCell(sheet, value=None)
+    if isinstance(value, int | float):
+        return WriteOnlyCell(sheet, value=value)  # data_type "n"
+    return _text_cell(sheet, value)
 
 
 def _text_cell(sheet, value: str):
@@ -236,6 +258,8 @@ def _gpkg(organisations: list[Organisation]) -> bytes:
         geometry=[point for _, point in features],
         crs="EPSG:4326",
     )
+    numeric = list(NUMERIC_COLUMNS)
+    frame[numeric] = frame[numeric].astype("float64")  # REAL fields (NULL without a site), even when all empty
     with tempfile.TemporaryDirectory(prefix="cammina-export-") as folder:
         path = Path(folder) / "organisations.gpkg"
         frame.to_file(path, driver="GPKG", layer="organisations", engine="pyogrio")
