@@ -41,10 +41,28 @@ def test_a_hidden_site_is_public_only_at_its_units_label_point():
     assert (east.admin_unit_id, east.public_lon, east.public_lat) == (10, *LABELS[10])
 
 
-def test_a_site_on_a_shared_border_belongs_to_the_unit_of_the_smaller_id():
+@pytest.mark.parametrize("west_id, east_id", [(20, 10), (10, 20)])
+@pytest.mark.parametrize("west_first", [True, False])
+def test_a_site_on_a_shared_border_belongs_to_the_unit_of_the_smaller_id(west_id, east_id, west_first):
     """The same answer whichever unit the index finds first (a site saved twice lands in one unit)."""
-    site = placed(-92.0, 14.37, hidden=True)
-    assert (site.admin_unit_id, site.public_lon, site.public_lat) == (10, *LABELS[10])
+    west, east = (west_id, shapely.box(-93.0, 14.0, -92.0, 15.0)), (east_id, shapely.box(-92.0, 14.0, -91.0, 15.0))
+    listed = [west, east] if west_first else [east, west]
+    units = LeafUnits(
+        ids=np.array([i for i, _ in listed]), codes=[str(i) for i, _ in listed], index=UnitIndex([g for _, g in listed])
+    )
+    labels = {west_id: (-92.5, 14.5), east_id: (-91.5, 14.5)}
+    [site] = place_sites(units, labels, [(-92.0, 14.37, True)])
+    assert (site.admin_unit_id, site.public_lon, site.public_lat) == (10, *labels[10])
+
+
+def test_a_site_in_a_units_bounding_box_but_outside_the_unit_is_not_in_it():
+    """Counties are not rectangles: the unit is the one whose shape holds the site, not whose box does."""
+    triangle = shapely.Polygon([(-93.0, 14.0), (-92.0, 14.0), (-92.0, 15.0)])  # the south-east half of a square
+    units = LeafUnits(ids=np.array([30]), codes=["XX-TRI"], index=UnitIndex([triangle]))
+    inside, outside = (-92.2, 14.3), (-92.83, 14.87)  # both in the triangle's bounding box
+    placed_inside, placed_outside = place_sites(units, {30: (-92.3, 14.3)}, [(*inside, True), (*outside, True)])
+    assert (placed_inside.admin_unit_id, placed_inside.public_lon, placed_inside.public_lat) == (30, -92.3, 14.3)
+    assert (placed_outside.admin_unit_id, placed_outside.public_lon, placed_outside.public_lat) == (None, -92.8, 14.9)
 
 
 @pytest.mark.parametrize(
