@@ -247,13 +247,13 @@ class _Compiler:
             numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
         if len(numbers) != 4 or not all(isinstance(n, int | float) and not isinstance(n, bool) for n in numbers):
             raise _problem(_("A BBOX in a filter has four or six numbers."))
-        x1, y1, x2, y2 = (float(n) for n in numbers)
-        if self.crs.lat_first:
-            x1, y1, x2, y2 = y1, x1, y2, x2
-        if x1 > x2:  # across the antimeridian
-            east = self.crs.bounds[2]
-            return shapely.MultiPolygon([shapely.box(x1, y1, east, y2), shapely.box(-east, y1, x2, y2)])
-        return shapely.box(x1, y1, x2, y2)
+        a1, b1, a2, b2 = (float(n) for n in numbers)  # in filter-crs's axis order (shape_to_crs84 swaps)
+        east = self.crs.bounds[2]
+        if self.crs.lat_first and b1 > b2:  # across the antimeridian, latitude first
+            return shapely.MultiPolygon([shapely.box(a1, b1, a2, east), shapely.box(a1, -east, a2, b2)])
+        if not self.crs.lat_first and a1 > a2:  # across the antimeridian
+            return shapely.MultiPolygon([shapely.box(a1, b1, east, b2), shapely.box(-east, b1, a2, b2)])
+        return shapely.box(a1, b1, a2, b2)
 
 
 def _flatten(node, kind) -> list:

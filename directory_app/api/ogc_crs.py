@@ -77,12 +77,10 @@ def geometry_to(geometry: dict | None, crs: Crs) -> dict | None:
     return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
 
 
-def xy_to_crs84(x: float, y: float, crs: Crs) -> tuple[float, float]:
-    """A position written in `crs` (its own axis order) as CRS84 longitude, latitude."""
-    if crs.is_crs84:
+def east_north_to_crs84(x: float, y: float, crs: Crs) -> tuple[float, float]:
+    """A position of `crs` given easting (or longitude) first as CRS84 longitude, latitude."""
+    if crs.is_crs84 or crs.code == "EPSG:4326":
         return x, y
-    if crs.code == "EPSG:4326":
-        return y, x
     lon, lat = _transformer(crs.code, "OGC:CRS84").transform(x, y)
     return lon, lat
 

@@ -92,14 +92,14 @@ def bbox_boxes(args: Mapping[str, str], crs: ogc_crs.Crs) -> tuple[Box, ...]:
         if values[2] > values[5]:
             raise problem
         values = [values[0], values[1], values[3], values[4]]
-    if crs.lat_first:
+    if crs.lat_first:  # latitude first: x (easting) is the second number of each corner
         values = [values[1], values[0], values[3], values[2]]
     x1, y1, x2, y2 = values
     west, south, east, north = crs.bounds
     if not (west <= x1 <= east and west <= x2 <= east and south <= y1 <= y2 <= north):
         raise problem
-    min_lon, min_lat = ogc_crs.xy_to_crs84(x1, y1, crs)
-    max_lon, max_lat = ogc_crs.xy_to_crs84(x2, y2, crs)
+    min_lon, min_lat = ogc_crs.east_north_to_crs84(x1, y1, crs)
+    max_lon, max_lat = ogc_crs.east_north_to_crs84(x2, y2, crs)
     if x1 > x2:  # across the antimeridian: the part east of the west edge and the part west of the east edge
         return ((min_lon, min_lat, 180.0, max_lat), (-180.0, min_lat, max_lon, max_lat))
     return ((min_lon, min_lat, max_lon, max_lat),)
