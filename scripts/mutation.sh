@@ -2,7 +2,8 @@
 # A mutation-testing run (mutmut) of the code whose mistakes cost the most, on a copy of HEAD in a
 # temporary folder (mutmut writes its mutants beside the code). Not part of CI: it takes 15-30 min.
 #   scripts/mutation.sh                         geo/nearest.py and review/merge.py with their pure tests
-#   TARGETS="a.py b.py" TESTS="tests/x.py" scripts/mutation.sh
+#   TARGETS="a.py b.py" TESTS="tests/x.py" scripts/mutation.sh   (the runs so far: docs/mutation-testing.md)
+# Shared CPU: JOBS=1 (default) and `nice`.
 # Results: `cd <the folder printed> && ../main/.venv/bin/mutmut results`; written down in docs/mutation-testing.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
