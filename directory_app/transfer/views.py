@@ -26,6 +26,7 @@ from directory_app.transfer.exports import FORMATS, export_organisations
 from directory_app.transfer.importer import ImportRejected, commit_import, preview_import, proposes
 from directory_app.transfer.mapping import check_mapping, importable_fields, suggest_mapping
 from directory_app.transfer.readers import Table, read_table
+from directory_app.transfer.template import skip_examples
 from directory_app.transfer.uploads import FORMAT_NAMES, STORED_NAMES, Upload, save_upload
 
 bp = Blueprint("transfer", __name__, url_prefix="/transfer")
@@ -91,6 +92,7 @@ def _load(token: str) -> tuple[Path, dict, Table]:
         table = read_table(_stored_upload(folder, note))
     except ValidationError:
         abort(404)
+    table, note["examples"] = skip_examples(table, note.get("mapping") or {})  # the template's example rows
     return folder, note, table
 
 
