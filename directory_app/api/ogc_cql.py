@@ -206,7 +206,7 @@ class _Compiler:
         if kind != "string" or not isinstance(node.pattern, str):
             raise _problem(_("LIKE compares a text property with a text pattern."))
         if self.target.dialect == "sqlite":
-            clause = column.op("GLOB")(_glob_pattern(_text(node.pattern)))
+            clause = column.bool_op("GLOB")(_glob_pattern(_text(node.pattern)))
         else:
             clause = column.like(_text(node.pattern), escape="\\")
         return not_(clause) if node.not_ else clause

@@ -9,9 +9,9 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+import numpy
 import shapely
 from pyproj import Transformer
-from shapely.ops import transform as shapely_transform
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG_4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
@@ -89,10 +89,9 @@ def shape_to_crs84(shape: shapely.Geometry, crs: Crs) -> shapely.Geometry:
     """A filter's geometry written in `crs` as a CRS84 geometry."""
     if crs.is_crs84:
         return shape
-    return shapely_transform(lambda xs, ys: _many_to_crs84(xs, ys, crs), shape)
-
-
-def _many_to_crs84(xs, ys, crs: Crs):
     if crs.code == "EPSG:4326":
-        return ys, xs
-    return _transformer(crs.code, "OGC:CRS84").transform(xs, ys)
+        return shapely.transform(shape, lambda coordinates: coordinates[:, ::-1])
+    transformer = _transformer(crs.code, "OGC:CRS84")
+    return shapely.transform(
+        shape, lambda coordinates: numpy.column_stack(transformer.transform(coordinates[:, 0], coordinates[:, 1]))
+    )
