@@ -99,7 +99,7 @@ def api():
             "api/openapi.html", spec=document, spec_url=f"{_base()}/api", title=_("OGC API - Features: OpenAPI 3.0")
         )
     response = jsonify(document)
-    response.mimetype = "application/vnd.oai.openapi+json"
+    response.content_type = "application/vnd.oai.openapi+json;version=3.0"  # GDAL checks the version
     return response
 
 
