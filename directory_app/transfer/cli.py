@@ -48,10 +48,14 @@ def import_organisations_command(path: Path, mapping: str | None, dry_run: bool)
 def _import(path: Path, mapping: str | None, dry_run: bool) -> None:
     from directory_app.transfer.importer import commit_import, preview_import
     from directory_app.transfer.readers import read_table
+    from directory_app.transfer.template import skip_examples
     from directory_app.transfer.uploads import check_file
 
     table = read_table(check_file(path))
     columns = _load_mapping(mapping, table.columns) if table.records is None else {}
+    table, examples = skip_examples(table, columns)
+    if examples:
+        click.echo("Skipped the template's example rows: " + ", ".join(map(str, examples)) + ".")
     if table.records is None:
         click.echo("Columns: " + ", ".join(f"{c} -> {f}" for c, f in columns.items()))
     report = preview_import(table, columns) if dry_run else None

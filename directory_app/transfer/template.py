@@ -141,7 +141,7 @@ def example_rows(user, columns: list[Column]) -> list[list[str]]:
             "description": _("What the organisation does, for whom, and how to reach it."),
             "website": f"https://example.org/{number}",
             "email": f"contact{number}@example.org",
-            "phone": "+1 555 010 000" + str(number),
+            "phone": f"555 010 000{number}",
             "site_name": _("Main office"),
             "address": _("Example street %(n)s", n=number),
             "city": city,

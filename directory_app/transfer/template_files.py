@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -26,7 +27,8 @@ from directory_app.transfer.template import REQUIRED, SEVERAL, Column, example_r
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATA_ROWS = 1000  # rows under the header that carry the drop-downs
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # as transfer.exports: a leading apostrophe, removed on import
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _EXAMPLE_FILL = PatternFill("solid", fgColor="FFF2CC")
 
 
@@ -37,7 +39,7 @@ def template_csv(user) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.header for c in columns])
     for row in example_rows(user, columns):
-        writer.writerow(["'" + v if v.startswith(_FORMULA_START) else v for v in row])
+        writer.writerow(["'" + v if v.startswith(_FORMULA_START) and not _NUMBER.match(v) else v for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -146,7 +148,8 @@ def _fill_instructions(sheet, columns: list[Column], user, data_title: str, list
     if user.role == Role.TS_ADMIN:
         who = _(
             "Your import is written when you confirm its preview. A new entry is a draft, which the public does "
-            "not see, unless its status says published; published entries are shown to everyone."
+            "not see, unless its status (this column, or the default chosen when importing) says published; "
+            "published entries are shown to everyone."
         )
     else:
         who = _(

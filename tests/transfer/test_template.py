@@ -204,3 +204,12 @@ def test_the_filled_csv_template_imports_with_additional_information(fresh_app):
         org = db.session.scalar(select(Organisation).where(Organisation.name == "Clínica Plantilla Dos"))
         value = db.session.scalar(select(ExtraFieldValue.value).where(ExtraFieldValue.organisation_id == org.id))
         assert value == "11-50"
+
+
+def test_the_command_line_skips_the_examples_too(fresh_app, tmp_path):
+    web = login_as(fresh_app.test_client(), "ts_admin")
+    (tmp_path / "template.xlsx").write_bytes(_filled_xlsx(_download(web, "xlsx", "en"), "en"))
+    with fresh_app.app_context():
+        done = fresh_app.test_cli_runner().invoke(args=["import-organisations", str(tmp_path / "template.xlsx")])
+        assert done.exit_code == 0, done.output
+        assert "Skipped the template's example rows: 2, 3." in done.output and "Created 2" in done.output
