@@ -37,10 +37,17 @@ from directory_app.extra_fields.services import apply_snapshot_values, values_di
 from directory_app.models_base import utcnow
 from directory_app.organisations import services as org_services
 from directory_app.organisations.coverage import recompute_coverage
-from directory_app.organisations.models import Organisation
-from directory_app.transfer.mapping import ORGANISATION_ID, SOURCE_MODIFIED, mapped_values, organisation_data
+from directory_app.organisations.models import Organisation, Status
+from directory_app.transfer.mapping import (
+    CREATE_DEFAULTS,
+    ORGANISATION_ID,
+    SOURCE_MODIFIED,
+    mapped_values,
+    organisation_data,
+)
 from directory_app.transfer.partial import clean, for_create, for_update, reveals_location
 from directory_app.transfer.readers import Table
+from directory_app.transfer.row_errors import RowError, more_errors, named_errors, read_row
 from directory_app.transfer.snapshot import organisation_snapshot
 from directory_app.transfer.texts import apply_texts
 from geo.validate import GeometryError
@@ -60,6 +67,10 @@ class RowResult:
     data: dict | None = None
     target_id: int | None = None
     reveals_location: bool = False  # an update that would show a hidden organisation's exact location
+    errors: list[RowError] = dataclass_field(default_factory=list)  # a rejected row: all its errors
+    status: str = ""  # create / update: the entry's status after the import
+    was_published: bool = False  # update: the entry was published before
+    defaulted: list[str] = dataclass_field(default_factory=list)  # create: fields the import's defaults give
 
 
 @dataclass
@@ -107,6 +118,24 @@ def table_records(table: Table, mapping: dict[str, str]) -> list[tuple[int, dict
         except ValidationError as exc:
             records.append((number, exc))
     return records
+
+
+def read_records(
+    table: Table, mapping: dict[str, str], defaults: dict | None = None
+) -> list[tuple[int, dict | None, list[Exception]]]:
+    """(row number, what the row says, the errors found reading it) per row; `defaults` {field: value}
+    complete the rows that create an organisation and do not say that field (CREATE_DEFAULTS)."""
+    if table.records is not None:
+        records = [(number, record, []) for number, record in table.records]
+    else:
+        records = [(number, *read_row(row, mapping)) for number, row in table.rows]
+    if defaults:
+        records = [(number, _with_defaults(data, defaults), errors) for number, data, errors in records]
+    return records
+
+
+def _with_defaults(data: dict | None, defaults: dict) -> dict | None:
+    return None if data is None else {**data, CREATE_DEFAULTS: {**data.get(CREATE_DEFAULTS, {}), **defaults}}
 
 
 def _fill_all(org: Organisation, data: dict) -> Organisation:
@@ -166,47 +195,50 @@ def _match(data: dict) -> Organisation | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def preview_import(table: Table, mapping: dict[str, str], user=None) -> ImportReport:
-    """What importing the table would do, row by row; writes nothing."""
+def preview_import(table: Table, mapping: dict[str, str], user=None, defaults: dict | None = None) -> ImportReport:
+    """What importing the table would do, row by row; writes nothing. A rejected row lists all its
+    errors, named by the columns of `mapping` (transfer.row_errors)."""
     results: list[RowResult] = []
     seen: dict[str, int] = {}
     with db.session.no_autoflush:
-        for number, record in table_records(table, mapping):
-            results.append(_preview_row(number, record, seen, user))
+        for number, record, errors in read_records(table, mapping, defaults):
+            results.append(_preview_row(number, record, list(errors), seen, user, mapping))
     return ImportReport(results)
 
 
-def _preview_row(number: int, record, seen: dict[str, int], user) -> RowResult:
-    if isinstance(record, ValidationError):
-        return RowResult(number, "reject", field=record.field or "", reason=record.message)
+def _preview_row(number: int, record, errors: list, seen: dict, user, mapping: dict[str, str]) -> RowResult:
+    record = record or {}
     result = RowResult(number, "reject", str(record.get("name") or ""), str(record.get("external_id") or ""))
     for field, key in (("external_id", result.external_id.strip()), ("organisation_id", record.get(ORGANISATION_ID))):
         if key and (field, key) in seen:
-            result.field = field
-            result.reason = _("the same %(field)s is already on row %(row)d", field=field, row=seen[(field, key)])
-            return result
-        if key:
+            message = _("the same %(field)s is already on row %(row)d", field=field, row=seen[(field, key)])
+            errors.append(ValidationError(message, field=field))
+        elif key:
             seen[(field, key)] = number
+    built = existing = data = None
+    if record:
+        try:
+            existing = _match(record)
+            data = for_create(record) if existing is None else for_update(record, existing)
+            result.name = result.name or str(data.get("name") or "")
+            built = build_organisation(data)
+        except (ValidationError, GeometryError) as exc:
+            errors.append(exc)
+            if data is not None:
+                errors += more_errors(data, exc, _try_build)
     try:
-        existing = _match(record)
-        data = for_create(record) if existing is None else for_update(record, existing)
-        result.name = result.name or str(data.get("name") or "")
-        built = build_organisation(data)
-    except (ValidationError, GeometryError) as exc:
-        result.field, result.reason = getattr(exc, "field", None) or "", getattr(exc, "message", str(exc))
-        return result
-    try:
-        problem = _permission_problem(user, built, existing)
-        if problem:
-            result.field, result.reason = "country_code", problem
-            return result
-        new = organisation_snapshot(built)
-        result.data = data
+        if not errors and built is not None and (problem := _permission_problem(user, built, existing)):
+            errors.append(ValidationError(problem, field="country_code"))
+        if errors or built is None:
+            return _rejected(result, errors, mapping)
+        result.data, result.status = data, str(built.status)
         if existing is None:
             result.action = "create"
+            result.defaulted = [key for key in record.get(CREATE_DEFAULTS, {}) if key not in record]
             return result
-        old = organisation_snapshot(existing)
+        old, new = organisation_snapshot(existing), organisation_snapshot(built)
         result.target_id = existing.id
+        result.was_published = existing.status == Status.PUBLISHED
         result.changes = [k for k in new if new[k] != old[k]]
         if values_differ(existing, data.get("extra")):
             result.changes.append("extra")
@@ -214,7 +246,20 @@ def _preview_row(number: int, record, seen: dict[str, int], user) -> RowResult:
         result.reveals_location = reveals_location(data, existing)
         return result
     finally:
-        _discard(built)
+        if built is not None:
+            _discard(built)
+
+
+def _try_build(data: dict) -> None:
+    _discard(build_organisation(data))
+
+
+def _rejected(result: RowResult, errors: list, mapping: dict[str, str]) -> RowResult:
+    if not errors:  # a row that says nothing at all
+        errors = [ValidationError(_("This row says nothing that can be imported."))]
+    result.errors = named_errors(errors, mapping)
+    result.field, result.reason = result.errors[0].field, result.errors[0].message
+    return result
 
 
 def _permission_problem(user, built: Organisation, existing: Organisation | None) -> str:
@@ -227,11 +272,13 @@ def _permission_problem(user, built: Organisation, existing: Organisation | None
     return ""
 
 
-def commit_import(table: Table, mapping: dict[str, str], user=None, *, source_name: str = "") -> ImportReport:
+def commit_import(
+    table: Table, mapping: dict[str, str], user=None, *, source_name: str = "", defaults: dict | None = None
+) -> ImportReport:
     """Preview, then write every created and updated row; ImportRejected (nothing written) when a
     row is rejected. `source_name` (the file's name) goes into the comment of each revision. The
     caller commits the session, or rolls it back on any exception."""
-    report = preview_import(table, mapping, user)
+    report = preview_import(table, mapping, user, defaults)
     if report.rejected:
         raise ImportRejected(report)
     rows = [(r.row, r.data, r.target_id) for r in report.rows if r.action in ("create", "update")]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 import tempfile
@@ -17,14 +18,18 @@ from pathlib import Path
 
 import pyogrio
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from directory_app.errors import ValidationError
 from directory_app.i18n import format_number
+from directory_app.transfer.encodings import decode_text
 from directory_app.transfer.uploads import MAX_XLSX_ENTRIES, Upload, check_zip, extract_shapefile
 from directory_app.transfer.workbook_xml import check_workbook_xml
 from geo import gdal_offline  # noqa: F401 - importing it keeps GDAL off the network
 
 MAX_ROWS = 20_000
+DELIMITERS = (",", ";", "\t")
+DELIMITER_NAMES = {",": _l("comma"), ";": _l("semicolon"), "\t": _l("tab")}
 GDAL_DRIVERS = {"geojson": "GeoJSON", "gpkg": "GPKG", "shapefile": "ESRI Shapefile"}
 """The allow-list: the only GDAL driver each accepted format may be opened with."""
 csv.field_size_limit(10 * 1024 * 1024)
@@ -41,6 +46,10 @@ class Table:
     columns: list[str]
     rows: list[tuple[int, dict]] = field(default_factory=list)
     records: list[tuple[int, dict]] | None = None
+    encoding: str = ""
+    """Text files: the encoding they were read in (encodings.DecodedText.encoding)."""
+    delimiter: str = ""
+    """Text files: the delimiter found (one of DELIMITERS)."""
 
 
 def read_table(upload: Upload) -> Table:
@@ -62,30 +71,58 @@ def read_table(upload: Upload) -> Table:
 
 
 def _read_csv(upload: Upload) -> Table:
-    try:
-        text = upload.path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError(_("The file is not UTF-8 text."), source=upload.original_name) from None
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)  # judged on the header: data cells may hold ';'
+    decoded = decode_text(upload.path.read_bytes())
+    text = decoded.text
+    delimiter = sniff_delimiter(text)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         header = [h.strip() for h in next(reader, [])]
         _check_header(header, upload)
         rows = []
-        for number, cells in enumerate(reader, start=2):
+        for number, cells in enumerate(reader, start=2):  # records, as a spreadsheet numbers its rows
             if not any(c.strip() for c in cells):
                 continue
-            if len(cells) > len(header):
+            if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
                 raise ValidationError(
-                    _("This row has more cells than the header."), row=number, source=upload.original_name
+                    _(
+                        "This row has %(cells)s cells and the header %(columns)s. A cell that holds the "
+                        "delimiter (%(delimiter)s) must be in quotes: a decimal comma in a comma-separated file, "
+                        "for one.",
+                        cells=len(cells),
+                        columns=len(header),
+                        delimiter=DELIMITER_NAMES[delimiter],
+                    ),
+                    row=number,
+                    source=upload.original_name,
                 )
             rows.append((number, {h: _unneutralise(c) for h, c in zip(header, cells)}))
             if len(rows) > MAX_ROWS:
                 break
     except csv.Error as exc:
         raise ValidationError(_("Malformed CSV: %(error)s", error=str(exc)), source=upload.original_name) from None
-    return Table("csv", header, rows)
+    return Table("csv", header, rows, encoding=decoded.encoding, delimiter=delimiter)
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter among `,` `;` and tab that splits the header into the most columns with the
+    following rows split alike (the sample read as CSV, so that quoted cells count as one); `,`
+    when nothing splits the header."""
+    sample = text[: 64 * 1024]
+    best, best_score = ",", (0.0, 1)
+    for delimiter in DELIMITERS:
+        try:
+            reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+            records = [r for r in itertools.islice(reader, 51) if r]
+        except csv.Error:
+            continue
+        if not records or len(records[0]) < 2:
+            continue
+        body = records[1:-1] if len(records) > 2 else records[1:]  # the last may be cut by the sample
+        alike = sum(1 for r in body if len(r) == len(records[0])) / len(body) if body else 1.0
+        score = (alike, len(records[0]))
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
 
 
 def _unneutralise(cell: str) -> str:
@@ -113,13 +150,17 @@ def _read_xlsx(upload: Upload) -> Table:
         raise ValidationError(_("The Excel file cannot be read: %(error)s", error=str(exc)[:200])) from None
     try:
         sheet = workbook.worksheets[0]
-        lines = sheet.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(lines, ())]
+        lines = enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)  # the sheet's own row numbers
+        header: list[str] = []
+        for _number, cells in lines:  # the first row with a value names the columns
+            header = [str(h).strip() if h is not None else "" for h in cells]
+            if any(header):
+                break
         while header and not header[-1]:
             header.pop()
         _check_header(header, upload)
         rows = []
-        for number, cells in enumerate(lines, start=2):
+        for number, cells in lines:
             values = {h: _cell(c) for h, c in zip(header, cells) if h}
             if any(v != "" for v in values.values()):
                 rows.append((number, values))

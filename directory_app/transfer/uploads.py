@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from directory_app.errors import ValidationError
 from directory_app.i18n import format_number
+from directory_app.transfer.encodings import decode_text, has_byte_order_mark
 from geo.geojson_crs import outside_crs_reference
 
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
@@ -34,6 +35,8 @@ _SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sb
 _NAME_FORMATS = {
     ".csv": "csv",
     ".txt": "csv",
+    ".tsv": "csv",
+    ".tab": "csv",
     ".xlsx": "xlsx",
     ".geojson": "geojson",
     ".json": ("geojson", "hsds"),
@@ -128,20 +131,23 @@ def detect_format(path: Path, name: str | None = None) -> str:
         raise ValidationError(_("This SQLite database is not a GeoPackage."))
     if any(head.startswith(magic) for magic in _ARCHIVE_MAGIC):
         raise ValidationError(_("Compressed files other than .zip are not accepted."))
-    if b"\x00" in head:
-        raise ValidationError(
-            _("This file type is not accepted: use CSV, Excel, GeoJSON, GeoPackage or zipped Shapefile.")
-        )
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if text.startswith(b"<"):
-        raise ValidationError(_("XML files (GDAL VRT, KML, GML) are not accepted."))
-    if text.startswith((b"{", b"[")):
-        return _json_kind(path, name or path.name)
     try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
-            raise ValidationError(_("The file is not UTF-8 text.")) from None
+        decoded = decode_text(path.read_bytes())
+    except ValidationError:
+        if b"\x00" in head and not has_byte_order_mark(head):  # binary, not text without a mark
+            raise ValidationError(
+                _("This file type is not accepted: use CSV, Excel, GeoJSON, GeoPackage or zipped Shapefile.")
+            ) from None
+        raise
+    text = decoded.text.lstrip(" \t\r\n")
+    if text.startswith("<"):
+        raise ValidationError(_("XML files (GDAL VRT, KML, GML) are not accepted."))
+    if text.startswith(("{", "[")):
+        if not decoded.encoding.startswith("UTF-8"):
+            raise ValidationError(
+                _("A JSON file must be UTF-8 text; this one is %(encoding)s.", encoding=decoded.encoding)
+            )
+        return _json_kind(path, name or path.name)
     return "csv"
 
 

@@ -25,8 +25,15 @@ from directory_app.transfer.districts import import_districts, preview_districts
 from directory_app.transfer.exports import FORMATS, export_organisations
 from directory_app.transfer.importer import ImportRejected, commit_import, preview_import, proposes
 from directory_app.transfer.mapping import check_mapping, importable_fields, suggest_mapping
+from directory_app.transfer.preview_notes import (
+    audience_notes,
+    default_choices,
+    default_notes,
+    defaults_from_form,
+    initial_defaults,
+    reading_note,
+)
 from directory_app.transfer.readers import Table, read_table
-from directory_app.transfer.template import skip_examples
 from directory_app.transfer.uploads import FORMAT_NAMES, STORED_NAMES, Upload, save_upload
 
 bp = Blueprint("transfer", __name__, url_prefix="/transfer")
@@ -65,9 +72,15 @@ def upload():
         table = read_table(checked)
     except ValidationError as exc:
         storage.discard(folder)
-        return render_template("transfer/upload.html", formats=FORMAT_NAMES, error=exc.message), 400
+        return render_template("transfer/upload.html", formats=FORMAT_NAMES, error=str(exc)), 400  # with its row
     mapping = {} if table.records is not None else suggest_mapping(table.columns)
-    note = {"user": current_user.id, "format": checked.format, "name": checked.original_name, "mapping": mapping}
+    note = {
+        "user": current_user.id,
+        "format": checked.format,
+        "name": checked.original_name,
+        "mapping": mapping,
+        "defaults": initial_defaults(current_user),
+    }
     storage.write_note(folder, note | {"file": checked.path.name})
     step = "transfer.preview" if table.records is not None else "transfer.mapping"
     return redirect(url_for(step, token=token))
@@ -92,7 +105,6 @@ def _load(token: str) -> tuple[Path, dict, Table]:
         table = read_table(_stored_upload(folder, note))
     except ValidationError:
         abort(404)
-    table, note["examples"] = skip_examples(table, note.get("mapping") or {})  # the template's example rows
     return folder, note, table
 
 
@@ -105,6 +117,7 @@ def mapping(token: str):
         chosen = {column: request.form.get(f"column-{i}", "") for i, column in enumerate(table.columns)}
         try:
             note["mapping"] = check_mapping(chosen, table.columns)
+            note["defaults"] = defaults_from_form(request.form, current_user)
         except ValidationError as exc:
             error = exc.message
         else:
@@ -119,6 +132,9 @@ def mapping(token: str):
         fields=importable_fields(),
         sample=sample,
         error=error,
+        defaults=note.get("defaults") or {},
+        default_choices=default_choices(current_user),
+        reading=reading_note(table),
     ), 400 if error else 200
 
 
@@ -126,9 +142,31 @@ def mapping(token: str):
 @require_role(*_IMPORTERS)
 def preview(token: str):
     _folder, note, table = _load(token)
-    report = preview_import(table, note["mapping"], current_user)
+    report = preview_import(table, note["mapping"], current_user, note.get("defaults"))
+    page = _preview_page(token, note, table, report)
     db.session.rollback()
-    return render_template("transfer/preview.html", token=token, note=note, report=report)
+    return page
+
+
+def _preview_page(token: str, note: dict, table: Table, report, status: int = 200, error: str = ""):
+    """The preview: how the file was read, the defaults used, who will see what, and every row."""
+    notes = {}
+    if report is not None:
+        defaults = note.get("defaults") or {}
+        notes = {
+            "reading": reading_note(table),
+            "defaults": default_notes(report, note["mapping"], defaults, table.records is None),
+            "audience": audience_notes(report, proposes(current_user)),
+        }
+    html = render_template(
+        "transfer/preview.html",
+        token=token,
+        note=note,
+        report=report,
+        notes=notes,
+        error=error,
+    )
+    return html, status
 
 
 @bp.post("/import/<token>/commit")
@@ -136,14 +174,16 @@ def preview(token: str):
 def commit(token: str):
     folder, note, table = _load(token)
     try:
-        report = commit_import(table, note["mapping"], current_user, source_name=note.get("name", ""))
+        report = commit_import(
+            table, note["mapping"], current_user, source_name=note.get("name", ""), defaults=note.get("defaults")
+        )
         db.session.commit()
     except ImportRejected as exc:
         db.session.rollback()
-        return render_template("transfer/preview.html", token=token, note=note, report=exc.report), 400
+        return _preview_page(token, note, table, exc.report, 400)
     except ValidationError as exc:
         db.session.rollback()
-        return render_template("transfer/preview.html", token=token, note=note, report=None, error=str(exc)), 400
+        return _preview_page(token, note, table, None, 400, str(exc))
     storage.discard(folder)
     return render_template("transfer/done.html", report=report, note=note, proposed=proposes(current_user))
 

@@ -51,7 +51,7 @@ def test_preview_of_mixed_rows_names_row_field_and_reason(fresh_ctx, tmp_path):
         3: ("create", ""),
         4: ("reject", "name"),
         5: ("reject", "country_code"),
-        6: ("reject", "locations[0].lon/lat"),
+        6: ("reject", "lat"),
         7: ("reject", "services[0].category"),
         8: ("reject", "website"),
         9: ("reject", "external_id"),
