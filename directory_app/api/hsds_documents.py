@@ -121,6 +121,41 @@ def service_document(service: Service, org: Organisation, reader: Reader, *, wit
     return document
 
 
+def service_minimal(service: Service) -> dict:
+    """A service as `minimal=true` lists it (schema/openapi.json: just 'id' and 'modified_date')."""
+    return {"id": service.uuid, "modified_date": iso_datetime(service.updated_at)}
+
+
+def service_at_location_summary(sal_id: str, service: Service, location: Location, reader: Reader) -> dict:
+    """A service at a site with one-to-one fields (compiled/service_at_location_list.json): the site
+    without its addresses (with the mark of how exact its position is), the service's summary."""
+    org = service.organisation
+    site = location_document(location, org, reader.exact(org.hide_exact_location, org.country_code))
+    del site["addresses"]
+    return {
+        "id": sal_id,
+        "service_id": service.uuid,
+        "location_id": location.uuid,
+        "location": site,
+        "service": service_summary(service, org),
+    }
+
+
+def service_at_location_document(sal_id: str, service: Service, location: Location, reader: Reader) -> dict:
+    """A fully nested service at a site (compiled/service_at_location.json): the site with its
+    address, the full service with its organisation."""
+    org = service.organisation
+    nested = service_document(service, org, reader, with_organization=True)
+    del nested["service_at_locations"]  # this one is the document itself
+    return {
+        "id": sal_id,
+        "service_id": service.uuid,
+        "location_id": location.uuid,
+        "location": location_document(location, org, reader.exact(org.hide_exact_location, org.country_code)),
+        "service": nested,
+    }
+
+
 def _attributes(service: Service) -> list[dict]:
     links = [(SERVICE_CATEGORY, _CATEGORY_TERMS.get(service.category_code))]
     links += [(POPULATION, _POPULATION_TERMS.get(p.code)) for p in service.populations]

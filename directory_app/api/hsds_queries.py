@@ -75,7 +75,8 @@ def organisation_options(full_services: bool = True) -> list:
     return options
 
 
-def _published_organisations(filters: HsdsFilters, dialect: str):
+def published_organisations(filters: HsdsFilters):
+    """SQL: the ids of the published organisations the filters select (search words, organization_id)."""
     statement = select(Organisation.id).where(Organisation.status == Status.PUBLISHED)
     if filters.match_nothing:
         statement = statement.where(Organisation.id.is_(None))
@@ -86,7 +87,8 @@ def _published_organisations(filters: HsdsFilters, dialect: str):
     return statement
 
 
-def _service_conditions(filters: HsdsFilters) -> list:
+def service_conditions(filters: HsdsFilters) -> list:
+    """SQL conditions on Service for the taxonomy filters."""
     conditions = []
     if filters.taxonomy is SERVICE_CATEGORY and filters.term_code:
         conditions.append(Service.category_code == filters.term_code)
@@ -104,12 +106,12 @@ def _service_conditions(filters: HsdsFilters) -> list:
 
 def list_organisations(filters: HsdsFilters, dialect: str, full_services: bool = False) -> tuple[list, int]:
     """A page of published organisations (name order) and the number matching."""
-    statement = _published_organisations(filters, dialect)
-    conditions = _service_conditions(filters)
+    statement = published_organisations(filters)
+    conditions = service_conditions(filters)
     if conditions:
         statement = statement.where(exists().where(Service.organisation_id == Organisation.id, *conditions))
     if filters.modified_after:
-        statement = statement.where(Organisation.updated_at >= _compare_value(filters.modified_after, dialect))
+        statement = statement.where(Organisation.updated_at >= compare_value(filters.modified_after, dialect))
     return _page(
         statement, Organisation, [Organisation.sort_name, Organisation.id], filters, organisation_options(full_services)
     )
@@ -118,10 +120,10 @@ def list_organisations(filters: HsdsFilters, dialect: str, full_services: bool =
 def list_services(filters: HsdsFilters, dialect: str, full: bool = False) -> tuple[list, int]:
     """A page of the services of published organisations (fully loaded when `full`) and the
     number matching."""
-    organisations = _published_organisations(filters, dialect)
-    statement = select(Service.id).where(Service.organisation_id.in_(organisations), *_service_conditions(filters))
+    organisations = published_organisations(filters)
+    statement = select(Service.id).where(Service.organisation_id.in_(organisations), *service_conditions(filters))
     if filters.modified_after:
-        statement = statement.where(Service.updated_at >= _compare_value(filters.modified_after, dialect))
+        statement = statement.where(Service.updated_at >= compare_value(filters.modified_after, dialect))
     options = service_options() if full else [joinedload(Service.organisation)]
     return _page(statement, Service, [Service.id], filters, options)
 
@@ -139,7 +141,8 @@ def _page(statement, model, order, filters: HsdsFilters, options: list) -> tuple
     return [loaded[i] for i in ids], total
 
 
-def _compare_value(value: datetime, dialect: str) -> datetime:
+def compare_value(value: datetime, dialect: str) -> datetime:
+    """A datetime to compare with a stored timestamp (SQLite stores them naive, in UTC)."""
     return value.replace(tzinfo=None) if dialect == "sqlite" else value
 
 
