@@ -1,5 +1,6 @@
-"""GDAL's OAPIF driver (the one QGIS uses) reads every collection of the OGC API from a live server:
-every feature, in several pages, and with a bbox.
+"""GDAL's OAPIF driver (the one QGIS uses; here the GDAL inside pyogrio, newer than Debian's, which
+test_ogc_clients.py runs) reads every collection of the OGC API from a live server: every feature, in
+several pages, with a bbox, in EPSG:3857 asked of the server, and with a filter it sends as CQL.
 
 GDAL runs in a child process, as in QGIS: the application keeps GDAL off the network in its own
 process (geo.gdal_offline), and the test process has imported the application."""
@@ -9,11 +10,13 @@ from __future__ import annotations
 import json
 import multiprocessing
 import urllib.request
+from urllib.parse import quote
 
 import pytest
 
 COLLECTIONS = ("organisations", "consulates", "districts")
 PAGE_SIZE = 37  # small pages: GDAL follows the next links many times
+EPSG_3857 = "http://www.opengis.net/def/crs/EPSG/0/3857"
 
 
 def _json(url: str) -> dict:
@@ -45,7 +48,13 @@ def _call_pyogrio(function: str, args: tuple, kwargs: dict):
 
     result = getattr(pyogrio, function)(*args, **kwargs)
     if function == "read_dataframe":  # what the tests look at, without pickling a GeoDataFrame
-        return {"ids": list(result["id"]), "geometries": bool(result.geometry.notna().all()), "crs": result.crs}
+        points = result.geometry.geom_type.eq("Point").all()
+        return {
+            "ids": list(result["id"]),
+            "geometries": bool(result.geometry.notna().all()),
+            "crs": result.crs,
+            "xy": dict(zip(result["id"], zip(result.geometry.x, result.geometry.y))) if points else {},
+        }
     return result
 
 
@@ -92,3 +101,26 @@ def test_gdal_reads_a_bbox(api_server, collection, bbox):
         assert got and got <= expected
     else:
         assert got == expected
+
+
+def test_gdal_asks_the_server_for_epsg_3857(api_server):
+    """GDAL's CRS open option (Part 2): GDAL asks for crs=EPSG:3857 and takes the coordinates as sent."""
+    expected = {
+        f["id"]: f["geometry"]["coordinates"]
+        for f in _json(f"{api_server}/ogc/collections/consulates/items?limit=1000&crs=" + EPSG_3857)["features"]
+    }
+    frame = _gdal_in_child(
+        "read_dataframe", f"OAPIF:{api_server}/ogc", layer="consulates", CRS="EPSG:3857", PAGE_SIZE="1000"
+    )
+    assert frame["crs"].to_epsg() == 3857
+    assert frame["xy"] and {key: list(xy) for key, xy in frame["xy"].items()} == expected
+
+
+def test_gdal_filters_through_the_server(api_server):
+    """A `where` GDAL can express in CQL reaches the server as a filter: the same features as the API's."""
+    url = f"{api_server}/ogc/collections/organisations/items?limit=1000&filter=" + quote("country = 'MX'")
+    expected = {f["id"] for f in _json(url)["features"]}
+    frame = _gdal_in_child(
+        "read_dataframe", f"OAPIF:{api_server}/ogc", layer="organisations", where="country = 'MX'", PAGE_SIZE="1000"
+    )
+    assert expected and set(frame["ids"]) == expected
