@@ -86,7 +86,10 @@ def register_blueprints(app: Flask) -> None:
     from directory_app.registry.views import bp as registry_bp
     from directory_app.review.labels import init_label_filters
     from directory_app.review.views import bp as review_bp
-    from directory_app.transfer import template_views  # noqa: F401 (routes on the transfer blueprint)
+    from directory_app.transfer import (
+        hsds_views,  # noqa: F401 (routes on the transfer blueprint)
+        template_views,  # noqa: F401 (routes on the transfer blueprint)
+    )
     from directory_app.transfer.views import bp as transfer_bp
 
     for blueprint in (main_bp, organisations_bp, referrals_bp, maps_bp, accounts_bp):

@@ -34,24 +34,27 @@ def _load_mapping(text: str | None, columns: list[str]) -> dict[str, str]:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--mapping", default=None, help='JSON {"column": "field"} or a file holding it (default: guessed).')
 @click.option("--dry-run", is_flag=True, help="Only show what would be created, updated or rejected.")
+@click.option("--country", default="", help="HSDS: member country of entries whose addresses name none (e.g. GT).")
+@click.option("--category", default="", help="HSDS: service category of services that have none of ours.")
 @with_appcontext
 @transactional(bulk=True)
-def import_organisations_command(path: Path, mapping: str | None, dry_run: bool) -> None:
-    """Import organisations from CSV, Excel, GeoJSON, GeoPackage, zipped Shapefile or HSDS JSON.
+def import_organisations_command(path: Path, mapping: str | None, dry_run: bool, country: str, category: str) -> None:
+    """Import organisations from CSV, Excel, GeoJSON, GeoPackage, zipped Shapefile, HSDS JSON or an
+    HSDS CSV package (zip with datapackage.json).
 
     All or nothing: when a row is rejected, nothing is written. A row changes only what its columns
     say (a missing column leaves the field as it is); ids written by our exports are kept."""
     with current_app.test_request_context("/"):  # messages are translated per request
-        _import(path, mapping, dry_run)
+        _import(path, mapping, dry_run, country.upper(), category)
 
 
-def _import(path: Path, mapping: str | None, dry_run: bool) -> None:
+def _import(path: Path, mapping: str | None, dry_run: bool, country: str = "", category: str = "") -> None:
     from directory_app.transfer.importer import commit_import, preview_import
     from directory_app.transfer.readers import read_table
     from directory_app.transfer.template import skip_examples
     from directory_app.transfer.uploads import check_file
 
-    table = read_table(check_file(path))
+    table = read_table(check_file(path), {"category": category, "country": country})
     columns = _load_mapping(mapping, table.columns) if table.records is None else {}
     table, examples = skip_examples(table, columns)
     if examples:
@@ -60,6 +63,10 @@ def _import(path: Path, mapping: str | None, dry_run: bool) -> None:
         click.echo("Columns: " + ", ".join(f"{c} -> {f}" for c, f in columns.items()))
     report = preview_import(table, columns) if dry_run else None
     if report is None:
+        if table.hsds is not None:  # the additional fields that HSDS text needs (transfer.hsds_extra)
+            from directory_app.transfer.hsds_extra import define_missing
+
+            define_missing(table.records)
         try:
             report = commit_import(table, columns, source_name=path.name)
         except Exception as exc:
@@ -84,7 +91,9 @@ def _print_rejections(report) -> None:
 
 
 @click.command("export-organisations")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "geojson", "gpkg", "hsds"]), default="csv")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx", "geojson", "gpkg", "hsds", "hsds_csv"]), default="csv"
+)
 @click.option("--output", "-o", type=click.Path(path_type=Path), default=None, help="File to write (default: stdout).")
 @click.option("--filter", "filters", multiple=True, help="A directory filter, e.g. --filter country=MX (repeatable).")
 @with_appcontext

@@ -1,5 +1,5 @@
 """Exports of what the reader may see, with the directory's filters: CSV, Excel, GeoJSON,
-GeoPackage and HSDS 3.0 JSON.
+GeoPackage, HSDS 3.0 JSON and the HSDS 3.0 CSV package (the same documents as tables).
 
 Every format carries the organisation's complete data (the create_organisation shape, with site
 positions and addresses as accounts.access lets the reader see them), so that exporting and
@@ -50,6 +50,7 @@ FORMATS = {
     "geojson": ("application/geo+json", "geojson"),
     "gpkg": ("application/geopackage+sqlite3", "gpkg"),
     "hsds": ("application/json", "json"),
+    "hsds_csv": ("application/zip", "hsds.zip"),
 }
 SCALARS = ("external_id", "name", "alternate_name", "description", "kind", "website", "email", "country_code", "status")
 COLUMNS = (
@@ -113,7 +114,7 @@ def export_organisations(query: DirectoryQuery, fmt: str) -> Export:
     """The file of the organisations the query selects, as the current reader may see them."""
     mimetype, suffix = FORMATS[fmt]
     organisations = exported_organisations(query)
-    writer = {"csv": _csv, "xlsx": _xlsx, "geojson": _geojson, "gpkg": _gpkg, "hsds": _hsds}[fmt]
+    writer = {"csv": _csv, "xlsx": _xlsx, "geojson": _geojson, "gpkg": _gpkg, "hsds": _hsds, "hsds_csv": _hsds_csv}[fmt]
     return Export(writer(organisations), mimetype, f"cammina-organisations.{suffix}")
 
 
@@ -268,6 +269,13 @@ def _gpkg(organisations: list[Organisation]) -> bytes:
 
 def _hsds(organisations: list[Organisation]) -> bytes:
     return json.dumps(hsds_documents(organisations), ensure_ascii=False).encode("utf-8")
+
+
+def _hsds_csv(organisations: list[Organisation]) -> bytes:
+    """The HSDS CSV package (transfer.hsds_package_export) of the same documents as the JSON export."""
+    from directory_app.transfer.hsds_package_export import package_zip
+
+    return package_zip(hsds_documents(organisations))
 
 
 def hsds_documents(organisations: list[Organisation]) -> list[dict]:

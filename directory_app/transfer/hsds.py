@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from directory_app.errors import ValidationError
 from directory_app.transfer.hsds_notes import Note
+from directory_app.transfer.hsds_package import read_package
 from directory_app.transfer.hsds_people import uuid_of
 from directory_app.transfer.hsds_read import Context, read_organization
 from directory_app.transfer.hsds_shapes import Documents, looks_like_hsds, organizations_of
@@ -65,6 +66,13 @@ def read_documents(documents: Documents, options: dict | None = None) -> HsdsRea
         reading.without_category += result.without_category
     reading.terms = sorted(context.terms.values(), key=lambda t: (t.term.taxonomy.lower(), t.term.code.lower()))
     return reading
+
+
+def read_upload(upload, options: dict | None = None) -> HsdsReading:
+    """A checked upload of format "hsds" (JSON) or "hsds_package" (zipped CSV tables)."""
+    if upload.format == "hsds_package":
+        return read_documents(read_package(upload.path, upload.original_name), options)
+    return read_json(upload.path, options, upload.original_name)
 
 
 def read_json(path, options: dict | None = None, source: str = "") -> HsdsReading:

@@ -25,6 +25,23 @@ class Note:
     kept: bool
 
 
+STRUCTURE = {
+    "id",
+    "organization_id",
+    "service_id",
+    "location_id",
+    "contact_id",
+    "phone_id",
+    "service_at_location_id",
+    "program_id",
+    "link_id",
+    "taxonomy_term_id",
+    "taxonomy_id",
+    "resource_id",
+}
+"""Ids that only link HSDS objects to each other: never listed as not kept (what they link is)."""
+
+
 def _empty(value) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
@@ -101,7 +118,7 @@ class Tracker:
         for key, value in item.items():
             if _empty(value):
                 continue
-            if (id(item), key) not in self._used:
+            if (id(item), key) not in self._used and key not in STRUCTURE:
                 unused.append(key)
             elif isinstance(value, dict):
                 self._walk(value, subject)

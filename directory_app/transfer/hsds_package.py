@@ -23,10 +23,9 @@ from flask_babel import ngettext
 
 from directory_app.errors import ValidationError
 from directory_app.transfer.hsds_shapes import Documents
-from directory_app.transfer.hsds_tables import BY_NAME, Resource, resource_of, unneutralise
+from directory_app.transfer.hsds_tables import BY_NAME, DATAPACKAGE, Resource, resource_of, unneutralise
 from directory_app.transfer.uploads import MAX_UNCOMPRESSED_BYTES, check_zip
 
-DATAPACKAGE = "datapackage.json"
 # (table, key of the parent list, then the parents tried in order: (id column, parent table))
 _PLACES = (
     ("program", "programs", (("organization_id", "organization"),)),
@@ -65,11 +64,6 @@ _PLACES = (
     ),
     ("language", "languages", (("service_id", "service"), ("location_id", "location"), ("phone_id", "phone"))),
 )
-
-
-def is_package(names: list[str]) -> bool:
-    """True for a zip whose entries hold a datapackage.json."""
-    return any(PurePosixPath(name.replace("\\", "/")).name.lower() == DATAPACKAGE for name in names)
 
 
 def read_package(path: Path, source: str = "") -> Documents:

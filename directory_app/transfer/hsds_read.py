@@ -156,6 +156,9 @@ def _organization_text(t: Tracker, document: dict, context: Context, extra: dict
     for funding in t.items(document, "funding"):
         t.whole(funding)
         lines[hsds_extra.FUNDING].append(str(funding.get("source") or "").strip())
+    lines[hsds_extra.FUNDING] += [  # a service's source that is not the organization's own
+        f"{name}: {source}".strip(": ") for name, source in reader.funding if source not in lines[hsds_extra.FUNDING]
+    ]
     for program in t.items(document, "programs"):
         t.whole(program)
         lines[hsds_extra.PROGRAMS].append(program_text(program))

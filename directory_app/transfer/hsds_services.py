@@ -57,6 +57,7 @@ class ServiceReader:
         self.assured: list[str] = []
         self.modified: list[str] = []
         self.without_category = 0
+        self.funding: list[tuple[str, str]] = []  # (service name, source): the organisation's text says it
 
     def gather(self, service: dict) -> None:
         """Contacts, phones and locations of a service (read before the organisation's phones)."""
@@ -114,16 +115,27 @@ class ServiceReader:
 
     def _fields(self, service: dict, category: str, populations: list[str]) -> dict:
         t = self.t
-        schedules = t.items(service, "schedules")
-        for at in t.items(service, "service_at_locations"):
-            schedules += t.items(at, "schedules")
+        schedules, seen = [], set()
+        for schedule in t.items(service, "schedules") + [
+            s for at in t.items(service, "service_at_locations") for s in t.items(at, "schedules")
+        ]:
+            key = str(schedule.get("id") or id(schedule))
+            t.name(schedule, _("schedule of service '%(name)s'", name=str(service.get("name") or "?")))
+            if key in seen:
+                t.whole(schedule)  # the same schedule under the service and at a location
+            else:
+                seen.add(key)
+                schedules.append(schedule)
         hours = list(dict.fromkeys(filter(None, (schedule_text(t, s) for s in schedules))))
         fees = [t.text(service, "fees_description")]
         if (old := t.text(service, "fees")) and old not in fees:
             fees.append(old)
-        fees += [cost_text(t, option) for option in t.items(service, "cost_options")]
+        for option in t.items(service, "cost_options"):
+            t.name(option, _("cost option '%(option)s'", option=str(option.get("option") or "?")))
+            fees.append(cost_text(t, option))
         languages = []
         for language in t.items(service, "languages"):
+            t.name(language, _("language '%(code)s'", code=str(language.get("code") or language.get("name") or "?")))
             try:
                 languages.append(language_code(t.text(language, "code"), "languages"))
             except ValidationError:
@@ -181,8 +193,9 @@ class ServiceReader:
         t.use(service, "program_id")
         for funding in t.items(service, "funding"):
             t.whole(funding)
-            source = str(funding.get("source") or "").strip()
-            self._text(service, hsds_extra.FUNDING, f"{service.get('name') or ''}: {source}".strip(": "))
+            if source := str(funding.get("source") or "").strip():
+                self.funding.append((str(service.get("name") or ""), source))
+                self._text(service, hsds_extra.FUNDING, "")
 
     def _text(self, item: dict, code: str, line: str) -> None:
         if not self.context.fields.usable(code):

@@ -11,7 +11,10 @@ package reader removes again.
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
 from typing import NamedTuple
+
+DATAPACKAGE = "datapackage.json"
 
 
 class Resource(NamedTuple):
@@ -241,6 +244,11 @@ LIST_RESOURCES = {  # a document's list field -> the resource of its items
 }
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HARMLESS = re.compile(r"^[+-]?[0-9 ().,/+-]*$")  # numbers and phone numbers
+
+
+def is_package(names: list[str]) -> bool:
+    """True for a zip whose entries hold a datapackage.json (an HSDS CSV package)."""
+    return any(PurePosixPath(name.replace("\\", "/")).name.lower() == DATAPACKAGE for name in names)
 
 
 def resource_of(file_name: str) -> Resource | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import json
 import math
 import tempfile
 from dataclasses import dataclass, field
@@ -50,12 +49,17 @@ class Table:
     """Text files: the encoding they were read in (encodings.DecodedText.encoding)."""
     delimiter: str = ""
     """Text files: the delimiter found (one of DELIMITERS)."""
+    hsds: object | None = None
+    """HSDS files: the reading (transfer.hsds.HsdsReading: notes per record, foreign terms...)."""
 
 
-def read_table(upload: Upload) -> Table:
-    """Read every row of a checked upload (at most MAX_ROWS) or raise ValidationError."""
-    reader = {"csv": _read_csv, "xlsx": _read_xlsx, "hsds": _read_hsds}.get(upload.format, _read_gis)
-    table = reader(upload)
+def read_table(upload: Upload, hsds_options: dict | None = None) -> Table:
+    """Read every row of a checked upload (at most MAX_ROWS) or raise ValidationError. `hsds_options`:
+    the choices of the preview for an HSDS file (transfer.hsds_views)."""
+    if upload.format in ("hsds", "hsds_package"):
+        table = _read_hsds(upload, hsds_options)
+    else:
+        table = {"csv": _read_csv, "xlsx": _read_xlsx}.get(upload.format, _read_gis)(upload)
     count = len(table.records if table.records is not None else table.rows)
     if count == 0:
         raise ValidationError(_("The file has no data rows."), source=upload.original_name)
@@ -235,11 +239,9 @@ def _gis_value(value) -> str:
     return str(value)
 
 
-def _read_hsds(upload: Upload) -> Table:
-    from directory_app.transfer.hsds import organisation_data_from_hsds
+def _read_hsds(upload: Upload, options: dict | None) -> Table:
+    """An HSDS JSON file or CSV package: one record per organization (transfer.hsds)."""
+    from directory_app.transfer.hsds import read_upload
 
-    document = json.loads(upload.path.read_text(encoding="utf-8-sig"))
-    items = document.get("organizations") if isinstance(document, dict) else document
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise ValidationError(_("An HSDS file must be a list of organization objects."), source=upload.original_name)
-    return Table("hsds", [], records=[(n, organisation_data_from_hsds(item)) for n, item in enumerate(items, start=1)])
+    reading = read_upload(upload, options)
+    return Table(upload.format, [], records=reading.records, hsds=reading)

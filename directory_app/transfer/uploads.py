@@ -20,6 +20,8 @@ from flask_babel import gettext as _
 from directory_app.errors import ValidationError
 from directory_app.i18n import format_number
 from directory_app.transfer.encodings import decode_text, has_byte_order_mark
+from directory_app.transfer.hsds_shapes import looks_like_hsds
+from directory_app.transfer.hsds_tables import is_package
 from geo.geojson_crs import outside_crs_reference
 
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
@@ -41,7 +43,7 @@ _NAME_FORMATS = {
     ".geojson": "geojson",
     ".json": ("geojson", "hsds"),
     ".gpkg": "gpkg",
-    ".zip": "shapefile",
+    ".zip": ("shapefile", "hsds_package"),
     ".shp": "shapefile",
 }
 STORED_NAMES = {
@@ -51,6 +53,7 @@ STORED_NAMES = {
     "gpkg": "upload.gpkg",
     "shapefile": "upload.zip",
     "hsds": "upload.json",
+    "hsds_package": "upload-hsds.zip",
 }
 """The name a saved upload gets once its format is known (the web import remembers it in its note)."""
 FORMAT_NAMES = {
@@ -60,6 +63,7 @@ FORMAT_NAMES = {
     "gpkg": "GeoPackage",
     "shapefile": "zipped Shapefile",
     "hsds": "HSDS JSON",
+    "hsds_package": "HSDS CSV package (.zip)",
 }
 
 
@@ -169,9 +173,11 @@ def _json_kind(path: Path, name: str) -> str:
                 source=name,
             )
         return "geojson"
-    if isinstance(document, list) or (isinstance(document, dict) and "organizations" in document):
+    if looks_like_hsds(document):
         return "hsds"
-    raise ValidationError(_("This JSON is neither GeoJSON nor an HSDS list of organizations."))
+    raise ValidationError(
+        _("This JSON is neither GeoJSON nor HSDS (an organization or a service, a list or a page of them).")
+    )
 
 
 def _zip_kind(path: Path) -> str:
@@ -182,9 +188,16 @@ def _zip_kind(path: Path) -> str:
         raise ValidationError(_("The zip archive is damaged.")) from None
     if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
         return "xlsx"
+    if is_package(list(names)):
+        return "hsds_package"
     if any(n.lower().endswith(".shp") for n in names):
         return "shapefile"
-    raise ValidationError(_("The zip archive holds no Shapefile (.shp) and is not an Excel workbook."))
+    raise ValidationError(
+        _(
+            "The zip archive holds no Shapefile (.shp) and no HSDS package (datapackage.json), and is not an "
+            "Excel workbook."
+        )
+    )
 
 
 def check_zip(

@@ -23,6 +23,8 @@ from directory_app.organisations.search import parse_directory_query
 from directory_app.transfer import storage
 from directory_app.transfer.districts import import_districts, preview_districts
 from directory_app.transfer.exports import FORMATS, export_organisations
+from directory_app.transfer.hsds_extra import define_missing
+from directory_app.transfer.hsds_preview import hsds_options, preview_context
 from directory_app.transfer.importer import ImportRejected, commit_import, preview_import, proposes
 from directory_app.transfer.mapping import check_mapping, importable_fields, suggest_mapping
 from directory_app.transfer.preview_notes import (
@@ -102,7 +104,7 @@ def _load(token: str) -> tuple[Path, dict, Table]:
     if note.get("user") != current_user.id:
         abort(404)
     try:
-        table = read_table(_stored_upload(folder, note))
+        table = read_table(_stored_upload(folder, note), hsds_options(note, current_user))
     except ValidationError:
         abort(404)
     return folder, note, table
@@ -165,6 +167,7 @@ def _preview_page(token: str, note: dict, table: Table, report, status: int = 20
         report=report,
         notes=notes,
         error=error,
+        hsds=preview_context(table.hsds, note, current_user),
     )
     return html, status
 
@@ -173,6 +176,8 @@ def _preview_page(token: str, note: dict, table: Table, report, status: int = 20
 @require_role(*_IMPORTERS)
 def commit(token: str):
     folder, note, table = _load(token)
+    if table.hsds is not None:
+        define_missing(table.records, current_user)
     try:
         report = commit_import(
             table, note["mapping"], current_user, source_name=note.get("name", ""), defaults=note.get("defaults")
