@@ -1,10 +1,17 @@
-"""The one pipeline of every map a page embeds: local asset URLs, tiles and translated labels shared by
-every map (base_config), and the HTML fragment (map_fragment) that puts a folium shell and the page's
-configuration where the map goes. Every text (entry names, translated labels) travels in the
-configuration, never in the shell folium writes (geo.maps says why); geometry is not embedded: the
-browser fetches it from the GeoJSON endpoints of maps.views. Each feature builds its own maps on it:
-organisations.maps (an organisation's map, the coverage editor), referrals.maps (a district, the
-nearest search), maps.public_map (the public map)."""
+"""The one builder of every map a page embeds: the public map, an organisation's, a district's, the
+nearest search, the coverage editor, the review of a proposal and the edit form's site picker. A
+feature calls `render_map(config, css_class)` with its page's configuration, made from `base_config()`
+(tiles, layer URLs, translated labels shared by every map) and what the page adds: the layers to fetch,
+a few points, the view to fit, and a `mode` (MODES: the scripts each mode adds to the shell).
+
+The map itself is a folium shell (geo.maps.map_shell: local assets, canvas, controls, and the call to
+static/js/directory-map.js), the same for every page of a mode and built once per process; the
+configuration travels as an HTML-safe JSON element beside it, which the browser module reads. Every
+text (entry names, translated labels) travels in the configuration, never in the shell (geo.maps says
+why); geometry is not embedded: the browser fetches it from the GeoJSON endpoints of maps.views (and
+review's proposal coverage). The features' builders: organisations.maps (an organisation's map, the
+coverage editor, the site picker), referrals.maps (a district, the nearest search), maps.public_map (the
+public map), review.maps (a proposal's coverage)."""
 
 from __future__ import annotations
 
@@ -15,28 +22,39 @@ from markupsafe import Markup, escape
 
 from directory_app import vocabulary
 from directory_app.security import csp_nonce
-from geo.maps import MapAssets, MapParts, config_element, map_shell
+from geo.maps import MapAssets, config_element, map_shell
 
 REGION_CENTER = (30.0, -95.0)  # (lat, lon): from Canada to Panama
 
+# The scripts and stylesheets of every map, in load order, then those each mode adds (static/ paths).
+CORE_JS = (
+    "vendor/leaflet/leaflet.js",
+    "vendor/fullscreen/Control.FullScreen.js",
+    "vendor/locate/L.Control.Locate.min.js",
+    "vendor/markercluster/leaflet.markercluster.js",
+    "js/directory-map.js",
+    "js/directory-map-layers.js",
+)
+CORE_CSS = (
+    "vendor/leaflet/leaflet.css",
+    "vendor/fullscreen/Control.FullScreen.css",
+    "vendor/locate/L.Control.Locate.min.css",
+    "vendor/markercluster/MarkerCluster.css",
+    "vendor/markercluster/MarkerCluster.Default.css",
+)
+MODES = {
+    None: ((), ()),  # layers and points only
+    "editor": (("vendor/draw/leaflet.draw.js", "js/directory-map-editor.js"), ("vendor/draw/leaflet.draw.css",)),
+    "picker": (("js/directory-map-picker.js",), ()),
+}
 
-def map_assets() -> MapAssets:
-    def vendor(path: str) -> str:
-        return url_for("static", filename=f"vendor/{path}")
 
+def map_assets(mode: str | None = None) -> MapAssets:
+    """The URLs of the scripts and stylesheets of a map of `mode`, all served by the app."""
+    js, css = MODES[mode]
     return MapAssets(
-        leaflet_js=vendor("leaflet/leaflet.js"),
-        leaflet_css=vendor("leaflet/leaflet.css"),
-        markercluster_js=vendor("markercluster/leaflet.markercluster.js"),
-        markercluster_css=(
-            vendor("markercluster/MarkerCluster.css"),
-            vendor("markercluster/MarkerCluster.Default.css"),
-        ),
-        fullscreen_js=vendor("fullscreen/Control.FullScreen.js"),
-        fullscreen_css=vendor("fullscreen/Control.FullScreen.css"),
-        locate_js=vendor("locate/L.Control.Locate.min.js"),
-        locate_css=vendor("locate/L.Control.Locate.min.css"),
-        directory_js=url_for("static", filename="js/directory-map.js"),
+        js=tuple(url_for("static", filename=path) for path in CORE_JS + js),
+        css=tuple(url_for("static", filename=path) for path in CORE_CSS + css),
     )
 
 
@@ -79,15 +97,12 @@ def base_config() -> dict:
 
 
 def render_map(config: dict, css_class: str, *, center=REGION_CENTER, zoom: int = 3) -> Markup:
-    """The fragment for one map: the cached shell for this language, and this page's `config`."""
-    return map_fragment(map_shell(map_assets(), center=center, zoom=zoom), config, css_class)
-
-
-def map_fragment(parts: MapParts, config: dict, css_class: str) -> Markup:
-    """A rendered shell and a page's `config` as one HTML fragment; the script carries the request's
-    CSP nonce. The only markup joined here is the app's own: folium's output for a shell that holds no
-    page text (geo.maps.render_parts), and the configuration as HTML-safe JSON (config_element); the
+    """The HTML of one map: the shell of its mode (`config["mode"]`, built once per process) and the
+    page's `config` as a JSON element; the script carries the request's CSP nonce. The only markup
+    joined here is the app's own: folium's output for a shell that holds no page text
+    (geo.maps.render_parts), and the configuration as HTML-safe JSON (config_element); the
     stylesheet's URL, the class and the nonce are escaped."""
+    parts = map_shell(map_assets(config.get("mode")), center=center, zoom=zoom)
     maps_css = url_for("static", filename="css/maps.css")
     html = (
         f'<link rel="stylesheet" href="{escape(maps_css)}">\n{parts.assets}\n'

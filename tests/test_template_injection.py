@@ -198,7 +198,8 @@ def test_the_coverage_editor_carries_site_names_as_data(poisoned):
         web = login_as(poisoned.app.test_client(), role)
         page = _get(web, f"/organisations/{poisoned.uuid}/edit/coverage", f"coverage editor as {role}")
         config = _map_config(page)
-        labels = [site["label"] for site in config["editor"]["sites"]]
+        assert config["mode"] == "editor"
+        labels = [site["label"] for site in config["points"]]
         assert labels[0] == f"1. {t['site0.name']}"
         scripts = re.findall(r"<script nonce=[^>]*>(.*?)</script>", page, re.S)
         assert scripts and not any("zq" in script for script in scripts)  # no entry text in any script

@@ -1,67 +1,32 @@
-"""An organisation's maps: the map of its page (organisation_map: its sites as the reader may see them,
-and its coverage), and the coverage editor's map (coverage_editor_map).
+"""An organisation's maps, all made by the one builder (embedded_maps.render_map): the map of its page
+(organisation_map: its sites as the reader may see them, and its coverage), the coverage editor's map
+(coverage_editor_map, mode `editor`) and the edit form's site picker (site_picker_map, mode `picker`).
 
-The editor's map is a map shell from geo.maps.base_map (local assets, canvas, controls), the
-directory's browser script for the base layers (CamminaMap.attach with no data layers), and
-Leaflet.draw 1.0.4 (static/vendor/draw) with static/js/coverage-editor.js, which lets the editor draw,
-reshape and delete polygons and writes them as GeoJSON into the form's hidden field.
+The editor's mode (static/js/directory-map-editor.js, with Leaflet.draw 1.0.4 from static/vendor/draw)
+lets the editor draw, reshape and delete polygons and writes them as GeoJSON into the form's hidden
+field. The organisation's other coverage (units, countries, radii) is fetched from the coverage
+endpoint and shown, not editable, for reference; its drawn polygons come from the hidden field itself,
+so that what is on the map is exactly what will be saved. Sites are shown where access.site_position
+puts them for the reader.
 
-The organisation's other coverage (units, countries, radii) is fetched from the coverage endpoint and
-shown, not editable, for reference; its drawn polygons come from the hidden field itself, so that what
-is on the map is exactly what will be saved. Sites are shown where access.site_position puts them for
-the reader, and are drawn by coverage-editor.js (tooltips with textContent), not by folium.
-
-As on every embedded map (embedded_maps), everything that depends on the page (the view to fit, the sites
-and their names, the translated words of the toolbar) is data: one JSON element
-(geo.maps.config_element, HTML-safe JSON) whose `editor` key is coverage-editor.js's configuration.
-The folium shell holds no text and is the same for every organisation, so it is built once per
-process. (It used to carry the configuration inside the script folium writes, which branca runs as a
-template: a site named `{{ 7*7 }}` showed 49, and worse ran on the server.)
+As on every map, everything that depends on the page (the view to fit, the sites and their names, the
+translated words of the toolbar) is data in the page's JSON element, never in the folium shell, which
+branca runs as a template (a site named `{{ 7*7 }}` once showed 49 in the editor, and worse ran on the
+server).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from flask import url_for
 from flask_babel import gettext as _
-from folium.elements import JSCSSMixin
-from jinja2 import Template
 from markupsafe import Markup
 
 from directory_app.accounts import access
-from directory_app.embedded_maps import base_config, bounds_of, map_assets, map_fragment, render_map
+from directory_app.embedded_maps import base_config, bounds_of, render_map
 from directory_app.extensions import db
 from directory_app.geography.models import Country
-from geo.maps import MapAssets, MapParts, base_map, render_parts
 
-
-class CoverageEditorLayer(JSCSSMixin):
-    """Loads directory-map.js, Leaflet.draw and coverage-editor.js and hands them the map and the
-    configuration the page carries in the JSON element `<map name>-config`. A constant template."""
-
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        (function (map) {
-            var config = JSON.parse(document.getElementById("{{ this._parent.get_name() }}-config").textContent);
-            CamminaCoverageEditor.attach(map, config.editor, CamminaMap.attach(map, config));
-        })({{ this._parent.get_name() }});
-        {% endmacro %}"""
-    )
-
-    def __init__(self, js: tuple[tuple[str, str], ...], css: tuple[tuple[str, str], ...]):
-        super().__init__()
-        self._name = "CoverageEditor"
-        self.default_js = list(js)
-        self.default_css = list(css)
-
-
-@lru_cache(maxsize=16)
-def editor_shell(assets: MapAssets, js: tuple[tuple[str, str], ...], css: tuple[tuple[str, str], ...]) -> MapParts:
-    """The rendered editor map, without any page data (built once per set of URLs and process)."""
-    m = base_map(assets)
-    m.add_child(CoverageEditorLayer(js, css))
-    return render_parts(m)
+PICKER_CENTER = (18.0, -95.0)  # (lat, lon): where a site with no position yet is looked for
 
 
 def organisation_map(organisation) -> Markup:
@@ -87,29 +52,27 @@ def organisation_map(organisation) -> Markup:
 
 def coverage_editor_map(organisation, field_id: str) -> Markup:
     """The drawing map for `organisation`, writing into the hidden input whose id is `field_id`."""
-    assets = map_assets()
-    parts = editor_shell(
-        assets,
-        js=(
-            ("directory_map", assets.directory_js),
-            ("leaflet_draw", static("vendor/draw/leaflet.draw.js")),
-            ("coverage_editor", static("js/coverage-editor.js")),
-        ),
-        css=(("leaflet_draw_css", static("vendor/draw/leaflet.draw.css")),),
-    )
-    sites = [access.site_position(location, organisation)[:2] for location in organisation.locations]
-    bounds = _padded(sites) if sites else _country_bounds(organisation.country_code)
+    positions = [access.site_position(location, organisation)[:2] for location in organisation.locations]
+    bounds = _padded(positions) if positions else _country_bounds(organisation.country_code)
     editor = editor_config(organisation, field_id)
-    editor["sites"] = [
-        {"lon": lon, "lat": lat, "label": f"{number}. {location.name or organisation.name}"}
-        for number, (location, (lon, lat)) in enumerate(zip(organisation.locations, sites), start=1)
-    ]
-    config = base_config() | {"title": _("Map for drawing the coverage"), "layers": [], "editor": editor}
+    config = base_config() | {"title": _("Map for drawing the coverage"), "mode": "editor", "editor": editor}
     config["labels"] = config["labels"] | {"coverage": editor["labels"]["reference"]}
+    config["points"] = [
+        {"lon": lon, "lat": lat, "kind": "site", "label": f"{number}. {location.name or organisation.name}"}
+        for number, (location, (lon, lat)) in enumerate(zip(organisation.locations, positions), start=1)
+    ]
     if bounds is not None:
         west, south, east, north = bounds
         config["fit"] = [[south, west], [north, east]]
-    return map_fragment(parts, config, "map-coverage-editor")
+    return render_map(config, "map-coverage-editor", center=(17.0, -92.0), zoom=4)
+
+
+def site_picker_map() -> Markup:
+    """The edit form's map for placing its sites: it moves to the slot (`.site-picker`, naming the
+    row's latitude and longitude fields) of the site being placed; a click there sets them."""
+    config = base_config() | {"title": _("Map for placing a site"), "mode": "picker"}
+    config["picker"] = {"slots": ".site-picker", "labels": {"place": _("Place this site on the map")}}
+    return render_map(config, "map-picker", center=PICKER_CENTER, zoom=4)
 
 
 def editor_config(organisation, field_id: str) -> dict:
@@ -142,10 +105,6 @@ def editor_config(organisation, field_id: str) -> dict:
             "crossing": _("The outline may not cross itself."),
         },
     }
-
-
-def static(path: str) -> str:
-    return url_for("static", filename=path)
 
 
 def _padded(points: list[tuple[float, float]], pad: float = 0.5) -> tuple[float, float, float, float]:

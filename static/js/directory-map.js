@@ -1,18 +1,22 @@
-/* The directory's map layers, fetched by the browser as GeoJSON from the app itself.
+/* The directory's map module: the one entry of every map (public map, organisation, district, nearest
+ * search, coverage editor, review, site picker).
  *
- * geo/maps.py (folium) writes the map and calls CamminaMap.attach(map, config) with the layers
- * to draw, read from the page's JSON element (the map script itself holds no text, not even the
- * controls' titles: nameControls sets them). Text from entries (names, cities) arrives in feature
- * properties and the configuration, and is only ever put in the page with textContent or as DOM
- * nodes, never as HTML: Leaflet's bindPopup and bindTooltip treat strings as HTML, so they are
- * always given elements here.
+ * geo/maps.py (folium) writes the map shell and calls CamminaMap.start(map); everything else comes from
+ * the page's JSON element `<map id>-config` (directory_app/embedded_maps.py builds it): the base layers,
+ * a few points, the view to fit, the data layers to fetch (types registered by directory-map-layers.js)
+ * and the mode (`editor`, `picker`: plugins in directory-map-editor.js and directory-map-picker.js,
+ * loaded with the shell of their mode, which register in CamminaMap.modes and never look for a map
+ * themselves). The shell holds no text, not even the controls' titles (nameControls sets them).
+ * Text from entries (names, cities) arrives in the configuration and the GeoJSON layers and is only
+ * ever put in the page with textContent or as DOM nodes, never as HTML: Leaflet's bindPopup and
+ * bindTooltip treat strings as HTML, so they are always given elements.
  */
 (function () {
   "use strict";
 
-  var CLASS_COLOURS = ["#f7fcb9", "#addd8e", "#41ab5d", "#238443", "#005a32"]; // ColorBrewer YlGn
-  var NONE_COLOUR = "#d9d9d9";
-  var COVERAGE_STYLE = { color: "#b35806", weight: 2, fillColor: "#fdb863", fillOpacity: 0.25 };
+  var LAYERS = {};
+  var MODES = {};
+  var POINT_COLOURS = { consulate: "#7b2d8b", origin: "#c0392b", site: "#1f5f8b" };
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -39,25 +43,33 @@
   }
 
   function notice(ctx, text, kind) {
-    var box = ctx.map.getContainer().parentNode.querySelector(".map-notice");
+    var frame = ctx.map.getContainer().parentNode;
+    var box = frame.querySelector(".map-notice");
     if (!box) {
       box = el("p", "map-notice");
       box.setAttribute("role", "status");
-      ctx.map.getContainer().parentNode.insertBefore(box, ctx.map.getContainer());
+      frame.insertBefore(box, ctx.map.getContainer());
     }
     box.textContent = text;
     box.dataset.kind = kind || "info";
   }
 
-  /* Base layers: raster tiles when reachable, and our own boundaries, which need no internet. */
+  function whenPageParsed(fn) {
+    return new Promise(function (resolve) {
+      if (document.readyState !== "loading") resolve(fn());
+      else document.addEventListener("DOMContentLoaded", function () { resolve(fn()); });
+    });
+  }
+
+  /* Base layers: raster tiles when reachable, and our own boundaries, which need no internet. Returns
+   * the loading of the boundaries when they are shown from the start. */
   function addBase(ctx) {
     var config = ctx.config;
     var boundaries = L.layerGroup();
-    var loaded = false;
+    var loading = null;
     boundaries.on("add", function () {
-      if (loaded) return;
-      loaded = true;
-      fetchJson(config.baseUrl).then(function (data) {
+      if (loading) return;
+      loading = fetchJson(config.baseUrl).then(function (data) {
         L.geoJSON(data, {
           interactive: false,
           renderer: ctx.baseRenderer,
@@ -72,7 +84,7 @@
     ctx.baseLayers[config.labels.base] = boundaries;
     if (!config.tiles) {
       boundaries.addTo(ctx.map);
-      return;
+      return loading;
     }
     var tiles = L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution, maxZoom: 19 });
     var failures = 0, successes = 0;
@@ -87,214 +99,8 @@
     });
     ctx.baseLayers[config.labels.tiles] = tiles;
     tiles.addTo(ctx.map);
+    return null;
   }
-
-  function organisationPopup(ctx, props) {
-    var labels = ctx.config.labels;
-    var box = el("div", "org-popup");
-    var title = el("strong");
-    title.appendChild(link(withId(ctx.config.organisationUrl, props.org), props.name));
-    box.appendChild(title);
-    if (props.city) box.appendChild(el("div", "org-popup-city", props.city));
-    if (props.services && props.services.length) {
-      var list = el("ul", "org-popup-services");
-      props.services.forEach(function (code) { list.appendChild(el("li", null, ctx.config.services[code] || code)); });
-      box.appendChild(list);
-    }
-    if (!props.exact) box.appendChild(el("p", "org-popup-approximate", labels.approximate));
-    box.appendChild(link(withId(ctx.config.organisationUrl, props.org), labels.details));
-    return box;
-  }
-
-  function showCoverage(ctx, organisationId) {
-    ctx.coverage.clearLayers();
-    fetchJson(withId(ctx.config.coverageUrl, organisationId)).then(function (data) {
-      L.geoJSON(data, { style: COVERAGE_STYLE, interactive: false, renderer: ctx.areaRenderer }).addTo(ctx.coverage);
-      ctx.map.getContainer().dataset.coverageFeatures = String(data.features.length);
-    }).catch(function () { notice(ctx, ctx.config.labels.loadError, "error"); });
-  }
-
-  function organisationsLayer(ctx, spec) {
-    var group = spec.cluster === false ? L.featureGroup() : L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false });
-    ctx.overlays[ctx.config.labels.organisations] = group;
-    group.addTo(ctx.map);
-    return fetchJson(spec.url).then(function (data) {
-      var markers = data.features.map(function (f) {
-        var c = f.geometry.coordinates;
-        var marker = L.circleMarker([c[1], c[0]], {
-          radius: 7, weight: 2, color: "#ffffff", fillColor: f.properties.exact ? "#1f5f8b" : "#8c6d1f", fillOpacity: 1,
-        });
-        // Contents are built when first shown (functions), not for every marker up front.
-        marker.bindTooltip(function () { return el("span", null, f.properties.name); });
-        marker.bindPopup(function () { return organisationPopup(ctx, f.properties); });
-        marker.on("popupopen", function () { showCoverage(ctx, f.properties.org); });
-        return marker;
-      });
-      group.addLayers ? group.addLayers(markers) : markers.forEach(function (m) { group.addLayer(m); });
-      var container = ctx.map.getContainer();
-      container.dataset.markers = String(markers.length);
-      if (spec.fit && markers.length) ctx.map.fitBounds(group.getBounds(), { maxZoom: 11, padding: [20, 20] });
-      if (window.performance && performance.mark) performance.mark("cammina-markers");
-    });
-  }
-
-  function classify(counts) {
-    var values = Object.keys(counts).map(function (k) { return counts[k]; }).filter(function (v) { return v > 0; });
-    values.sort(function (a, b) { return a - b; });
-    if (!values.length) return [];
-    var breaks = [];
-    for (var i = 1; i < CLASS_COLOURS.length; i++) {
-      breaks.push(values[Math.min(values.length - 1, Math.floor((i * values.length) / CLASS_COLOURS.length))]);
-    }
-    var unique = [];
-    breaks.forEach(function (b) { if (unique.indexOf(b) < 0) unique.push(b); });
-    return unique; // upper bounds (exclusive) of every class but the last
-  }
-
-  function colourFor(count, breaks) {
-    if (!count) return NONE_COLOUR;
-    var index = 0;
-    while (index < breaks.length && count >= breaks[index]) index += 1;
-    return CLASS_COLOURS[Math.round((index * (CLASS_COLOURS.length - 1)) / Math.max(1, breaks.length))];
-  }
-
-  function legendControl(ctx) {
-    var control = L.control({ position: "bottomright" });
-    control.onAdd = function () {
-      var box = el("div", "map-legend");
-      box.setAttribute("aria-live", "polite");
-      return box;
-    };
-    control.addTo(ctx.map);
-    return control;
-  }
-
-  function drawLegend(ctx, control, title, breaks, max) {
-    var box = control.getContainer();
-    box.textContent = "";
-    box.appendChild(el("strong", null, title));
-    var rows = [[0, 0, ctx.config.labels.noData]];
-    var lower = 1;
-    breaks.concat([max + 1]).forEach(function (upper) {
-      if (upper <= lower) return;
-      rows.push([lower, upper - 1, upper - 1 > lower ? lower + "–" + (upper - 1) : String(lower)]);
-      lower = upper;
-    });
-    rows.forEach(function (row) {
-      var line = el("div", "map-legend-row");
-      var swatch = el("span", "map-legend-swatch");
-      swatch.style.background = colourFor(row[0], breaks);
-      line.appendChild(swatch);
-      line.appendChild(el("span", null, row[2]));
-      box.appendChild(line);
-    });
-  }
-
-  function districtsLayer(ctx, spec) {
-    var labels = ctx.config.labels;
-    var counts = {};
-    var layer = L.geoJSON(null, {
-      renderer: ctx.areaRenderer,
-      style: function () { return { color: "#5e3c99", weight: 1, fillOpacity: spec.choropleth ? 0.65 : 0.05, fillColor: "#b2abd2" }; },
-      onEachFeature: function (f, lyr) {
-        lyr.bindTooltip(function () {
-          var text = f.properties.name + (f.properties.code in counts ? " · " + counts[f.properties.code] + " " + labels.organisationsCount : "");
-          return el("span", null, text);
-        }, { sticky: true });
-        lyr.bindPopup(function () {
-          var box = el("div", "district-popup");
-          var title = el("strong");
-          title.appendChild(link(withId(ctx.config.districtUrl, f.properties.code), f.properties.name));
-          box.appendChild(title);
-          if (f.properties.approximate) box.appendChild(el("div", null, labels.approximateDistrict));
-          if (f.properties.code in counts) box.appendChild(el("div", null, counts[f.properties.code] + " " + labels.organisationsCount));
-          return box;
-        });
-      },
-    });
-    ctx.overlays[labels.districts] = layer;
-    layer.addTo(ctx.map);
-    var legend = spec.choropleth ? legendControl(ctx) : null;
-
-    function restyle(countsUrl, title) {
-      return fetchJson(countsUrl).then(function (data) {
-        counts = data;
-        var values = Object.keys(data).map(function (k) { return data[k]; });
-        var breaks = classify(data);
-        var max = values.length ? Math.max.apply(null, values) : 0;
-        layer.setStyle(function (f) {
-          return { color: "#5e3c99", weight: 1, fillOpacity: 0.65, fillColor: colourFor(data[f.properties.code] || 0, breaks) };
-        });
-        drawLegend(ctx, legend, title, breaks, max);
-        ctx.map.getContainer().dataset.choropleth = countsUrl;
-      });
-    }
-
-    var ready = fetchJson(spec.url).then(function (data) {
-      layer.addData(data);
-      if (spec.choropleth) return restyle(spec.choropleth.countsUrl, spec.choropleth.title);
-    });
-    if (spec.choropleth && spec.choropleth.select) {
-      var select = document.getElementById(spec.choropleth.select);
-      if (select) {
-        select.addEventListener("change", function () {
-          var option = select.options[select.selectedIndex];
-          restyle(option.dataset.countsUrl, option.dataset.legendTitle);
-          var url = new URL(window.location.href);
-          if (select.value) url.searchParams.set(select.name, select.value); else url.searchParams.delete(select.name);
-          window.history.replaceState(null, "", url);
-        });
-      }
-    }
-    return ready;
-  }
-
-  function outlineLayer(ctx, spec) {
-    return fetchJson(spec.url).then(function (data) {
-      var layer = L.geoJSON(data, {
-        style: { color: "#5e3c99", weight: 2.5, fillColor: "#b2abd2", fillOpacity: 0.2 }, interactive: false, renderer: ctx.areaRenderer,
-      });
-      ctx.overlays[spec.label || ctx.config.labels.district] = layer;
-      layer.addTo(ctx.map);
-      if (spec.fit && data.features.length) ctx.map.fitBounds(layer.getBounds(), { padding: [10, 10] });
-      ctx.map.getContainer().dataset.outline = "1";
-    });
-  }
-
-  function coverageLayer(ctx, spec) {
-    ctx.coverage.clearLayers();
-    return fetchJson(spec.url).then(function (data) {
-      L.geoJSON(data, { style: COVERAGE_STYLE, interactive: false, renderer: ctx.areaRenderer }).addTo(ctx.coverage);
-      ctx.map.getContainer().dataset.coverageFeatures = String(data.features.length);
-      if (spec.fit && data.features.length) ctx.map.fitBounds(ctx.coverage.getBounds(), { padding: [10, 10], maxZoom: 10 });
-    });
-  }
-
-  function consulatesLayer(ctx, spec) {
-    var layer = L.featureGroup();
-    ctx.overlays[ctx.config.labels.consulates] = layer;
-    if (spec.show !== false) layer.addTo(ctx.map);
-    return fetchJson(spec.url).then(function (data) {
-      data.features.forEach(function (f) {
-        var c = f.geometry.coordinates;
-        L.circleMarker([c[1], c[0]], { radius: 5, weight: 1, color: "#ffffff", fillColor: "#7b2d8b", fillOpacity: 1 })
-          .bindTooltip(el("span", null, f.properties.name))
-          .addTo(layer);
-      });
-    });
-  }
-
-  function clickToSearch(ctx, spec) {
-    ctx.map.on("click", function (event) {
-      var url = new URL(spec.url, window.location.href);
-      url.searchParams.set("lat", event.latlng.lat.toFixed(5));
-      url.searchParams.set("lon", event.latlng.wrap().lng.toFixed(5));
-      window.location.assign(url.toString());
-    });
-    ctx.map.getContainer().title = ctx.config.labels.nearestHere;
-  }
-
-  var POINT_COLOURS = { consulate: "#7b2d8b", origin: "#c0392b", site: "#1f5f8b" };
 
   /* Points the page knows (a consulate, a search origin, an organisation's sites). */
   function addPoints(ctx, points) {
@@ -317,43 +123,51 @@
     }
   }
 
-  var LAYERS = {
-    organisations: organisationsLayer,
-    districts: districtsLayer,
-    outline: outlineLayer,
-    coverage: coverageLayer,
-    consulates: consulatesLayer,
-    clickToSearch: clickToSearch,
-  };
+  function configOf(map) {
+    var element = document.getElementById(map.getContainer().id + "-config");
+    return JSON.parse(element.textContent);
+  }
+
+  function start(map) {
+    var config = configOf(map);
+    var container = map.getContainer();
+    container.setAttribute("role", "region");
+    container.setAttribute("aria-label", config.title || "Map");
+    // Panes keep the drawing order whatever layer arrives first: base map, then areas, then markers.
+    map.createPane("cammina-base").style.zIndex = 150;
+    map.createPane("cammina-areas").style.zIndex = 350;
+    var ctx = {
+      map: map, config: config, baseLayers: {}, overlays: {}, coverage: L.featureGroup().addTo(map), usesCoverage: false,
+      baseRenderer: L.canvas({ pane: "cammina-base" }), areaRenderer: L.canvas({ pane: "cammina-areas" }),
+    };
+    nameControls(container, config.labels);
+    var base = addBase(ctx);
+    if (config.fit) map.fitBounds(config.fit, { maxZoom: 12 });
+    if (config.points && config.points.length) addPoints(ctx, config.points);
+    var pending = (config.layers || []).map(function (spec) {
+      return Promise.resolve(LAYERS[spec.type](ctx, spec)).catch(function (error) {
+        notice(ctx, config.labels.loadError, "error");
+        if (window.console) console.error(error);
+      });
+    });
+    if (base) pending.push(base);
+    if (config.mode) {
+      // A mode may work with the rest of the page (the form's fields): it starts once the page is parsed.
+      pending.push(whenPageParsed(function () { return MODES[config.mode](ctx); }));
+    }
+    Promise.all(pending).then(function () {
+      if (ctx.usesCoverage) ctx.overlays[config.labels.coverage] = ctx.coverage;
+      var collapsed = window.innerWidth < 700 || container.clientHeight < 300;
+      L.control.layers(ctx.baseLayers, ctx.overlays, { collapsed: collapsed }).addTo(map);
+      container.dataset.ready = "1";
+    });
+    return ctx;
+  }
 
   window.CamminaMap = {
-    attach: function (map, config) {
-      var container = map.getContainer();
-      container.setAttribute("role", "region");
-      container.setAttribute("aria-label", config.title || "Map");
-      // Panes keep the drawing order whatever layer arrives first: base map, then areas, then markers.
-      map.createPane("cammina-base").style.zIndex = 150;
-      map.createPane("cammina-areas").style.zIndex = 350;
-      var ctx = {
-        map: map, config: config, baseLayers: {}, overlays: {}, coverage: L.featureGroup().addTo(map),
-        baseRenderer: L.canvas({ pane: "cammina-base" }), areaRenderer: L.canvas({ pane: "cammina-areas" }),
-      };
-      nameControls(container, config.labels);
-      addBase(ctx);
-      if (config.fit) map.fitBounds(config.fit, { maxZoom: 12 });
-      if (config.points && config.points.length) addPoints(ctx, config.points);
-      var pending = (config.layers || []).map(function (spec) {
-        return Promise.resolve(LAYERS[spec.type](ctx, spec)).catch(function (error) {
-          notice(ctx, config.labels.loadError, "error");
-          if (window.console) console.error(error);
-        });
-      });
-      ctx.overlays[config.labels.coverage] = ctx.coverage;
-      Promise.all(pending).then(function () {
-        L.control.layers(ctx.baseLayers, ctx.overlays, { collapsed: window.innerWidth < 700 }).addTo(map);
-        container.dataset.ready = "1";
-      });
-      return ctx;
-    },
+    start: start,
+    layers: LAYERS, // type -> function (ctx, spec), returning a promise when it fetches
+    modes: MODES, // name -> function (ctx), run once the page is parsed
+    util: { el: el, link: link, fetchJson: fetchJson, withId: withId, notice: notice },
   };
 })();

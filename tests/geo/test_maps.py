@@ -1,48 +1,51 @@
-"""The folium map shells: local assets only, no full-page styles, configuration as HTML-safe data."""
+"""The folium map shells: local assets only, no full-page styles, nothing but the shell's own elements
+(checked before anything is rendered), configuration as HTML-safe data."""
+
+import os
 
 import folium
 import pytest
-from jinja2 import TemplateSyntaxError
+from branca.element import Element
 
 from geo.geojson import feature, point_feature, safe_json
 from geo.maps import MapAssets, base_map, config_element, map_shell, render_parts
 
 ASSETS = MapAssets(
-    leaflet_js="/static/vendor/leaflet/leaflet.js",
-    leaflet_css="/static/vendor/leaflet/leaflet.css",
-    markercluster_js="/static/vendor/markercluster/leaflet.markercluster.js",
-    markercluster_css=("/static/vendor/markercluster/MarkerCluster.css", "/static/vendor/markercluster/Default.css"),
-    fullscreen_js="/static/vendor/fullscreen/Control.FullScreen.js",
-    fullscreen_css="/static/vendor/fullscreen/Control.FullScreen.css",
-    locate_js="/static/vendor/locate/L.Control.Locate.min.js",
-    locate_css="/static/vendor/locate/L.Control.Locate.min.css",
-    directory_js="/static/js/directory-map.js",
+    js=(
+        "/static/vendor/leaflet/leaflet.js",
+        "/static/vendor/fullscreen/Control.FullScreen.js",
+        "/static/vendor/locate/L.Control.Locate.min.js",
+        "/static/js/directory-map.js",
+    ),
+    css=("/static/vendor/leaflet/leaflet.css", "/static/vendor/locate/L.Control.Locate.min.css"),
 )
 PAYLOAD = "</script><img src=x onerror=alert(1)>`${alert(2)}\\`"
+# Sets an environment variable when run as a Jinja template: proof that it ran.
+RAN = "CAMMINA_TEST_TEMPLATE_RAN"
+RUNS = "{{ lipsum.__globals__.os.environ.setdefault('" + RAN + "', 'yes') }}"
+
+
+@pytest.fixture(autouse=True)
+def _nothing_ran(monkeypatch):
+    monkeypatch.delenv(RAN, raising=False)
+    yield
+    assert RAN not in os.environ, "a template handed to folium ran"
 
 
 def _shell():
     return map_shell(ASSETS, center=(15.0, -90.0), zoom=5)
 
 
-def test_a_map_uses_only_the_given_local_assets():
+def test_a_map_uses_only_the_given_local_assets_in_their_order():
     parts = _shell()
-    assert set(parts.asset_urls) == {
-        ASSETS.leaflet_js,
-        ASSETS.leaflet_css,
-        ASSETS.fullscreen_js,
-        ASSETS.fullscreen_css,
-        ASSETS.locate_js,
-        ASSETS.locate_css,
-        ASSETS.markercluster_js,
-        *ASSETS.markercluster_css,
-        ASSETS.directory_js,
-    }
+    assert parts.asset_urls == [*ASSETS.js, *ASSETS.css]
     html = parts.assets + parts.container + parts.script
     assert "http" not in html
-    assert "user-scalable=no" not in html and "html, body" not in html
-    assert html.index(ASSETS.leaflet_js) < html.index(ASSETS.markercluster_js)
-    assert f'getElementById("{parts.name}-config")' in parts.script
+    assert "user-scalable=no" not in html and "html, body" not in html and "L_NO_TOUCH" not in html
+    positions = [parts.assets.index(f'<script src="{url}">') for url in ASSETS.js]
+    assert positions == sorted(positions)  # Leaflet first, the module last
+    assert f"CamminaMap.start({parts.name});" in parts.script
+    assert f'id="{parts.name}"' in parts.container
 
 
 def test_the_shell_is_built_once_per_arguments():
@@ -58,27 +61,45 @@ def test_the_shell_carries_no_text():
     assert "title" not in parts.script
 
 
-@pytest.mark.parametrize("text", ["{{ 7*7 }}", "{# x #}", "{{ lipsum.__globals__.os.getpid() }}"])
-def test_a_map_given_template_syntax_is_refused_before_it_runs(text):
-    """branca runs what each element writes as a template: text handed to folium would run on the server."""
+@pytest.mark.parametrize("text", ["{{ 7*7 }}", "{# x #}", RUNS, "{{ \"a' }}", "{% raw %}x", "{# x"])
+def test_a_map_given_text_in_an_element_is_refused_before_it_runs(text):
+    """branca runs what each element writes as a template: a tooltip (or any element but the shell's
+    own) is refused before anything is rendered, so nothing of it runs, not even broken syntax."""
     m = base_map(ASSETS)
     folium.Marker([15.0, -90.0], tooltip=f"name {text}").add_to(m)
-    with pytest.raises(ValueError, match="template syntax"):
+    with pytest.raises(ValueError, match=r"only its own elements, not \['Marker', 'Tooltip'\]"):
         render_parts(m)
 
 
-@pytest.mark.parametrize("text", ["{{ \"a' }}", "{% raw %}x", "{# x"])
-def test_a_map_given_broken_template_syntax_fails_loudly(text):
-    """branca compiles each element's output as it is written: broken syntax cannot even be compiled."""
+def test_an_element_put_in_the_page_header_is_refused():
     m = base_map(ASSETS)
-    folium.Marker([15.0, -90.0], tooltip=f"name {text}").add_to(m)
-    with pytest.raises(TemplateSyntaxError):
+    m.get_root().header.add_child(Element("<script>x()</script>"), name="extra")
+    with pytest.raises(ValueError, match="header: extra"):
+        render_parts(m)
+
+
+@pytest.mark.parametrize("text", ["{{ 7*7 }}", "{% if 1 %}x{% endif %}", RUNS])
+def test_template_syntax_in_the_map_settings_is_refused_before_it_runs(text):
+    m = base_map(ASSETS)
+    m.options["title"] = text  # a Leaflet option that would be written into the script
+    with pytest.raises(ValueError, match="map's options holds template syntax"):
+        render_parts(m)
+
+
+def test_a_shell_is_rendered_once():
+    m = base_map(ASSETS)
+    render_parts(m)
+    with pytest.raises(ValueError, match="already rendered"):
         render_parts(m)
 
 
 def test_remote_assets_are_refused():
     m = base_map(ASSETS)
     m.default_js = [("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")]
+    with pytest.raises(ValueError, match="served locally"):
+        render_parts(m)
+    m = base_map(ASSETS)
+    m.default_css = [("leaflet_css", "//cdn.example.org/leaflet.css")]
     with pytest.raises(ValueError, match="served locally"):
         render_parts(m)
 

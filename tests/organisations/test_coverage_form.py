@@ -208,9 +208,9 @@ def test_the_editor_renders_the_four_ways_with_the_map_and_escapes_entry_text(ap
     assert '<option selected value="unit:MX-CHP">' in html
     assert 'value="12.5"' in html and 'name="radii-0-radius_km"' in html and 'name="radii-1-radius_km"' in html
     assert 'type="file"' in html and 'name="upload"' in html
-    assert "vendor/draw/leaflet.draw.js" in html and "js/coverage-editor.js" in html
-    assert "vendor/draw/leaflet.draw.css" in html
-    assert "CamminaCoverageEditor.attach(" in html
+    assert "vendor/draw/leaflet.draw.js" in html and "js/directory-map-editor.js" in html
+    assert "vendor/draw/leaflet.draw.css" in html and "js/unit-filter.js" in html
+    assert "CamminaMap.start(" in html and '"mode":"editor"' in html
     assert f"/maps/organisations/{org.uuid}/coverage.geojson" in html
     assert '<script>alert("x")</script>' not in html
     assert "&lt;script&gt;alert(" in html  # in the list of drawn areas, escaped
@@ -309,7 +309,7 @@ def test_entry_text_in_the_editor_map_cannot_close_the_script(fresh_app):
         form = CoverageEditorForm(org, meta={"csrf": False})
         html = render_template_string(MACRO, form=form, organisation=org)
     assert "<script>window.__xss" not in html
-    scripts = [s for s in re.findall(r"<script[^>]*>(.*?)</script>", html, flags=re.S) if "CamminaCoverageEditor" in s]
+    scripts = [s for s in re.findall(r"<script[^>]*>(.*?)</script>", html, flags=re.S) if "CamminaMap.start" in s]
     assert len(scripts) == 1 and "__xss" not in scripts[0]  # the map's script holds no entry text at all
     [config] = re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', html, flags=re.S)
     assert "\\u003c/script\\u003e\\u003cscript\\u003ewindow.__xss=1" in config  # the name, as JSON escapes

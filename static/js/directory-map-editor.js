@@ -1,18 +1,16 @@
-/* The coverage editor: draw, reshape and delete polygons on the map (Leaflet.draw 1.0.4, served
- * locally) and keep the form's hidden field filled with them as a GeoJSON FeatureCollection.
+/* The coverage editor, mode `editor` of the directory's map module (directory-map.js starts it with the
+ * `editor` part of the page's JSON configuration, built by directory_app/organisations/maps.py): draw,
+ * reshape and delete polygons on the map (Leaflet.draw 1.0.4, served locally) and keep the form's hidden
+ * field filled with them as a GeoJSON FeatureCollection.
  *
- * directory_app/maps/editor.py calls CamminaCoverageEditor.attach(map, config) with the `editor`
- * part of the page's JSON configuration element (never with text written into the script). The
- * drawn areas start from the hidden field (what the server will save), the rest of the coverage
- * (units, countries, radii) is fetched from config.coverageUrl and shown for reference only.
- * Labels of areas come from entries: they are only ever written with textContent.
+ * The drawn areas start from the hidden field (what the server will save), the rest of the coverage
+ * (units, countries, radii) is fetched from config.coverageUrl and shown for reference only, in the
+ * map's coverage overlay; the organisation's sites are the configuration's points. Labels of areas come
+ * from entries: they are only ever written with textContent.
  *
  * Polygons saved earlier carry a `keep` reference: while unchanged they are sent back as that
  * reference alone (geometry null), so a large uploaded area does not travel with every save
  * (organisations/coverage_drawn.py says why).
- *
- * The same file gives the unit list its filter box: <input data-filter-select="ID"> filters the
- * options of <select id="ID">, and <ul data-selected-list="ID"> lists what is selected.
  */
 (function () {
   "use strict";
@@ -20,16 +18,8 @@
   var DRAWN_STYLE = { color: "#1f5f8b", weight: 3, fillColor: "#4a90c2", fillOpacity: 0.3 };
   var REFERENCE_STYLE = { color: "#b35806", weight: 2, dashArray: "6 4", fillColor: "#fdb863", fillOpacity: 0.15 };
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function fold(text) {
-    return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-  }
+  var util = window.CamminaMap.util;
+  var el = util.el;
 
   function localise(labels) {
     var draw = L.drawLocal.draw, edit = L.drawLocal.edit;
@@ -128,43 +118,30 @@
     ctx.map.getContainer().dataset.drawnAreas = String(features.length);
   }
 
-  function loadReference(ctx) {
+  function loadReference(ctx, base) {
     if (!ctx.config.coverageUrl) return;
-    fetch(ctx.config.coverageUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.json();
-      })
-      .then(function (data) {
-        var others = data.features.filter(function (f) { return f.properties.kind !== "polygon"; });
-        L.geoJSON({ type: "FeatureCollection", features: others }, { style: REFERENCE_STYLE, interactive: false })
-          .addTo(ctx.reference);
-        ctx.map.getContainer().dataset.referenceFeatures = String(others.length);
-      })
-      .catch(function () {
-        var box = el("p", "map-notice", ctx.config.labels.loadError);
-        box.dataset.kind = "error";
-        ctx.map.getContainer().parentNode.insertBefore(box, ctx.map.getContainer());
-      });
+    util.fetchJson(ctx.config.coverageUrl).then(function (data) {
+      var others = data.features.filter(function (f) { return f.properties.kind !== "polygon"; });
+      L.geoJSON({ type: "FeatureCollection", features: others }, { style: REFERENCE_STYLE, interactive: false })
+        .addTo(ctx.reference);
+      ctx.map.getContainer().dataset.referenceFeatures = String(others.length);
+    }).catch(function () { util.notice(base, ctx.config.labels.loadError, "error"); });
   }
 
-  /* `base` is what CamminaMap.attach returned: its coverage overlay (in the layer control) holds the
-   * reference layer when there is one. */
-  function attach(map, config, base) {
+  /* `base` is the map's context (directory-map.js): its coverage overlay, in the layer control, holds
+   * the reference layer. */
+  function attach(base) {
+    var map = base.map, config = base.config.editor;
     var input = document.getElementById(config.field);
-    if (!input || !L.Control.Draw) return null;
+    if (!input || !L.Control.Draw) return;
     localise(config.labels);
+    base.usesCoverage = true;
     var ctx = {
       map: map, config: config, input: input, renderer: L.svg({ padding: 0.5 }),
-      drawn: L.featureGroup().addTo(map),
-      reference: base && base.coverage ? base.coverage : L.featureGroup().addTo(map),
+      drawn: L.featureGroup().addTo(map), reference: base.coverage,
     };
-    (config.sites || []).forEach(function (site) {
-      L.circleMarker([site.lat, site.lon], { radius: 8, weight: 2, color: "#ffffff", fillColor: "#1f5f8b", fillOpacity: 1 })
-        .bindTooltip(el("span", null, site.label)).addTo(map);
-    });
     loadField(ctx);
-    loadReference(ctx);
+    loadReference(ctx, base);
     map.addControl(new L.Control.Draw({
       position: "topright",
       draw: {
@@ -186,52 +163,7 @@
     writeField(ctx);
     if (ctx.drawn.getLayers().length) map.fitBounds(ctx.drawn.getBounds(), { padding: [20, 20], maxZoom: 11 });
     map.getContainer().dataset.editor = "ready";
-    return ctx;
   }
 
-  function filterSelect(input) {
-    var select = document.getElementById(input.dataset.filterSelect);
-    if (!select) return;
-    var words = fold(input.value).split(/\s+/).filter(Boolean);
-    Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
-      var groupName = fold(group.label);
-      var shown = 0;
-      Array.prototype.forEach.call(group.children, function (option) {
-        var text = groupName + " " + fold(option.textContent);
-        var match = option.selected || words.every(function (w) { return text.indexOf(w) >= 0; });
-        option.hidden = !match;
-        if (match) shown += 1;
-      });
-      group.hidden = shown === 0;
-    });
-  }
-
-  function listSelected(select) {
-    var list = document.querySelector('[data-selected-list="' + select.id + '"]');
-    if (!list) return;
-    list.textContent = "";
-    Array.prototype.forEach.call(select.selectedOptions, function (option) {
-      list.appendChild(el("li", null, option.textContent));
-    });
-  }
-
-  function setUpLists() {
-    Array.prototype.forEach.call(document.querySelectorAll("input[data-filter-select]"), function (input) {
-      input.addEventListener("input", function () { filterSelect(input); });
-      var select = document.getElementById(input.dataset.filterSelect);
-      if (select) select.addEventListener("change", function () { listSelected(select); });
-    });
-  }
-
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUpLists);
-  else setUpLists();
-
-  window.CamminaCoverageEditor = {
-    /* The map script may run before the rest of the form is parsed: attach once the page is. */
-    attach: function (map, config, base) {
-      if (document.readyState !== "loading") return attach(map, config, base);
-      document.addEventListener("DOMContentLoaded", function () { attach(map, config, base); });
-      return null;
-    },
-  };
+  window.CamminaMap.modes.editor = attach;
 })();

@@ -1,0 +1,258 @@
+/* The data layers of the directory's maps, registered in CamminaMap.layers (directory-map.js reads the
+ * page's configuration and calls them by their `type`): organisation sites (clustered, with a popup that
+ * draws the organisation's coverage), consular districts (with a choropleth and its legend), one
+ * district's outline, an organisation's coverage, consulates, click-to-search (the nearest search) and
+ * the comparison of a proposal's coverage with the published one (review). All geometry is fetched as
+ * GeoJSON from the app; entry text is put in the page with textContent only.
+ */
+(function () {
+  "use strict";
+
+  var util = window.CamminaMap.util;
+  var el = util.el, link = util.link, fetchJson = util.fetchJson, withId = util.withId, notice = util.notice;
+  var CLASS_COLOURS = ["#f7fcb9", "#addd8e", "#41ab5d", "#238443", "#005a32"]; // ColorBrewer YlGn
+  var NONE_COLOUR = "#d9d9d9";
+  var COVERAGE_STYLE = { color: "#b35806", weight: 2, fillColor: "#fdb863", fillOpacity: 0.25 };
+  var COMPARISON_STYLES = {
+    current: { color: "#5b6770", weight: 2, dashArray: "6 4", fillOpacity: 0.15 },
+    proposed: { color: "#0b6e4f", weight: 2, fillOpacity: 0.25 },
+  };
+
+  function organisationPopup(ctx, props) {
+    var labels = ctx.config.labels;
+    var box = el("div", "org-popup");
+    var title = el("strong");
+    title.appendChild(link(withId(ctx.config.organisationUrl, props.org), props.name));
+    box.appendChild(title);
+    if (props.city) box.appendChild(el("div", "org-popup-city", props.city));
+    if (props.services && props.services.length) {
+      var list = el("ul", "org-popup-services");
+      props.services.forEach(function (code) { list.appendChild(el("li", null, ctx.config.services[code] || code)); });
+      box.appendChild(list);
+    }
+    if (!props.exact) box.appendChild(el("p", "org-popup-approximate", labels.approximate));
+    box.appendChild(link(withId(ctx.config.organisationUrl, props.org), labels.details));
+    return box;
+  }
+
+  function showCoverage(ctx, organisationId) {
+    ctx.coverage.clearLayers();
+    fetchJson(withId(ctx.config.coverageUrl, organisationId)).then(function (data) {
+      L.geoJSON(data, { style: COVERAGE_STYLE, interactive: false, renderer: ctx.areaRenderer }).addTo(ctx.coverage);
+      ctx.map.getContainer().dataset.coverageFeatures = String(data.features.length);
+    }).catch(function () { notice(ctx, ctx.config.labels.loadError, "error"); });
+  }
+
+  function organisationsLayer(ctx, spec) {
+    ctx.usesCoverage = true; // a marker's popup draws its organisation's coverage there
+    var group = spec.cluster === false ? L.featureGroup() : L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false });
+    ctx.overlays[ctx.config.labels.organisations] = group;
+    group.addTo(ctx.map);
+    return fetchJson(spec.url).then(function (data) {
+      var markers = data.features.map(function (f) {
+        var c = f.geometry.coordinates;
+        var marker = L.circleMarker([c[1], c[0]], {
+          radius: 7, weight: 2, color: "#ffffff", fillColor: f.properties.exact ? "#1f5f8b" : "#8c6d1f", fillOpacity: 1,
+        });
+        // Contents are built when first shown (functions), not for every marker up front.
+        marker.bindTooltip(function () { return el("span", null, f.properties.name); });
+        marker.bindPopup(function () { return organisationPopup(ctx, f.properties); });
+        marker.on("popupopen", function () { showCoverage(ctx, f.properties.org); });
+        return marker;
+      });
+      group.addLayers ? group.addLayers(markers) : markers.forEach(function (m) { group.addLayer(m); });
+      var container = ctx.map.getContainer();
+      container.dataset.markers = String(markers.length);
+      if (spec.fit && markers.length) ctx.map.fitBounds(group.getBounds(), { maxZoom: 11, padding: [20, 20] });
+      if (window.performance && performance.mark) performance.mark("cammina-markers");
+    });
+  }
+
+  function classify(counts) {
+    var values = Object.keys(counts).map(function (k) { return counts[k]; }).filter(function (v) { return v > 0; });
+    values.sort(function (a, b) { return a - b; });
+    if (!values.length) return [];
+    var breaks = [];
+    for (var i = 1; i < CLASS_COLOURS.length; i++) {
+      breaks.push(values[Math.min(values.length - 1, Math.floor((i * values.length) / CLASS_COLOURS.length))]);
+    }
+    var unique = [];
+    breaks.forEach(function (b) { if (unique.indexOf(b) < 0) unique.push(b); });
+    return unique; // upper bounds (exclusive) of every class but the last
+  }
+
+  function colourFor(count, breaks) {
+    if (!count) return NONE_COLOUR;
+    var index = 0;
+    while (index < breaks.length && count >= breaks[index]) index += 1;
+    return CLASS_COLOURS[Math.round((index * (CLASS_COLOURS.length - 1)) / Math.max(1, breaks.length))];
+  }
+
+  function legendControl(ctx) {
+    var control = L.control({ position: "bottomright" });
+    control.onAdd = function () {
+      var box = el("div", "map-legend");
+      box.setAttribute("aria-live", "polite");
+      return box;
+    };
+    control.addTo(ctx.map);
+    return control;
+  }
+
+  function drawLegend(ctx, control, title, breaks, max) {
+    var box = control.getContainer();
+    box.textContent = "";
+    box.appendChild(el("strong", null, title));
+    var rows = [[0, 0, ctx.config.labels.noData]];
+    var lower = 1;
+    breaks.concat([max + 1]).forEach(function (upper) {
+      if (upper <= lower) return;
+      rows.push([lower, upper - 1, upper - 1 > lower ? lower + "–" + (upper - 1) : String(lower)]);
+      lower = upper;
+    });
+    rows.forEach(function (row) {
+      var line = el("div", "map-legend-row");
+      var swatch = el("span", "map-legend-swatch");
+      swatch.style.background = colourFor(row[0], breaks);
+      line.appendChild(swatch);
+      line.appendChild(el("span", null, row[2]));
+      box.appendChild(line);
+    });
+  }
+
+  function districtsLayer(ctx, spec) {
+    var labels = ctx.config.labels;
+    var counts = {};
+    var layer = L.geoJSON(null, {
+      renderer: ctx.areaRenderer,
+      style: function () { return { color: "#5e3c99", weight: 1, fillOpacity: spec.choropleth ? 0.65 : 0.05, fillColor: "#b2abd2" }; },
+      onEachFeature: function (f, lyr) {
+        lyr.bindTooltip(function () {
+          var text = f.properties.name + (f.properties.code in counts ? " · " + counts[f.properties.code] + " " + labels.organisationsCount : "");
+          return el("span", null, text);
+        }, { sticky: true });
+        lyr.bindPopup(function () {
+          var box = el("div", "district-popup");
+          var title = el("strong");
+          title.appendChild(link(withId(ctx.config.districtUrl, f.properties.code), f.properties.name));
+          box.appendChild(title);
+          if (f.properties.approximate) box.appendChild(el("div", null, labels.approximateDistrict));
+          if (f.properties.code in counts) box.appendChild(el("div", null, counts[f.properties.code] + " " + labels.organisationsCount));
+          return box;
+        });
+      },
+    });
+    ctx.overlays[labels.districts] = layer;
+    layer.addTo(ctx.map);
+    var legend = spec.choropleth ? legendControl(ctx) : null;
+
+    function restyle(countsUrl, title) {
+      return fetchJson(countsUrl).then(function (data) {
+        counts = data;
+        var values = Object.keys(data).map(function (k) { return data[k]; });
+        var breaks = classify(data);
+        var max = values.length ? Math.max.apply(null, values) : 0;
+        layer.setStyle(function (f) {
+          return { color: "#5e3c99", weight: 1, fillOpacity: 0.65, fillColor: colourFor(data[f.properties.code] || 0, breaks) };
+        });
+        drawLegend(ctx, legend, title, breaks, max);
+        ctx.map.getContainer().dataset.choropleth = countsUrl;
+      });
+    }
+
+    var ready = fetchJson(spec.url).then(function (data) {
+      layer.addData(data);
+      if (spec.choropleth) return restyle(spec.choropleth.countsUrl, spec.choropleth.title);
+    });
+    if (spec.choropleth && spec.choropleth.select) {
+      var select = document.getElementById(spec.choropleth.select);
+      if (select) {
+        select.addEventListener("change", function () {
+          var option = select.options[select.selectedIndex];
+          restyle(option.dataset.countsUrl, option.dataset.legendTitle);
+          var url = new URL(window.location.href);
+          if (select.value) url.searchParams.set(select.name, select.value); else url.searchParams.delete(select.name);
+          window.history.replaceState(null, "", url);
+        });
+      }
+    }
+    return ready;
+  }
+
+  function outlineLayer(ctx, spec) {
+    return fetchJson(spec.url).then(function (data) {
+      var layer = L.geoJSON(data, {
+        style: { color: "#5e3c99", weight: 2.5, fillColor: "#b2abd2", fillOpacity: 0.2 }, interactive: false, renderer: ctx.areaRenderer,
+      });
+      ctx.overlays[spec.label || ctx.config.labels.district] = layer;
+      layer.addTo(ctx.map);
+      if (spec.fit && data.features.length) ctx.map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+      ctx.map.getContainer().dataset.outline = "1";
+    });
+  }
+
+  function coverageLayer(ctx, spec) {
+    ctx.usesCoverage = true;
+    ctx.coverage.clearLayers();
+    return fetchJson(spec.url).then(function (data) {
+      L.geoJSON(data, { style: COVERAGE_STYLE, interactive: false, renderer: ctx.areaRenderer }).addTo(ctx.coverage);
+      ctx.map.getContainer().dataset.coverageFeatures = String(data.features.length);
+      if (spec.fit && data.features.length) ctx.map.fitBounds(ctx.coverage.getBounds(), { padding: [10, 10], maxZoom: 10 });
+    });
+  }
+
+  function consulatesLayer(ctx, spec) {
+    var layer = L.featureGroup();
+    ctx.overlays[ctx.config.labels.consulates] = layer;
+    if (spec.show !== false) layer.addTo(ctx.map);
+    return fetchJson(spec.url).then(function (data) {
+      data.features.forEach(function (f) {
+        var c = f.geometry.coordinates;
+        L.circleMarker([c[1], c[0]], { radius: 5, weight: 1, color: "#ffffff", fillColor: "#7b2d8b", fillOpacity: 1 })
+          .bindTooltip(el("span", null, f.properties.name))
+          .addTo(layer);
+      });
+    });
+  }
+
+  function clickToSearch(ctx, spec) {
+    ctx.map.on("click", function (event) {
+      var url = new URL(spec.url, window.location.href);
+      url.searchParams.set("lat", event.latlng.lat.toFixed(5));
+      url.searchParams.set("lon", event.latlng.wrap().lng.toFixed(5));
+      window.location.assign(url.toString());
+    });
+    ctx.map.getContainer().title = ctx.config.labels.nearestHere;
+  }
+
+  /* A proposal's coverage and the published one (features marked `layer`: current or proposed), as two
+   * overlays named by spec.labels. */
+  function comparisonLayer(ctx, spec) {
+    return fetchJson(spec.url).then(function (data) {
+      var bounds = L.latLngBounds([]);
+      Object.keys(spec.labels).forEach(function (name) {
+        var features = data.features.filter(function (f) { return f.properties.layer === name; });
+        var layer = L.geoJSON({ type: "FeatureCollection", features: features }, {
+          style: COMPARISON_STYLES[name],
+          renderer: ctx.areaRenderer,
+          onEachFeature: function (feature, shape) {
+            shape.bindTooltip(el("span", null, feature.properties.label || ""), { sticky: true });
+          },
+        }).addTo(ctx.map);
+        ctx.overlays[spec.labels[name]] = layer;
+        ctx.map.getContainer().dataset[name + "Features"] = String(features.length);
+        if (features.length) bounds.extend(layer.getBounds());
+      });
+      if (bounds.isValid()) ctx.map.fitBounds(bounds, { padding: [10, 10] });
+    });
+  }
+
+  var layers = window.CamminaMap.layers;
+  layers.organisations = organisationsLayer;
+  layers.districts = districtsLayer;
+  layers.outline = outlineLayer;
+  layers.coverage = coverageLayer;
+  layers.consulates = consulatesLayer;
+  layers.clickToSearch = clickToSearch;
+  layers.comparison = comparisonLayer;
+})();
