@@ -28,6 +28,7 @@ from directory_app.review.blueprint import acting_user, bp, editable_organisatio
 from directory_app.review.coverage_layers import coverage_features, describe_part
 from directory_app.review.forms import ActionForm, ReviewForm
 from directory_app.review.labels import field_label
+from directory_app.review.maps import proposal_map
 from directory_app.review.merge_page import applied_labels, conflict_rows, kept_labels
 from directory_app.review.metadata import metadata_records
 from directory_app.review.models import APPROVED_STATUSES, ChangeProposal, ProposalStatus
@@ -92,6 +93,7 @@ def _render_proposal(proposal: ChangeProposal, form: ReviewForm, status: int = 2
         render_template(
             "review/proposal.html",
             proposal=proposal,
+            map_html=proposal_map(proposal),
             changes=diff_snapshots(start, proposal.snapshot),  # what its author changed
             current_parts=[describe_part(p, current) for p in (current or {}).get("coverage") or []],
             proposed_parts=[describe_part(p, proposal.snapshot) for p in proposal.snapshot.get("coverage") or []],

@@ -49,11 +49,13 @@ def test_contact_proposes_ts_approves(page, new_context, live_server, screenshot
     reviewer.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(reviewer, "ts_admin")
     reviewer.goto(proposal_url)
-    # the drawn base layer has paths of its own: wait for the two coverage layers (published, proposed)
-    reviewer.wait_for_function(
-        "() => document.querySelectorAll('.review-map .leaflet-control-layers-overlays label').length === 2"
-    )
-    assert reviewer.locator(".review-map .leaflet-overlay-pane path").count() >= 2  # published and proposed
+    # the map of the coverage: the published and the proposed one, each an overlay with its features
+    reviewer.wait_for_selector(".map-review .folium-map[data-ready='1']")
+    overlays = reviewer.locator(".map-review .leaflet-control-layers-overlays label").all_text_contents()
+    assert [label.strip() for label in overlays] == ["Published coverage", "Proposed coverage"]
+    review_map = reviewer.locator(".map-review .folium-map")
+    assert int(review_map.get_attribute("data-current-features")) >= 1
+    assert int(review_map.get_attribute("data-proposed-features")) >= 1
     diff = reviewer.locator("table.diff").inner_text()
     assert "locations[0].lat" in diff and "country_code" not in diff  # only what the contact changed
     assert reviewer.evaluate("() => window.__x") is None
