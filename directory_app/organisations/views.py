@@ -11,7 +11,7 @@ from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict
 from directory_app.i18n import format_number
 from directory_app.organisations.display import is_stale, template_helpers, website_href
-from directory_app.organisations.maps import organisation_map
+from directory_app.organisations.maps import organisation_map, site_picker_map
 from directory_app.organisations.profile import districts_served, find_organisation, phones_by_contact, visible_sites
 from directory_app.organisations.search import (
     DirectoryQuery,
@@ -22,6 +22,7 @@ from directory_app.organisations.search import (
 
 bp = Blueprint("organisations", __name__)
 bp.context_processor(template_helpers)
+bp.add_app_template_global(site_picker_map)  # the edit form's map (templates/edit/form.html)
 
 
 def form_choices(query: DirectoryQuery | None = None) -> dict:

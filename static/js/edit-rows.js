@@ -40,7 +40,7 @@
       var row = last.cloneNode(true);
       renumber(row, list, index, index + 1);
       var picker = row.querySelector(".site-picker");
-      if (picker) {  // a fresh map box: the copied one holds the first row's Leaflet map
+      if (picker) {  // a fresh, empty slot for the site picker: the copied one may hold the map itself
         var fresh = picker.cloneNode(false);
         fresh.className = "site-picker";
         fresh.hidden = true;
@@ -51,7 +51,7 @@
       var heading = row.querySelector("h3");
       if (heading && button.hasAttribute("data-heading")) { heading.textContent = button.getAttribute("data-heading"); }
       last.after(row);
-      if (picker && window.CamminaSitePicker) { window.CamminaSitePicker.attach(row.querySelector(".site-picker")); }
+      row.dispatchEvent(new CustomEvent("edit-row-added", { bubbles: true }));  // the site picker listens
       var first = row.querySelector("input:not([type=hidden]), select, textarea");
       if (first) { first.focus(); }
     });
