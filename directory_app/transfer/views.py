@@ -36,6 +36,7 @@ from directory_app.transfer.preview_notes import (
     reading_note,
 )
 from directory_app.transfer.readers import Table, read_table
+from directory_app.transfer.template import skip_examples
 from directory_app.transfer.uploads import FORMAT_NAMES, STORED_NAMES, Upload, save_upload
 
 bp = Blueprint("transfer", __name__, url_prefix="/transfer")
@@ -107,6 +108,7 @@ def _load(token: str) -> tuple[Path, dict, Table]:
         table = read_table(_stored_upload(folder, note), hsds_options(note, current_user))
     except ValidationError:
         abort(404)
+    table, note["examples"] = skip_examples(table, note.get("mapping") or {})  # the template's example rows
     return folder, note, table
 
 
