@@ -133,7 +133,8 @@ def test_ogc_links_carry_the_public_address(app, path):
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert EVIL not in text
-    ours = [url for url in _absolute_urls(text) if "/ogc" in url]
+    # the OGC's own identifiers (link relations, CRS and conformance URIs) are no addresses of ours
+    ours = [url for url in _absolute_urls(text) if "/ogc" in url and not url.startswith("http://www.opengis.net/")]
     assert ours and all(url.startswith(f"{PUBLIC}/ogc") for url in ours)
     if "items?f=json" in path:
         rels = {link["rel"]: link["href"] for link in response.get_json()["links"]}
