@@ -131,7 +131,7 @@ def test_a_rejected_import_row_is_explained_in_the_readers_language(marked_app, 
     html = import_preview(marked_app, language)
     latitude = MESSAGES["latitude_out_of_range"] % {"lat": "95"}
     assert f"[{language}] {latitude}" in html
-    assert "locations[0].lon/lat" in html  # which field
+    assert f"<strong>lat</strong>: [{language}] {latitude}" in html  # which column: the file's own header
     assert f"[{language}] 'nope' is not an email address" in html
 
 
