@@ -5,6 +5,7 @@ still correct, bad input and CSRF failures."""
 from __future__ import annotations
 
 import json
+import re
 
 from sqlalchemy import select
 
@@ -61,6 +62,11 @@ def test_proposal_review_publish_and_reject(fresh_app, login_as):
     assert "services[0].fees" in page and "Gratis" in page and "<b>renovada" not in page
     layers = ts.get(f"/review/{proposal_id}/coverage.geojson").get_json()
     assert {f["properties"]["layer"] for f in layers["features"]} == {"current", "proposed"}
+    # the page's map (the one map pipeline) fetches those two layers and names them
+    (config,) = re.findall(r'<script type="application/json" id="map_\w+-config">(.*?)</script>', page)
+    (layer,) = json.loads(config)["layers"]
+    assert layer["type"] == "comparison" and layer["url"] == f"/review/{proposal_id}/coverage.geojson"
+    assert layer["labels"] == {"current": "Published coverage", "proposed": "Proposed coverage"}
 
     form = form_fields(page)
     form["comment"] = "Bien, gracias"
