@@ -85,9 +85,12 @@ def _import(path: Path, mapping: str | None, dry_run: bool, country: str = "", c
 
 
 def _print_rejections(report) -> None:
+    """Every error of every rejected row, named by the file's column (transfer.row_errors)."""
     for row in report.rejected:
-        where = f"row {row.row}" + (f", field '{row.field}'" if row.field else "")
-        click.echo(f"  rejected {where}: {row.reason}", err=True)
+        for error in row.errors or [None]:
+            column = error.column if error is not None else row.field
+            where = f"row {row.row}" + (f", column '{column}'" if column else "")
+            click.echo(f"  rejected {where}: {error.message if error is not None else row.reason}", err=True)
 
 
 @click.command("export-organisations")

@@ -6,6 +6,7 @@ header and row number, the default kind of new entries, and who will see what.""
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 
@@ -284,3 +285,15 @@ def test_a_comma_file_with_an_unquoted_decimal_comma_is_refused_with_a_hint(clie
     text = page_text(response.get_data(as_text=True))
     assert response.status_code == 400
     assert "lista.csv, row 2: This row has 6 cells and the header 4" in text and "must be in quotes" in text
+
+
+def test_the_command_line_reads_the_same_files_and_lists_every_error_by_column(fresh_app, tmp_path):
+    path = tmp_path / "errores.csv"
+    path.write_bytes(text_file(BAD, ";").encode("cp1252"))
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps(MAPPING), encoding="utf-8")
+    args = ["import-organisations", str(path), "--mapping", str(mapping), "--dry-run"]
+    result = fresh_app.test_cli_runner().invoke(args=args)
+    assert "rejected row 3, column 'Longitud': 'abc' is not a number." in result.output
+    assert "rejected row 3, column 'Tipo': unknown kind 'albergue'" in result.output
+    assert "rejected row 6, column 'País': 'XX' is not a member country" in result.output
