@@ -5,7 +5,9 @@ what the import cannot keep listed per record. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 
 import pytest
 from sqlalchemy import select
@@ -16,7 +18,7 @@ from directory_app.organisations.models import CoverageKind, Organisation, Statu
 from directory_app.transfer.models import HsdsTermMapping
 from tests.conftest import login_as
 from tests.transfer.hsds_flow import asks_country, choose, examples_package, notes, terms
-from tests.transfer.web_flow import import_now, preview_upload
+from tests.transfer.web_flow import import_now, preview_upload, upload
 
 EXAMPLE_ORGANIZATION = "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610"
 EXAMPLE_SERVICE = "ac148810-d857-441c-9679-408f346de14b"
@@ -225,3 +227,32 @@ def test_a_country_contact_imports_hsds_in_their_own_country(fresh_app, hsds_exa
     import_now(web, preview)
     with fresh_app.app_context():
         assert organisation(fresh_app, EXAMPLE_ORGANIZATION) is None  # a proposal for the TS, not an entry yet
+
+
+def test_what_is_not_hsds_is_refused_with_a_clear_message(client_as, hsds_examples):
+    web = client_as("ts_admin")
+    for name in ("location.json", "taxonomy.json"):  # HSDS objects, but no organization or service
+        response = upload(web, (hsds_examples / name).read_bytes(), name)
+        assert response.status_code == 400
+        assert "neither GeoJSON nor HSDS (an organization or a service" in response.get_data(as_text=True)
+    without_organizations = io.BytesIO()
+    with zipfile.ZipFile(without_organizations, "w") as archive:
+        archive.writestr("datapackage.json", "{}")
+        archive.writestr("services.csv", "id,name,status\n1,A,active\n")
+    response = upload(web, without_organizations.getvalue(), "paquete.zip")
+    assert response.status_code == 400
+    assert "The package has no organizations table (organizations.csv)." in response.get_data(as_text=True)
+
+
+def test_what_the_file_says_is_shown_as_text(client_as):
+    """Names and terms of another publisher's file are text on the preview, never markup."""
+    web = client_as("ts_admin")
+    document = _foreign(
+        "0a0b0c0d-0000-4000-8000-000000000050", "<script>alert('org')</script>", "0a0b0c0d-0000-4000-8000-000000000060"
+    )
+    document["services"][0]["attributes"][0]["taxonomy_term"]["name"] = "<img src=x onerror=alert(1)>"
+    document["legal_status"] = "<b>bold</b>"
+    preview = preview_upload(web, json.dumps(document).encode(), "xss.json")
+    assert "<script>alert" not in preview.html and "<img src=x" not in preview.html and "<b>bold" not in preview.html
+    assert "&lt;script&gt;alert(&#39;org&#39;)&lt;/script&gt;" in preview.html
+    assert [t["name"] for t in terms(preview.html)][1] == "<img src=x onerror=alert(1)>"
