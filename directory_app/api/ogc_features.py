@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import shapely
@@ -338,49 +337,3 @@ def _district_feature(row, geometry: dict) -> dict:
         "updated": iso_datetime(row.updated_at),
     }
     return _feature(row.code, properties, geometry)
-
-
-EXTENT_DECIMALS = 4
-
-
-def extent(collection_id: str, viewer: Viewer) -> tuple[list[float] | None, list[str | None] | None]:
-    """The spatial extent [west, south, east, north] and the temporal extent [first, last update] of a
-    collection as this reader sees it (the positions the reader gets), rounded outward (west and south
-    down, east and north up at EXTENT_DECIMALS; the first update down and the last up to the second),
-    so that every feature lies inside."""
-    if collection_id == "organisations":
-        lon, lat, _exact = viewer.position_columns()
-        updated = Organisation.updated_at
-        statement = ogc_filters.published_sites(select(*_bounds(lon, lat, lon, lat), *_span(updated)))
-    elif collection_id == "consulates":
-        statement = select(
-            *_bounds(Consulate.lon, Consulate.lat, Consulate.lon, Consulate.lat), *_span(Consulate.updated_at)
-        )
-    else:
-        statement = select(
-            *_bounds(
-                ConsularDistrict.min_lon, ConsularDistrict.min_lat, ConsularDistrict.max_lon, ConsularDistrict.max_lat
-            ),
-            *_span(ConsularDistrict.updated_at),
-        ).where(ConsularDistrict.display_wkb.is_not(None))
-    row = db.session.execute(statement).one()
-    if row[0] is None:
-        return None, None
-    scale = 10**EXTENT_DECIMALS
-    west, south = (math.floor(float(v) * scale) / scale for v in row[0:2])
-    east, north = (math.ceil(float(v) * scale) / scale for v in row[2:4])
-    first, last = row[4], row[5]
-    if isinstance(first, str):  # SQLite's MIN/MAX of a timestamp column are its text
-        first, last = datetime.fromisoformat(first), datetime.fromisoformat(last)
-    if last is not None and last.microsecond:
-        last = last.replace(microsecond=0) + timedelta(seconds=1)
-    first = first.replace(microsecond=0) if first is not None else None
-    return [west, south, east, north], [iso_datetime(first), iso_datetime(last)]
-
-
-def _bounds(west, south, east, north) -> list:
-    return [func.min(west), func.min(south), func.max(east), func.max(north)]
-
-
-def _span(column) -> list:
-    return [func.min(column), func.max(column)]

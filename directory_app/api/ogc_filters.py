@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import shapely
-from sqlalchemy import ColumnElement, String, literal, select, type_coerce
+from sqlalchemy import ColumnElement, String, select, type_coerce
 
 from directory_app.api.ogc_cql import FilterTarget
 from directory_app.api.ogc_params import SortKey
@@ -153,7 +153,3 @@ def order_by(columns: dict, sortby: tuple[SortKey, ...], default: list) -> list:
         column = columns[key.name][0]
         order.append((column.desc() if key.descending else column.asc()).nulls_last())
     return order + default
-
-
-def no_condition() -> ColumnElement:
-    return literal(True)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from directory_app import vocabulary
 from directory_app.accounts.access import viewer_key
-from directory_app.api import ogc_cql, ogc_params
+from directory_app.api import ogc_cql, ogc_extents, ogc_params
 from directory_app.api import ogc_documents as docs
 from directory_app.api import ogc_features as features
 from directory_app.api.common import prepare_api_blueprint
@@ -107,7 +107,7 @@ def api():
 def collections():
     _known()
     viewer = features.Viewer(viewer_key())
-    extents = {key: features.extent(key, viewer) for key in docs.COLLECTIONS}
+    extents = {key: ogc_extents.extent(key, viewer) for key in docs.COLLECTIONS}
     return _respond(docs.collections_document(_base(), extents), "ogc/collections.html")
 
 
@@ -122,7 +122,7 @@ def _collection_info(collection_id: str) -> docs.CollectionInfo:
 def collection(collection_id: str):
     info = _collection_info(collection_id)
     _known()
-    document = docs.collection_document(_base(), info, features.extent(info.id, features.Viewer(viewer_key())))
+    document = docs.collection_document(_base(), info, ogc_extents.extent(info.id, features.Viewer(viewer_key())))
     return _respond(document, "ogc/collection.html", info=info)
 
 
