@@ -30,6 +30,10 @@ def _rows_from_csv(client) -> dict[str, dict]:
 
 def test_csv_content_type_names_the_charset_once(client):
     assert _export(client, "csv").headers["Content-Type"] == "text/csv; charset=utf-8"
+    coverage = client.get("/coverage.csv")  # the coverage matrix: counts as plain digits
+    assert coverage.status_code == 200 and coverage.headers["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(coverage.get_data(as_text=True).lstrip("\ufeff"), newline="")))
+    assert rows and all(row["total"].isdigit() for row in rows)
 
 
 def test_geojson_properties_are_json_numbers(client):
