@@ -133,12 +133,13 @@ def _checked(data: bytes, codec: str, name: str, *, strict_error: bool = False) 
     text = text.removesuffix("\x1a")  # the end-of-file mark of old DOS programs
     if found := _NOT_TEXT.search(text):
         line = text.count("\n", 0, found.start()) + 1
+        code = f"U+{ord(found.group()):04X} {unicodedata.name(found.group(), '')}".strip()
         raise ValidationError(
             _(
                 "Line %(line)s holds a character that is not text (%(code)s) when the file is read as "
                 '%(encoding)s. Save it again as "CSV UTF-8" and upload it again.',
                 line=line,
-                code=f"U+{ord(found.group()):04X} {unicodedata.name(found.group(), '')}".strip(),
+                code=code,
                 encoding=name,
             )
         )
