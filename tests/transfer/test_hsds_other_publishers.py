@@ -256,3 +256,19 @@ def test_what_the_file_says_is_shown_as_text(client_as):
     assert "<script>alert" not in preview.html and "<img src=x" not in preview.html and "<b>bold" not in preview.html
     assert "&lt;script&gt;alert(&#39;org&#39;)&lt;/script&gt;" in preview.html
     assert [t["name"] for t in terms(preview.html)][1] == "<img src=x onerror=alert(1)>"
+
+
+def test_the_command_line_reads_hsds_with_the_same_choices(fresh_app, hsds_examples, tmp_path):
+    (tmp_path / "page.json").write_bytes((hsds_examples / "service_list.json").read_bytes())
+    (tmp_path / "package.zip").write_bytes(examples_package(hsds_examples))
+    runner = fresh_app.test_cli_runner()
+    with fresh_app.app_context():
+        waiting = runner.invoke(args=["import-organisations", str(tmp_path / "page.json"), "--dry-run"])
+        assert "Member country" in waiting.output and "1 rejected" in waiting.output, waiting.output
+        args = ["import-organisations", str(tmp_path / "page.json"), "--country", "gt", "--category", "food"]
+        done = runner.invoke(args=args)
+        assert done.exit_code == 0 and "Created 1" in done.output, done.output
+        org = organisation(fresh_app, EXAMPLE_ORGANIZATION)
+        assert org.country_code == "GT" and [s.category_code for s in org.services] == ["food"]
+        exported = runner.invoke(args=["export-organisations", "--format", "hsds_csv", "-o", str(tmp_path / "x.zip")])
+        assert exported.exit_code == 0 and zipfile.is_zipfile(tmp_path / "x.zip")
