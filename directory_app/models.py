@@ -9,6 +9,11 @@ from directory_app.geography.models import (  # noqa: F401
     Consulate,
     Country,
 )
+from directory_app.geography.network_models import (  # noqa: F401
+    ConsularNetwork,
+    ConsularNetworkMember,
+    ConsularWindow,
+)
 from directory_app.organisations.models import (  # noqa: F401
     Contact,
     CoveragePart,

@@ -244,7 +244,10 @@ def test_create_user_and_its_errors(fresh_app):
 def test_setup_errors_name_the_file_and_row(empty_database, tmp_path):
     data = copy_data_dir(tmp_path / "data")
     with open(data / "consulates.csv", "a", encoding="utf-8") as handle:
-        handle.write("MX-US-ATLANTIS,consulate,MX,US,Atlantis,US-FL,95.0,-80.0,Consulado,Consulate,\n")
+        handle.write(
+            "MX-US-ATLANTIS,consulate,open,MX,US,Atlantis,US-FL,95.0,-80.0,city centre,Consulado,Consulate,"
+            "https://example.org/atlantis,2026-01-01,\n"
+        )
     app = make_app(empty_database)
     result = invoke(app, "setup", "--data-dir", str(data))
     assert result.exit_code != 0

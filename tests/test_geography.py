@@ -35,12 +35,13 @@ def test_consulates_know_their_admin_unit():
         assert consulate.admin_unit.country_code == consulate.host_country_code, consulate.code
 
 
-def test_joint_consulate_has_a_district_per_sending_country_when_it_is_permanent():
-    joint = [c for c in db.session.scalars(select(Consulate)) if c.is_joint]
-    assert joint, "the consulate list has a joint office (TRICAMEX)"
-    for consulate in joint:
-        codes = {d.sending_country_code for d in consulate.districts}
-        assert codes == ({c.code for c in consulate.sending_countries} if consulate.kind.has_district else set())
+def test_a_consulate_has_a_district_per_sending_country_when_it_is_open_and_permanent():
+    for consulate in db.session.scalars(select(Consulate)):
+        codes = {d.sending_country_code for d in consulate.districts if d.is_approximate}
+        expected = {c.code for c in consulate.sending_countries} if consulate.has_district else set()
+        assert codes <= expected, consulate.code
+    announced = db.session.scalar(select(Consulate).where(Consulate.code == "HN-US-PHOENIX"))
+    assert announced.status == "announced" and not announced.districts
 
 
 def test_every_leaf_unit_of_a_host_country_goes_to_exactly_one_consulate_per_sending_country():

@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 
 from directory_app import vocabulary
 from directory_app.extensions import db
-from directory_app.geography.models import ConsularDistrict, Consulate
+from directory_app.geography.models import ConsularDistrict, Consulate, ConsulateKind, Country
 from directory_app.organisations.models import DistrictCoverage, Location, Service, Status
 from directory_app.organisations.services import create_organisation
 from directory_app.referrals.district_referrals import PER_SERVICE, district_referrals
@@ -262,7 +262,25 @@ def test_contacts_are_printed_in_full(fresh_app):
 
 def test_joint_office_and_official_district(fresh_app):
     with fresh_app.app_context():
-        joint = db.session.scalar(select(Consulate).where(Consulate.code == "JOINT-US-MCALLEN"))
+        # The shipped data holds no joint office (TRICAMEX is a network of consulates, not an office):
+        # a joint one is made here, as a data file could hold one.
+        joint = Consulate(
+            code="JOINT-US-MCALLEN",
+            kind=ConsulateKind.SERVICE_WINDOW,
+            host_country_code="US",
+            city="McAllen",
+            lon=-98.23001,
+            lat=26.20341,
+            name_es="Ventanilla conjunta en McAllen",
+            name_en="Joint service window in McAllen",
+            source="https://example.org/joint",
+            source_date="2026",
+        )
+        joint.sending_countries = list(
+            db.session.scalars(select(Country).where(Country.code.in_(["GT", "HN", "MX", "SV"])))
+        )
+        db.session.add(joint)
+        db.session.flush()
         db.session.add(
             ConsularDistrict(
                 code="GT-JOINT-MCALLEN",
