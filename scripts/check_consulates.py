@@ -4,7 +4,8 @@
 Checks
   * exact header row, UTF-8, one record per line
   * unique, well-formed codes ({SENDING}-{HOST}-{CITYSLUG} or JOINT-{HOST}-{CITYSLUG})
-  * allowed ``kind`` values
+  * allowed ``kind`` and ``status`` values; a ``source`` and a ``source_date`` (YYYY, YYYY-MM,
+    YYYY-MM-DD or "undated") on every row; no two rows of the same office (same countries, same city)
   * ISO 3166-1 alpha-2 codes restricted to the 11 RCM members
   * ``region`` is an ISO 3166-2 code of the host country
   * lat/lon numeric, in range, and inside a plausible bounding box of the host country
@@ -23,9 +24,13 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-HEADER = ["code", "kind", "sending_countries", "host_country", "city", "region",
-          "lat", "lon", "name_es", "name_en", "note"]
+HEADER = ["code", "kind", "status", "sending_countries", "host_country", "city", "region",
+          "lat", "lon", "position_source", "name_es", "name_en", "source", "source_date", "note"]
+# Service windows are in data/consular_windows.csv, attached to their consulate; a joint office of
+# several countries would still be a `service_window` row here (none is shipped: TRICAMEX is a network).
 KINDS = {"consulate_general", "consulate", "consular_section", "mobile_consulate", "service_window"}
+STATUSES = {"open", "announced", "suspended"}
+SOURCE_DATE_RE = re.compile(r"^(\d{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$|^undated$")
 # Regional Conference on Migration (RCM / Conferencia Regional sobre Migración) members
 MEMBERS = {"BZ", "CA", "CR", "DO", "SV", "GT", "HN", "MX", "NI", "PA", "US"}
 # Plausible bounding boxes (lon_min, lat_min, lon_max, lat_max), generous by a few tenths of a
@@ -81,6 +86,7 @@ def check_rows(path: Path, rep: Report) -> list[dict]:
         return []
     rows: list[dict] = []
     codes: dict[str, int] = {}
+    offices: dict[tuple, int] = {}
     for lineno, rec in enumerate(reader, start=2):
         if not any(f.strip() for f in rec):
             rep.error(lineno, "blank line")
@@ -93,10 +99,19 @@ def check_rows(path: Path, rep: Report) -> list[dict]:
         for k in HEADER:
             if r[k] != r[k].strip():
                 rep.error(lineno, f"{k}: leading/trailing whitespace")
-        for k in ("code", "kind", "sending_countries", "host_country", "city", "region",
-                  "lat", "lon", "name_es", "name_en"):
+        for k in ("code", "kind", "status", "sending_countries", "host_country", "city", "region",
+                  "lat", "lon", "position_source", "name_es", "name_en", "source", "source_date"):
             if not r[k].strip():
                 rep.error(lineno, f"{k} is empty")
+        if r["status"] not in STATUSES:
+            rep.error(lineno, f"status {r['status']!r} not in {sorted(STATUSES)}")
+        if r["source_date"] and not SOURCE_DATE_RE.match(r["source_date"]):
+            rep.error(lineno, f"source_date {r['source_date']!r}: write YYYY, YYYY-MM, YYYY-MM-DD or 'undated'")
+        office = (r["sending_countries"], r["host_country"], r["city"].casefold())
+        if r["kind"] != "mobile_consulate":
+            if office in offices:
+                rep.error(lineno, f"same office as row {offices[office]} (same countries, same city)")
+            offices.setdefault(office, lineno)
 
         code = r["code"]
         if code in codes:

@@ -61,7 +61,9 @@ def apply_code_changes(path: Path) -> dict[str, int]:
         if consulate is None:
             continue  # applied before, or never loaded here
         if not new:
-            db.session.delete(consulate)  # its districts and their coverage go with it (ON DELETE CASCADE)
+            # its districts, their units and the coverage of them go with it (ON DELETE CASCADE)
+            db.session.execute(delete(Consulate).where(Consulate.id == consulate.id))
+            db.session.expire_all()
             retired += 1
             continue
         if db.session.scalar(select(Consulate.id).where(Consulate.code == new)) is not None:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from directory_app import vocabulary
 from directory_app.extensions import db
+from directory_app.geography.consular_services import network_reach
 from directory_app.geography.models import ConsularDistrict, Country
 from directory_app.referrals.blueprint import bp
 from directory_app.referrals.coverage_matrix import SORTS, coverage_csv, coverage_matrix
@@ -46,6 +47,9 @@ def coverage_overview():
         errors=errors,
         sending_countries=sending_countries,
         gap_count=sum(1 for r in rows for t in vocabulary.SERVICE_CATEGORIES if r.count(t.code) == 0),
+        reach=network_reach(sending) if sending else None,
+        sending_country=db.session.get(Country, sending) if sending else None,
+        lang=lang,
     )
     return page, 400 if errors else 200
 

@@ -1,12 +1,14 @@
 """Consulates and their districts: the list, and each district's referral sheet."""
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from directory_app import vocabulary
 from directory_app.extensions import db
+from directory_app.geography.consular_network import current_code
+from directory_app.geography.consular_services import network_reach, networks_of, source_parts, windows_of
 from directory_app.geography.models import ConsularDistrict, Consulate, Country, district_unit
 from directory_app.referrals import maps
 from directory_app.referrals.blueprint import bp
@@ -46,6 +48,8 @@ def district_list():
     page = render_template(
         "geography/district_list.html",
         districts=districts,
+        reach=network_reach(sending) if sending else None,
+        sending_country=next((c for c in countries if c.code == sending), None),
         unit_counts=unit_counts,
         countries=countries,
         sending=sending,
@@ -69,7 +73,7 @@ def district_page(code: str):
         )
     )
     if district is None:
-        abort(404)
+        return _former_district(code)
     category = request.args.get("service") or None
     if category and category not in vocabulary.SERVICE_CODES:
         abort(404)
@@ -86,7 +90,22 @@ def district_page(code: str):
         kind_label=consulate_kind_label(district.consulate.kind),
         map_html=maps.district_map(district),
         lang=reader_language(),
+        office_sources=source_parts(district.consulate.source),
+        windows=windows_of(district.consulate_id),
+        networks=networks_of(district.consulate_id, reader_language()),
+        source_parts=source_parts,
     )
+
+
+def _former_district(code: str):
+    """A district code of an office whose code was corrected (HN-US-DENVER, now HN-US-AURORA): a
+    permanent redirect to the district it became, keeping the query; anything else is not found."""
+    consulate_code, _, sending = code.partition("/")
+    new = current_code(consulate_code)
+    if new is None:
+        abort(404)
+    target = f"{new}/{sending}" if sending else new
+    return redirect(url_for("referrals.district_page", code=target, **request.args), 301)
 
 
 def consulate_kind_label(kind) -> str:
