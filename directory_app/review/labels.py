@@ -12,6 +12,7 @@ Jinja filters (registered by directory_app.i18n):
     {{ revision.created_at|when }} "Jan 31, 2026, 2:05 PM" / "31 ene 2026, 14:05" / "31 janv. 2026, 14:05"
     {{ event.at|when(seconds=True) }}
     {{ change.field_name|field_label }}  "services[0].name" -> "Service 1: Name" / "Servicio 1: Nombre"
+                                   (organisations.entry_labels, from the entry's definition)
     {{ change.previous_value|diff_value(path) }}  a country code, kind, category or status as its name
     {{ proposal.country_code|country_code_name }}  "GT" -> "Guatemala"
 
@@ -27,9 +28,9 @@ import re
 from datetime import datetime
 
 from flask_babel import format_datetime, get_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from directory_app.organisations.entry_labels import field_label
 from directory_app.organisations.models import Status
 from directory_app.review.models import ChangeKind, ProposalStatus
 
@@ -132,144 +133,6 @@ def when(value: datetime | None, seconds: bool = False) -> str:
     if value is None:
         return ""
     return format_datetime(value, _date_time_pattern(seconds))
-
-
-# Field paths of review snapshots (review.snapshots.flatten): "name", "services[0].fees",
-# "contacts[1].email", "translations.description.fr", "services[0].translations.schedule.en",
-# "extra.<code>". The words are those of the edit form where it has them.
-SNAPSHOT_FIELDS = {
-    "name": _l("Name"),
-    "alternate_name": _l("Acronym or other name"),
-    "description": _l("Description"),
-    "kind": _l("Kind of organisation"),
-    "website": _l("Website"),
-    "email": _l("Email"),
-    "country_code": _l("Country"),
-    "status": _l("Status"),
-    "hide_exact_location": _l("Do not publish the exact location of the sites"),
-    "last_verified": _l("Last verified"),
-    "external_id": _l("External identifier"),
-    "networks": _l("Networks"),
-    "original_language": _l("Language the entry is written in"),
-}
-
-SNAPSHOT_GROUPS = {
-    "services": _l("Services"),
-    "locations": _l("Sites"),
-    "contacts": _l("Contact people"),
-    "phones": _l("Phones"),
-    "coverage": _l("Coverage"),
-    "extra": _l("Additional information"),
-}
-
-ITEM_FIELDS = {
-    "services": {
-        "category": _l("Category"),
-        "name": _l("Name"),
-        "description": _l("Description"),
-        "eligibility": _l("Eligibility"),
-        "fees": _l("Fees"),
-        "schedule": _l("Hours"),
-        "populations": _l("Population"),
-        "languages": _l("Languages"),
-    },
-    "locations": {
-        "name": _l("Name"),
-        "address": _l("Address"),
-        "city": _l("City"),
-        "region": _l("Region"),
-        "postal_code": _l("Postal code"),
-        "country_code": _l("Country"),
-        "lon": _l("Longitude"),
-        "lat": _l("Latitude"),
-    },
-    "contacts": {
-        "name": _l("Name"),
-        "title": _l("Title"),
-        "department": _l("Department"),
-        "email": _l("Email"),
-    },
-    "phones": {
-        "number": _l("Number"),
-        "type": _l("Type"),
-        "extension": _l("Extension"),
-        "description": _l("Description"),
-        "contact": _l("Line of"),
-    },
-    "coverage": {
-        "kind": _l("Kind"),
-        "label": _l("Label"),
-        "country": _l("Country"),
-        "unit": _l("Administrative unit"),
-        "location": _l("Site"),
-        "radius_km": _l("Radius (km)"),
-        "geometry": _l("Area drawn on the map"),
-    },
-}
-
-# Texts by language (translations.<field>.<language>): the fields that have them.
-_TEXT_FIELDS = {"description": _l("Description"), "eligibility": _l("Eligibility"), "schedule": _l("Hours")}
-
-_ITEM_PATH = re.compile(r"^(?P<group>[a-z_]+)\[(?P<index>\d+)\]\.(?P<rest>.+)$")
-_WHOLE_ITEM = re.compile(r"^(?P<group>[a-z_]+)\[(?P<index>\d+)\]$")  # an item as a whole (review.merge)
-
-
-def _item(group: str, number: int) -> str:
-    """ "Service 1", "Site 2", "Person 3" (as the edit form heads its rows), "Phone 1", "Coverage part 1"."""
-    if group == "services":
-        return _("Service %(number)d", number=number)
-    if group == "locations":
-        return _("Site %(number)d", number=number)
-    if group == "contacts":
-        return _("Person %(number)d", number=number)
-    if group == "phones":
-        return _("Phone %(number)d", number=number)
-    return _("Coverage part %(number)d", number=number)
-
-
-def _texts_label(rest: str) -> str | None:
-    """ "translations.description.fr" -> "Description (fr)"; None for anything else."""
-    parts = rest.split(".")
-    if len(parts) == 3 and parts[0] == "translations" and parts[1] in _TEXT_FIELDS:
-        return _("%(field)s (%(language)s)", field=_TEXT_FIELDS[parts[1]], language=parts[2])
-    return None
-
-
-def _extra_label(code: str) -> str:
-    from directory_app.extra_fields.services import definitions
-    from directory_app.organisations.display import reader_language
-
-    labels = {field.code: field.label(reader_language()) for field in definitions(active_only=False)}
-    return _("Additional information: %(label)s", label=labels.get(code, code))
-
-
-def field_label(path: str | None) -> str:
-    """A snapshot field path in words, in the reader's language: "services[0].name" -> "Service 1:
-    Name", "contacts[1].email" -> "Person 2: Email", "translations.description.fr" ->
-    "Description (fr)", "extra.phone_referrals" -> "Additional information: <its label>"; a top-level
-    group ("services") -> "Services". Anything else (an unknown path, or a name already in words) as
-    it is."""
-    if not path:
-        return ""
-    path = str(path)
-    if path in SNAPSHOT_FIELDS:
-        return str(SNAPSHOT_FIELDS[path])
-    if path in SNAPSHOT_GROUPS:
-        return str(SNAPSHOT_GROUPS[path])
-    if path.startswith("extra.") and len(path) > len("extra."):
-        return _extra_label(path[len("extra.") :])
-    whole = _WHOLE_ITEM.match(path)
-    if whole and whole["group"] in ITEM_FIELDS:
-        return _item(whole["group"], int(whole["index"]) + 1)
-    found = _ITEM_PATH.match(path)
-    if found and found["group"] in ITEM_FIELDS:
-        group, rest = found["group"], found["rest"]
-        known = ITEM_FIELDS[group].get(rest)
-        field = str(known) if known is not None else _texts_label(rest) if group == "services" else None
-        if field is None:
-            return path
-        return _("%(part)s: %(field)s", part=_item(group, int(found["index"]) + 1), field=field)
-    return _texts_label(path) or path
 
 
 def country_code_name(code: str | None) -> str:

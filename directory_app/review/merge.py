@@ -26,10 +26,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from directory_app.review.snapshots import EXTRA, LIST_FIELDS, SCALAR_FIELDS
+from directory_app.organisations.entry_data import ABSENT, EXTRA, LIST_FIELDS, SCALAR_FIELDS
 
-# "The item is not there" (removed, or never added) and "the base is not known".
-ABSENT = type("Absent", (), {"__repr__": lambda self: "ABSENT", "__bool__": lambda self: False})()
+# ABSENT: "the item is not there" (removed, or never added); UNKNOWN: "the base is not known".
 UNKNOWN = type("Unknown", (), {"__repr__": lambda self: "UNKNOWN"})()
 
 ATOMIC_ITEMS = ("coverage",)

@@ -10,11 +10,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from directory_app.organisations.entry_diff import group_of, value_text
+from directory_app.organisations.entry_labels import field_label, item_field_label
 from directory_app.review.coverage_layers import describe_part
-from directory_app.review.labels import ITEM_FIELDS, field_label
 from directory_app.review.merge import ABSENT, Conflict, MergeResult
 from directory_app.review.models import ChangeProposal, Revision
-from directory_app.review.snapshots import _text, group_of
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,10 @@ def _item_text(group: str, item: Any, snapshot: dict) -> str:
         return _("(removed)")
     if group == "coverage":
         return describe_part(item, snapshot)
-    labels = ITEM_FIELDS.get(group, {})
     parts = [
-        f"{labels.get(key, key)}: {_text(value)}"
+        f"{item_field_label(group, key)}: {value_text(value)}"
         for key, value in item.items()
-        if key not in ("id", "translations") and _text(value)
+        if key not in ("id", "translations") and value_text(value)
     ]
     return "; ".join(parts)
 
@@ -51,7 +50,7 @@ def _item_text(group: str, item: Any, snapshot: dict) -> str:
 def _value_text(conflict: Conflict, value: Any, snapshot: dict) -> str:
     if conflict.whole_item:
         return _item_text(group_of(conflict.path), value, snapshot)
-    return "" if value is ABSENT else _text(value)
+    return "" if value is ABSENT else value_text(value)
 
 
 def _changed_by(conflict: Conflict, revisions: list[Revision]) -> Revision | None:

@@ -35,14 +35,14 @@ from directory_app.accounts.permissions import (
     may_publish,
 )
 from directory_app.extensions import db
-from directory_app.extra_fields.services import apply_snapshot_values
 from directory_app.models_base import utcnow
+from directory_app.organisations.entry_diff import diff_snapshots
+from directory_app.organisations.entry_of import snapshot_of
 from directory_app.organisations.models import Organisation, Status
-from directory_app.organisations.services import create_organisation, update_organisation
+from directory_app.organisations.services import save_entry, set_last_verified
 from directory_app.review.merge import Conflict, MergeResult, three_way_merge
 from directory_app.review.models import ChangeKind, ChangeProposal, ProposalStatus, Revision
 from directory_app.review.queries import base_snapshot
-from directory_app.review.snapshots import EXTRA, apply_translations, diff_snapshots, snapshot_of
 
 
 class VersionConflict(Exception):
@@ -159,15 +159,10 @@ def validate_snapshot(organisation: Organisation | None, data: dict[str, Any]) -
 
 
 def write_snapshot(organisation: Organisation | None, data: dict[str, Any]) -> Organisation:
-    """Create or update the organisation from the snapshot, texts in other languages and additional
-    information included (a snapshot without "extra" leaves the additional information alone)."""
-    if organisation is None:
-        organisation = create_organisation(data)
-    else:
-        update_organisation(organisation, data)
-    apply_translations(organisation, data)
-    apply_snapshot_values(organisation, data.get(EXTRA))
-    return organisation
+    """Create or update the organisation from the snapshot through the one write path
+    (organisations.services.save_entry): texts in other languages and additional information
+    included (a snapshot without "extra" leaves the additional information alone)."""
+    return save_entry(organisation, data)
 
 
 def apply_snapshot(
@@ -397,8 +392,7 @@ def mark_verified(user: User, organisation: Organisation, today: date | None = N
     check_may_edit(user, organisation)
     ensure_baseline(organisation)
     before = snapshot_of(organisation)
-    organisation.last_verified = today or date.today()
-    organisation.updated_at = utcnow()
+    set_last_verified(organisation, today or date.today())
     try:
         db.session.flush()
     except StaleDataError:

@@ -33,10 +33,10 @@ from sqlalchemy import select
 from directory_app.accounts.permissions import may_create_in, may_edit
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
-from directory_app.extra_fields.services import apply_snapshot_values, values_differ
-from directory_app.models_base import utcnow
+from directory_app.extra_fields.services import values_differ
 from directory_app.organisations import services as org_services
 from directory_app.organisations.coverage import recompute_coverage
+from directory_app.organisations.entry_of import snapshot_of
 from directory_app.organisations.models import Organisation, Status
 from directory_app.transfer.mapping import (
     CREATE_DEFAULTS,
@@ -49,7 +49,6 @@ from directory_app.transfer.partial import clean, for_create, for_update, reveal
 from directory_app.transfer.readers import Table
 from directory_app.transfer.row_errors import RowError, more_errors, named_errors, read_row
 from directory_app.transfer.snapshot import organisation_snapshot
-from directory_app.transfer.texts import apply_texts
 from geo.validate import GeometryError
 
 ACTIONS = ("create", "update", "unchanged", "reject")
@@ -138,33 +137,15 @@ def _with_defaults(data: dict | None, defaults: dict) -> dict | None:
     return None if data is None else {**data, CREATE_DEFAULTS: {**data.get(CREATE_DEFAULTS, {}), **defaults}}
 
 
-def _fill_all(org: Organisation, data: dict) -> Organisation:
-    org_services.fill_organisation(org, data)  # coverage parts keep their ids too
-    apply_texts(org, data)
-    return org
-
-
 def build_organisation(data: dict) -> Organisation:
-    """A new Organisation built from `data` with the services' validation, not added to the session;
-    it takes the data's organisation id when no other organisation has it."""
-    org = Organisation()
-    try:
-        org = _fill_all(org, data)
-    except Exception:
-        _discard(org)  # it may already sit in a network's member list
-        raise
-    wanted = data.get(ORGANISATION_ID)
-    with db.session.no_autoflush:
-        if wanted and db.session.scalar(select(Organisation.id).where(Organisation.uuid == wanted)) is None:
-            org.uuid = wanted
-    return org
+    """A new Organisation built from `data` with every check of the one write path, not added to the
+    session; it takes the data's organisation id when no other organisation has it."""
+    return org_services.build_organisation(data)
 
 
 def _discard(org: Organisation) -> None:
     """Detach a built organisation from the shared objects it points at (networks keep back-references)."""
-    org.networks = []
-    if org in db.session:
-        db.session.expunge(org)
+    org_services.discard(org)
 
 
 def _match(data: dict) -> Organisation | None:
@@ -334,23 +315,16 @@ def apply_rows(rows: list[tuple[int, dict, int | None]], *, user=None, source_na
     all. A ValidationError names the row; nothing is committed here."""
     from directory_app.review.models import ChangeKind
     from directory_app.review.services import ensure_baseline, record_revision
-    from directory_app.review.snapshots import snapshot_of
 
     touched: list[int] = []
     for number, data, target_id in rows:
         try:
-            if target_id is None:
-                before = None
-                org = build_organisation(data)
-                db.session.add(org)
-            else:
-                org = db.session.get(Organisation, target_id)
+            org = None if target_id is None else db.session.get(Organisation, target_id)
+            before = None
+            if org is not None:
                 ensure_baseline(org)  # the state before the import stays restorable
                 before = snapshot_of(org)
-                org = _fill_all(org, data)
-                org.updated_at = utcnow()
-            db.session.flush()
-            apply_snapshot_values(org, data.get("extra"))  # additional information (extra_<code> columns)
+            org = org_services.save_entry(org, data, recompute=False)  # coverage: once for all, below
         except (ValidationError, GeometryError) as exc:
             raise ValidationError(
                 getattr(exc, "message", str(exc)), row=number, field=getattr(exc, "field", None)

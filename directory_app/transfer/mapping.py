@@ -42,6 +42,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from directory_app.errors import ValidationError
+from directory_app.organisations import entry_data
 
 FIELDS: dict[str, object] = {
     "external_id": _l("Stable identifier of the organisation in your list (used to match on re-import)"),
@@ -94,8 +95,9 @@ PLAIN = (
     "last_verified",
     "original_language",
 )
-CLEARABLE = ("alternate_name", "description", "website", "email", "last_verified")
-"""Plain fields an empty cell clears; an empty cell in any other plain field says nothing."""
+CLEARABLE = tuple(key for key in PLAIN if key in entry_data.CLEARABLE)
+"""Plain fields an empty cell clears (the entry's definition says which may be empty); an empty cell
+in any other plain field says nothing."""
 EXTRA_PREFIX = "extra_"
 # Keys of a row's data besides the create_organisation ones (see the module docstring).
 ORGANISATION_ID = "id"

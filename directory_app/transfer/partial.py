@@ -1,9 +1,11 @@
 """What an import row says, laid over what is stored: an import changes only what a row says.
 
-A row's data (transfer.mapping.organisation_data, or an HSDS record) holds only what the file says.
-`for_create` completes it for a new organisation (defaults for the rest); `for_update` starts from the
-stored organisation (review.snapshots.snapshot_of, with every item's id) and replaces only what the
-row says, so that a file without `hide_exact_location`, services or contacts leaves them as they are:
+A row's data (transfer.mapping.organisation_data, or an HSDS record) holds only what the file says:
+read as an organisations.entry_data.EntryData with `partial=True`, every field the row does not say
+is ABSENT. `for_create` gives it for a new organisation (ABSENT: the defaults); `for_update` lays it
+over the stored organisation (organisations.entry_of.snapshot_of, with every item's id: ABSENT fields
+keep the stored value), so that a file without `hide_exact_location`, services or contacts leaves them
+as they are:
 
 - a said field or JSON list replaces the stored one; list items without an "id" take the id of the
   stored item at the same place (so that items keep their ids, which other systems hold on to);
@@ -22,9 +24,13 @@ row says, so that a file without `hide_exact_location`, services or contacts lea
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask_babel import gettext as _
 
 from directory_app.errors import ValidationError
+from directory_app.organisations.entry_data import ABSENT, EntryData
+from directory_app.organisations.entry_of import snapshot_of
 from directory_app.organisations.models import Organisation
 from directory_app.transfer.mapping import (
     APPROXIMATE,
@@ -62,8 +68,10 @@ _EXACT_ONLY = ("lon", "lat", "address", "postal_code")
 
 
 def for_create(record: dict) -> dict:
-    """The create_organisation data of a row that makes a new organisation."""
-    data = {**record.get(CREATE_DEFAULTS, {}), **_said(record)}
+    """The create_organisation data of a row that makes a new organisation (what it does not say
+    is ABSENT: the new organisation's default)."""
+    said = EntryData.from_json({**record.get(CREATE_DEFAULTS, {}), **_said(record)}, partial=True)
+    data = _with_source(said.to_json(), record)
     site = record.get(SITE)
     if "locations" not in data and site and ("lon" in site or "lat" in site):
         data["locations"] = [site]
@@ -76,27 +84,28 @@ def for_create(record: dict) -> dict:
 
 
 def for_update(record: dict, org: Organisation) -> dict:
-    """The complete data of a stored organisation after the row: what the row does not say stays."""
-    from directory_app.review.snapshots import snapshot_of
-
+    """The complete data of a stored organisation after the row: the stored data (every item with
+    its id) overlaid with what the row says; what it does not say (ABSENT) stays."""
     stored = snapshot_of(org)
-    for name, attribute in LISTS.items():  # every stored item named by its row's id
-        for item, row in zip(stored[name], getattr(org, attribute)):
-            item["id"] = row.uuid
-    data = {key: value for key, value in stored.items() if key != "extra"}
-    data.update(_said(record))
-    data[ORGANISATION_ID] = org.uuid
-    if "extra" in record:
-        data["extra"] = record["extra"]
+    said = EntryData.from_json(_said(record), partial=True)
+    entry = replace(EntryData.from_json(stored), extra=ABSENT).overlay(said)
+    data = _with_source(replace(entry, id=org.uuid).to_json(), record)
     for name in LISTS:
-        if name in record:
-            data[name] = _with_stored_ids(record[name], stored[name])
-    if "contacts" in record and "phones" not in record:
+        if getattr(said, name) is not ABSENT:
+            data[name] = _with_stored_ids([item.to_json() for item in getattr(said, name)], stored[name])
+    if said.contacts is not ABSENT and said.phones is ABSENT:
         data["phones"] = _phones_following_contacts(data["phones"], stored["contacts"], data["contacts"])
     _apply_conveniences(data, record)
     data["locations"] = _exact_positions_kept(data["locations"], stored["locations"], record)
-    if "locations" in record and "coverage" not in record:
+    if said.locations is not ABSENT and said.coverage is ABSENT:
         data["coverage"] = _coverage_following_sites(data["coverage"], stored["locations"], data["locations"])
+    return data
+
+
+def _with_source(data: dict, record: dict) -> dict:
+    """The data with the source's date of its last change (for the import's revision comment)."""
+    if record.get(SOURCE_MODIFIED):
+        data[SOURCE_MODIFIED] = record[SOURCE_MODIFIED]
     return data
 
 
