@@ -91,6 +91,10 @@ SERVICE_CODES = frozenset(t.code for t in SERVICE_CATEGORIES)
 POPULATION_CODES = frozenset(t.code for t in POPULATIONS)
 ORGANISATION_KIND_CODES = frozenset(t.code for t in ORGANISATION_KINDS)
 
+# The external ids of the demo organisations (`flask demo`) start with this: while any exists, the
+# directory says that it holds sample data (main.sample_data).
+SAMPLE_DATA_PREFIX = "demo-"
+
 
 def label(terms: tuple[Term, ...], code: str, lang: str = "es") -> str:
     for term in terms:

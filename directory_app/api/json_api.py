@@ -2,7 +2,8 @@
 organisations to a point, organisations serving a district, districts and admin units at a point.
 
 Errors are JSON ({"error", "status"[, "parameter", "problems"]}): 400 for a bad parameter, 404 for
-an unknown id. The OpenAPI 3 document is at /api/v1/openapi.json, readable docs at /api/v1/docs."""
+an unknown id. While the directory holds demo organisations, every answer says `"sample_data": true`
+(main.sample_data). The OpenAPI 3 document is at /api/v1/openapi.json, readable docs at /api/v1/docs."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from directory_app.api.openapi import json_api_openapi
 from directory_app.api.params import ApiProblem, canonical_uuid, float_param, int_param, path_text, text_param
 from directory_app.extensions import db
 from directory_app.geography.models import Country
+from directory_app.main.sample_data import mark_document
 from directory_app.organisations.search import parse_directory_query
 from directory_app.public_links import public_url
 
@@ -52,7 +54,7 @@ def search():
     if problems:
         return jsonify(error=" ".join(problems), problems=problems, status=400), 400
     per_page = int_param(request.args, "per_page", 25, 1, MAX_PER_PAGE)
-    return jsonify(answers.search_organisations(query, per_page, _page_url))
+    return jsonify(mark_document(answers.search_organisations(query, per_page, _page_url)))
 
 
 @bp.get("/organisations/<organisation_id>")
@@ -64,20 +66,20 @@ def organisation(organisation_id: str):
     found = canonical and answers.organisation_detail(canonical, exact_location_rule(), _page_url)
     if not found:
         raise ApiProblem(_("There is no published organisation with this id."), 404)
-    return jsonify(found)
+    return jsonify(mark_document(found))
 
 
 @bp.get("/nearest")
 def nearest():
     lon, lat = _point()
     k = int_param(request.args, "k", 10, 1, MAX_NEAREST)
-    return jsonify(answers.nearest(lon, lat, k, _service(), sees_all_exact_locations(), _page_url))
+    return jsonify(mark_document(answers.nearest(lon, lat, k, _service(), sees_all_exact_locations(), _page_url)))
 
 
 @bp.get("/locate")
 def locate():
     lon, lat = _point()
-    return jsonify(answers.places_at(lon, lat))
+    return jsonify(mark_document(answers.places_at(lon, lat)))
 
 
 @bp.get("/districts")
@@ -88,7 +90,7 @@ def districts():
         len(country) != 2 or db.session.scalar(select(Country.code).where(Country.code == country)) is None
     ):
         raise ApiProblem(_("'%(value)s' is not a member country code.", value=raw), parameter="country")
-    return jsonify(districts=answers.list_districts(country))
+    return jsonify(mark_document({"districts": answers.list_districts(country)}))
 
 
 @bp.get("/districts/<code>/organisations")
@@ -98,7 +100,7 @@ def district_organisations(code: str):
     found = answers.district_organisations(path_text(code, 70), _service(), limit, offset, _page_url)
     if found is None:
         raise ApiProblem(_("There is no consular district with the code '%(value)s'.", value=code[:70]), 404)
-    return jsonify(found)
+    return jsonify(mark_document(found))
 
 
 @bp.get("/openapi.json")

@@ -64,7 +64,16 @@ def _object(required: dict[str, dict]) -> dict:
     return {"type": "object", "required": list(required), "properties": required}
 
 
+_SAMPLE_DATA = {
+    "type": "boolean",
+    "enum": [True],
+    "description": "Present while the directory holds invented demonstration organisations (sample data).",
+}
+
+
 def _responses(schema: dict, not_found: bool = False) -> dict:
+    if "properties" in schema:
+        schema = {**schema, "properties": {**schema["properties"], "sample_data": _SAMPLE_DATA}}
     responses = {
         "200": {"description": "OK", "content": {"application/json": {"schema": schema}}},
         "400": {"description": "A parameter is not valid.", "content": {"application/json": {"schema": _ERROR}}},

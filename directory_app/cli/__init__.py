@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlalchemy import delete
 from sqlalchemy.exc import OperationalError
 
 from directory_app.errors import ValidationError
@@ -114,6 +115,12 @@ def _setup(data_dir: Path) -> None:
 )
 @click.option("--seed", type=int, default=2026, show_default=True, help="Seed of the generator.")
 @click.option(
+    "--remove",
+    is_flag=True,
+    help="Remove every demo organisation (and the demo network) instead, before the directory goes live; "
+    "real entries are left alone. The sample-data notice then goes away.",
+)
+@click.option(
     "--accounts/--no-accounts",
     default=True,
     show_default=True,
@@ -122,9 +129,22 @@ def _setup(data_dir: Path) -> None:
 )
 @with_appcontext
 @transactional(bulk=True)
-def demo_command(count: int, seed: int, accounts: bool) -> None:
-    """Add clearly labelled sample organisations (names start with DEMO) and demo accounts."""
+def demo_command(count: int, seed: int, remove: bool, accounts: bool) -> None:
+    """Add clearly labelled sample organisations (names start with DEMO) and demo accounts; while they
+    exist every page and file says the directory holds sample data."""
     from directory_app.demo.generator import generate_demo
+
+    if remove:
+        from directory_app.demo.removal import remove_demo
+        from directory_app.review.models import ChangeProposal, Revision
+
+        def forget_history(ids: list[int]) -> None:  # the review history has no ON DELETE CASCADE
+            db.session.execute(delete(Revision).where(Revision.organisation_id.in_(ids)))
+            db.session.execute(delete(ChangeProposal).where(ChangeProposal.organisation_id.in_(ids)))
+
+        removed = remove_demo(before_delete=forget_history)
+        click.echo(ngettext("Removed %(num)d demo organisation.", "Removed %(num)d demo organisations.", removed))
+        return
 
     added = generate_demo(count, seed, progress=_bar_progress("Demo organisations"))
     click.echo(_("Added %(added)d demo organisations (seed %(seed)d).", added=added, seed=seed))

@@ -1,10 +1,13 @@
 """A deterministic generator of clearly labelled sample organisations.
 
-Every name starts with "DEMO", every email is at example.org and every phone number is a
-fictional one: no real organisation or person. The n-th organisation depends only on the seed
-and n, so `--count 100` then `--count 1000` adds the 900 missing ones, and the same seed gives
-the same directory on SQLite and PostgreSQL. Rows are written with bulk inserts so that
-100,000 organisations (for benchmarks) take minutes, not hours.
+Every name starts with "DEMO" and is made of a generic word ("Albergue", "Workers' Center"), a
+plainly invented word and the city, every email is at example.org and every phone number is a
+fictional one: no real organisation or person. While they exist, every page and file of the
+directory says that it holds sample data (main.sample_data); `flask demo --remove` takes them out
+again. The n-th organisation depends only on the seed and n, so `--count 100` then `--count 1000`
+adds the 900 missing ones, and the same seed gives the same directory on SQLite and PostgreSQL.
+Rows are written with bulk inserts so that 100,000 organisations (for benchmarks) take minutes,
+not hours.
 """
 
 from __future__ import annotations
@@ -44,14 +47,14 @@ from directory_app.organisations.searchtext import refresh_search_text
 from directory_app.organisations.sites import place_sites
 from geo.coverage import circle
 
-DEMO_PREFIX = "demo-"
+DEMO_PREFIX = vocabulary.SAMPLE_DATA_PREFIX  # the directory then says it holds sample data
 DEMO_NETWORK = ("DEMO-SHELTERS", "DEMO national shelter network", "A sample network used by the demo data.")
 CHUNK = 10_000
 TODAY = date(2026, 11, 1)  # fixed, so that the demo data do not depend on the day they are made
 
 _PREFIXES = {
     "es": [
-        "Casa del Migrante",
+        "Casa de Acogida",
         "Albergue",
         "Centro de Derechos Humanos",
         "Comedor Comunitario",
@@ -72,30 +75,32 @@ _PREFIXES = {
         "Immigrant Rights Project",
     ],
 }
+# Plainly invented words (checked against the GeoNames places of 500 people or more and against the
+# shelters and networks of the region known to us): a demo name never copies a real organisation's.
 _NAMES = [
-    "Esperanza",
-    "San José",
-    "Belén",
-    "La Frontera",
-    "Nuevo Amanecer",
-    "Hermanos en el Camino",
-    "Santa Fe",
-    "El Buen Pastor",
-    "Puentes",
-    "Caminantes",
-    "La Sombra",
-    "Horizonte",
-    "Dignidad",
-    "Solidaridad",
-    "Raíces",
-    "Brújula",
-    "Tierra Nueva",
-    "Las Palmas",
-    "Amistad",
-    "Camino Seguro",
+    "Velmoria",
+    "Trasquela",
+    "Orbendal",
+    "Quimbaró",
+    "Zaldunia",
+    "Brevinca",
+    "Pelfarra",
+    "Corvimbo",
+    "Nestralia",
+    "Ulmaquí",
+    "Drovanta",
+    "Fiscorel",
+    "Grimbalto",
+    "Halvoreña",
+    "Ixtavel",
+    "Jornacú",
+    "Kelbrana",
+    "Mirvendo",
+    "Sotralí",
+    "Wespadra",
 ]
 _KIND_BY_PREFIX = {
-    "Casa del Migrante": "shelter",
+    "Casa de Acogida": "shelter",
     "Albergue": "shelter",
     "Refugio": "shelter",
     "Community Shelter": "shelter",

@@ -60,10 +60,12 @@ _committed_at = 0.0  # last commit of any session in this process
 
 
 def read_directory_version() -> tuple:
-    """Changes whenever an organisation (its additional information included), a district, a consulate or
-    an additional field is added, changed or removed (one query, on indexes)."""
+    """Changes whenever an organisation (its additional information included), a district, a consulate (its
+    service windows and networks included) or an additional field is added, changed or removed (one query,
+    on indexes)."""
     from directory_app.extra_fields.models import ExtraField
     from directory_app.geography.models import ConsularDistrict, Consulate
+    from directory_app.geography.network_models import ConsularNetwork, ConsularWindow
     from directory_app.organisations.models import Organisation
 
     values = db.session.execute(
@@ -74,6 +76,9 @@ def read_directory_version() -> tuple:
             select(func.max(ConsularDistrict.updated_at)).scalar_subquery(),
             select(func.max(Consulate.updated_at)).scalar_subquery(),
             select(func.max(ExtraField.updated_at)).scalar_subquery(),  # labels shown on organisation pages
+            # a consulate's windows and networks (replaced by each `flask setup`), shown on district pages
+            select(func.max(ConsularWindow.updated_at)).scalar_subquery(),
+            select(func.max(ConsularNetwork.updated_at)).scalar_subquery(),
         )
     ).one()
     return tuple(map(str, values))

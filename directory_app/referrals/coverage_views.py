@@ -8,6 +8,7 @@ from directory_app import vocabulary
 from directory_app.extensions import db
 from directory_app.geography.consular_services import network_reach
 from directory_app.geography.models import ConsularDistrict, Country
+from directory_app.main.sample_data import mark_csv, sample_download_name
 from directory_app.referrals.blueprint import bp
 from directory_app.referrals.coverage_matrix import SORTS, coverage_csv, coverage_matrix
 from directory_app.referrals.links import reader_language
@@ -60,8 +61,8 @@ def coverage_download():
     sending, sort, errors = _read_filters()
     if errors:
         return Response("\n".join(errors) + "\n", status=400, mimetype="text/plain")
-    text = coverage_csv(coverage_matrix(sending, sort, reader_language()))
-    name = f"coverage-{sending.lower() if sending else 'all'}.csv"
+    text = mark_csv(coverage_csv(coverage_matrix(sending, sort, reader_language())))
+    name = sample_download_name(f"coverage-{sending.lower() if sending else 'all'}.csv")
     return Response(
         "\ufeff" + text,
         mimetype="text/csv",

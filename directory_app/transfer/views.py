@@ -19,6 +19,7 @@ from directory_app.accounts.models import Role
 from directory_app.accounts.permissions import require_role
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
+from directory_app.main.sample_data import sample_download_name
 from directory_app.organisations.search import parse_directory_query
 from directory_app.transfer import storage
 from directory_app.transfer.districts import import_districts, preview_districts
@@ -57,7 +58,10 @@ def export():
     except ValidationError as exc:
         return render_template("error.html", code=400, message=exc.message), 400
     return send_file(
-        BytesIO(result.content), mimetype=result.mimetype, as_attachment=True, download_name=result.filename
+        BytesIO(result.content),
+        mimetype=result.mimetype,
+        as_attachment=True,
+        download_name=sample_download_name(result.filename),  # "sample-data-..." while demo data exist
     )
 
 
