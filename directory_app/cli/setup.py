@@ -1,5 +1,6 @@
-"""Setting up a directory (`flask setup`): schema, vocabularies, boundaries, consulates and districts;
-the query planner's statistics after a bulk write."""
+"""Setting up a directory (`flask setup`): schema, vocabularies, boundaries, consulates and districts
+(the nearest-consulate default, then the official districts of data/districts/); the query planner's
+statistics after a bulk write."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from directory_app import vocabulary
 from directory_app.extensions import db
 from directory_app.geography.consular_network import load_consular_network
 from directory_app.geography.districts import build_default_districts
 from directory_app.geography.loading import load_boundaries
+from directory_app.geography.models import ConsularDistrict
+from directory_app.geography.official import import_official_districts
 from directory_app.organisations.coverage import refresh_district_coverage
 from directory_app.organisations.models import Network, Population, ServiceCategory
 
@@ -41,15 +44,37 @@ def sync_vocabulary() -> None:
 
 
 def setup_directory(data_dir: Path, progress: Progress = lambda message: None) -> dict:
-    """Everything but the schema: vocabulary, boundaries, consulates, default districts."""
+    """Everything but the schema: vocabulary, boundaries, consulates, default and official districts."""
     sync_vocabulary()
     progress("vocabulary written")
     counts = load_boundaries(Path(data_dir) / "boundaries", progress)
     counts.update(load_consular_network(Path(data_dir)))  # offices (codes corrected first), windows, networks
     progress(f"{counts['consulates']} consulates, {counts['windows']} service windows loaded")
-    counts.update(build_default_districts(refresh_coverage=refresh_district_coverage))
-    progress(f"{counts['approximate']} approximate districts built")
+    build_default_districts(refresh_coverage=refresh_district_coverage)
+    progress("default districts built (each unit to the nearest consulate)")
+    counts["official_files"] = load_official_districts(Path(data_dir) / "districts", progress)
+    counts["approximate"] = db.session.scalar(
+        select(func.count()).select_from(ConsularDistrict).where(ConsularDistrict.is_approximate.is_(True))
+    )
+    progress(f"{counts['approximate']} districts keep approximate units (nearest consulate)")
     return counts
+
+
+def load_official_districts(directory: Path, progress: Progress = lambda message: None) -> int:
+    """Import every official district file of `directory` (data/districts/*.csv, by name). Units that a
+    file uploaded by the Technical Secretariat made official are left as they are."""
+    files = sorted(Path(directory).glob("*.csv")) if Path(directory).is_dir() else []
+    for path in files:
+        result = import_official_districts(
+            path,
+            refresh_coverage=refresh_district_coverage,
+            label=f"data/districts/{path.name}",
+            shipped=True,
+            keep_uploaded=True,
+        )
+        kept = f"; {result['kept']} units kept as an upload made them" if result["kept"] else ""
+        progress(f"official districts of {path.name}: {result['districts']} districts, {result['units']} units{kept}")
+    return len(files)
 
 
 def refresh_planner_statistics() -> None:

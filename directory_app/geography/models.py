@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import enum
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
+    DateTime,
     Enum,
     Float,
     ForeignKey,
@@ -21,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory_app.extensions import db
-from directory_app.models_base import GeometryMixin, TimestampMixin
+from directory_app.models_base import GeometryMixin, TimestampMixin, utcnow
 
 
 class Country(GeometryMixin, db.Model):
@@ -149,20 +152,52 @@ class Consulate(TimestampMixin, db.Model):
         return self.name_es if lang == "es" else self.name_en
 
 
+class DistrictSource(db.Model):
+    """Where an official assignment of units to a consulate comes from: a web page or a document, the
+    date it states (None: it states none), whether it is a secondary source (a third party reporting
+    the rule), and a note (what the rule could not say in units). Rows of an import that cite the same
+    source with the same date, note and flag share one DistrictSource."""
+
+    __tablename__ = "district_source"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    citation: Mapped[str] = mapped_column(String(500))  # URL or document reference
+    title: Mapped[str | None] = mapped_column(String(300))
+    source_date: Mapped[date | None] = mapped_column(Date)
+    secondary: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    file_name: Mapped[str] = mapped_column(String(200))  # the file it was first imported from
+    shipped: Mapped[bool] = mapped_column(Boolean, default=False)  # from the project's data/districts/
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def label(self) -> str:
+        return self.title or self.citation
+
+    @property
+    def url(self) -> str | None:
+        return self.citation if self.citation.startswith(("https://", "http://")) else None
+
+
 district_unit = Table(
     "district_unit",
     db.Model.metadata,
     Column("district_id", ForeignKey("consular_district.id", ondelete="CASCADE"), primary_key=True),
     Column("admin_unit_id", ForeignKey("admin_unit.id"), primary_key=True, index=True),
+    # the official source of this unit's assignment; NULL: the nearest-consulate default
+    Column("source_id", ForeignKey("district_source.id"), nullable=True, index=True),
 )
 
 
 class ConsularDistrict(GeometryMixin, TimestampMixin, db.Model):
     """The leaf admin units one consulate is responsible for, for one sending country.
 
-    A joint consulate has one district per sending country. `is_approximate` is true for the
-    default districts built by nearest-consulate assignment, until official definitions are
-    imported.
+    A joint consulate has one district per sending country. Each unit is assigned either by an
+    official source (district_unit.source_id) or by the nearest-consulate default (NULL). The
+    counts and the summary below are kept by geography.district_units.set_district_units:
+    `provenance` is "official" (every unit official), "approximate" (none) or "mixed";
+    `is_approximate` is true when any unit is a default one. `is_complete`: the official units are
+    the whole district (the source defines all of it), so the default adds none.
     """
 
     __tablename__ = "consular_district"
@@ -176,7 +211,12 @@ class ConsularDistrict(GeometryMixin, TimestampMixin, db.Model):
     consulate_id: Mapped[int] = mapped_column(ForeignKey("consulate.id", ondelete="CASCADE"))
     sending_country_code: Mapped[str] = mapped_column(ForeignKey("country.code"), index=True)
     is_approximate: Mapped[bool] = mapped_column(Boolean, default=True)
-    source: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(String(300))  # a one-line summary of the sources
+    provenance: Mapped[str] = mapped_column(String(12), default="approximate")
+    is_complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    unit_count: Mapped[int] = mapped_column(Integer, default=0)
+    official_units: Mapped[int] = mapped_column(Integer, default=0)
+    source_date: Mapped[date | None] = mapped_column(Date)  # the newest date its official sources state
     area_km2: Mapped[float] = mapped_column(Float, default=0.0)
     display_wkb: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
