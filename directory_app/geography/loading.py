@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from directory_app.extensions import db
 from directory_app.geography.models import AdminUnit, Country
+from directory_app.geography.unit_successions import ReplaceReferences, read_successors, retire_units
 from geo.boundaries import read_boundaries
 from geo.coverage import union_of_units
 from geo.projection import area_km2
@@ -18,8 +19,16 @@ from geo.projection import area_km2
 Progress = Callable[[str], None]
 
 
-def load_boundaries(directory: Path, progress: Progress = lambda message: None) -> dict[str, int]:
-    """Insert or update the countries, admin-1 units and US counties; returns counts."""
+def load_boundaries(
+    directory: Path,
+    progress: Progress = lambda message: None,
+    replace_references: ReplaceReferences | None = None,
+) -> dict[str, int]:
+    """Insert or update the countries, admin-1 units and US counties; returns counts.
+
+    Units of the database that the files no longer have (a new vintage) are replaced by their
+    successors and deleted (geography.unit_successions); `replace_references` moves what
+    organisations say about them (flask setup hands in organisations.unit_moves)."""
     layers = read_boundaries(directory)
     admin1, counties = layers["admin1"], layers["us_counties"]
     progress(f"read {len(layers['countries'])} countries, {len(admin1)} admin-1 units, {len(counties)} counties")
@@ -35,7 +44,14 @@ def load_boundaries(directory: Path, progress: Progress = lambda message: None) 
         unit.is_leaf = unit.code not in set(counties["parent"])
     db.session.flush()
     progress(f"{len(units)} admin-1 units and {len(leaves)} counties loaded")
-    return {"countries": countries, "admin1": len(units), "counties": len(leaves)}
+    kept = set(admin1["code"]) | set(counties["code"])
+    retired = retire_units(kept, read_successors(directory), replace_references)
+    if retired["retired"]:
+        progress(
+            f"{retired['retired']} units no longer in the files replaced by their successors "
+            f"({retired['organisations']} organisations' coverage moved)"
+        )
+    return {"countries": countries, "admin1": len(units), "counties": len(leaves), "retired": retired["retired"]}
 
 
 def _upsert_countries(frame, admin1) -> int:
