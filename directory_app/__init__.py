@@ -41,7 +41,7 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
 
     init_security(app)  # before the page cache: a page served from memory gets a new nonce too
     init_page_cache(app)
-    from directory_app.main.sample_data import init_sample_data
+    from directory_app.organisations.sample_data import init_sample_data
 
     init_sample_data(app)  # after the page cache: its notice and header are part of what it keeps
     from directory_app.ops import init_ops

@@ -92,7 +92,7 @@ POPULATION_CODES = frozenset(t.code for t in POPULATIONS)
 ORGANISATION_KIND_CODES = frozenset(t.code for t in ORGANISATION_KINDS)
 
 # The external ids of the demo organisations (`flask demo`) start with this: while any exists, the
-# directory says that it holds sample data (main.sample_data).
+# directory says that it holds sample data (organisations.sample_data).
 SAMPLE_DATA_PREFIX = "demo-"
 
 

@@ -3,7 +3,7 @@ organisations to a point, organisations serving a district, districts and admin 
 
 Errors are JSON ({"error", "status"[, "parameter", "problems"]}): 400 for a bad parameter, 404 for
 an unknown id. While the directory holds demo organisations, every answer says `"sample_data": true`
-(main.sample_data). The OpenAPI 3 document is at /api/v1/openapi.json, readable docs at /api/v1/docs."""
+(organisations.sample_data). The OpenAPI 3 document is at /api/v1/openapi.json, readable docs at /api/v1/docs."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from directory_app.api.openapi import json_api_openapi
 from directory_app.api.params import ApiProblem, canonical_uuid, float_param, int_param, path_text, text_param
 from directory_app.extensions import db
 from directory_app.geography.models import Country
-from directory_app.main.sample_data import mark_document
+from directory_app.organisations.sample_data import mark_document
 from directory_app.organisations.search import parse_directory_query
 from directory_app.public_links import public_url
 

@@ -3,7 +3,7 @@
 Every name starts with "DEMO" and is made of a generic word ("Albergue", "Workers' Center"), a
 plainly invented word and the city, every email is at example.org and every phone number is a
 fictional one: no real organisation or person. While they exist, every page and file of the
-directory says that it holds sample data (main.sample_data); `flask demo --remove` takes them out
+directory says that it holds sample data (organisations.sample_data); `flask demo --remove` takes them out
 again. The n-th organisation depends only on the seed and n, so `--count 100` then `--count 1000`
 adds the 900 missing ones, and the same seed gives the same directory on SQLite and PostgreSQL.
 Rows are written with bulk inserts so that 100,000 organisations (for benchmarks) take minutes,

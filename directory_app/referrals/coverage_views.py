@@ -8,7 +8,7 @@ from directory_app import vocabulary
 from directory_app.extensions import db
 from directory_app.geography.consular_services import network_reach
 from directory_app.geography.models import ConsularDistrict, Country
-from directory_app.main.sample_data import mark_csv, sample_download_name
+from directory_app.organisations.sample_data import mark_csv, sample_download_name
 from directory_app.referrals.blueprint import bp
 from directory_app.referrals.coverage_matrix import SORTS, coverage_csv, coverage_matrix
 from directory_app.referrals.links import reader_language

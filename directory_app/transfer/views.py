@@ -19,7 +19,7 @@ from directory_app.accounts.models import Role
 from directory_app.accounts.permissions import require_role
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
-from directory_app.main.sample_data import sample_download_name
+from directory_app.organisations.sample_data import sample_download_name
 from directory_app.organisations.search import parse_directory_query
 from directory_app.transfer import storage
 from directory_app.transfer.districts import import_districts, preview_districts
