@@ -19,6 +19,7 @@ from directory_app.geography.models import ConsularDistrict
 from directory_app.geography.official import import_official_districts
 from directory_app.organisations.coverage import refresh_district_coverage
 from directory_app.organisations.models import Network, Population, ServiceCategory
+from directory_app.organisations.unit_moves import move_unit_references
 
 Progress = Callable[[str], None]
 
@@ -47,7 +48,8 @@ def setup_directory(data_dir: Path, progress: Progress = lambda message: None) -
     """Everything but the schema: vocabulary, boundaries, consulates, default and official districts."""
     sync_vocabulary()
     progress("vocabulary written")
-    counts = load_boundaries(Path(data_dir) / "boundaries", progress)
+    # units the files no longer have (a new vintage) are replaced; coverage naming them moves along
+    counts = load_boundaries(Path(data_dir) / "boundaries", progress, replace_references=move_unit_references)
     counts.update(load_consular_network(Path(data_dir)))  # offices (codes corrected first), windows, networks
     progress(f"{counts['consulates']} consulates, {counts['windows']} service windows loaded")
     build_default_districts(refresh_coverage=refresh_district_coverage)
