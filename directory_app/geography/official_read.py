@@ -1,8 +1,10 @@
 """Reading an official district file (CSV of unit codes, or polygons) into checked assignments.
 
 CSV: columns `consulate_code`, `admin_unit_code` and, for joint consulates, `sending_country`: one row
-per admin unit; an admin-1 code stands for all its leaf units (a US state for its counties). An
-optional `admin_unit_name` is checked against the unit's names (a wrong code is then caught).
+per admin unit; an admin-1 code stands for all its leaf units (a US state for its counties), and the
+code of a county the boundaries no longer have (Connecticut's 2017 counties, Valdez-Cordova) for the
+units that replaced it (geography.unit_successions.former_units; the preview says so). An optional
+`admin_unit_name` is checked against the unit's names (a wrong code is then caught).
 Polygons (GeoJSON, GeoPackage): a `consulate_code` property (and `sending_country` for joint
 consulates); each leaf unit of the host country goes to the polygon that covers most of it, when
 that is at least half of the unit. Both take the source columns of geography.district_sources.
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
@@ -27,6 +30,7 @@ from directory_app.geo_messages import geo_text
 from directory_app.geography.csvfiles import read_rows
 from directory_app.geography.district_sources import SourceKey, scope_of, source_key
 from directory_app.geography.models import AdminUnit, Consulate
+from directory_app.geography.unit_successions import former_units
 from directory_app.geography.units import expand_to_leaves, leaf_units
 from geo.files import read_vector
 from geo.validate import GeometryError, check_polygonal
@@ -100,10 +104,24 @@ def read_csv(path: Path, label: str) -> OfficialFile:
     source = str(path)
     result = OfficialFile()
     units = {u.code: u for u in db.session.scalars(select(AdminUnit))}
+    former = former_units(Path(current_app.config["DATA_DIR"]) / "boundaries")
     for number, row in read_rows(path, ["consulate_code", "admin_unit_code"]):
         where = {"row": number, "source": source}
         consulate, sending = _consulate(row["consulate_code"], row.get("sending_country", ""), number, source)
-        unit = units.get(row["admin_unit_code"].upper())
+        code = row["admin_unit_code"].upper()
+        unit, replaced_by = units.get(code), None
+        if unit is None and code in former and all(c in units for c in former[code].stands_for):
+            replaced_by = [units[c] for c in former[code].stands_for]
+            unit = replaced_by[0]
+            result.warnings.append(
+                _(
+                    "row %(number)s: %(code)s (%(name)s) is no longer an admin unit; it stands for %(units)s",
+                    number=number,
+                    code=code,
+                    name=former[code].name,
+                    units=", ".join(f"{u.code} ({u.name_en})" for u in replaced_by),
+                )
+            )
         if unit is None:
             raise ValidationError(
                 _("unknown admin unit code '%(code)s'", code=row["admin_unit_code"]), field="admin_unit_code", **where
@@ -120,13 +138,19 @@ def read_csv(path: Path, label: str) -> OfficialFile:
                 **where,
             )
         name = row.get("admin_unit_name", "")
-        if name and _fold(name) not in {_fold(unit.name_local), _fold(unit.name_es), _fold(unit.name_en)}:
+        names = {former[code].name} if replaced_by else {unit.name_local, unit.name_es, unit.name_en}
+        if name and _fold(name) not in {_fold(n) for n in names}:
             raise ValidationError(
-                _("%(unit)s is %(name)s, not '%(given)s'", unit=unit.code, name=unit.name_local, given=name[:80]),
+                _(
+                    "%(unit)s is %(name)s, not '%(given)s'",
+                    unit=code,
+                    name=former[code].name if replaced_by else unit.name_local,
+                    given=name[:80],
+                ),
                 field="admin_unit_name",
                 **where,
             )
-        leaves = expand_to_leaves([unit.id])
+        leaves = expand_to_leaves([u.id for u in replaced_by] if replaced_by else [unit.id])
         for (consulate_id, other_sending), other_units in result.assignment.items():
             if other_sending == sending and consulate_id != consulate.id and set(other_units) & leaves:
                 raise ValidationError(

@@ -66,6 +66,44 @@ def read_successors(directory: Path) -> dict[str, list[Successor]]:
     return dict(found)
 
 
+@dataclass(frozen=True)
+class FormerUnit:
+    """A unit the boundary files no longer have, as a rule written before may still name it."""
+
+    code: str
+    name: str
+    stands_for: tuple[str, ...]  # the new units of which it held the largest part
+
+
+def former_units(directory: Path) -> dict[str, FormerUnit]:
+    """old code -> what an official district rule naming it means now: the successors of which it
+    held the largest part (a planning region lying mostly in the old county goes with that county's
+    rule), so that a rule naming every old county of a state names every new unit once. An old unit
+    that is the largest part of none (Tolland County: most of it is in the Capitol region, which is
+    mostly Hartford County) stands for the successor holding most of it."""
+    path = Path(directory) / SUCCESSORS_FILE
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    main: dict[str, tuple[float, str]] = {}
+    for row in rows:
+        share = float(row["share_of_new"])
+        if row["new_code"] not in main or share > main[row["new_code"]][0]:
+            main[row["new_code"]] = (share, row["old_code"])
+    names = {row["old_code"]: row["old_name"] for row in rows}
+    largest: dict[str, tuple[float, str]] = {}
+    for row in rows:
+        share = float(row["share_of_old"])
+        if row["old_code"] not in largest or share > largest[row["old_code"]][0]:
+            largest[row["old_code"]] = (share, row["new_code"])
+    found = {}
+    for old, name in sorted(names.items()):
+        stands_for = tuple(sorted(new for new, (_s, o) in main.items() if o == old)) or (largest[old][1],)
+        found[old] = FormerUnit(old, name, stands_for)
+    return found
+
+
 def retire_units(
     kept_codes: set[str],
     successors: dict[str, list[Successor]],

@@ -326,3 +326,40 @@ def test_the_data_readme_says_how_connecticut_is_mapped_and_what_panama_lacks():
     for words in ("planning regions", "us_county_successors.csv", "PA-10", "PA-NT"):
         assert words in text
     assert shutil.which("npm") is not None  # scripts/build_boundaries.py fetches its packages with npm
+
+
+def test_an_official_rule_naming_the_old_connecticut_counties_still_resolves(fresh_app, tmp_path):
+    """A district file written with the 2017 counties (as the SRE still speaks of them): each planning
+    region goes with the county holding most of it; every county named gives every region once."""
+    header = "consulate_code,admin_unit_code,admin_unit_name,sending_country,scope,source,source_date\n"
+    rows = ["MX-US-NEW-YORK,US-09001,Fairfield,MX,units,https://example.org/rule,2024-01-01\n"]
+    rows += [
+        f"MX-US-BOSTON,{code},,MX,units,https://example.org/rule,2024-01-01\n"
+        for code in OLD_CODES
+        if code.startswith("US-09") and code != "US-09001"
+    ]
+    path = tmp_path / "ct-counties.csv"
+    path.write_text(header + "".join(rows), encoding="utf-8")
+    with fresh_app.app_context():
+        result = fresh_app.test_cli_runner().invoke(args=["import-districts", str(path)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert (
+            "US-09001 (Fairfield) is no longer an admin unit; it stands for "
+            "US-09120 (Greater Bridgeport), US-09190 (Western Connecticut)"
+        ) in result.output
+        consulate_of = {}
+        for code in NEW_CODES[2:]:
+            consulate_of[code] = db.session.scalar(
+                select(Consulate.code)
+                .join(ConsularDistrict, ConsularDistrict.consulate_id == Consulate.id)
+                .join(district_unit, district_unit.c.district_id == ConsularDistrict.id)
+                .join(AdminUnit, AdminUnit.id == district_unit.c.admin_unit_id)
+                .where(AdminUnit.code == code, ConsularDistrict.sending_country_code == "MX")
+            )
+    assert consulate_of == {
+        code: "MX-US-NEW-YORK" if code in ("US-09120", "US-09190") else "MX-US-BOSTON" for code in NEW_CODES[2:]
+    }
+    located = fresh_app.test_client().get(f"/api/v1/locate?lon={BRIDGEPORT[0]}&lat={BRIDGEPORT[1]}").get_json()
+    assert [u["code"] for u in located["admin_units"]] == ["US-09120", "US-CT"]
+    mexico = [d["consulate"]["code"] for d in located["districts"] if d["sending_country"] == "MX"]
+    assert mexico == ["MX-US-NEW-YORK"]
