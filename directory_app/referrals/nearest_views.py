@@ -9,12 +9,20 @@ from directory_app import vocabulary
 from directory_app.extensions import db
 from directory_app.geography.models import Consulate
 from directory_app.geography.places import current_gazetteer, search_places
+from directory_app.organisations import contact_links
+from directory_app.organisations.display import is_stale
 from directory_app.referrals import maps
 from directory_app.referrals.blueprint import bp
 from directory_app.referrals.links import reader_language
 from directory_app.referrals.nearest_search import DEFAULT_K, MAX_K, find_nearest, read_nearest_query
 
 PLACES_LIMIT = 10
+
+
+@bp.context_processor
+def contact_helpers() -> dict:
+    """Phone, WhatsApp and directions links (organisations.contact_links) for the referral pages."""
+    return contact_links.template_helpers() | {"is_stale": is_stale}
 
 
 @bp.get("/nearest")
@@ -28,6 +36,7 @@ def nearest():
         .order_by(Consulate.host_country_code, Consulate.city, Consulate.code)
     ).all()
     lang = reader_language()
+    gazetteer = current_gazetteer()
     page = render_template(
         "geography/nearest.html",
         query=query,
@@ -35,7 +44,8 @@ def nearest():
         consulates=consulates,
         categories=vocabulary.SERVICE_CATEGORIES,
         service_labels={term.code: getattr(term, lang) for term in vocabulary.SERVICE_CATEGORIES},
-        choices=[(m, current_gazetteer().detail(m.place, lang), place_kind_label(m.place.kind)) for m in query.choices],
+        choices=[(m, gazetteer.detail(m.place, lang), place_kind_label(m.place.kind)) for m in query.choices],
+        country_names=gazetteer.country_names.get(lang) or gazetteer.country_names["en"],
         args=request.args,
         default_k=DEFAULT_K,
         max_k=MAX_K,

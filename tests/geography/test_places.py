@@ -104,3 +104,75 @@ def test_places_endpoint_takes_any_text(client, query):
     response = client.get("/places", query_string={"q": query})
     assert response.status_code == 200
     assert isinstance(response.get_json(), list)
+
+
+def test_a_name_followed_by_its_state_or_country_finds_the_place():
+    names = {"en": {"CR": "Costa Rica", "US": "United States", "MX": "Mexico", "GT": "Guatemala"}}
+    units = {"en": {1: "Chiapas", 2: "California", 3: "San José"}}
+    places = [p for p in small_gazetteer().places]
+    places[4].unit_id = 1  # Tapachula, Chiapas
+    places[1].unit_id = 2  # San Jose, California
+    places[0].unit_id = 3  # San José, San José (Costa Rica)
+    gazetteer = Gazetteer(places, names, units, {1: "MX-CHP", 2: "US-CA", 3: "CR-SJ"})
+    for typed in ("tapachula chiapas", "Tapachula, Chiapas", "tapachula chis", "tapachula chia", "tapachula mexico"):
+        assert [m.place.name for m in gazetteer.search(typed)] == ["Tapachula"], typed
+    assert [m.place.country_code for m in gazetteer.search("san jose ca")][:1] == ["US"]
+    assert [m.place.country_code for m in gazetteer.search("san jose, costa rica")][:1] == ["CR"]
+    assert not is_ambiguous(gazetteer.search("san jose costa rica"))
+    assert gazetteer.search("tapachula guatemala") == []  # a qualifier that names another country
+    assert gazetteer.search("tapachula ch") == []  # two letters name a state only by its code
+
+
+@pytest.mark.usefixtures("rctx")
+def test_real_gazetteer_reads_city_and_state_as_people_type_them():
+    for typed in ("tapachula chiapas", "Tapachula, Chiapas", "Tapachula, Chiapas, México"):
+        found = search_places(typed, "en")
+        assert (found[0]["name"], found[0]["detail"]) == ("Tapachula", "Chiapas, Mexico"), typed
+    houston = search_places("houston tx", "en")
+    assert (houston[0]["name"], houston[0]["kind"], houston[0]["detail"]) == (
+        "Houston",
+        "consulate_city",
+        "Texas, United States",
+    )
+    assert search_places("leon gto", "en")[0]["detail"] == "Guanajuato, Mexico"
+    # a county is "Harris County" (its bare name is another name, below a city's)
+    harris = [p for p in search_places("harris county", "en") if p["detail"] == "Texas, United States"]
+    assert harris and harris[0]["kind"] == "admin_unit"
+
+
+@pytest.mark.usefixtures("rctx")
+def test_a_houston_is_the_city_unless_a_county_is_asked_for():
+    from directory_app.geography.places import current_gazetteer
+
+    matches = current_gazetteer().search("houston")
+    assert matches[0].place.kind == "consulate_city" and not is_ambiguous(matches)
+
+
+@pytest.mark.usefixtures("rctx")
+def test_every_city_is_placed_in_a_unit_of_its_own_country():
+    """Ciudad Hidalgo (Chiapas) lies on the Suchiate, on the border: its point falls just inside
+    Guatemala's San Marcos at 1:10m, but it is a Mexican town of Chiapas."""
+    hidalgo = [p for p in search_places("Ciudad Hidalgo", "es") if -93 < p["lon"] < -92]  # on the Suchiate
+    assert hidalgo and hidalgo[0]["detail"] == "Chiapas, México"
+    from directory_app.geography.models import AdminUnit
+    from directory_app.geography.places import current_gazetteer
+
+    gazetteer = current_gazetteer()
+    unit_country = dict(db.session.execute(db.select(AdminUnit.id, AdminUnit.country_code)).all())
+    wrong = [
+        (p.name, p.country_code, unit_country[p.unit_id])
+        for p in gazetteer.places
+        if p.kind != "admin_unit" and p.unit_id is not None and unit_country[p.unit_id] != p.country_code
+    ]
+    assert wrong == []
+
+
+@pytest.mark.usefixtures("rctx")
+def test_a_point_is_named_by_its_city_or_its_units():
+    from directory_app.geography.place_names import describe_point
+
+    assert describe_point(-92.26, 14.9, "en") == "Tapachula, Chiapas, Mexico"
+    assert describe_point(-118.24, 34.05, "es") == "Los Angeles, California, Estados Unidos"
+    harris = describe_point(-95.0, 29.9, "en")
+    assert harris.startswith("Harris County, Texas, United States, ") and " km from " in harris
+    assert describe_point(-90.0, 25.0, "en") is None  # the Gulf of Mexico, far from any city

@@ -66,10 +66,35 @@ def test_an_ambiguous_place_offers_choices_that_search_from_them(client):
     assert '<table class="results">' in follow.get_data(as_text=True)
 
 
-def test_nearest_to_a_point_from_a_map_click(client):
+def test_nearest_to_a_point_from_a_map_click_is_titled_by_the_place(client):
+    """A map click sends only lat and lon: the title names the place, not the coordinates."""
     text = client.get("/nearest?lat=34.05&lon=-118.24&k=4&lang=en").get_data(as_text=True)
-    assert "Nearest to 34.0500, -118.2400" in text
+    assert "Nearest to Los Angeles, California, United States</h2>" in text
+    assert "34.0500, -118.2400" not in text
     assert result_names(text) == expected_names(client.application, -118.24, 34.05, 4)
+    # away from any city: the county or state, the country and the nearest city with its distance
+    text = client.get("/nearest?lat=29.9&lon=-95.0&k=1&lang=en").get_data(as_text=True)
+    assert re.search(r"Nearest to Harris County, Texas, United States, \d+ km from [^<]+</h2>", text)
+    # a label given with the point (a chosen suggestion) is kept
+    text = client.get("/nearest?lat=14.9&lon=-92.26&label=Tapachula+centro&k=1&lang=en").get_data(as_text=True)
+    assert "Nearest to Tapachula centro</h2>" in text
+
+
+@pytest.mark.parametrize(
+    "typed", ["tapachula chiapas", "Tapachula, Chiapas", "tapachula chis", "Tapachula, Chiapas, México"]
+)
+def test_a_place_typed_with_its_state_is_found(client, typed):
+    page = client.get("/nearest", query_string={"place": typed, "k": 3, "lang": "en"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Nearest to Tapachula, Chiapas, Mexico</h2>" in text
+    assert "Which place do you mean?" not in text
+
+
+def test_houston_tx_is_the_city_in_texas(client):
+    text = client.get("/nearest?place=houston+tx&k=3&lang=en").get_data(as_text=True)
+    assert "Nearest to Houston, Texas, United States</h2>" in text
+    assert "Which place do you mean?" not in text
 
 
 def test_an_unknown_place_says_so(client):
@@ -144,9 +169,62 @@ def test_hidden_sites_are_searched_and_shown_at_their_public_position(fresh_app)
     row = text.split("Refugio Reservado")[1].split("</tr>")[0]
     assert f"{public_km:,.1f} km" in row
     for secret in (f"{HIDDEN[0]:.4f}", f"{HIDDEN[1]:.4f}", "Calle Escondida"):
-        assert secret not in text  # nowhere: not in the table, nor in the map
+        assert secret not in text  # nowhere: not in the table, nor in the map, nor in directions links
+    table_row = _row_of(text, "Refugio Reservado")
+    assert f"geo:{public[1]:.5f},{public[0]:.5f}" in table_row  # directions lead to the public position
     consular = login_as(fresh_app.test_client(), "consular")
     text = consular.get(query).get_data(as_text=True)
     assert result_names(text) == expected_names(fresh_app, *origin, 50, "shelter", exact=True)
     row = text.split("Refugio Reservado")[1].split("</tr>")[0]
     assert f"{exact_km:,.1f} km" in row
+
+
+def _row_of(text: str, name: str) -> str:
+    """The results table's row of the organisation `name`."""
+    return text.split('<table class="results">')[1].split(name, 1)[1].split("</tr>")[0]
+
+
+def test_results_show_phone_whatsapp_last_verified_country_and_directions(fresh_app):
+    """Results cross the border: each row says its country, its phone (tel: in international format,
+    and wa.me for a WhatsApp number), when it was last verified, and how to get there."""
+    with fresh_app.app_context():
+        for name, country, lon, lat, phone, verified in (
+            (
+                "Casa del Río Suchiate",
+                "MX",
+                -92.2601,
+                14.9002,
+                {"number": "962 625 1234", "type": "whatsapp"},
+                "2026-01-15",
+            ),
+            ("Pastoral de Malacatán", "GT", -92.0601, 14.9102, {"number": "7776 1234", "type": "voice"}, None),
+        ):
+            create_organisation(
+                {
+                    "name": name,
+                    "kind": "ngo",
+                    "country_code": country,
+                    "status": "published",
+                    "last_verified": verified,
+                    "locations": [{"lon": lon, "lat": lat, "city": name.split()[-1]}],
+                    "services": [{"category": "shelter"}],
+                    "phones": [phone],
+                    "coverage": [],
+                }
+            )
+        db.session.commit()
+    origin = (-92.16, 14.90)
+    text = fresh_app.test_client().get(f"/nearest?lat={origin[1]}&lon={origin[0]}&k=50&lang=en").get_data(as_text=True)
+    assert '<th scope="col">Country</th>' in text and '<th scope="col">Phone</th>' in text
+    mexican = _row_of(text, "Casa del Río Suchiate")
+    assert '<td class="country">Mexico</td>' in mexican
+    assert '<a href="tel:+529626251234" class="tel-link">+52 962 625 1234</a>' in mexican
+    assert 'href="https://wa.me/529626251234"' in mexican
+    assert '<time datetime="2026-01-15">Jan 15, 2026</time>' in mexican
+    assert "geo:14.90020,-92.26010" in mexican
+    assert "https://www.openstreetmap.org/directions?route=14.90000%2C-92.16000%3B14.90020%2C-92.26010" in mexican
+    guatemalan = _row_of(text, "Pastoral de Malacatán")
+    assert '<td class="country">Guatemala</td>' in guatemalan
+    assert '<a href="tel:+50277761234" class="tel-link">+502 7776 1234</a>' in guatemalan
+    assert "wa.me" not in guatemalan  # a voice line is no WhatsApp number
+    assert 'class="verified stale">never</td>' in guatemalan
