@@ -84,11 +84,14 @@ def register_blueprints(app: Flask) -> None:
     from directory_app.extra_fields.views import bp as extra_fields_bp
     from directory_app.main.views import bp as main_bp
     from directory_app.maps.views import bp as maps_bp
+    from directory_app.organisations import coverage_edit_views, edit_views  # noqa: F401 (routes on its blueprint)
+    from directory_app.organisations.editing import init_change_workflow
     from directory_app.organisations.views import bp as organisations_bp
     from directory_app.referrals.views import bp as referrals_bp
     from directory_app.registry.views import bp as registry_bp
     from directory_app.review.labels import init_label_filters
     from directory_app.review.views import bp as review_bp
+    from directory_app.review.workflow import WORKFLOW
     from directory_app.transfer import (
         hsds_views,  # noqa: F401 (routes on the transfer blueprint)
         template_views,  # noqa: F401 (routes on the transfer blueprint)
@@ -108,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(transfer_bp)
     app.register_blueprint(review_bp)
     init_label_filters(app)
+    init_change_workflow(app, WORKFLOW)  # the edit pages (organisations) save through review's workflow
 
 
 def register_commands(app: Flask) -> None:

@@ -1,6 +1,7 @@
-"""Amending a pending proposal: its author opens the edit form on the proposal (not on the published
-entry) and saving replaces the proposal's snapshot; the proposal keeps its id and the version it was
-made on, so the review merges it as before (review.services.amend_proposal).
+"""Amending a pending proposal: its author opens the organisation's edit form (organisations.edit_forms)
+on the proposal (not on the published entry) and saving replaces the proposal's snapshot; the
+proposal keeps its id and the version it was made on, so the review merges it as before
+(review.services.amend_proposal).
 
 Route (blueprint "review"):
     GET/POST /review/<id>/amend                    review.amend_proposal_page   its author, while pending
@@ -15,9 +16,9 @@ from flask_login import login_required
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.extra_fields.forms import extra_form_fields
+from directory_app.organisations.edit_forms import EditForm, form_to_data, form_values, with_extra_fields
+from directory_app.organisations.edit_views import attach_error, languages_of
 from directory_app.review.blueprint import acting_user, bp, may_see_proposal
-from directory_app.review.edit_views import attach_error, languages_of
-from directory_app.review.forms import EditForm, form_to_data, form_values, with_extra_fields
 from directory_app.review.models import ProposalStatus
 from directory_app.review.queries import find_proposal
 from directory_app.review.services import ProposalConflict, amend_proposal

@@ -22,22 +22,6 @@ def find_proposal(proposal_id: int) -> ChangeProposal | None:
     return db.session.get(ChangeProposal, proposal_id)
 
 
-def find_organisation_for_edit(organisation_uuid: str) -> Organisation | None:
-    """The organisation with this uuid whatever its status (who may edit it is the caller's check)."""
-    return db.session.scalar(
-        select(Organisation)
-        .where(Organisation.uuid == organisation_uuid)
-        .options(
-            selectinload(Organisation.services),
-            selectinload(Organisation.locations),
-            selectinload(Organisation.contacts),
-            selectinload(Organisation.phones),
-            selectinload(Organisation.coverage_parts),
-            selectinload(Organisation.networks),
-        )
-    )
-
-
 def proposals(
     *,
     status: ProposalStatus | tuple[ProposalStatus, ...] | None = None,

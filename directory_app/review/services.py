@@ -18,7 +18,6 @@ single commit happens in the view; these functions only flush.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -36,6 +35,7 @@ from directory_app.accounts.permissions import (
 )
 from directory_app.extensions import db
 from directory_app.models_base import utcnow
+from directory_app.organisations.editing import Outcome, VersionConflict
 from directory_app.organisations.entry_diff import diff_snapshots
 from directory_app.organisations.entry_of import snapshot_of
 from directory_app.organisations.models import Organisation, Status
@@ -43,17 +43,6 @@ from directory_app.organisations.services import save_entry, set_last_verified
 from directory_app.review.merge import Conflict, MergeResult, three_way_merge
 from directory_app.review.models import ChangeKind, ChangeProposal, ProposalStatus, Revision
 from directory_app.review.queries import base_snapshot
-
-
-class VersionConflict(Exception):
-    """The organisation changed since `base_version`: the caller shows both versions to merge."""
-
-    def __init__(self, organisation: Organisation, base_version: int | None):
-        # No attribute of the organisation is read here: after a failed flush the session must be
-        # rolled back first.
-        super().__init__(f"the organisation changed since version {base_version}")
-        self.organisation = organisation
-        self.base_version = base_version
 
 
 class ProposalConflict(Exception):
@@ -68,16 +57,6 @@ class UnchosenConflicts(Exception):
         super().__init__(f"{len(missing)} conflicting field(s) not decided")
         self.merge = merge
         self.missing = missing
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a change became: a revision (applied) or a proposal (waiting for review); neither when
-    it changed nothing."""
-
-    organisation: Organisation | None
-    revision: Revision | None = None
-    proposal: ChangeProposal | None = None
 
 
 def record(kind: str, *, user: User | None, organisation_id: int | None, detail: str = "") -> None:

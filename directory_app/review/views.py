@@ -24,9 +24,12 @@ from directory_app.accounts.models import Role
 from directory_app.accounts.permissions import may_publish, require_role
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
+from directory_app.organisations.edit_forms import ActionForm
+from directory_app.organisations.entry_diff import diff_snapshots
+from directory_app.organisations.entry_of import snapshot_of
 from directory_app.review.blueprint import acting_user, bp, editable_organisation, may_see_proposal
 from directory_app.review.coverage_layers import coverage_features, describe_part
-from directory_app.review.forms import ActionForm, ReviewForm
+from directory_app.review.forms import ReviewForm
 from directory_app.review.labels import field_label
 from directory_app.review.maps import proposal_map
 from directory_app.review.merge_page import applied_labels, conflict_rows, kept_labels
@@ -52,7 +55,6 @@ from directory_app.review.services import (
     restore,
     review_merge,
 )
-from directory_app.review.snapshots import diff_snapshots, snapshot_of
 
 
 @bp.get("/review")
@@ -291,4 +293,4 @@ def restore_revision(organisation_uuid: str, number: int):
     return redirect(url_for("review.history", organisation_uuid=organisation_uuid))
 
 
-from directory_app.review import amend_views, coverage_views  # noqa: E402, F401  (their routes)
+from directory_app.review import amend_views  # noqa: E402, F401  (its route)

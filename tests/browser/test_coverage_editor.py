@@ -166,7 +166,7 @@ def test_the_filter_box_narrows_the_list_and_the_choice_is_listed(editor_server,
 def test_on_the_edit_page_a_drawn_area_is_published_and_shown_on_the_organisation_page(
     page, live_server, assert_no_external_requests
 ):
-    """The real page (review.edit_coverage) as the Technical Secretariat, whose changes publish at once."""
+    """The real page (organisations.edit_coverage) as the Technical Secretariat, whose changes publish at once."""
     organisation_uuid, polygons_before = _organisation_to_edit(live_server.app)
     sign_in(page, "ts_admin")
     page.goto(f"/organisations/{organisation_uuid}/edit/coverage")

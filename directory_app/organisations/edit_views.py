@@ -1,33 +1,34 @@
 """Editing an organisation: create, edit (with the conflict page and its merge), still correct,
-archive. Each view finds the organisation from the URL, checks may_edit, and hands plain data to
-review.services; the request commits once at the end. The edit and coverage pages say when a change
-of the entry is already waiting for review (by whom, since when), and offer its author to amend it.
+archive. Each view finds the organisation from the URL, checks may_edit, and hands the entry's data
+to the change workflow (organisations.editing: review's, applied or proposed); the request commits
+once at the end. The edit and coverage pages say when a change of the entry is already waiting for
+review (by whom, since when), and offer its author to amend it.
 
-Routes (blueprint "review"):
-    GET/POST /organisations/new                    review.create
-    GET/POST /organisations/<uuid>/edit            review.edit
-    POST     /organisations/<uuid>/edit/merge      review.merge_edit   (from the conflict page)
-    POST     /organisations/<uuid>/verify          review.verify       ("still correct")
-    GET/POST /organisations/<uuid>/archive         review.archive_organisation
+Routes (blueprint "organisations"):
+    GET/POST /organisations/new                    organisations.create
+    GET/POST /organisations/<uuid>/edit            organisations.edit
+    POST     /organisations/<uuid>/edit/merge      organisations.merge_edit   (from the conflict page)
+    POST     /organisations/<uuid>/verify          organisations.verify       ("still correct")
+    GET/POST /organisations/<uuid>/archive         organisations.archive_organisation
 """
 
 from __future__ import annotations
 
 import json
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from werkzeug.exceptions import Forbidden
 
 from directory_app.accounts.models import Role
-from directory_app.accounts.permissions import may_publish
+from directory_app.accounts.permissions import PermissionDenied, may_publish
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.extra_fields.forms import extra_form_fields
 from directory_app.geography.models import Country
 from directory_app.organisations.display import country_name
-from directory_app.review.blueprint import acting_user, bp, editable_organisation
-from directory_app.review.forms import (
+from directory_app.organisations.edit_forms import (
     ENTRY_LANGUAGES,
     ActionForm,
     CreateForm,
@@ -36,25 +37,27 @@ from directory_app.review.forms import (
     form_values,
     with_extra_fields,
 )
-from directory_app.review.queries import pending_proposals
-from directory_app.review.services import (
+from directory_app.organisations.editing import (
     Outcome,
     VersionConflict,
-    archive,
-    mark_verified,
-    submit_change,
+    acting_user,
+    change_workflow,
+    editable_organisation,
+    may_edit_organisation,
 )
-from directory_app.review.snapshots import (
-    EXTRA,
-    SCALAR_FIELDS,
-    changed_groups,
-    diff_by_group,
-    has_snapshot_shape,
-    merge_snapshots,
-    snapshot_of,
-)
+from directory_app.organisations.entry_data import EXTRA, SCALAR_FIELDS
+from directory_app.organisations.entry_diff import changed_groups, diff_by_group, has_snapshot_shape, merge_snapshots
+from directory_app.organisations.entry_of import snapshot_of
+from directory_app.organisations.views import bp
 
 MAX_MERGE_JSON = 2_000_000
+bp.add_app_template_global(may_edit_organisation)  # the organisation page's edit bar (templates/edit/_bar.html)
+
+
+@bp.errorhandler(PermissionDenied)
+def _permission_denied(_error):
+    """A service's refusal becomes the site's 403 page (which the audit log records)."""
+    return current_app.handle_http_exception(Forbidden())
 
 
 def _empty_snapshot(country_code: str | None) -> dict:
@@ -110,7 +113,9 @@ def create():
         data = form_to_data(form, base)
         data["country_code"] = form.country_code.data if may_publish(user) else user.country_code
         try:
-            return finish(submit_change(user, None, data, base_version=None, comment=form.comment.data))
+            return finish(
+                change_workflow().submit_change(user, None, data, base_version=None, comment=form.comment.data)
+            )
         except ValidationError as exc:
             db.session.rollback()
             attach_error(form, exc)
@@ -136,7 +141,9 @@ def edit(organisation_uuid: str):
         data = form_to_data(form, current)
         try:
             return finish(
-                submit_change(acting_user(), org, data, base_version=form.version.data, comment=form.comment.data)
+                change_workflow().submit_change(
+                    acting_user(), org, data, base_version=form.version.data, comment=form.comment.data
+                )
             )
         except VersionConflict:
             db.session.rollback()
@@ -152,7 +159,7 @@ def edit(organisation_uuid: str):
         org=org,
         choose_country=False,
         extra_fields=extra_form_fields(form),
-        pending=pending_proposals(org),
+        pending=change_workflow().pending_proposals(org),
         **languages_of(current),
     ), status
 
@@ -174,7 +181,7 @@ def conflict_page(org, yours: dict, comment: str, *, action: str | None = None, 
             yours_json=json.dumps(yours, ensure_ascii=False),
             version=org.version,
             comment=comment,
-            action=action or url_for("review.merge_edit", organisation_uuid=org.uuid),
+            action=action or url_for("organisations.merge_edit", organisation_uuid=org.uuid),
             title=title,
             form=ActionForm(formdata=None),
         ),
@@ -204,7 +211,9 @@ def merge_edit(organisation_uuid: str):
     merged = merge_snapshots(snapshot_of(org), yours, merge_choices(yours, snapshot_of(org)))
     try:
         return finish(
-            submit_change(acting_user(), org, merged, base_version=form.version.data, comment=form.comment.data)
+            change_workflow().submit_change(
+                acting_user(), org, merged, base_version=form.version.data, comment=form.comment.data
+            )
         )
     except VersionConflict:
         db.session.rollback()
@@ -222,7 +231,7 @@ def verify(organisation_uuid: str):
     if not ActionForm().validate():
         abort(400)
     try:
-        mark_verified(acting_user(), org)
+        change_workflow().mark_verified(acting_user(), org)
     except VersionConflict:
         db.session.rollback()
         abort(409)
@@ -242,10 +251,12 @@ def archive_organisation(organisation_uuid: str):
         if form.version.data is None:
             abort(400)
         try:
-            outcome = archive(acting_user(), org, base_version=form.version.data, comment=form.comment.data)
+            outcome = change_workflow().archive(
+                acting_user(), org, base_version=form.version.data, comment=form.comment.data
+            )
         except VersionConflict:
             db.session.rollback()
             flash(_("Someone changed this entry since you opened this page. Please look at it again."))
-            return redirect(url_for("review.archive_organisation", organisation_uuid=organisation_uuid), 303)
+            return redirect(url_for("organisations.archive_organisation", organisation_uuid=organisation_uuid), 303)
         return finish(outcome)
     return render_template("edit/archive.html", org=org, form=form), 400 if request.method == "POST" else 200

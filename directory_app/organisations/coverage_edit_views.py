@@ -1,9 +1,10 @@
-"""The coverage edit page: GET/POST /organisations/<uuid>/edit/coverage (review.edit_coverage).
+"""The coverage edit page: GET/POST /organisations/<uuid>/edit/coverage (organisations.edit_coverage).
 
 The coverage editor itself (form and macro) is organisations.coverage_form.CoverageEditorForm and
 templates/edit/_coverage_editor.html; this page adds the version the form was opened on and a
-comment, and saves through review.services like every other change (a proposal for a country
-contact, published at once for the TS; a conflict page when the entry changed meanwhile)."""
+comment, and saves through the change workflow like every other change (organisations.editing: a
+proposal for a country contact, published at once for the TS; a conflict page when the entry
+changed meanwhile)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,10 @@ from flask_login import login_required
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.organisations.coverage_form import CoverageEditorForm
-from directory_app.review.blueprint import acting_user, bp, editable_organisation
-from directory_app.review.edit_views import conflict_page, finish
-from directory_app.review.queries import pending_proposals
-from directory_app.review.services import VersionConflict, submit_change
-from directory_app.review.snapshots import snapshot_of
+from directory_app.organisations.edit_views import conflict_page, finish
+from directory_app.organisations.editing import VersionConflict, acting_user, change_workflow, editable_organisation
+from directory_app.organisations.entry_of import snapshot_of
+from directory_app.organisations.views import bp
 
 MAX_COMMENT = 2_000
 
@@ -44,7 +44,8 @@ def edit_coverage(organisation_uuid: str):
     if form.validate_on_submit():
         data = dict(current, coverage=form.parts())
         try:
-            return finish(submit_change(acting_user(), org, data, base_version=version, comment=comment), form.messages)
+            outcome = change_workflow().submit_change(acting_user(), org, data, base_version=version, comment=comment)
+            return finish(outcome, form.messages)
         except VersionConflict:
             db.session.rollback()
             return conflict_page(editable_organisation(organisation_uuid), data, comment)
@@ -53,5 +54,10 @@ def edit_coverage(organisation_uuid: str):
             form.form_errors.append(str(exc))
             org = editable_organisation(organisation_uuid)
     return render_template(
-        "edit/coverage.html", form=form, org=org, version=version, comment=comment, pending=pending_proposals(org)
+        "edit/coverage.html",
+        form=form,
+        org=org,
+        version=version,
+        comment=comment,
+        pending=change_workflow().pending_proposals(org),
     ), status
