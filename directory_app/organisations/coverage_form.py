@@ -6,13 +6,14 @@
 4. an uploaded GeoJSON, KML or KMZ file.
 
 `form.parts()` gives the coverage parts in the format of organisations.services.create_organisation
-and replace_coverage (and of review snapshots): {kind: country, country}, {kind: admin_unit, unit},
-{kind: radius, location: index, radius_km}, {kind: polygon, geometry: GeoJSON dict}, each with a
-label. Geometry is checked by geo.coverage_input while the form validates: bad geometry is repaired
-when safe and the repairs are listed in `form.messages` (to show after saving), or the field gets
-an error that says why, both in the reader's language (directory_app.geo_messages). Nothing here writes to the database.
+and replace_coverage (the JSON of organisations.entry_data.CoverageData): {kind: country, country},
+{kind: admin_unit, unit}, {kind: radius, location: index, radius_km}, {kind: polygon, geometry:
+GeoJSON dict}, each with a label. Geometry is checked by geo.coverage_input while the form
+validates: bad geometry is repaired when safe and the repairs are listed in `form.messages` (to
+show after saving), or the field gets an error that says why, both in the reader's language
+(directory_app.geo_messages). Nothing here writes to the database.
 
-The page that uses it (review's coverage edit page) builds it as
+The page that uses it (organisations.coverage_edit_views) builds it as
 `CoverageEditorForm(organisation, parts=snapshot["coverage"], sites=snapshot["locations"])` (both
 optional: by default the organisation's own; give the same ones on GET and POST, since polygons
 already saved come back by reference: organisations.coverage_drawn), wraps `render_coverage_editor(form, organisation)`
@@ -230,7 +231,7 @@ def in_saved_order(parts: list[dict], saved: list[dict]) -> list[dict]:
             part["label"] = found[1]
         rank = found[0] if found else (origin if origin is not None else len(saved) + n)
         if rank < len(saved) and saved[rank].get("id") and "id" not in part:
-            part["id"] = saved[rank]["id"]  # the same part (see review.snapshots.ITEM_ID)
+            part["id"] = saved[rank]["id"]  # the same part (see organisations.entry_data.ITEM_ID)
         ordered.append((rank, n, part))
     return [part for _rank, _n, part in sorted(ordered, key=lambda item: item[:2])]
 

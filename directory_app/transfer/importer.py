@@ -36,7 +36,7 @@ from directory_app.extensions import db
 from directory_app.extra_fields.services import values_differ
 from directory_app.organisations import services as org_services
 from directory_app.organisations.coverage import recompute_coverage
-from directory_app.organisations.entry_of import snapshot_of
+from directory_app.organisations.entry_of import exchange_snapshot, snapshot_of
 from directory_app.organisations.models import Organisation, Status
 from directory_app.transfer.mapping import (
     CREATE_DEFAULTS,
@@ -48,7 +48,6 @@ from directory_app.transfer.mapping import (
 from directory_app.transfer.partial import clean, for_create, for_update, reveals_location
 from directory_app.transfer.readers import Table
 from directory_app.transfer.row_errors import RowError, more_errors, named_errors, read_row
-from directory_app.transfer.snapshot import organisation_snapshot
 from geo.validate import GeometryError
 
 ACTIONS = ("create", "update", "unchanged", "reject")
@@ -217,7 +216,7 @@ def _preview_row(number: int, record, errors: list, seen: dict, user, mapping: d
             result.action = "create"
             result.defaulted = [key for key in record.get(CREATE_DEFAULTS, {}) if key not in record]
             return result
-        old, new = organisation_snapshot(existing), organisation_snapshot(built)
+        old, new = exchange_snapshot(existing), exchange_snapshot(built)
         result.target_id = existing.id
         result.was_published = existing.status == Status.PUBLISHED
         result.changes = [k for k in new if new[k] != old[k]]

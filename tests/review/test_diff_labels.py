@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from directory_app.accounts.models import User
 from directory_app.extensions import db
+from directory_app.organisations.entry_diff import diff_snapshots
+from directory_app.organisations.entry_of import snapshot_of
 from directory_app.organisations.models import Organisation, Status
 from directory_app.review.labels import country_code_name, diff_value, field_label
 from directory_app.review.services import submit_change
-from directory_app.review.snapshots import diff_snapshots, snapshot_of
 from tests.conftest import TEST_USERS, login_as
 from tests.review.helpers import form_fields, org_uuid, stale_edit, text
 

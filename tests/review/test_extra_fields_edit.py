@@ -13,9 +13,9 @@ from sqlalchemy import select
 from directory_app.accounts.models import User
 from directory_app.extensions import db
 from directory_app.extra_fields.services import define_field, definitions, set_values, update_field, values_of
+from directory_app.organisations.entry_diff import changed_groups, diff_snapshots, has_snapshot_shape, merge_snapshots
 from directory_app.organisations.models import Organisation
 from directory_app.review.models import ChangeProposal, Revision
-from directory_app.review.snapshots import changed_groups, diff_snapshots, has_snapshot_shape, merge_snapshots
 from tests.conftest import TEST_USERS
 from tests.review.helpers import form_fields, open_form, org_uuid, stale_edit, text
 
@@ -158,8 +158,8 @@ def test_bad_values_are_refused_next_to_the_field(defined, login_as, changes, fi
 
 def test_service_refuses_bad_snapshot_values_and_writes_nothing(defined):
     from directory_app.errors import ValidationError
+    from directory_app.organisations.entry_of import snapshot_of
     from directory_app.review.services import submit_change
-    from directory_app.review.snapshots import snapshot_of
 
     app, uuid = defined
     with app.app_context():
@@ -179,8 +179,8 @@ def test_service_refuses_bad_snapshot_values_and_writes_nothing(defined):
 
 
 def test_snapshots_without_extra_leave_values_alone(defined):
+    from directory_app.organisations.entry_of import snapshot_of
     from directory_app.review.services import restore, submit_change
-    from directory_app.review.snapshots import snapshot_of
 
     app, uuid = defined
     with app.app_context():

@@ -17,11 +17,11 @@ from directory_app.audit import KINDS
 from directory_app.audit.models import AuditEvent
 from directory_app.audit.queries import PAGE_SIZE
 from directory_app.extensions import db
+from directory_app.organisations.entry_of import snapshot_of
 from directory_app.organisations.models import Organisation, Status
 from directory_app.review.labels import AUDIT_KINDS, CHANGE_KINDS, PROPOSAL_STATUSES, audit_kind, label, when
 from directory_app.review.models import ChangeKind, ProposalStatus
 from directory_app.review.services import mark_verified, submit_change
-from directory_app.review.snapshots import snapshot_of
 from tests.conftest import TEST_USERS, login_as
 
 MOMENT = datetime(2026, 1, 31, 14, 5, 9, tzinfo=UTC)

@@ -12,6 +12,8 @@ from directory_app.accounts.models import User
 from directory_app.accounts.permissions import PermissionDenied
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
+from directory_app.organisations.entry_diff import diff_snapshots, merge_snapshots
+from directory_app.organisations.entry_of import snapshot_of
 from directory_app.organisations.models import Organisation, Status
 from directory_app.organisations.services import update_organisation
 from directory_app.review.models import ChangeKind, ChangeProposal, ProposalStatus, Revision
@@ -25,7 +27,6 @@ from directory_app.review.services import (
     restore,
     submit_change,
 )
-from directory_app.review.snapshots import diff_snapshots, merge_snapshots, snapshot_of
 from tests.conftest import TEST_USERS, user_key
 
 

@@ -11,12 +11,12 @@ from sqlalchemy import select
 
 from directory_app.accounts.models import User
 from directory_app.extensions import db
+from directory_app.organisations.entry_of import exchange_snapshot as organisation_snapshot
 from directory_app.organisations.models import Organisation, Status
 from directory_app.organisations.search import DirectoryQuery
 from directory_app.transfer.importer import commit_import, preview_import
 from directory_app.transfer.mapping import suggest_mapping
 from directory_app.transfer.readers import read_table
-from directory_app.transfer.snapshot import organisation_snapshot
 from directory_app.transfer.uploads import check_file
 from tests.conftest import TEST_USERS
 

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from directory_app.extensions import db
+from directory_app.organisations.entry_of import exchange_snapshot as organisation_snapshot
 from directory_app.organisations.models import Location, Organisation, Status
-from directory_app.transfer.snapshot import organisation_snapshot
 from tests.conftest import login_as
 from tests.transfer.web_flow import import_now, preview_upload
 
@@ -195,8 +195,8 @@ def test_convenience_columns_change_part_of_a_list_and_keep_the_rest(fresh_app):
 
 
 def test_a_country_contacts_partial_file_proposes_the_whole_entry_with_only_that_change(fresh_app):
+    from directory_app.organisations.entry_of import snapshot_of
     from directory_app.review.models import ChangeProposal
-    from directory_app.review.snapshots import snapshot_of
 
     with fresh_app.app_context():
         org = db.session.scalar(

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from directory_app.accounts.models import User
 from directory_app.extensions import db
+from directory_app.organisations.entry_of import snapshot_of
 from directory_app.organisations.models import Organisation
 from directory_app.review.models import ChangeKind, Revision
-from directory_app.review.snapshots import snapshot_of
 from directory_app.transfer.importer import ImportRejected, commit_import
 from directory_app.transfer.mapping import suggest_mapping
 from tests.conftest import TEST_USERS, login_as

@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from directory_app.extensions import db
 from directory_app.geography.models import AdminUnit
+from directory_app.organisations.entry_of import exchange_snapshot as organisation_snapshot
 from directory_app.organisations.models import CoverageKind, Organisation, Status
 from directory_app.review.models import Revision
-from directory_app.transfer.snapshot import organisation_snapshot
 from tests.conftest import login_as
 from tests.review.helpers import form_fields, org_uuid
 from tests.transfer.test_districts import units_of
