@@ -4,8 +4,8 @@ from directory_app.extensions import db
 from directory_app.organisations.services import create_organisation
 
 
-def test_home_page_counts(client):
-    page = client.get("/?lang=es")
+def test_statistics_page_counts(client):
+    page = client.get("/statistics?lang=es")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Directorio CAMMINA" in text
@@ -62,7 +62,7 @@ def test_organisation_names_are_escaped(fresh_app):
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Casa" in text
 
 
-def test_home_page_statistics_are_in_spanish(client):
-    text = client.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
+def test_statistics_are_in_spanish(client):
+    text = client.get("/statistics", headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert "<dt>distritos aproximados</dt>" in text
     assert "<dt>approximate districts</dt>" not in text

@@ -2,7 +2,7 @@
 
 - `GET /admin/users` (users.index): every account with role, country and state.
 - `GET/POST /admin/users/invite` (users.invite): create an account and email an invitation link.
-- `GET/POST /admin/users/<id>` (users.edit): change role and country.
+- `GET/POST /admin/users/<id>` (users.edit): change role, country and (consular users) consulate.
 - `POST /admin/users/<id>/disable`, `/enable`, `/resend-invite`, `/reset-two-factor` (a lost phone:
   accounts.two_factor.reset_two_factor, audited): CSRF-protected buttons.
 """
@@ -22,7 +22,8 @@ from directory_app.accounts.password_views import send_password_link
 from directory_app.accounts.permissions import PermissionDenied, require_role
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
-from directory_app.geography.models import Country
+from directory_app.geography.models import Consulate, Country
+from directory_app.i18n import current_language
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
@@ -31,6 +32,16 @@ def country_choices() -> list[tuple[str, str]]:
     """("", "—") then every member country as (code, "CODE · English name")."""
     countries = db.session.execute(select(Country.code, Country.name_en).order_by(Country.name_en))
     return [("", "—")] + [(code, f"{code} · {name}") for code, name in countries]
+
+
+def consulate_choices() -> list[tuple[str, str]]:
+    """("", "—") then every consulate as (id, "CODE · name"), its name in Spanish on Spanish pages,
+    else in English, ordered by host country and city."""
+    name = Consulate.name_es if current_language() == "es" else Consulate.name_en
+    rows = db.session.execute(
+        select(Consulate.id, Consulate.code, name).order_by(Consulate.host_country_code, Consulate.city, Consulate.code)
+    )
+    return [("", "—")] + [(str(id_), f"{code} · {label}") for id_, code, label in rows]
 
 
 def _user_or_404(user_id: int) -> User:
@@ -55,13 +66,15 @@ def index():
 def invite():
     form = InviteForm()
     form.country.choices = country_choices()
+    form.consulate.choices = consulate_choices()
     if form.validate_on_submit():
         try:
-            user = invite_user(_actor(), form.email.data, form.role.data, form.country.data, form.name.data or "")
-        except ValidationError as error:
-            getattr(form, error.field if error.field in ("email", "role", "country") else "email").errors.append(
-                _(error.message)
+            user = invite_user(
+                _actor(), form.email.data, form.role.data, form.country.data, form.name.data or "", form.consulate.data
             )
+        except ValidationError as error:
+            field = error.field if error.field in ("email", "role", "country", "consulate") else "email"
+            getattr(form, field).errors.append(_(error.message))
         except PermissionDenied:
             abort(403)
         else:
@@ -76,13 +89,16 @@ def invite():
 @require_role(Role.TS_ADMIN)
 def edit(user_id: int):
     user = _user_or_404(user_id)
-    form = UserRoleForm(data={"role": user.role.value, "country": user.country_code or ""})
+    data = {"role": user.role.value, "country": user.country_code or "", "consulate": str(user.consulate_id or "")}
+    form = UserRoleForm(data=data)
     form.country.choices = country_choices()
+    form.consulate.choices = consulate_choices()
     if form.validate_on_submit():
         try:
-            change_role(_actor(), user, form.role.data, form.country.data)
+            change_role(_actor(), user, form.role.data, form.country.data, form.consulate.data)
         except ValidationError as error:
-            getattr(form, error.field if error.field in ("role", "country") else "role").errors.append(_(error.message))
+            field = error.field if error.field in ("role", "country", "consulate") else "role"
+            getattr(form, field).errors.append(_(error.message))
         except PermissionDenied:
             abort(403)
         else:

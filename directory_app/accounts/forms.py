@@ -92,10 +92,18 @@ ROLE_CHOICES = [
 
 
 class UserRoleForm(FlaskForm):
-    """Role and country of an account (the country only for a country contact)."""
+    """Role, country and consulate of an account (the country only for a country contact, the
+    consulate only for a consular user, who lands on its district after signing in)."""
 
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired()])
     country = SelectField(_l("Member country (country contacts only)"), choices=[], validate_choice=True)
+    consulate = SelectField(
+        _l("Consulate (consular users only)"),
+        choices=[],
+        default="",  # none when the form does not send the field
+        validate_choice=True,
+        description=_l("The consular user lands on its district after signing in; the header links to it."),
+    )
 
 
 class InviteForm(UserRoleForm):

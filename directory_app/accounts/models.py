@@ -17,7 +17,7 @@ from directory_app.models_base import TimestampMixin
 class Role(enum.StrEnum):
     TS_ADMIN = "ts_admin"  # Technical Secretariat: manages users, reviews and publishes
     COUNTRY_CONTACT = "country_contact"  # keeps one member country's entries current
-    CONSULAR = "consular"  # reads everything published, including hidden exact locations
+    CONSULAR = "consular"  # reads everything published, including hidden exact locations; may have a consulate
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -31,6 +31,8 @@ class User(UserMixin, TimestampMixin, db.Model):
         Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
     )
     country_code: Mapped[str | None] = mapped_column(ForeignKey("country.code"))
+    # A consular user's own consulate (set by the TS): they land on its district after signing in.
+    consulate_id: Mapped[int | None] = mapped_column(ForeignKey("consulate.id", ondelete="SET NULL"))
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped at logout, password change and disabling, so that every older session ends.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
@@ -45,6 +47,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     country = relationship("Country")
+    consulate = relationship("Consulate")
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a disabled account cannot sign in or stay signed in

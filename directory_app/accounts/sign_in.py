@@ -8,6 +8,7 @@ from flask_login import login_user
 
 from directory_app.accounts import two_factor
 from directory_app.accounts.models import User
+from directory_app.accounts.start_page import start_page
 from directory_app.audit import record_event
 from directory_app.extensions import db
 from directory_app.i18n import current_language
@@ -31,8 +32,10 @@ def start_new_session(user: User) -> None:
 
 
 def complete_sign_in(user: User, next_path: str | None):
-    """Sign the user in (audit entry, the language they use remembered for emails) and go on; to
-    enrolment first when two-step sign-in is required of them and not set up yet."""
+    """Sign the user in (audit entry, the language they use remembered for emails) and go on: to the page
+    that asked them to sign in, else to their role's start page (accounts.start_page; also when they
+    signed in from the home page); to enrolment first when two-step sign-in is required of them and not
+    set up yet."""
     record_event("login", user=user)
     user.language = current_language()
     db.session.commit()
@@ -40,4 +43,6 @@ def complete_sign_in(user: User, next_path: str | None):
     if two_factor.must_enrol(user):
         flash(_("Set up two-step sign-in to continue: it is required for your role."))
         return redirect(url_for("accounts.two_factor"))
-    return redirect(next_path or url_for("main.home"))
+    if next_path in (None, "", "/"):
+        return redirect(start_page(user))
+    return redirect(next_path)

@@ -33,6 +33,7 @@ from directory_app.accounts.services import authenticate, end_sessions
 from directory_app.accounts.sign_in import complete_sign_in, keep_only_language
 from directory_app.accounts.signin_alerts import record_failed_sign_in
 from directory_app.accounts.signin_limits import sign_in_limits
+from directory_app.accounts.start_page import my_consulate_url
 from directory_app.audit import record_event
 from directory_app.extensions import csrf, db, login_manager
 
@@ -41,6 +42,9 @@ ROLE_LABELS = {
     Role.COUNTRY_CONTACT: _l("Country contact"),
     Role.CONSULAR: _l("Consular user"),
 }
+
+
+bp.add_app_template_global(my_consulate_url)  # the header's "My consulate" link (consular users)
 
 
 @bp.record_once

@@ -43,6 +43,7 @@ from directory_app.security import csp_nonce
 CACHED_ENDPOINTS = frozenset(
     {
         "main.home",
+        "main.statistics",
         "organisations.directory",
         "organisations.organisation_page",
         "referrals.district_list",

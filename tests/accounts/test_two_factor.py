@@ -96,7 +96,7 @@ def test_sign_in_asks_for_the_code_after_the_password(fresh_app):
     assert not is_signed_in(client)  # half-way: not signed in
     assert client.get("/my-entries").status_code == 302
     response = code_step(client, next_code(secret))
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 302 and response.headers["Location"] == "/my-entries"  # the contact's start page
     assert is_signed_in(client)
 
 
@@ -169,7 +169,7 @@ def test_the_ts_resets_it_and_the_contact_signs_in_with_the_password_alone(fresh
         assert not db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == contact_id)).all()
     contact = fresh_app.test_client()
     response = password_step(contact)
-    assert response.status_code == 302 and response.headers["Location"] == "/" and is_signed_in(contact)
+    assert response.status_code == 302 and response.headers["Location"] == "/my-entries" and is_signed_in(contact)
 
 
 def test_only_the_ts_resets_it(fresh_app):
@@ -196,7 +196,7 @@ def test_the_ts_in_production_must_enrol_before_anything_else(fresh_app):
     assert client.get("/admin/users").status_code == 200
     sign_out(client)
     assert password_step(client, TEST_USERS["ts_admin"].email).headers["Location"] == "/login/code"
-    assert code_step(client, next_code(secret)).headers["Location"] == "/"
+    assert code_step(client, next_code(secret)).headers["Location"] == "/review"
     assert client.get("/admin/users").status_code == 200
 
 
@@ -205,7 +205,8 @@ def test_in_development_nobody_is_forced(app, role):
     client = app.test_client()
     email = TEST_USERS["ts_admin" if role == "ts_admin" else "country_contact:MX"].email
     response = password_step(client, email)
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    start = "/review" if role == "ts_admin" else "/my-entries"
+    assert response.status_code == 302 and response.headers["Location"] == start
     assert client.get("/my-entries").status_code == 200
 
 

@@ -14,7 +14,7 @@ from tests.conftest import csrf_token_of
 
 # One string of the page's own template (not of base.html) per language.
 PAGES = {
-    "/": {"es": "El directorio hoy", "en": "The directory today", "fr": "Le répertoire aujourd'hui"},
+    "/statistics": {"es": "El directorio hoy", "en": "The directory today", "fr": "Le répertoire aujourd'hui"},
     "/organisations": {
         "es": "Directorio de organizaciones",
         "en": "Directory of organisations",
