@@ -30,8 +30,9 @@ from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulat
 from directory_app.geography.units import leaf_unit_at
 from directory_app.organisations.models import CoveragePart, DistrictCoverage, Location, Organisation, UnitCoverage
 from directory_app.organisations.services import create_organisation
+from directory_app.review.models import ChangeKind, ChangeProposal
 from geo.nearest import grid_key
-from tests.conftest import copy_data_dir, make_app
+from tests.conftest import TEST_PASSWORD, copy_data_dir, make_app
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD_COUNTIES = Path(__file__).parent / "data" / "us_counties_2017_replaced.geojson"
@@ -239,15 +240,50 @@ def _assert_districts(old_ids: dict[str, int]) -> None:
     )
 
 
+def _pending_proposal(app, organisation_id: int) -> int:
+    """A country contact's change waiting for review whose coverage names Valdez-Cordova."""
+    with app.app_context():
+        args = ["create-user", "contact-us@example.org", "--role", "country_contact", "--country", "US"]
+        result = app.test_cli_runner().invoke(
+            args=[*args, "--name", "Uma", "--password-stdin"], input=TEST_PASSWORD + "\n"
+        )
+        assert result.exit_code == 0, result.output
+        author = db.session.scalar(sa.text("SELECT id FROM user_account WHERE email = 'contact-us@example.org'"))
+        proposal = ChangeProposal(
+            organisation_id=organisation_id,
+            country_code="US",
+            kind=ChangeKind.UPDATE,
+            base_version=1,
+            author_id=author,
+            snapshot={
+                "name": "Valdez Help",
+                "coverage": [
+                    {"kind": "admin_unit", "unit": "US-02261", "label": "Prince William Sound"},
+                    {"kind": "admin_unit", "unit": "US-02066", "label": ""},
+                    {"kind": "country", "country": "US", "label": ""},
+                ],
+            },
+        )
+        db.session.add(proposal)
+        db.session.commit()
+        return proposal.id
+
+
 def test_the_migration_moves_old_county_coverage_and_setup_keeps_it(old_world, old_app, data_dir):
     _url, ids = old_world
     with old_app.app_context():
         before, _boston = _boston_connecticut()
         assert sorted(before) == [c for c in OLD_CODES if c.startswith("US-09")]  # "all of Connecticut to Boston"
+    proposal_id = _pending_proposal(old_app, ids["Valdez Help"])
     _run_migration(old_app)
     with old_app.app_context():
         _assert_equivalent(ids)
         _assert_districts(ids)
+        assert db.session.get(ChangeProposal, proposal_id).snapshot["coverage"] == [
+            {"kind": "admin_unit", "unit": "US-02063", "label": "Prince William Sound"},
+            {"kind": "admin_unit", "unit": "US-02066", "label": ""},  # named already: not twice
+            {"kind": "country", "country": "US", "label": ""},
+        ]
     output = _setup(old_app, data_dir)
     assert "replaced by their successors" not in output  # the migration left nothing to replace
     with old_app.app_context():
