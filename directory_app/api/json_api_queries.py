@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from directory_app.extensions import db
 from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulate
+from directory_app.geography.provenance import Provenance, district_provenance
 from directory_app.geography.units import districts_at, units_at
 from directory_app.organisations.models import Organisation, Status
 from directory_app.organisations.queries import nearest_organisations, organisations_serving
@@ -108,11 +109,12 @@ def nearest(lon: float, lat: float, k: int, category: str | None, exact: bool, p
     }
 
 
-def _district_summary(district: ConsularDistrict, consulate: Consulate) -> dict:
+def _district_summary(district: ConsularDistrict, consulate: Consulate, provenance: Provenance) -> dict:
     return {
         "code": district.code,
         "sending_country": district.sending_country_code,
         "approximate": district.is_approximate,
+        "provenance": provenance.as_dict(),
         "area_km2": round(district.area_km2, 1),
         "consulate": {
             "code": consulate.code,
@@ -132,7 +134,8 @@ def list_districts(sending_country: str | None) -> list[dict]:
     if sending_country:
         statement = statement.where(ConsularDistrict.sending_country_code == sending_country)
     rows = db.session.execute(statement.order_by(ConsularDistrict.code)).all()
-    return [_district_summary(district, consulate) for district, consulate in rows]
+    provenance = district_provenance([district.id for district, _consulate in rows])
+    return [_district_summary(district, consulate, provenance[district.id]) for district, consulate in rows]
 
 
 def district_organisations(code: str, category: str | None, limit: int, offset: int, page_url: UrlFor) -> dict | None:
@@ -146,7 +149,7 @@ def district_organisations(code: str, category: str | None, limit: int, offset: 
         return None
     serving, total = organisations_serving(row[0].id, category, limit=limit, offset=offset)
     return {
-        "district": _district_summary(*row),
+        "district": _district_summary(*row, district_provenance([row[0].id])[row[0].id]),
         "total": total,
         "limit": limit,
         "offset": offset,
@@ -178,6 +181,7 @@ def _unit(unit: AdminUnit) -> dict:
 def places_at(lon: float, lat: float) -> dict:
     """The admin units (leaf and parent) and the consular districts that contain the point."""
     districts = districts_at(lon, lat)
+    provenance = district_provenance([d.id for d in districts])
     consulates = {
         c.id: c
         for c in db.session.scalars(select(Consulate).where(Consulate.id.in_([d.consulate_id for d in districts])))
@@ -186,5 +190,5 @@ def places_at(lon: float, lat: float) -> dict:
         "lon": lon,
         "lat": lat,
         "admin_units": [_unit(unit) for unit in units_at(lon, lat)],
-        "districts": [_district_summary(d, consulates[d.consulate_id]) for d in districts],
+        "districts": [_district_summary(d, consulates[d.consulate_id], provenance[d.id]) for d in districts],
     }

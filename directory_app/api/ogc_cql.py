@@ -191,6 +191,8 @@ class _Compiler:
                 raise _problem(_("A number in the filter is too large.")) from None
         if kind == "boolean" and isinstance(node, bool):
             return node
+        if kind == "date" and isinstance(node, date) and not isinstance(node, datetime):
+            return node  # a DATE('...') against a date property
         if kind == "date-time" and isinstance(node, date):
             moment = node if isinstance(node, datetime) else datetime.combine(node, time.min, UTC)
             try:
@@ -198,7 +200,11 @@ class _Compiler:
             except (OverflowError, ValueError):
                 raise _problem(_("A date in the filter is out of range.")) from None
             return moment.replace(tzinfo=None) if self.target.dialect == "sqlite" else moment
-        expected = {"date-time": "a TIMESTAMP('...') or DATE('...')", "boolean": "true or false"}.get(kind, kind)
+        expected = {
+            "date-time": "a TIMESTAMP('...') or DATE('...')",
+            "date": "a DATE('...')",
+            "boolean": "true or false",
+        }.get(kind, kind)
         raise _problem(_("The filter compares a %(kind)s property with %(value)s.", kind=expected, value=repr(node)))
 
     def like(self, node: ast.Like) -> ColumnElement:

@@ -101,6 +101,9 @@ COLLECTIONS = {
             "districts",
             "Consular districts",
             "The area each consulate is responsible for, per sending country (simplified display geometry). "
+            "`provenance` is official (every unit from an official source), approximate (every unit to the "
+            "nearest consulate) or mixed (`official_units` of `units`); `source` names the sources and "
+            "`source_date` the newest date they state. "
             "`datetime` and the temporal extent are the district's last update (property `updated`).",
             {
                 "code": "string",
@@ -111,6 +114,11 @@ COLLECTIONS = {
                 "city": "string",
                 "host_country": "string",
                 "approximate": "boolean",
+                "provenance": "string",
+                "official_units": "integer",
+                "units": "integer",
+                "source": "string",
+                "source_date": "date",
                 "area_km2": "number",
                 "updated": "date-time",
             },
@@ -244,7 +252,7 @@ class FeatureShape:
         return out
 
 
-_JSON_TYPES = {"date-time": {"type": "string", "format": "date-time"}}
+_JSON_TYPES = {"date-time": {"type": "string", "format": "date-time"}, "date": {"type": "string", "format": "date"}}
 _GEOMETRY = {"organisations": "geometry-point", "consulates": "geometry-point", "districts": "geometry-multipolygon"}
 
 

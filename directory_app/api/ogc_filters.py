@@ -68,6 +68,11 @@ def district_columns() -> dict:
         "city": (Consulate.city, "string"),
         "host_country": (Consulate.host_country_code, "string"),
         "approximate": (ConsularDistrict.is_approximate, "boolean"),
+        "provenance": (ConsularDistrict.provenance, "string"),
+        "official_units": (ConsularDistrict.official_units, "integer"),
+        "units": (ConsularDistrict.unit_count, "integer"),
+        "source": (ConsularDistrict.source, "string"),
+        "source_date": (ConsularDistrict.source_date, "date"),
         "area_km2": (ConsularDistrict.area_km2, "number"),
         "updated": (ConsularDistrict.updated_at, "date-time"),
     }

@@ -47,13 +47,41 @@ _CONSULATE = {
         "lat": {"type": "number"},
     },
 }
+_PROVENANCE = {
+    "type": "object",
+    "description": "Where the district comes from: official (every unit from an official source), approximate "
+    "(every unit to the nearest consulate) or mixed; `text` says it in the reader's language.",
+    "required": ["kind", "official_units", "units", "text", "sources"],
+    "properties": {
+        "kind": {"type": "string", "enum": ["official", "approximate", "mixed"]},
+        "official_units": {"type": "integer"},
+        "units": {"type": "integer"},
+        "text": _STRING,
+        "sources": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["source", "title", "date", "secondary", "note", "units"],
+                "properties": {
+                    "source": _STRING,
+                    "title": _NULLABLE_STRING,
+                    "date": {"type": "string", "format": "date", "nullable": True},
+                    "secondary": {"type": "boolean"},
+                    "note": _NULLABLE_STRING,
+                    "units": {"type": "integer"},
+                },
+            },
+        },
+    },
+}
 _DISTRICT = {
     "type": "object",
-    "required": ["code", "sending_country", "approximate", "area_km2", "consulate"],
+    "required": ["code", "sending_country", "approximate", "provenance", "area_km2", "consulate"],
     "properties": {
         "code": _STRING,
         "sending_country": _STRING,
         "approximate": {"type": "boolean"},
+        "provenance": _PROVENANCE,
         "area_km2": {"type": "number"},
         "consulate": _CONSULATE,
     },

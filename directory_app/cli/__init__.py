@@ -175,7 +175,10 @@ def _demo_accounts() -> None:
 @transactional
 def import_districts_command(path: Path) -> None:
     """Import official consular districts from a CSV (consulate_code, admin_unit_code
-    [, sending_country]) or a GeoJSON of polygons (property consulate_code)."""
+    [, sending_country, scope, source, source_title, source_date, secondary_source, note]) or a
+    GeoJSON of polygons (property consulate_code). Prints which units change district: the units
+    the file takes from a district or leaves out go back to the nearest consulate."""
+    from directory_app.geography.district_moves import move_counts
     from directory_app.geography.official import import_official_districts
     from directory_app.organisations.coverage import refresh_district_coverage
 
@@ -190,6 +193,22 @@ def import_districts_command(path: Path) -> None:
     )
     for warning in result["warnings"]:
         click.echo("  " + _("note: %(warning)s", warning=warning))
+    nowhere = _("no district")
+    for before, after, n in move_counts(result["moves"]):
+        click.echo(
+            "  "
+            + ngettext(
+                "%(from)s -> %(to)s: %(num)d admin unit",
+                "%(from)s -> %(to)s: %(num)d admin units",
+                n,
+                **{"from": before or nowhere, "to": after or nowhere},
+            )
+        )
+    for move in result["moves"]:
+        if move.moved:
+            how = _("official") if move.official_after else _("approximate: nearest consulate")
+            where = f"{move.before or nowhere} -> {move.after or nowhere}"
+            click.echo(f"    {move.unit_code} {move.unit_name}: {where} ({how})")
 
 
 @click.command("rebuild-coverage")

@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 
 from directory_app.extensions import db
 from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulate, DistrictSource, district_unit
+from directory_app.models_base import utcnow
 from geo.coverage import union_of_units
 
 DEFAULT_SOURCE = "approximate default: each unit to the nearest consulate of the sending country"
@@ -59,6 +60,7 @@ def set_district_units(district: ConsularDistrict, units: UnitSources | list[int
     )
     district.area_km2 = float(sum(r.area_km2 for r in rows))
     _summarise(district, units)
+    district.updated_at = utcnow()  # its pages and layers are cached by version: a new source shows at once
     db.session.expire(district, ["units"])
 
 

@@ -47,7 +47,7 @@ def import_official_districts(
     Returns the counts, the warnings, the unit moves (district_moves.UnitMove) and how many rows
     were left alone because of keep_uploaded."""
     path = Path(path)
-    label = label or path.name
+    label = (label or path.name)[:200]
     suffix = path.suffix.lower()
     if suffix == ".csv":
         parsed = read_csv(path, label)

@@ -18,6 +18,7 @@ from sqlalchemy import func, select, true
 
 from directory_app.extensions import db
 from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulate, Country
+from directory_app.geography.provenance import Provenance, district_provenance
 from directory_app.organisations.models import (
     CoverageKind,
     DistrictCoverage,
@@ -100,9 +101,13 @@ def districts_overview(lang: str, sending_country: str | None = None) -> str:
     districts still share their borders (about 250 KB gzipped for the whole region)."""
     rows = db.session.execute(
         select(
+            ConsularDistrict.id,
             ConsularDistrict.code,
             ConsularDistrict.sending_country_code,
             ConsularDistrict.is_approximate,
+            ConsularDistrict.provenance,
+            ConsularDistrict.official_units,
+            ConsularDistrict.unit_count,
             ConsularDistrict.display_wkb,
             Consulate.name_es,
             Consulate.name_en,
@@ -116,8 +121,10 @@ def districts_overview(lang: str, sending_country: str | None = None) -> str:
     geometries = simplify_coverage(
         [shapely.from_wkb(r.display_wkb) for r in rows], [r.sending_country_code for r in rows]
     )
+    provenance = district_provenance([r.id for r in rows])
     return feature_collection(
-        feature(r.code, _district_properties(r, lang), geometry, precision=3) for r, geometry in zip(rows, geometries)
+        feature(r.code, _district_properties(r, lang, provenance[r.id]), geometry, precision=3)
+        for r, geometry in zip(rows, geometries)
     )
 
 
@@ -130,18 +137,31 @@ def district_outline(district: ConsularDistrict, lang: str) -> str:
         "city": consulate.city,
         "country": district.sending_country_code,
         "approximate": district.is_approximate,
+        **_provenance_properties(district_provenance([district.id])[district.id]),
     }
     geometry = shapely.from_wkb(district.display_wkb) if district.display_wkb else None
     return feature_collection([feature(district.code, properties, geometry, precision=4)])
 
 
-def _district_properties(row, lang: str) -> dict:
+def _district_properties(row, lang: str, provenance: Provenance) -> dict:
     return {
         "code": row.code,
         "name": row.name_es if lang == "es" else row.name_en,
         "city": row.city,
         "country": row.sending_country_code,
         "approximate": row.is_approximate,
+        **_provenance_properties(provenance),
+    }
+
+
+def _provenance_properties(provenance: Provenance) -> dict:
+    """Where the district comes from, for its popup: official / approximate / mixed, the official units of
+    all, and the sentence ("official, source X, as of DATE" or "approximate: nearest consulate")."""
+    return {
+        "provenance": provenance.kind,
+        "official_units": provenance.official_units,
+        "units": provenance.unit_count,
+        "provenance_text": provenance.text(),
     }
 
 

@@ -34,6 +34,11 @@ class MatrixRow:
     is_approximate: bool
     total: int  # published organisations serving the district, whatever their services
     counts: dict[str, int]
+    provenance: str = "approximate"  # official, approximate (nearest consulate) or mixed
+    official_units: int = 0
+    unit_count: int = 0
+    source: str = ""  # the one-line summary of the district's sources
+    source_date: str = ""  # the newest date its official sources state (ISO), "" when none
 
     def count(self, category: str) -> int:
         return self.counts.get(category, 0)
@@ -97,6 +102,11 @@ def coverage_matrix(sending_country: str | None = None, sort: str = "district", 
                 is_approximate=district.is_approximate,
                 total=cells.get(None, 0),
                 counts={k: v for k, v in cells.items() if k is not None},
+                provenance=district.provenance,
+                official_units=district.official_units,
+                unit_count=district.unit_count,
+                source=district.source,
+                source_date=district.source_date.isoformat() if district.source_date else "",
             )
         )
     rows.sort(key=lambda r: (r.name.casefold(), r.code))
@@ -116,14 +126,18 @@ def neutralise_cell(value: object) -> object:
 
 
 def coverage_csv(rows: list[MatrixRow]) -> str:
-    """The matrix as CSV text (header with the service codes, then one row per district)."""
+    """The matrix as CSV text (header with the service codes, then one row per district, then where the
+    district comes from: official, approximate or mixed, its official units of all, its sources, the
+    newest date they state)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     categories = [term.code for term in vocabulary.SERVICE_CATEGORIES]
     header = ["district", "consulate", "city", "host_country", "sending_country", "approximate", "total"]
-    writer.writerow(header + categories)
+    provenance = ["provenance", "official_units", "units", "source", "source_date"]
+    writer.writerow(header + categories + provenance)
     for r in rows:
         cells = [r.code, r.name, r.city, r.host_country_code, r.sending_country_code]
         cells += ["yes" if r.is_approximate else "no", r.total] + [r.count(c) for c in categories]
+        cells += [r.provenance, r.official_units, r.unit_count, r.source, r.source_date]
         writer.writerow([neutralise_cell(c) for c in cells])
     return out.getvalue()

@@ -10,6 +10,7 @@ from directory_app.extensions import db
 from directory_app.geography.consular_network import current_code
 from directory_app.geography.consular_services import network_reach, networks_of, source_parts, windows_of
 from directory_app.geography.models import ConsularDistrict, Consulate, Country, district_unit
+from directory_app.geography.provenance import district_provenance, official_unit_ids
 from directory_app.referrals import maps
 from directory_app.referrals.blueprint import bp
 from directory_app.referrals.district_referrals import PER_SERVICE, district_referrals
@@ -90,6 +91,8 @@ def district_page(code: str):
         kind_label=consulate_kind_label(district.consulate.kind),
         map_html=maps.district_map(district),
         lang=reader_language(),
+        provenance=district_provenance([district.id])[district.id],
+        official_unit_ids=official_unit_ids(district.id),
         office_sources=source_parts(district.consulate.source),
         windows=windows_of(district.consulate_id),
         networks=networks_of(district.consulate_id, reader_language()),
@@ -121,4 +124,4 @@ def consulate_kind_label(kind) -> str:
 
 
 # The other views of the blueprint register themselves on import.
-from directory_app.referrals import coverage_views, nearest_views  # noqa: E402, F401
+from directory_app.referrals import coverage_views, nearest_views, source_views  # noqa: E402, F401

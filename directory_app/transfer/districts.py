@@ -4,13 +4,14 @@ The import itself is geography.official.import_official_districts (CSV of unit c
 GeoPackage polygons), which checks the whole file before it writes. The preview runs it inside the
 request's transaction, compares every district's units before and after, and rolls back; the
 commit runs it again and the caller commits. (On SQLite the preview holds the write lock for the
-few seconds it takes.)
+few seconds it takes.) The report lists the units that change district (the units the file takes
+from a district or leaves out go back to the nearest consulate): counts per move and every unit.
 """
 
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -20,6 +21,7 @@ from werkzeug.utils import secure_filename
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.geo_messages import geo_text
+from directory_app.geography.district_moves import UnitMove, move_counts
 from directory_app.geography.models import ConsularDistrict, district_unit
 from directory_app.geography.official import import_official_districts
 from directory_app.organisations.coverage import refresh_district_coverage
@@ -43,6 +45,22 @@ class DistrictReport:
     districts: int
     units: int
     warnings: list[str]
+    moves: list[UnitMove] = field(default_factory=list)
+
+    @property
+    def moved(self) -> list[UnitMove]:
+        """The units that change district."""
+        return [m for m in self.moves if m.moved]
+
+    @property
+    def move_counts(self) -> list[tuple[str | None, str | None, int]]:
+        """(district before, district after, number of units), None for no district."""
+        return move_counts(self.moves)
+
+    @property
+    def made_official(self) -> int:
+        """Units that stay in their district and become official."""
+        return sum(1 for m in self.moves if not m.moved and m.official_after and not m.official_before)
 
     def count(self, action: str) -> int:
         return sum(1 for c in self.changes if c.action == action)
@@ -83,7 +101,9 @@ def import_districts(upload: Upload) -> DistrictReport:
     """Import the districts of a checked upload into the session (not committed) and say what changed."""
     before = _state()
     try:
-        result = import_official_districts(_named_copy(upload), refresh_coverage=refresh_district_coverage)
+        result = import_official_districts(
+            _named_copy(upload), refresh_coverage=refresh_district_coverage, label=upload.original_name
+        )
     except GeometryError as exc:
         raise ValidationError(geo_text(exc)) from None
     except ValidationError as exc:
@@ -103,7 +123,7 @@ def import_districts(upload: Upload) -> DistrictReport:
             changes.append(DistrictChange(code, "create", 0, len(new[1])))
         else:
             changes.append(DistrictChange(code, "update", len(old[1]), len(new[1])))
-    return DistrictReport(changes, result["districts"], result["units"], result["warnings"])
+    return DistrictReport(changes, result["districts"], result["units"], result["warnings"], result["moves"])
 
 
 def preview_districts(upload: Upload) -> DistrictReport:

@@ -136,7 +136,9 @@
           var title = el("strong");
           title.appendChild(link(withId(ctx.config.districtUrl, f.properties.code), f.properties.name));
           box.appendChild(title);
-          if (f.properties.approximate) box.appendChild(el("div", null, labels.approximateDistrict));
+          // where the district comes from: "official, source X, as of DATE" or "approximate: nearest consulate"
+          if (f.properties.provenance_text) box.appendChild(el("div", "district-provenance", f.properties.provenance_text));
+          else if (f.properties.approximate) box.appendChild(el("div", null, labels.approximateDistrict));
           if (f.properties.code in counts) box.appendChild(el("div", null, counts[f.properties.code] + " " + labels.organisationsCount));
           return box;
         });

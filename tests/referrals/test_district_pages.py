@@ -11,7 +11,15 @@ from sqlalchemy import event, select
 
 from directory_app import vocabulary
 from directory_app.extensions import db
-from directory_app.geography.models import ConsularDistrict, Consulate, ConsulateKind, Country
+from directory_app.geography.district_units import set_district_units
+from directory_app.geography.models import (
+    AdminUnit,
+    ConsularDistrict,
+    Consulate,
+    ConsulateKind,
+    Country,
+    DistrictSource,
+)
 from directory_app.organisations.models import DistrictCoverage, Location, Service, Status
 from directory_app.organisations.services import create_organisation
 from directory_app.referrals.district_referrals import PER_SERVICE, district_referrals
@@ -281,21 +289,21 @@ def test_joint_office_and_official_district(fresh_app):
         )
         db.session.add(joint)
         db.session.flush()
-        db.session.add(
-            ConsularDistrict(
-                code="GT-JOINT-MCALLEN",
-                consulate_id=joint.id,
-                sending_country_code="GT",
-                is_approximate=False,
-                source="Acuerdo <b>oficial</b> 2026",
-                area_km2=0.0,
-            )
+        district = ConsularDistrict(
+            code="GT-JOINT-MCALLEN", consulate_id=joint.id, sending_country_code="GT", source="", area_km2=0.0
         )
+        db.session.add(district)
+        source = DistrictSource(citation="Acuerdo <b>oficial</b> 2026", file_name="acuerdo.csv")
+        db.session.add(source)
+        db.session.flush()
+        hidalgo = db.session.scalar(select(AdminUnit.id).where(AdminUnit.code == "US-48215"))
+        set_district_units(district, {hidalgo: source.id})  # official, from that source
         db.session.commit()
     page = fresh_app.test_client().get("/districts/GT-JOINT-MCALLEN?lang=en")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Service window" in text
     assert "Joint office of Guatemala, Honduras, Mexico, El Salvador" in text
-    assert "Official consular district (Acuerdo &lt;b&gt;oficial&lt;/b&gt; 2026)." in text
+    assert "Official consular district." in text
+    assert "Provenance: official, source Acuerdo &lt;b&gt;oficial&lt;/b&gt; 2026, undated." in text
     assert "Approximate district." not in text
