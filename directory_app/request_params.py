@@ -7,7 +7,9 @@ errors.wants_json), to:
   DEL, C1; PostgreSQL refuses NUL in text), surrogates, unassigned code points and noncharacters, and
   U+FFFD, which is what bytes that are not UTF-8 were decoded to. (Unassigned means unassigned in
   Python's Unicode database: a character newer than it is refused in a query string too.)
-- a query parameter given more than once: no route takes a list, so which value was meant?
+- a query parameter given more than once, except those in REPEATABLE: `service` (several service
+  categories; every route that reads it reads all its values, organisations.service_choice). Any other
+  parameter given twice: which value was meant? A repeatable one given more than MAX_REPEATS times.
 - a form field (POST) holding NUL, another control character than tab, line feed and carriage return,
   or a surrogate: nothing stores them (PostgreSQL, spreadsheets, XML).
 A path variable holding such characters names nothing: 404. An `<int:...>` path variable beyond what
@@ -30,6 +32,8 @@ from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import IntegerConverter, ValidationError
 
 MAX_ID = 2**31 - 1  # PostgreSQL's integer; ids never get larger
+REPEATABLE = frozenset({"service"})  # query parameters that may be given more than once
+MAX_REPEATS = 50  # values of one repeatable parameter (there are 15 service categories)
 _FORM_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,18}")
 
@@ -74,8 +78,10 @@ def _check_request() -> None:
             raise BadParameter(
                 _("The parameter '%(name)s' contains characters that are not allowed.", name=shown), shown
             )
-        if len(values) > 1:
+        if len(values) > 1 and name not in REPEATABLE:
             raise BadParameter(_("The parameter '%(name)s' is given more than once.", name=_shown(name)), name)
+        if len(values) > MAX_REPEATS:
+            raise BadParameter(_("The parameter '%(name)s' is given too many times.", name=_shown(name)), name)
     for value in (request.view_args or {}).values():
         if isinstance(value, str) and refused_character(value):
             raise NotFound()

@@ -58,8 +58,15 @@ def test_a_repeated_parameter_is_a_400(client):
     api = client.get("/api/v1/organisations?page=1&page=2")
     assert api.status_code == 400 and api.get_json()["parameter"] == "page"
     assert "given more than once" in api.get_json()["error"]
-    page = client.get("/organisations?service=legal&service=health")
+    page = client.get("/organisations?country=MX&country=GT")
     assert page.status_code == 400 and "given more than once" in page.get_data(as_text=True)
+
+
+def test_service_may_be_repeated_but_not_endlessly(client):
+    """Several services are one search (organisations.service_choice): `service` may repeat."""
+    assert client.get("/organisations?service=shelter&service=legal_assistance").status_code == 200
+    flood = client.get("/organisations?" + "&".join(["service=shelter"] * 51))
+    assert flood.status_code == 400 and "given too many times" in flood.get_data(as_text=True)
 
 
 def test_ids_past_what_the_database_stores_are_not_found(client_as):

@@ -21,6 +21,7 @@ from directory_app.extensions import db
 from directory_app.geography.models import Country
 from directory_app.organisations.sample_data import mark_document
 from directory_app.organisations.search import parse_directory_query
+from directory_app.organisations.service_choice import ServiceChoice, raw_values, read_service_choice
 from directory_app.public_links import public_url
 
 bp = prepare_api_blueprint(Blueprint("json_api", __name__, url_prefix="/api/v1"))
@@ -37,11 +38,15 @@ def _server_url() -> str:
     return public_url("json_api.search").rsplit("/", 1)[0]
 
 
-def _service() -> str | None:
-    raw = text_param(request.args, "service", 40)
-    if raw and raw not in vocabulary.SERVICE_CODES:
-        raise ApiProblem(_("'%(value)s' is not a service category.", value=raw), parameter="service")
-    return raw or None
+def _service() -> ServiceChoice:
+    """`service` (repeatable, or comma-separated) and `match` (any|all): the organisations offering any,
+    or all, of these service categories."""
+    choice, problems = read_service_choice(request.args)
+    if problems:
+        known = vocabulary.SERVICE_CODES
+        parameter = "service" if any(v not in known for v in raw_values(request.args, "service")) else "match"
+        raise ApiProblem(" ".join(problems), parameter=parameter)
+    return choice
 
 
 def _point() -> tuple[float, float]:

@@ -15,7 +15,21 @@ def _query(name: str, description: str, schema: dict, required: bool = False) ->
     return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
 
 
-_SERVICE = _query("service", "Service category code.", {"type": "string", "enum": sorted(vocabulary.SERVICE_CODES)})
+_SERVICE = {
+    **_query(
+        "service",
+        "Service category codes: repeat the parameter (service=shelter&service=legal_assistance) or separate "
+        "the codes with commas. Organisations offering any of them, or all of them with match=all.",
+        {"type": "array", "items": {"type": "string", "enum": sorted(vocabulary.SERVICE_CODES)}},
+    ),
+    "style": "form",
+    "explode": True,
+}
+_MATCH = _query(
+    "match",
+    "With several services: organisations offering any of them (default) or all of them.",
+    {"type": "string", "enum": ["any", "all"], "default": "any"},
+)
 _LON = _query("lon", "Longitude (WGS 84).", {"type": "number", "minimum": -180, "maximum": 180}, True)
 _LAT = _query("lat", "Latitude (WGS 84).", {"type": "number", "minimum": -90, "maximum": 90}, True)
 
@@ -128,10 +142,16 @@ def _search_parameters() -> list[dict]:
             "q", "Words, each must match (name, description, services, places).", {"type": "string", "maxLength": 200}
         ),
         _SERVICE,
+        _MATCH,
         _query("population", "Population code.", {"type": "string", "enum": sorted(vocabulary.POPULATION_CODES)}),
         _query("language", "ISO 639 code of a language a service is offered in.", _STRING),
         _query("country", "Member country (ISO 3166-1 alpha-2).", _STRING),
-        _query("district", "Consular district code: organisations serving it.", _STRING),
+        _query(
+            "district",
+            "Consular district: its code, or a consulate's city or name in any case and without accents "
+            "(houston, Tapachula); organisations serving it (any of the districts the name gives).",
+            _STRING,
+        ),
         _query("network", "Network code.", _STRING),
         _query("sort", "Order.", {"type": "string", "enum": list(SORTS)}),
         _query("page", "Page number.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
@@ -168,7 +188,7 @@ def json_api_openapi(server_url: str) -> dict:
         "/nearest": _operation(
             "nearestOrganisations",
             "The organisations nearest a point, by their nearest site (km).",
-            [_LON, _LAT, _query("k", "How many.", {"type": "integer", "minimum": 1, "maximum": 50}), _SERVICE],
+            [_LON, _LAT, _query("k", "How many.", {"type": "integer", "minimum": 1, "maximum": 50}), _SERVICE, _MATCH],
             _object({"lon": {"type": "number"}, "lat": {"type": "number"}, "organisations": line_list}),
         ),
         "/locate": _operation(
@@ -189,6 +209,7 @@ def json_api_openapi(server_url: str) -> dict:
             [
                 district_code,
                 _SERVICE,
+                _MATCH,
                 _query("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": 100}),
                 _query("offset", "Organisations to skip.", {"type": "integer", "minimum": 0, "maximum": 100000}),
             ],

@@ -28,6 +28,8 @@ from directory_app.organisations.models import (
     Status,
     UnitCoverage,
 )
+from directory_app.organisations.queries import Services
+from directory_app.organisations.service_choice import offers, service_choice
 from geo.geojson import feature, feature_collection, point_feature, safe_json
 from geo.simplify import simplify_coverage
 
@@ -165,8 +167,9 @@ def _provenance_properties(provenance: Provenance) -> dict:
     }
 
 
-def district_counts(category: str | None) -> str:
-    """{district code: number of published organisations serving it} (offering `category`)."""
+def district_counts(category: Services) -> str:
+    """{district code: number of published organisations serving it} (offering `category`: one
+    category, several, or a ServiceChoice, any or all of them)."""
     return safe_json({row.code: row.count for row in district_count_rows(category)})
 
 
@@ -178,7 +181,7 @@ def sending_countries_with_districts() -> list[str]:
     )
 
 
-def district_count_rows(category: str | None, sending_country: str | None = None) -> list:
+def district_count_rows(category: Services, sending_country: str | None = None) -> list:
     """Every district (code, consulate names, city, sending country) with the number of published
     organisations serving it that offer `category` (any service when None)."""
     statement = (
@@ -186,10 +189,9 @@ def district_count_rows(category: str | None, sending_country: str | None = None
         .where(DistrictCoverage.status == Status.PUBLISHED)
         .group_by(DistrictCoverage.district_id)
     )
-    if category:
-        statement = statement.join(Service, Service.organisation_id == DistrictCoverage.organisation_id).where(
-            Service.category_code == category, Service.is_active.is_(True)
-        )
+    choice = service_choice(category)
+    if choice:
+        statement = statement.where(offers(choice, DistrictCoverage.organisation_id))
     counts = dict(db.session.execute(statement).all())
     districts = db.session.execute(
         select(

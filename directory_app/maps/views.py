@@ -10,7 +10,6 @@ from uuid import UUID
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 
-from directory_app import vocabulary
 from directory_app.accounts import access
 from directory_app.embedded_maps import language
 from directory_app.extensions import db
@@ -22,6 +21,7 @@ from directory_app.organisations.display import template_helpers
 from directory_app.organisations.models import Organisation, Status
 from directory_app.organisations.profile import may_see_unpublished
 from directory_app.organisations.search import matching_organisation_ids, parse_directory_query
+from directory_app.organisations.service_choice import read_service_choice
 
 bp = Blueprint("maps", __name__)
 bp.context_processor(template_helpers)
@@ -74,11 +74,11 @@ def district(code: str):
 
 @bp.get("/maps/district-counts.json")
 def district_counts():
-    category = request.args.get("service") or None
-    if category and category not in vocabulary.SERVICE_CODES:
-        abort(400, description=f"Unknown service category: {category!r}.")
+    choice, problems = read_service_choice(request.args)
+    if problems:
+        abort(400, description=" ".join(problems))
     version = f"{layers.organisations_version()}/{layers.districts_version()}"
-    return layer_response(f"district-counts.json?{category}", version, lambda: layers.district_counts(category))
+    return layer_response(f"district-counts.json?{choice.key()}", version, lambda: layers.district_counts(choice))
 
 
 @bp.get("/maps/organisations/<organisation_uuid>/coverage.geojson")

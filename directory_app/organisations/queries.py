@@ -10,11 +10,12 @@ from __future__ import annotations
 import functools
 import math
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from sqlalchemy import Integer, bindparam, exists, func, select, text
+from sqlalchemy import Integer, bindparam, func, select, text
 
 from directory_app.extensions import db
 from directory_app.geography.units import leaf_unit_at
@@ -22,22 +23,23 @@ from directory_app.organisations.models import (
     DistrictCount,
     DistrictCoverage,
     Organisation,
-    Service,
     Status,
     UnitCoverage,
 )
+from directory_app.organisations.service_choice import ServiceChoice, offers, service_choice
 from geo.nearest import SPHERE_TO_ELLIPSOID_MIN, chord_km, geodesic_km, grid_ranges, search_box, unit_vector
 from geo.validate import check_lon_lat
 
 EARTH_HALF_CIRCUMFERENCE_KM = 20_040.0
+# A service filter: a category code, several, or a ServiceChoice (any or all of them); None: any service.
+Services = str | Sequence[str] | ServiceChoice | None
 
 
-def _visible(query, category: str | None, statuses: tuple[Status, ...]):
+def _visible(query, category: Services, statuses: tuple[Status, ...]):
     query = query.where(Organisation.status.in_(statuses))
-    if category:
-        query = query.where(
-            exists().where(Service.organisation_id == Organisation.id, Service.category_code == category)
-        )
+    choice = service_choice(category)
+    if choice:
+        query = query.where(offers(choice, Organisation.id))
     return query
 
 
@@ -50,38 +52,34 @@ class Serving:
 
 def organisations_serving(
     district_id: int,
-    category: str | None = None,
+    category: Services = None,
     *,
     limit: int = 50,
     offset: int = 0,
     statuses: tuple[Status, ...] = (Status.PUBLISHED,),
 ) -> tuple[list[Serving], int]:
-    """Organisations serving a district, largest share first, and how many there are.
+    """Organisations serving a district, largest share first, and how many there are; with a service
+    filter (a category, several, or a ServiceChoice: any or all of them), those offering it.
 
     Without a service filter, the page is read from the index on (district, status, share) and
     the total from district_count; with one, the total is counted."""
-    page, counted = _serving_statements(bool(category), tuple(statuses))
-    params = {"district_id": district_id, "category": category, "limit": limit, "offset": offset}
+    page, counted = _serving_statements(service_choice(category), tuple(statuses))
+    params = {"district_id": district_id, "limit": limit, "offset": offset}
     rows = db.session.execute(page, params).all()
     if not rows:
         return [], db.session.scalar(counted, params) if offset else 0
     return [Serving(org, share, km2) for org, share, km2, _ in rows], rows[0][3]
 
 
-@functools.cache
-def _serving_statements(filtered: bool, statuses: tuple[Status, ...]):
-    """The page (with the total in the same round trip) and the total alone, built once: building
-    them took about a quarter of a call."""
+@functools.lru_cache(maxsize=256)
+def _serving_statements(choice: ServiceChoice, statuses: tuple[Status, ...]):
+    """The page (with the total in the same round trip) and the total alone, built once per service
+    choice: building them took about a quarter of a call."""
     base = select(DistrictCoverage).where(
         DistrictCoverage.district_id == bindparam("district_id"), DistrictCoverage.status.in_(statuses)
     )
-    if filtered:
-        base = base.where(
-            exists().where(
-                Service.organisation_id == DistrictCoverage.organisation_id,
-                Service.category_code == bindparam("category"),
-            )
-        )
+    if choice:
+        base = base.where(offers(choice, DistrictCoverage.organisation_id))
         counted = base.with_only_columns(func.count())
     else:
         counted = select(func.coalesce(func.sum(DistrictCount.n), 0)).where(
@@ -99,7 +97,7 @@ def _serving_statements(filtered: bool, statuses: tuple[Status, ...]):
 
 
 def organisations_covering(
-    lon: float, lat: float, category: str | None = None, statuses: tuple[Status, ...] = (Status.PUBLISHED,)
+    lon: float, lat: float, category: Services = None, statuses: tuple[Status, ...] = (Status.PUBLISHED,)
 ) -> list[Organisation]:
     """Organisations whose coverage contains the point, by name."""
     point = check_lon_lat(lon, lat)
@@ -136,13 +134,14 @@ def nearest_organisations(
     lon: float,
     lat: float,
     k: int = 10,
-    category: str | None = None,
+    category: Services = None,
     *,
     exact: bool = False,
     statuses: tuple[Status, ...] = (Status.PUBLISHED,),
     start_km: float = 2.0,
 ) -> list[Nearby]:
-    """The k nearest organisations (by their nearest site), nearest first, in km.
+    """The k nearest organisations (by their nearest site), nearest first, in km; with a service filter
+    (a category, several, or a ServiceChoice: any or all of them), those offering it.
 
     With exact=False (the public), positions and distances use each site's public position,
     so a hidden site is never revealed by its distance.
@@ -152,6 +151,7 @@ def nearest_organisations(
     dense city costs no more than a village. The answer is exact: every site closer than the
     k-th organisation lies in the box, and none was cut off by the limit."""
     point = check_lon_lat(lon, lat)
+    category = service_choice(category)
     if knn_index_available():
         return _nearest_by_knn(point.x, point.y, k, exact, category, statuses)
     radius, limit = start_km, 10 * k
@@ -287,10 +287,6 @@ def _box_query(range_count: int, exact: bool):
     )
 
 
-def _visible_ids(ids: set[int], category: str | None, statuses: tuple[Status, ...]) -> list[int]:
-    query = select(Organisation.id).where(Organisation.id.in_(ids), Organisation.status.in_(statuses))
-    if category:
-        query = query.where(
-            exists().where(Service.organisation_id == Organisation.id, Service.category_code == category)
-        )
-    return list(db.session.scalars(query))
+def _visible_ids(ids: set[int], category: ServiceChoice, statuses: tuple[Status, ...]) -> list[int]:
+    query = select(Organisation.id).where(Organisation.id.in_(ids))
+    return list(db.session.scalars(_visible(query, category, statuses)))

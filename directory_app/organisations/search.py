@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, false, func, select
 
 from directory_app.extensions import db
 from directory_app.extra_fields.filters import extra_filter_clauses
@@ -31,6 +31,7 @@ from directory_app.organisations.search_params import (  # noqa: F401 (the direc
     filter_choices,
     parse_directory_query,
 )
+from directory_app.organisations.service_choice import offers
 
 PER_PAGE = 25
 
@@ -57,8 +58,8 @@ def _filtered(query: DirectoryQuery):
     if query.country:
         statement = statement.where(Organisation.country_code == query.country)
     of_org = and_(Service.organisation_id == Organisation.id, Service.is_active.is_(True))  # inactive: not offered
-    if query.service:
-        statement = statement.where(exists().where(of_org, Service.category_code == query.service))
+    if query.service:  # any or all of the chosen categories
+        statement = statement.where(offers(query.services, Organisation.id))
     if query.population:
         statement = statement.where(
             exists().where(
@@ -71,11 +72,15 @@ def _filtered(query: DirectoryQuery):
         statement = statement.where(
             exists().where(of_org, ServiceLanguage.service_id == Service.id, ServiceLanguage.code == query.language)
         )
-    if query.district_id is not None:
+    if query.district_unknown:  # a name that names no district
+        statement = statement.where(false())
+    elif query.district_ids:  # serving any of the districts named
         statement = statement.where(
             exists().where(
                 DistrictCoverage.organisation_id == Organisation.id,
-                DistrictCoverage.district_id == query.district_id,
+                DistrictCoverage.district_id.in_(query.district_ids)
+                if len(query.district_ids) > 1
+                else DistrictCoverage.district_id == query.district_ids[0],
                 DistrictCoverage.status == Status.PUBLISHED,
             )
         )

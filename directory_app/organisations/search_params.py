@@ -2,11 +2,14 @@
 filter form.
 
 Every filter is a GET parameter, so that every state of the directory is a shareable URL:
-`q` (words, each must match), `service` (category code), `population` (code), `language`
-(ISO 639 code), `country` (member country code), `district` (ConsularDistrict.code: served, with
-a published district coverage), `network` (Network.code), `sort` (name|verified|country), `page`,
-and `x_<code>` for additional-information fields (yes/no and choice; see extra_fields.filters).
-A parameter that is not valid gets a message and is left out of the state.
+`q` (words, each must match), `service` (category codes, repeatable) with `match` (any|all, see
+organisations.service_choice), `population` (code), `language` (ISO 639 code), `country` (member
+country code), `district` (a district code, or a consulate's city or name typed in any case and
+without accents: served, with a published district coverage, by any of the districts it names; see
+geography.district_search), `network` (Network.code), `sort` (name|verified|country), `page`, and
+`x_<code>` for additional-information fields (yes/no and choice; see extra_fields.filters).
+A parameter that is not valid gets a message and is left out of the state. A district name that
+names no district is not an error: the search finds nothing and says why (`district_unknown`).
 """
 
 from __future__ import annotations
@@ -23,11 +26,13 @@ from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.extra_fields.filters import PARAM_PREFIX as EXTRA_PREFIX
 from directory_app.extra_fields.filters import parse_extra_filters
-from directory_app.geography.models import ConsularDistrict, Country
+from directory_app.geography.district_search import find_districts
+from directory_app.geography.models import Country
 from directory_app.i18n import format_number
 from directory_app.organisations.display import category_label, country_name, language_name, population_label
 from directory_app.organisations.models import Network
 from directory_app.organisations.searchtext import search_words
+from directory_app.organisations.service_choice import ServiceChoice, read_service_choice
 from directory_app.organisations.services import language_code
 from directory_app.request_params import whole_number
 
@@ -36,6 +41,8 @@ SORTS = ("name", "verified", "country")
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 12
 MAX_PAGE = 100_000
+MAX_DISTRICT_TEXT = 100
+MAX_DISTRICTS = 30  # a name naming more districts than this is too vague to filter by
 # Languages offered in the filter form (any other ISO 639 code still works in the URL): the
 # region's official languages and those most asked for at consulates.
 LANGUAGE_CHOICES = ("es", "en", "fr", "pt", "ht", "mam", "quc", "kek", "cak", "kjb", "tzo", "tzh", "cab", "miq")
@@ -46,7 +53,8 @@ class DirectoryQuery:
     """One state of the directory, as the URL gives it (only valid values)."""
 
     q: str = ""
-    service: str = ""
+    service: tuple[str, ...] = ()  # category codes, vocabulary order
+    match: str = "any"  # "all": an organisation must offer every service of `service`
     population: str = ""
     language: str = ""
     country: str = ""
@@ -54,7 +62,8 @@ class DirectoryQuery:
     network: str = ""
     sort: str = "name"
     page: int = 1
-    district_id: int | None = field(default=None, compare=False)
+    # The districts `district` names (several when a city has consulates of several countries).
+    district_ids: tuple[int, ...] = field(default=(), compare=False)
     network_id: int | None = field(default=None, compare=False)
     # Additional-information filters ((code, value), ...) from `x_<code>` parameters (extra_fields.filters).
     extra: tuple[tuple[str, str], ...] = ()
@@ -63,11 +72,21 @@ class DirectoryQuery:
     def words(self) -> list[str]:
         return search_words(self.q)
 
-    def url_args(self, **changes) -> dict[str, str | int]:
+    @property
+    def services(self) -> ServiceChoice:
+        return ServiceChoice(self.service, self.match)
+
+    @property
+    def district_unknown(self) -> bool:
+        """A district was typed that names no district: nothing matches."""
+        return bool(self.district) and not self.district_ids
+
+    def url_args(self, **changes) -> dict[str, str | int | list[str]]:
         """The GET parameters of this state (empty ones left out), with `changes` applied."""
         state = replace(self, **changes)
-        names = ("q", "service", "population", "language", "country", "district", "network")
-        args: dict[str, str | int] = {name: getattr(state, name) for name in names if getattr(state, name)}
+        names = ("q", "population", "language", "country", "district", "network")
+        args: dict[str, str | int | list[str]] = {name: getattr(state, name) for name in names if getattr(state, name)}
+        args.update(state.services.url_args())
         if state.sort != "name":
             args["sort"] = state.sort
         args.update({f"{EXTRA_PREFIX}{code}": value for code, value in state.extra})
@@ -83,8 +102,8 @@ class DirectoryQuery:
 def parse_directory_query(args: Mapping[str, str]) -> tuple[DirectoryQuery, list[str]]:
     """The directory state asked for, and a message for each parameter that is not valid (those
     parameters are left out of the state)."""
-    values: dict = {}
-    problems: list[str] = []
+    choice, problems = read_service_choice(args)
+    values: dict = {"service": choice.codes, "match": choice.match}
     for name, check in _CHECKS:
         raw = str(args.get(name) or "").strip()
         if not raw:
@@ -108,12 +127,6 @@ def _check_q(raw: str) -> dict:
     if len(search_words(raw)) > MAX_WORDS:
         raise ValidationError(_("Use at most %(n)d words in the search.", n=MAX_WORDS))
     return {"q": raw}
-
-
-def _check_service(raw: str) -> dict:
-    if raw not in vocabulary.SERVICE_CODES:
-        raise ValidationError(_("'%(value)s' is not a service category.", value=raw))
-    return {"service": raw}
 
 
 def _check_population(raw: str) -> dict:
@@ -140,10 +153,21 @@ def _check_country(raw: str) -> dict:
 
 
 def _check_district(raw: str) -> dict:
-    district_id = db.session.scalar(select(ConsularDistrict.id).where(ConsularDistrict.code == raw[:70]))
-    if district_id is None:
-        raise ValidationError(_("There is no consular district with the code '%(value)s'.", value=raw))
-    return {"district": raw, "district_id": district_id}
+    if len(raw) > MAX_DISTRICT_TEXT:
+        raise ValidationError(
+            _("The district is too long (at most %(n)s characters).", n=format_number(MAX_DISTRICT_TEXT))
+        )
+    found = find_districts(raw)
+    if len(found.districts) > MAX_DISTRICTS:
+        raise ValidationError(
+            _(
+                "“%(text)s” names %(n)s consular districts: type more of the name, for example the city "
+                "and the country.",
+                text=raw,
+                n=format_number(len(found.districts)),
+            )
+        )
+    return {"district": raw, "district_ids": found.ids}
 
 
 def _check_network(raw: str) -> dict:
@@ -168,7 +192,6 @@ def _check_page(raw: str) -> dict:
 
 _CHECKS = (
     ("q", _check_q),
-    ("service", _check_service),
     ("population", _check_population),
     ("language", _check_language),
     ("country", _check_country),

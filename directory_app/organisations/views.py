@@ -19,10 +19,14 @@ from directory_app.organisations.search import (
     parse_directory_query,
     search_directory,
 )
+from directory_app.organisations.service_choice import chip_options, choice_summary, short_label
 
 bp = Blueprint("organisations", __name__)
 bp.context_processor(template_helpers)
 bp.add_app_template_global(site_picker_map)  # the edit form's map (templates/edit/form.html)
+bp.add_app_template_global(chip_options, "service_chip_options")  # templates/_service_chips.html
+bp.add_app_template_global(choice_summary)  # "Organisations offering any of: ..."
+bp.add_app_template_global(short_label)  # a service category's short name
 
 
 def form_choices(query: DirectoryQuery | None = None) -> dict:
@@ -44,16 +48,14 @@ def directory():
             )
         ]
         status = 404
-    district = None
-    if query.district_id is not None:
-        district = db.session.get(ConsularDistrict, query.district_id)
+    districts = [db.session.get(ConsularDistrict, i) for i in query.district_ids]
     return (
         render_template(
             "organisations/directory.html",
             query=query,
             problems=problems,
             results=results,
-            district=district,
+            districts=districts,
             **form_choices(query),
         ),
         status,

@@ -1,6 +1,6 @@
-"""A district's referral sheet: the published organisations serving a consular district, grouped
-by service category, nearest to the consulate first, with what a consulate needs to refer a
-person (contacts in full).
+"""A district's referral sheet: the published organisations serving a consular district, nearest to
+the consulate first, each once with the services it offers, what a consulate needs to refer a person
+(contacts in full), and per service category how many there are (none: a gap).
 
 Distances are geodesic, from the consulate to the organisation's nearest site *as the reader
 may see it* (accounts.access): the public measures to the approximate position of a hidden
@@ -10,8 +10,8 @@ Speed: two narrow indexed queries read (organisation, category) pairs and site p
 the serving organisations (joins from the district lookup index: measured faster on PostgreSQL than
 first reading the ids and then IN lists), numpy measures every distance at once, and only the few shown per
 category (PER_SERVICE) are read, with their contacts, in a handful of IN queries
-(geography.referral_cards).
-A service counts whether or not it is marked active, as in the directory's service filter, so
+(referrals.referral_cards).
+Only active services count, as in the directory's service filter (organisations.service_choice), so
 that "all N organisations" leads to a directory page with N results.
 """
 
@@ -33,6 +33,7 @@ from directory_app.organisations.models import (
     Service,
     Status,
 )
+from directory_app.organisations.service_choice import NO_CHOICE, ServiceChoice, service_choice
 from directory_app.referrals.referral_cards import OrganisationCard, ServiceLine, SiteLine, load_cards, load_sites
 from geo.nearest import geodesic_km
 
@@ -41,8 +42,8 @@ PER_SERVICE = 10
 
 @dataclass(frozen=True)
 class Referral:
-    """An organisation on the sheet, its nearest site as the reader may see it, and the distance
-    in km from the consulate (None when it has no site)."""
+    """An organisation on the sheet (once, whatever the number of its services), its nearest site as
+    the reader may see it, and the distance in km from the consulate (None when it has no site)."""
 
     organisation: OrganisationCard
     site: SiteLine | None
@@ -50,13 +51,33 @@ class Referral:
     lat: float | None
     is_exact: bool
     distance_km: float | None
-    services: list[ServiceLine]  # its services of the group's category
+    shortlisted: frozenset[str]  # the categories for which it is among the nearest shown
+
+    @property
+    def services(self) -> list[ServiceLine]:
+        """Its active services, in entry order."""
+        return self.organisation.services
+
+    @property
+    def service_groups(self) -> list[tuple[list[ServiceLine], str, str, str]]:
+        """Its services grouped by hours and fees, in entry order: (services, schedule, the schedule's
+        language, fees) per group, so that a card says "Shelter, Food · Hours: 24 h" once."""
+        groups: dict[tuple[str, str, str], list[ServiceLine]] = {}
+        for line in self.organisation.services:
+            groups.setdefault((line.schedule, line.schedule_language, line.fees), []).append(line)
+        return [(lines, schedule, language, fees) for (schedule, language, fees), lines in groups.items()]
+
+    @property
+    def categories(self) -> list[str]:
+        """The categories it offers, each once, in the vocabulary's order."""
+        offered = {s.category_code for s in self.organisation.services}
+        return [t.code for t in vocabulary.SERVICE_CATEGORIES if t.code in offered]
 
 
 @dataclass(frozen=True)
 class ServiceGroup:
     """One service category: how many published organisations serving the district offer it,
-    and the nearest of them. total == 0 is a gap."""
+    and the nearest of them (shown on the sheet). total == 0 is a gap."""
 
     code: str
     term: vocabulary.Term
@@ -69,9 +90,69 @@ class ServiceGroup:
 
 
 @dataclass(frozen=True)
+class DistrictSheet:
+    """What a district page lists: the chosen categories (every one when none is chosen) with their
+    counts and gaps, and the organisations shown, each once, nearest first.
+
+    With no choice or `match=any`, the organisations shown are, for each chosen category, the
+    `per_service` nearest offering it; `total` counts every organisation offering any of them. With
+    `match=all` (two categories or more), they are the `per_service` nearest offering all of them,
+    out of `total`."""
+
+    groups: list[ServiceGroup]
+    referrals: list[Referral]
+    choice: ServiceChoice
+    total: int
+    per_service: int
+
+    @property
+    def gaps(self) -> list[ServiceGroup]:
+        return [g for g in self.groups if g.is_gap]
+
+
+@dataclass(frozen=True)
 class _Nearest:
     distance: dict[int, float]  # organisation id -> km
     site: dict[int, tuple[int, float, float, bool]]  # organisation id -> (location id, lon, lat, exact)
+
+
+def district_sheet(
+    district: ConsularDistrict, per_service: int = PER_SERVICE, choice: ServiceChoice = NO_CHOICE
+) -> DistrictSheet:
+    """The district's sheet for the chosen services (see DistrictSheet)."""
+    chosen = set(choice.codes)
+    terms = [t for t in vocabulary.SERVICE_CATEGORIES if not chosen or t.code in chosen]
+    by_category: dict[str, list[int]] = {}
+    for org_id, code in _serving_categories(district.id, choice.codes):
+        by_category.setdefault(code, []).append(org_id)
+    nearest = _nearest_sites(district)
+
+    def order(org_id: int) -> tuple[float, int]:
+        return nearest.distance.get(org_id, float("inf")), org_id
+
+    if choice.needs_all:
+        matching = set.intersection(*(set(by_category.get(code, ())) for code in choice.codes))
+        shown_ids = sorted(matching, key=order)[:per_service]
+        shortlisted = dict.fromkeys(shown_ids, frozenset(choice.codes))
+        shown = {code: shown_ids for code in choice.codes}
+    else:
+        matching = {i for t in terms for i in by_category.get(t.code, ())}
+        shown = {t.code: sorted(by_category.get(t.code, ()), key=order)[:per_service] for t in terms}
+        lists: dict[int, set[str]] = {}
+        for code, ids in shown.items():
+            for i in ids:
+                lists.setdefault(i, set()).add(code)
+        shortlisted = {i: frozenset(codes) for i, codes in lists.items()}
+    organisations = load_cards(set(shortlisted))
+    sites = load_sites([nearest.site[i][0] for i in shortlisted if i in nearest.site])
+    referrals = {i: _referral(organisations[i], shortlisted[i], nearest, sites) for i in shortlisted}
+    groups = [
+        ServiceGroup(t.code, t, len(by_category.get(t.code, ())), [referrals[i] for i in shown.get(t.code, ())])
+        for t in terms
+    ]
+    return DistrictSheet(
+        groups, [referrals[i] for i in sorted(referrals, key=order)], choice, len(matching), per_service
+    )
 
 
 def district_referrals(
@@ -79,41 +160,24 @@ def district_referrals(
 ) -> list[ServiceGroup]:
     """Every service category (or only `category`), in vocabulary order, with the nearest
     `per_service` organisations serving the district that offer it."""
-    terms = [t for t in vocabulary.SERVICE_CATEGORIES if category in (None, t.code)]
-    pairs = _serving_categories(district.id, category)
-    nearest = _nearest_sites(district)
-    by_category: dict[str, list[int]] = {}
-    for org_id, code in pairs:
-        by_category.setdefault(code, []).append(org_id)
-
-    def order(org_id: int) -> tuple[float, int]:
-        return nearest.distance.get(org_id, float("inf")), org_id
-
-    shown = {code: sorted(ids, key=order)[:per_service] for code, ids in by_category.items()}
-    shown_ids = {i for ids in shown.values() for i in ids}
-    organisations = load_cards(shown_ids)
-    sites = load_sites([nearest.site[i][0] for i in shown_ids if i in nearest.site])
-    groups = []
-    for term in terms:
-        referrals = [_referral(organisations[i], term.code, nearest, sites) for i in shown.get(term.code, [])]
-        groups.append(ServiceGroup(term.code, term, len(by_category.get(term.code, [])), referrals))
-    return groups
+    return district_sheet(district, per_service, service_choice(category)).groups
 
 
-def _serving_categories(district_id: int, category: str | None) -> list[tuple[int, str]]:
-    """(organisation id, category) of every service of the published organisations
-    serving the district."""
+def _serving_categories(district_id: int, categories: tuple[str, ...]) -> list[tuple[int, str]]:
+    """(organisation id, category) of every active service of the published organisations
+    serving the district (of the given categories, when any)."""
     query = (
         select(DistrictCoverage.organisation_id, Service.category_code)
         .join(Service, Service.organisation_id == DistrictCoverage.organisation_id)
         .where(
             DistrictCoverage.district_id == district_id,
             DistrictCoverage.status == Status.PUBLISHED,
+            Service.is_active.is_(True),
         )
         .distinct()
     )
-    if category:
-        query = query.where(Service.category_code == category)
+    if categories:
+        query = query.where(Service.category_code.in_(categories))
     return [(org_id, code) for org_id, code in db.session.execute(query)]
 
 
@@ -158,9 +222,10 @@ def _exact_for_reader(rows) -> np.ndarray:
     return np.array([answers.get(r.organisation_id, True) for r in rows], dtype=bool)
 
 
-def _referral(org: OrganisationCard, category: str, nearest: _Nearest, sites: dict[int, SiteLine]) -> Referral:
-    services = [s for s in org.services if s.category_code == category]
+def _referral(
+    org: OrganisationCard, shortlisted: frozenset[str], nearest: _Nearest, sites: dict[int, SiteLine]
+) -> Referral:
     if org.id not in nearest.site:
-        return Referral(org, None, None, None, False, None, services)
+        return Referral(org, None, None, None, False, None, shortlisted)
     location_id, lon, lat, is_exact = nearest.site[org.id]
-    return Referral(org, sites.get(location_id), lon, lat, is_exact, nearest.distance[org.id], services)
+    return Referral(org, sites.get(location_id), lon, lat, is_exact, nearest.distance[org.id], shortlisted)

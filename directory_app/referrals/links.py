@@ -8,9 +8,21 @@ from flask import request, url_for
 from werkzeug.routing import BuildError
 
 from directory_app.i18n import current_language as reader_language
+from directory_app.organisations.display import is_stale
 
 # The query parameters the directory (/organisations) understands.
-DIRECTORY_PARAMETERS = ("q", "service", "population", "language", "country", "district", "network", "sort", "page")
+DIRECTORY_PARAMETERS = (
+    "q",
+    "service",
+    "match",
+    "population",
+    "language",
+    "country",
+    "district",
+    "network",
+    "sort",
+    "page",
+)
 
 
 def safe_website(url: str | None) -> str | None:
@@ -36,8 +48,9 @@ def organisation_url(organisation) -> str | None:
         return None
 
 
-def directory_url(**params: str | None) -> str:
-    """The directory filtered by the given parameters (None values left out)."""
+def directory_url(**params: str | list[str] | None) -> str:
+    """The directory filtered by the given parameters (None values left out; a list: the parameter
+    repeated, as `service`)."""
     unknown = set(params) - set(DIRECTORY_PARAMETERS)
     if unknown:
         raise ValueError(f"the directory does not understand {sorted(unknown)}")
@@ -45,15 +58,16 @@ def directory_url(**params: str | None) -> str:
     try:
         return url_for("organisations.directory", **given)
     except BuildError:
-        query = urlencode(given)
+        query = urlencode(given, doseq=True)
         return f"{request.script_root}/organisations" + (f"?{query}" if query else "")
 
 
 def link_helpers() -> dict:
-    """The helpers above, for templates (a blueprint context processor)."""
+    """The helpers above, and whether an entry is stale, for templates (a blueprint context processor)."""
     return {
         "safe_website": safe_website,
         "organisation_url": organisation_url,
         "directory_url": directory_url,
         "lang": reader_language(),
+        "is_stale": is_stale,
     }

@@ -17,7 +17,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from directory_app import vocabulary
 from directory_app.accounts.access import sees_all_exact_locations
 from directory_app.extensions import db
 from directory_app.geography.models import Consulate
@@ -26,6 +25,7 @@ from directory_app.geography.places import Match, current_gazetteer, is_ambiguou
 from directory_app.i18n import current_language
 from directory_app.organisations.models import Location, Organisation
 from directory_app.organisations.queries import nearest_organisations
+from directory_app.organisations.service_choice import NO_CHOICE, ServiceChoice, read_service_choice
 from directory_app.request_params import whole_number
 
 DEFAULT_K = 10
@@ -37,7 +37,7 @@ class NearestQuery:
     """A search: its origin (lon, lat) and a label for it, or place choices to pick from."""
 
     k: int = DEFAULT_K
-    category: str | None = None
+    services: ServiceChoice = NO_CHOICE  # ?service=a&service=b[&match=all]: offering any (all) of them
     origin: tuple[float, float] | None = None
     origin_label: str = ""
     consulate: Consulate | None = None
@@ -66,7 +66,8 @@ class NearestResult:
 
 
 def read_nearest_query(args: Mapping[str, str]) -> NearestQuery:
-    """Read k, service, and the origin: lat/lon first, else a consulate code, else a place name."""
+    """Read k, the services (repeatable, with match=any|all), and the origin: lat/lon first, else a
+    consulate code, else a place name."""
     query = NearestQuery()
     raw_k = (args.get("k") or "").strip()
     if raw_k:
@@ -75,11 +76,9 @@ def read_nearest_query(args: Mapping[str, str]) -> NearestQuery:
             query.k = k
         else:
             query.errors.append(_("The number of results must be a whole number from 1 to %(max)d.", max=MAX_K))
-    category = (args.get("service") or "").strip() or None
-    if category and category not in vocabulary.SERVICE_CODES:
+    query.services, problems = read_service_choice(args)
+    if problems:
         query.errors.append(_("Unknown service. Choose a service from the list."))
-    else:
-        query.category = category
     if (args.get("lat") or "").strip() or (args.get("lon") or "").strip():
         _read_point(args, query)
     elif (args.get("consulate") or "").strip():
@@ -132,7 +131,7 @@ def find_nearest(query: NearestQuery) -> list[NearestResult]:
     if query.origin is None or query.errors:
         return []
     lon, lat = query.origin
-    found = nearest_organisations(lon, lat, k=query.k, category=query.category, exact=sees_all_exact_locations())
+    found = nearest_organisations(lon, lat, k=query.k, category=query.services, exact=sees_all_exact_locations())
     organisations = {
         org.id: org
         for org in db.session.scalars(

@@ -49,7 +49,7 @@ def nearest():
         args=request.args,
         default_k=DEFAULT_K,
         max_k=MAX_K,
-        map_html=maps.nearest_map(query.origin, results, service=query.category),
+        map_html=maps.nearest_map(query.origin, results, services=query.services),
     )
     return page, 400 if query.errors else 200
 

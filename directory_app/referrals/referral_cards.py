@@ -1,5 +1,5 @@
 """What a referral sheet prints about an organisation: name, website, emails, phones, contacts,
-its services and one site, read with a few narrow Core queries into plain records.
+when it was last verified, its active services and one site, read with a few narrow Core queries into plain records.
 
 Why not ORM objects: a district sheet shows up to 150 entries; building full Organisation,
 Service, Phone and Contact objects for them cost more than the rest of the page (measured at
@@ -8,6 +8,7 @@ Service, Phone and Contact objects for them cost more than the rest of the page 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 
@@ -62,18 +63,29 @@ class OrganisationCard:
     email: str | None
     hide_exact_location: bool
     country_code: str
+    last_verified: date | None = None
     services: list[ServiceLine] = field(default_factory=list)
     phones: list[PhoneLine] = field(default_factory=list)
     contacts: list[ContactLine] = field(default_factory=list)
 
+    @property
+    def summary_phones(self) -> list[PhoneLine]:
+        """The phones of a summary line: the first, and the first WhatsApp number when it is another."""
+        first = self.phones[:1]
+        whatsapp = next((p for p in self.phones if p.type == "whatsapp"), None)
+        return first + [whatsapp] if whatsapp is not None and whatsapp not in first else first
+
 
 def load_cards(ids: set[int]) -> dict[int, OrganisationCard]:
-    """The cards of these organisations, by id: four IN queries whatever their number."""
+    """The cards of these organisations, by id, with their active services: four IN queries whatever
+    their number."""
     if not ids:
         return {}
     ids_list = sorted(ids)
     cards = {
-        r.id: OrganisationCard(r.id, r.uuid, r.name, r.website, r.email, bool(r.hide_exact_location), r.country_code)
+        r.id: OrganisationCard(
+            r.id, r.uuid, r.name, r.website, r.email, bool(r.hide_exact_location), r.country_code, r.last_verified
+        )
         for r in db.session.execute(
             select(
                 Organisation.id,
@@ -83,6 +95,7 @@ def load_cards(ids: set[int]) -> dict[int, OrganisationCard]:
                 Organisation.email,
                 Organisation.hide_exact_location,
                 Organisation.country_code,
+                Organisation.last_verified,
             ).where(Organisation.id.in_(ids_list))
         )
     }
@@ -97,7 +110,7 @@ def load_cards(ids: set[int]) -> dict[int, OrganisationCard]:
             Organisation.original_language,
         )
         .join(Organisation, Organisation.id == Service.organisation_id)
-        .where(Service.organisation_id.in_(ids_list))
+        .where(Service.organisation_id.in_(ids_list), Service.is_active.is_(True))
     )
     rows = db.session.execute(services.order_by(Service.id)).all()
     # Hours in the reader's language where the entry has them, else as written.

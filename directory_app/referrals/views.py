@@ -2,26 +2,27 @@
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.orm import selectinload
 
 from directory_app import vocabulary
 from directory_app.extensions import db
 from directory_app.geography.consular_network import current_code
 from directory_app.geography.consular_services import network_reach, networks_of, source_parts, windows_of
+from directory_app.geography.district_search import find_districts
 from directory_app.geography.models import ConsularDistrict, Consulate, Country, district_unit
 from directory_app.geography.provenance import district_provenance, official_unit_ids
+from directory_app.organisations.service_choice import read_service_choice
 from directory_app.referrals import maps
 from directory_app.referrals.blueprint import bp
-from directory_app.referrals.district_referrals import PER_SERVICE, district_referrals
+from directory_app.referrals.district_referrals import PER_SERVICE, district_sheet
 from directory_app.referrals.links import reader_language
-
-SINGLE_SERVICE_LIMIT = 50  # organisations shown when the page is filtered to one service
 
 
 @bp.get("/districts")
 def district_list():
-    """Every consular district, filterable by sending and host country (?sending=MX&host=US)."""
+    """Every consular district, filterable by sending and host country (?sending=MX&host=US) and found by
+    name (?q=houston: a consulate's city or name in any language and case, without accents, or a code)."""
     countries = db.session.scalars(select(Country).order_by(Country.code)).all()
     codes = {c.code for c in countries}
     sending = (request.args.get("sending") or "").upper() or None
@@ -40,6 +41,10 @@ def district_list():
         query = query.where(ConsularDistrict.sending_country_code == sending)
     if host:
         query = query.where(Consulate.host_country_code == host)
+    q = (request.args.get("q") or "").strip()[:100]
+    if q:
+        named = find_districts(q).ids
+        query = query.where(ConsularDistrict.id.in_(named)) if named else query.where(false())
     districts = db.session.scalars(query).all()
     unit_counts = dict(
         db.session.execute(
@@ -55,6 +60,7 @@ def district_list():
         countries=countries,
         sending=sending,
         host=host,
+        q=q,
         error=error,
     )
     return page, 400 if error else 200
@@ -62,8 +68,8 @@ def district_list():
 
 @bp.get("/districts/<code>")
 def district_page(code: str):
-    """The referral sheet of a district: its consulate, and per service category the nearest
-    organisations serving it (?service= shows one category only)."""
+    """The referral sheet of a district: its consulate, a summary table and a card of each organisation
+    serving it, nearest first (?service=a&service=b[&match=all]: those offering any, or all, of them)."""
     district = db.session.scalar(
         select(ConsularDistrict)
         .where(ConsularDistrict.code == code)
@@ -75,21 +81,18 @@ def district_page(code: str):
     )
     if district is None:
         return _former_district(code)
-    category = request.args.get("service") or None
-    if category and category not in vocabulary.SERVICE_CODES:
+    choice, problems = read_service_choice(request.args)
+    if problems:
         abort(404)
     per_service = current_app.config.get("DISTRICT_PAGE_PER_SERVICE", PER_SERVICE)
-    groups = district_referrals(district, SINGLE_SERVICE_LIMIT if category else per_service, category)
     return render_template(
         "geography/district.html",
         district=district,
         consulate=district.consulate,
-        groups=groups,
-        gaps=[g for g in groups if g.is_gap],
-        category=category,
+        sheet=district_sheet(district, per_service, choice),
         categories=vocabulary.SERVICE_CATEGORIES,
         kind_label=consulate_kind_label(district.consulate.kind),
-        map_html=maps.district_map(district),
+        map_html=maps.district_map(district, choice),
         lang=reader_language(),
         provenance=district_provenance([district.id])[district.id],
         official_unit_ids=official_unit_ids(district.id),

@@ -161,7 +161,7 @@ def test_the_filter_state_is_a_shareable_url(client, app):
         "population=%3Cscript%3E",
         "language=zz",
         "country=XX",
-        "district=NOPE",
+        "match=both",
         "network=NOPE",
         "sort=random",
         "page=abc",

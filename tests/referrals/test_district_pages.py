@@ -80,8 +80,8 @@ def test_groups_hold_the_nearest_organisations_of_each_service(code):
         assert set(shown) <= expected
         want = sorted(expected, key=lambda i: (km.get(i, float("inf")), i))[:PER_SERVICE]
         assert [round(km.get(i, -1), 6) for i in shown] == [round(km.get(i, -1), 6) for i in want]
-        for r in group.referrals:
-            assert r.services and all(s.category_code == group.code for s in r.services)
+        for r in group.referrals:  # one referral per organisation, with all its services
+            assert group.code in r.categories and group.code in r.shortlisted
             if r.distance_km is not None:
                 assert r.distance_km == pytest.approx(km[r.organisation.id], abs=1e-6)
 
@@ -97,23 +97,28 @@ def test_distance_is_geodesic_from_the_consulate_to_the_nearest_site():
     assert (referral.lon, referral.lat) in {(s.public_lon, s.public_lat) for s in sites}
 
 
-def test_page_groups_by_service_with_distances_and_gaps(client):
+def test_page_lists_each_organisation_once_with_distances_gaps_and_totals(client):
     with client.application.app_context():
         groups = district_referrals_in_request(client.application, LA)
     text = client.get(f"/districts/{LA}?lang=en").get_data(as_text=True)
+    shown = {r.organisation.id: r for g in groups for r in g.referrals}
+    cards = re.findall(r'<article class="org-card" id="org-(\d+)"', text)
+    assert sorted(map(int, cards)) == sorted(shown) and len(cards) == len(set(cards))
+    rows = re.findall(r'<th scope="row"><a href="#org-(\d+)">', text)
+    assert rows == cards  # the summary table jumps to each card, in the same order (nearest first)
+    for org_id, referral in shown.items():
+        card = text.split(f'id="org-{org_id}"')[1].split("</article>")[0]
+        assert str(escape(referral.organisation.name)) in card
+        if referral.distance_km is not None:
+            assert f"{referral.distance_km:,.1f} km" in card
+    totals = text.split('class="service-totals"')[1].split("</p>")[0]
     for group in groups:
         if group.is_gap:
-            assert f'id="service-{group.code}"' not in text
-            assert re.search(rf'<li class="gap">{re.escape(group.term.en)}</li>', text)
+            assert re.search(rf'<li class="gap" data-code="{group.code}">{re.escape(group.term.en)}</li>', text)
+            assert f"service={group.code}" not in totals
         else:
-            section = text.split(f'id="service-{group.code}"')[1].split("</section>")[0]
-            assert f"({group.total})" in section
-            first = group.referrals[0]
-            assert str(escape(first.organisation.name)) in section
-            if first.distance_km is not None:
-                assert f"{first.distance_km:,.1f} km" in section
-            if group.total > PER_SERVICE:
-                assert f"/organisations?district={LA}&amp;service={group.code}" in section
+            assert f"/organisations?district={LA}&amp;service={group.code}" in totals
+            assert f"{group.term.en} ({group.total})" in totals
 
 
 def district_referrals_in_request(app, code):
@@ -135,8 +140,7 @@ def test_gaps_are_listed_by_name_and_not_by_colour_alone(app):
     listed = text.split('id="gaps-title"')[1].split("</section>")[0]
     assert "Services with no organisation in this district" in text
     for gap in gaps:
-        assert f'<li class="gap">{gap.term.en}</li>' in listed
-        assert f'id="service-{gap.code}"' not in text
+        assert f'<li class="gap" data-code="{gap.code}">{gap.term.en}</li>' in listed
     for group in groups:
         if not group.is_gap:
             assert group.term.en not in listed
@@ -162,10 +166,12 @@ def test_print_stylesheet_is_linked_for_print_only(client):
 
 
 def test_single_service_view_and_unknown_service(client):
-    text = client.get(f"/districts/{LA}?service=legal_assistance").get_data(as_text=True)
-    assert 'value="legal_assistance" selected' in text
-    assert text.count('class="service-group"') <= 1
-    assert 'id="service-shelter"' not in text
+    text = client.get(f"/districts/{LA}?service=legal_assistance&lang=en").get_data(as_text=True)
+    assert 'name="service" value="legal_assistance" checked' in text
+    assert 'name="service" value="shelter" checked' not in text
+    assert "Organisations offering: Legal assistance" in text
+    for card in text.split('<article class="org-card"')[1:]:
+        assert "<strong>Legal aid</strong>" in card.split("</article>")[0]
     assert client.get(f"/districts/{LA}?service=nonsense").status_code == 404
     assert client.get("/districts/NOPE").status_code == 404
 
@@ -260,7 +266,8 @@ def test_contacts_are_printed_in_full(fresh_app):
         )
         db.session.commit()
     text = fresh_app.test_client().get(f"/districts/{LA}?service=shelter").get_data(as_text=True)
-    block = text.split("Centro Visible")[1].split("</li>\n  \n    <li")[0]
+    block = next(card for card in text.split('<article class="org-card"')[1:] if "Centro Visible" in card)
+    block = block.split("</article>")[0]
     assert '<a href="https://centro.example.org/ayuda" rel="noopener noreferrer nofollow">' in block
     assert "refugio@example.org" in block
     assert "Calle Secreta 123" in block
