@@ -27,7 +27,8 @@
   function labelOf(code) {
     var box = form.querySelector('input[name="service"][value="' + code + '"]');
     var label = box && form.querySelector('label[for="' + box.id + '"]');
-    return label ? label.textContent.trim() : code;
+    if (!label) return code;
+    return label.getAttribute("title") || label.textContent.trim(); /* the full name, as the server writes it */
   }
 
   function matchAll() {
