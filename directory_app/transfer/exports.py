@@ -38,11 +38,11 @@ from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.extra_fields.services import definitions, values_for_export
 from directory_app.i18n import format_number
+from directory_app.organisations.entry_of import exchange_snapshot as organisation_snapshot
 from directory_app.organisations.models import CoveragePart, Organisation, Phone, Service
 from directory_app.organisations.search import DirectoryQuery, matching_organisation_ids
 from directory_app.public_links import public_url
 from directory_app.transfer.hsds import HSDS_RECORD
-from directory_app.transfer.snapshot import organisation_snapshot
 
 FORMATS = {
     "csv": ("text/csv", "csv"),  # send_file adds "; charset=utf-8" to text types

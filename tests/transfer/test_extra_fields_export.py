@@ -200,7 +200,7 @@ def test_contact_import_with_extra_columns_becomes_a_proposal(valued, tmp_path):
     with reading_as("ts_admin"):
         content = export_organisations(DirectoryQuery(q=mx.name), "csv").content.decode("utf-8-sig")
     rows = list(csv.DictReader(content.splitlines()))
-    # The name changes too: the importer's preview compares transfer.snapshot data, which does not
+    # The name changes too: the importer's preview compares exchange_snapshot data, which does not
     # hold the additional information (an extras-only change needs importer support: values_differ).
     changed = {"extra_agreement_kind": "Formal", "name": mx.name + " (renovada)"}
     rows = [r | changed for r in rows if r["external_id"] == mx.external_id]
