@@ -48,7 +48,8 @@ DISTRICTS = sorted({r["consulate_code"] for r in ROWS})
 
 
 def test_every_shipped_row_names_its_source_and_the_date_it_states():
-    consulates = {row["code"] for row in csv.DictReader((DATA / "consulates.csv").open(encoding="utf-8"))}
+    with (DATA / "consulates.csv").open(encoding="utf-8") as handle:
+        consulates = {row["code"] for row in csv.DictReader(handle)}
     assert len(ROWS) >= 70
     for row in ROWS:
         where = f"{row['file']}: {row['consulate_code']} {row['admin_unit_code']}"
