@@ -88,11 +88,15 @@
     return CLASS_COLOURS[Math.round((index * (CLASS_COLOURS.length - 1)) / Math.max(1, breaks.length))];
   }
 
+  /* The legend folds (a <details>: its title is the summary): open on a wide map, closed on a phone's,
+   * where it would cover a third of the map; the reader's choice then stays. */
   function legendControl(ctx) {
     var control = L.control({ position: "bottomright" });
     control.onAdd = function () {
-      var box = el("div", "map-legend");
-      box.setAttribute("aria-live", "polite");
+      var box = el("details", "map-legend");
+      box.open = ctx.map.getContainer().clientWidth >= 600;
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
       return box;
     };
     control.addTo(ctx.map);
@@ -102,7 +106,9 @@
   function drawLegend(ctx, control, title, breaks, max) {
     var box = control.getContainer();
     box.textContent = "";
-    box.appendChild(el("strong", null, title));
+    var summary = el("summary", null, title);
+    summary.setAttribute("aria-live", "polite");
+    box.appendChild(summary);
     var rows = [[0, 0, ctx.config.labels.noData]];
     var lower = 1;
     breaks.concat([max + 1]).forEach(function (upper) {

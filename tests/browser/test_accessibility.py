@@ -81,6 +81,8 @@ def test_the_map_page_is_usable_with_the_keyboard(page):
     for _ in range(60):
         page.keyboard.press("Tab")
         reached.update(page.evaluate("() => [document.activeElement.id, String(document.activeElement.className)]"))
+        if page.evaluate("() => document.activeElement.id") == "map-filters-toggle":
+            page.keyboard.press("Enter")  # the filters fold above the map: Enter opens them
     assert "q" in reached and "choropleth" in reached  # the filters and the colour choice
     assert any("leaflet-container" in r for r in reached)  # the map itself (arrow keys pan, +/- zoom)
     assert any("leaflet-control-zoom-in" in r for r in reached)

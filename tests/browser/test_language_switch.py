@@ -42,7 +42,7 @@ def translated_server(worlds, tmp_path_factory):
 
 def map_labels(page) -> tuple[str, list[str]]:
     page.wait_for_selector(READY)
-    legend = page.locator(".map-legend strong").first.inner_text()
+    legend = page.locator(".map-legend summary").first.inner_text()
     layers = [text.strip() for text in page.locator(".leaflet-control-layers label").all_inner_texts()]
     return legend, layers
 

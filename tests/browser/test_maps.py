@@ -49,7 +49,7 @@ def test_public_map_shows_markers_and_leads_to_an_organisation(
     page.goto("/map")
     page.wait_for_selector(READY)
     assert int(page.get_attribute(".folium-map", "data-markers")) > 100
-    assert page.locator(".map-legend strong").inner_text().startswith("Organisations per district")
+    assert page.locator(".map-legend summary").inner_text().startswith("Organisations per district")
     assert page.locator(".leaflet-control-layers").count() == 1
     assert page.locator(".leaflet-control-scale").count() == 1
     assert page.locator(".leaflet-control-zoom-fullscreen, .fullscreen-icon").count() >= 1
@@ -79,7 +79,7 @@ def test_choropleth_follows_the_chosen_service(page, assert_no_external_requests
     page.wait_for_function(
         "() => document.querySelector('.folium-map').dataset.choropleth.includes('legal_assistance')"
     )
-    assert "Legal assistance" in page.locator(".map-legend strong").inner_text()
+    assert "Legal assistance" in page.locator(".map-legend summary").inner_text()
     assert "choropleth=legal_assistance" in page.url
     assert page.locator(".map-legend-row").count() >= 2
     assert_no_external_requests()
