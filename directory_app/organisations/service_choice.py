@@ -150,6 +150,12 @@ def short_label(code: str) -> str:
         return code
 
 
+def short_labels() -> dict[str, str]:
+    """Every category's short name in the reader's language, by code (one lookup for a whole page)."""
+    lang = reader_language()
+    return {term.code: getattr(term, lang, term.en) for term in SHORT_LABELS}
+
+
 def chip_options() -> list[tuple[str, str, str]]:
     """(code, short name, full name) of every service category, for the service chips of a form."""
     return [(t.code, short_label(t.code), category_label(t.code)) for t in vocabulary.SERVICE_CATEGORIES]

@@ -19,7 +19,7 @@ from directory_app.organisations.search import (
     parse_directory_query,
     search_directory,
 )
-from directory_app.organisations.service_choice import chip_options, choice_summary, short_label
+from directory_app.organisations.service_choice import chip_options, choice_summary, short_label, short_labels
 
 bp = Blueprint("organisations", __name__)
 bp.context_processor(template_helpers)
@@ -27,6 +27,7 @@ bp.add_app_template_global(site_picker_map)  # the edit form's map (templates/ed
 bp.add_app_template_global(chip_options, "service_chip_options")  # templates/_service_chips.html
 bp.add_app_template_global(choice_summary)  # "Organisations offering any of: ..."
 bp.add_app_template_global(short_label)  # a service category's short name
+bp.add_app_template_global(short_labels, "service_short_labels")  # all of them, by code
 
 
 def form_choices(query: DirectoryQuery | None = None) -> dict:
