@@ -111,19 +111,12 @@ _KIND_BY_PREFIX = {
 }
 _LANGUAGES = {"US": ["en", "es"], "CA": ["en", "fr", "es"], "BZ": ["en", "es"]}
 _EXTRA_LANGUAGES = ["mam", "quc", "kjb", "ht", "cab", "miq", "tzo", "pt"]
-_CALLING = {
-    "BZ": "501",
-    "CA": "1",
-    "CR": "506",
-    "DO": "1",
-    "SV": "503",
-    "GT": "502",
-    "HN": "504",
-    "MX": "52",
-    "NI": "505",
-    "PA": "507",
-    "US": "1",
-}
+# Phone numbers: the range 555-0100 to 555-0199 that the North American Numbering Plan keeps for
+# fiction, in an area code of the country (Ottawa, Santo Domingo) or Washington's; no other member
+# country reserves numbers for fiction. They are valid numbers, as every saved number must be
+# (organisations.phones): an exported demo entry imports again.
+_FICTIONAL_PHONE = {"CA": "+1 613 555 01", "DO": "+1 809 555 01"}
+_FICTIONAL_PHONE_DEFAULT = "+1 202 555 01"
 
 
 @dataclass
@@ -338,7 +331,7 @@ def _insert_contacts(rngs, ids, picks, numbers) -> None:
         phones.append(
             {
                 "organisation_id": org_id,
-                "number": f"+{_CALLING[anchor.country]} 555 01{n % 100:02d}",
+                "number": f"{_FICTIONAL_PHONE.get(anchor.country, _FICTIONAL_PHONE_DEFAULT)}{n % 100:02d}",
                 "type": rng.choice(["voice", "cell", "whatsapp"]),
             }
         )
@@ -349,7 +342,7 @@ def _insert_contacts(rngs, ids, picks, numbers) -> None:
         {
             "organisation_id": c["organisation_id"],
             "contact_id": cid,
-            "number": f"+{_CALLING['US']} 555 0199",
+            "number": f"{_FICTIONAL_PHONE_DEFAULT}99",
             "type": "voice",
             "description": "Línea directa de contacto (ficticia)",
         }

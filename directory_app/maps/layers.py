@@ -5,6 +5,9 @@ Every polygon is valid as served: simplified by geo.simplify and written by geo.
 which snaps coordinates to the layer's grid without breaking rings.
 Positions of organisations that hide their exact location follow the reader's rights
 (accounts.access): the public gets the approximate position only.
+An organisation's point carries what a popup needs to act: its phone (organisations.contact_links:
+the number in international format, its tel: link and, for a WhatsApp number, its wa.me link) and
+the date it was last verified (ISO; the browser writes it in the reader's language).
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ from sqlalchemy import func, select, true
 from directory_app.extensions import db
 from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulate, Country
 from directory_app.geography.provenance import Provenance, district_provenance
+from directory_app.organisations.contact_links import first_phone
 from directory_app.organisations.models import (
     CoverageKind,
     DistrictCoverage,
     Location,
     Organisation,
+    Phone,
     Service,
     Status,
     UnitCoverage,
@@ -52,7 +57,8 @@ def districts_version() -> str:
 
 def organisation_points(organisation_ids, exact: ExactRule) -> str:
     """One Point feature per site of the given organisations (a select of organisation ids):
-    uuid, name, service category codes, whether the position is exact."""
+    uuid, name, service category codes, whether the position is exact, the phone to show and the
+    last verified date."""
     categories: dict[int, list[str]] = defaultdict(list)
     for organisation_id, code in db.session.execute(
         select(Service.organisation_id, Service.category_code)
@@ -61,6 +67,13 @@ def organisation_points(organisation_ids, exact: ExactRule) -> str:
         .order_by(Service.organisation_id, Service.category_code)
     ):
         categories[organisation_id].append(code)
+    phones: dict[int, list] = defaultdict(list)
+    for phone in db.session.execute(
+        select(Phone.organisation_id, Phone.number, Phone.extension, Phone.type, Phone.contact_id)
+        .where(Phone.organisation_id.in_(organisation_ids))
+        .order_by(Phone.id)
+    ):
+        phones[phone.organisation_id].append(phone)
     rows = db.session.execute(
         select(
             Location.id,
@@ -74,13 +87,20 @@ def organisation_points(organisation_ids, exact: ExactRule) -> str:
             Organisation.name,
             Organisation.hide_exact_location,
             Organisation.country_code,
+            Organisation.last_verified,
         )
         .join(Organisation, Organisation.id == Location.organisation_id)
         .where(Location.organisation_id.in_(organisation_ids))
         .order_by(Location.id)
     )
     features = []
+    shown_phones: dict[int, dict] = {}
     for row in rows:
+        if row.organisation_id not in shown_phones:
+            phone = first_phone(phones.get(row.organisation_id, []), row.country_code)
+            shown_phones[row.organisation_id] = (
+                {"phone": phone.text, "tel": phone.tel, "whatsapp": phone.whatsapp} if phone else {}
+            )
         is_exact = exact(row.hide_exact_location, row.country_code)
         lon, lat = (row.lon, row.lat) if is_exact else (row.public_lon, row.public_lat)
         properties = {
@@ -89,6 +109,8 @@ def organisation_points(organisation_ids, exact: ExactRule) -> str:
             "city": row.city,
             "services": categories.get(row.organisation_id, []),
             "exact": is_exact,
+            "verified": row.last_verified.isoformat() if row.last_verified else None,
+            **shown_phones[row.organisation_id],
         }
         features.append(point_feature(row.id, properties, lon, lat))
     return feature_collection(features)

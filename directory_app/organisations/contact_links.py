@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from flask_babel import gettext as _
 
-from directory_app.organisations.phones import e164, international
+from directory_app.organisations.phones import shown
 
 WHATSAPP = "whatsapp"
 OSM_DIRECTIONS = "https://www.openstreetmap.org/directions"
@@ -45,11 +45,10 @@ class PhoneLink:
     whatsapp: str | None
     extension: str
     kind: str
-    kind_label: str
 
     @property
-    def is_whatsapp(self) -> bool:
-        return self.kind == WHATSAPP
+    def kind_label(self) -> str:
+        return phone_type_label(self.kind)
 
 
 def tel_link(number: str, extension: str = "") -> str:
@@ -59,23 +58,21 @@ def tel_link(number: str, extension: str = "") -> str:
     return f"tel:{digits}" + (f",{extension}" if extension else "")
 
 
-def whatsapp_href(number: str, region: str | None) -> str | None:
-    """https://wa.me/<country code and number, digits only>, or None when the number cannot be read."""
-    full = e164(number, region)
+def whatsapp_href(full: str | None) -> str | None:
+    """https://wa.me/<country code and number, digits only> of an E.164 number, or None."""
     return f"https://wa.me/{full[1:]}" if full else None
 
 
 def phone_link(number: str, extension: str = "", kind: str = "voice", region: str | None = None) -> PhoneLink:
     """The links of one phone, read in `region` (the organisation's country) when it has no +code."""
     kind = str(getattr(kind, "value", kind) or "voice")
-    full = e164(number, region)
+    text, full = shown(number, region)
     return PhoneLink(
-        text=international(number, region),
+        text=text,
         tel=tel_link(full or number, extension),
-        whatsapp=whatsapp_href(number, region) if kind == WHATSAPP else None,
+        whatsapp=whatsapp_href(full) if kind == WHATSAPP else None,
         extension=extension or "",
         kind=kind,
-        kind_label=phone_type_label(kind),
     )
 
 

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from directory_app import vocabulary
 from directory_app.i18n import current_language as reader_language  # the reader's language: es, en or fr
 from directory_app.i18n import unit_name
+from directory_app.organisations import contact_links
 from directory_app.organisations.translations import LocalizedText, localized
 
 STALE_AFTER_MONTHS = 12
@@ -143,4 +144,5 @@ def template_helpers() -> dict:
         "website_href": website_href,
         "tel_href": tel_href,
         "is_stale": is_stale,
+        **contact_links.template_helpers(),  # phone_link, first_phone, directions, phone_type_label
     }

@@ -41,6 +41,7 @@ from directory_app.organisations.models import (
     ServiceLanguage,
     Status,
 )
+from directory_app.organisations.phones import CheckedPhone, normalise_phone
 from directory_app.organisations.sites import place_sites
 from geo.coverage import circle
 
@@ -81,7 +82,10 @@ def set_lists(org: Organisation, entry: EntryData, rows: dict) -> None:
     if entry.contacts is not ABSENT:
         org.contacts = [kept(rows, c.id, _contact(c, f"contacts[{i}]")) for i, c in enumerate(entry.contacts)]
     if entry.phones is not ABSENT:
-        org.phones = [kept(rows, p.id, _phone(p, f"phones[{i}]", org.contacts)) for i, p in enumerate(entry.phones)]
+        org.phones = [
+            kept(rows, p.id, _phone(p, f"phones[{i}]", org.contacts, org.country_code, rows))
+            for i, p in enumerate(entry.phones)
+        ]
     if entry.locations is not ABSENT:
         sites = entry.locations
         org.locations = [kept(rows, item.id, loc) for item, loc in zip(sites, _locations(sites, org))]
@@ -102,15 +106,30 @@ def set_coverage_parts(org: Organisation, parts: list[CoverageData]) -> None:
         ]
 
 
-def _phone(item, field: str, contacts: list[Contact]) -> Phone:
+def _phone(item, field: str, contacts: list[Contact], region: str, rows: dict) -> Phone:
     item = check_phone(item, field, len(contacts))
+    # A new or changed number must be valid for the organisation's country (or carry its +code) and
+    # is written in international format (organisations.phones); a saved phone whose number is sent
+    # back unchanged stays as it was written.
+    phone = CheckedPhone(item.number, item.extension)
+    if not item.id or stored_number(rows, str(item.id)) != item.number:
+        phone = normalise_phone(item.number, item.extension, region, f"{field}.number")
     return Phone(
-        number=item.number,
+        number=phone.number,
         type=PhoneType(item.type),
-        extension=item.extension,
+        extension=phone.extension,
         description=item.description,
         contact=None if item.contact is None else contacts[item.contact],
     )
+
+
+def stored_number(rows: dict, phone_id: str) -> str | None:
+    """The number saved for the phone `phone_id`: from this organisation's rows, else (an import's
+    preview builds a new organisation) from the database."""
+    row = rows.get(phone_id)
+    if isinstance(row, Phone):
+        return row.number
+    return db.session.scalar(select(Phone.number).where(Phone.uuid == phone_id))
 
 
 def _contact(item, field: str) -> Contact:

@@ -2,10 +2,11 @@
 
 A number is read in the region of the organisation's country ("962 625 1234" in Mexico is
 +52 962 625 1234) unless it starts with + and its country code. Saved numbers are stored in the
-international format ("+52 962 625 1234"); a number that is not valid for its country is refused
-with a message that names it (`normalise_phone`, called for every phone an entry saves, whatever
-the way: the edit form, an import, the API). Numbers stored before this check (or bulk-written demo
-data) are shown as written when they cannot be read (`international`, `e164`)."""
+international format with spaces ("+52 962 625 1234", "+1 213 555 0100"); a number that is not
+valid for its country is refused with a message that names it (`normalise_phone`, called by
+organisations.entry_rows for every new or changed phone an entry saves, whatever the way: the edit
+form, a proposal, an import, the API). A number saved before this check (or bulk-written demo data)
+stays as it is while it is not changed, and is shown as written when it cannot be read (`shown`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,12 @@ from directory_app.errors import ValidationError
 from directory_app.i18n import current_language
 
 _DIGITS = re.compile(r"\D")
+
+
+def _written(parsed: phonenumbers.PhoneNumber) -> str:
+    """International format with spaces between the groups (ITU-T E.123): "+1 213 555 0100", not
+    libphonenumber's "+1 213-555-0100"."""
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL).replace("-", " ")
 
 
 @dataclass(frozen=True)
@@ -64,26 +71,23 @@ def normalise_phone(number: str, extension: str, region: str | None, field: str)
                 number=number,
             )
         raise ValidationError(message, field=field)
-    written = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    return CheckedPhone(written, extension or (parsed.extension or ""))
+    extension = extension or (parsed.extension or "")
+    parsed.extension = None
+    return CheckedPhone(_written(parsed), extension)
 
 
-def international(number: str, region: str | None) -> str:
-    """The number as shown: international format when it is a valid number, else as written."""
+def shown(number: str, region: str | None) -> tuple[str, str | None]:
+    """(the number as shown, its E.164 form or None). A number written with + and its country code
+    (as every saved number is) is shown as written, its E.164 form being + and its digits: no parsing,
+    so that a map layer of thousands of organisations costs little. Any other number is read in
+    `region`: international format when valid, else as written; E.164 when possible."""
+    number = (number or "").strip()
+    digits = _DIGITS.sub("", number)
+    if number.startswith("+"):
+        return number, ("+" + digits) if 8 <= len(digits) <= 15 else None
     parsed = parse(number, region)
-    if parsed is None or not phonenumbers.is_valid_number(parsed):
-        return number
+    if parsed is None or not phonenumbers.is_possible_number(parsed):
+        return number, None
     parsed.extension = None  # the extension is shown apart
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
-def e164(number: str, region: str | None) -> str | None:
-    """ "+529626251234", or None when the number cannot be read as a possible number. A number written
-    with a leading + that libphonenumber cannot read keeps its digits (stored before the check)."""
-    parsed = parse(number, region)
-    if parsed is not None and phonenumbers.is_possible_number(parsed):
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    digits = _DIGITS.sub("", number or "")
-    if (number or "").strip().startswith("+") and 8 <= len(digits) <= 15:
-        return "+" + digits
-    return None
+    full = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return (_written(parsed) if phonenumbers.is_valid_number(parsed) else number), full

@@ -14,10 +14,12 @@ from sqlalchemy import and_, exists, false, func, select
 
 from directory_app.extensions import db
 from directory_app.extra_fields.filters import extra_filter_clauses
+from directory_app.organisations.contact_links import PhoneLink, first_phone
 from directory_app.organisations.models import (
     DistrictCoverage,
     Location,
     Organisation,
+    Phone,
     Service,
     ServiceLanguage,
     Status,
@@ -146,10 +148,11 @@ class DirectoryEntry:
     last_verified: date | None
     categories: list[str]  # distinct service category codes, in service order
     cities: list[str]  # distinct site cities
+    phone: PhoneLink | None = None  # the phone to call (organisations.contact_links.first_phone)
 
 
 def _load_listed(ids: list[int]) -> list[DirectoryEntry]:
-    """The result lines of these organisations, in this order, from three column queries."""
+    """The result lines of these organisations, in this order, from four column queries."""
     if not ids:
         return []
     categories: dict[int, dict[str, None]] = {i: {} for i in ids}
@@ -165,6 +168,13 @@ def _load_listed(ids: list[int]) -> list[DirectoryEntry]:
     ):
         if city:
             cities[org_id][city] = None
+    phones: dict[int, list] = {i: [] for i in ids}
+    for phone in db.session.execute(
+        select(Phone.organisation_id, Phone.number, Phone.extension, Phone.type, Phone.contact_id)
+        .where(Phone.organisation_id.in_(ids))
+        .order_by(Phone.id)
+    ):
+        phones[phone.organisation_id].append(phone)
     rows = db.session.execute(
         select(
             Organisation.id,
@@ -176,7 +186,10 @@ def _load_listed(ids: list[int]) -> list[DirectoryEntry]:
         ).where(Organisation.id.in_(ids))
     ).all()
     by_id = {row.id: row for row in rows}
-    return [DirectoryEntry(*by_id[i], list(categories[i]), list(cities[i])) for i in ids]
+    return [
+        DirectoryEntry(*by_id[i], list(categories[i]), list(cities[i]), first_phone(phones[i], by_id[i].country_code))
+        for i in ids
+    ]
 
 
 def matching_organisation_ids(query: DirectoryQuery):

@@ -18,6 +18,25 @@
     proposed: { color: "#0b6e4f", weight: 2, fillOpacity: 0.25 },
   };
 
+  /* A tel: or wa.me link from the layer (built by the app from digits only: organisations/contact_links.py);
+   * anything else is not made a link. */
+  function contactLink(href, text, className) {
+    if (!/^(tel:\+?[0-9,]+|https:\/\/wa\.me\/[0-9]+)$/.test(href || "")) return el("span", className, text);
+    var a = el("a", className, text);
+    a.href = href;
+    return a;
+  }
+
+  function verifiedText(ctx, iso) {
+    if (!iso) return ctx.config.labels.neverVerified;
+    var day = new Date(iso + "T12:00:00Z");
+    try {
+      return new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: "medium", timeZone: "UTC" }).format(day);
+    } catch (error) {
+      return iso;
+    }
+  }
+
   function organisationPopup(ctx, props) {
     var labels = ctx.config.labels;
     var box = el("div", "org-popup");
@@ -25,6 +44,21 @@
     title.appendChild(link(withId(ctx.config.organisationUrl, props.org), props.name));
     box.appendChild(title);
     if (props.city) box.appendChild(el("div", "org-popup-city", props.city));
+    if (props.phone) {
+      var phone = el("div", "org-popup-phone");
+      phone.appendChild(el("span", null, labels.phone + ": "));
+      phone.appendChild(contactLink(props.tel, props.phone, "tel-link"));
+      if (props.whatsapp) {
+        phone.appendChild(document.createTextNode(" "));
+        phone.appendChild(contactLink(props.whatsapp, labels.whatsapp, "whatsapp-link"));
+      }
+      box.appendChild(phone);
+    }
+    var verified = el("div", "org-popup-verified", labels.lastVerified + ": ");
+    var day = el(props.verified ? "time" : "span", null, verifiedText(ctx, props.verified));
+    if (props.verified) day.setAttribute("datetime", props.verified);
+    verified.appendChild(day);
+    box.appendChild(verified);
     if (props.services && props.services.length) {
       var list = el("ul", "org-popup-services");
       props.services.forEach(function (code) { list.appendChild(el("li", null, ctx.config.services[code] || code)); });

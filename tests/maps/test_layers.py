@@ -47,8 +47,38 @@ def test_organisation_points_are_the_published_sites(app, client):
     assert data["type"] == "FeatureCollection"
     assert len(data["features"]) == expected
     first = data["features"][0]
-    assert set(first["properties"]) == {"org", "name", "city", "services", "exact"}
+    always = {"org", "name", "city", "services", "exact", "verified"}
+    assert always <= set(first["properties"]) <= always | {"phone", "tel", "whatsapp"}
     assert first["geometry"]["type"] == "Point"
+
+
+def test_an_organisation_point_carries_its_phone_and_last_verified_date(fresh_app):
+    """What the popup shows: the phone in international format with its tel: link, the wa.me link of
+    a WhatsApp number, and the date the entry was last verified."""
+    from directory_app.organisations.services import create_organisation
+
+    with fresh_app.app_context():
+        org = create_organisation(
+            {
+                "name": "Albergue del Suchiate",
+                "kind": "shelter",
+                "country_code": "MX",
+                "status": "published",
+                "last_verified": "2026-02-03",
+                "locations": [{"lon": -92.26, "lat": 14.9, "city": "Tapachula"}],
+                "services": [{"category": "shelter"}],
+                "phones": [{"number": "962 625 1234", "type": "whatsapp"}],
+                "coverage": [],
+            }
+        )
+        db.session.commit()
+        uuid = org.uuid
+    data = _json(fresh_app.test_client().get("/maps/organisations.geojson?q=Suchiate"))
+    properties = next(f["properties"] for f in data["features"] if f["properties"]["org"] == uuid)
+    assert properties["phone"] == "+52 962 625 1234"
+    assert properties["tel"] == "tel:+529626251234"
+    assert properties["whatsapp"] == "https://wa.me/529626251234"
+    assert properties["verified"] == "2026-02-03"
 
 
 def test_organisation_points_follow_the_directory_filters(client):

@@ -207,7 +207,7 @@ def test_organisation_page_shows_what_a_referral_needs(client, app):
     assert f'href="{org.website}"' in html
     assert f'href="mailto:{org.email}"' in html
     assert 'href="tel:+' in html
-    assert 'href="tel:+15550199"' in html  # the contact person's own line (demo data)
+    assert 'href="tel:+12025550199"' in html  # the contact person's own line (demo data)
     service = org.services[0]
     for value in (service.eligibility, service.fees, service.schedule):
         assert value in unescape(html)
