@@ -31,7 +31,7 @@ def test_another_session_in_the_process_runs_no_directory_hook(app, tmp_path):
     other = sa.create_engine(f"sqlite:///{tmp_path / 'other.sqlite3'}", poolclass=NullPool)
     db.metadata.create_all(other)
     with Session(other) as session:
-        organisation = Organisation(name="Casa de Acogida Quimbaró", country_code="MX", kind="ngo", search_text="untouched")
+        organisation = Organisation(name="Casa Quimbaró", country_code="MX", kind="ngo", search_text="untouched")
         session.add(organisation)
         session.flush()
         assert organisation.search_text == "untouched"
