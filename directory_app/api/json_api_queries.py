@@ -14,7 +14,7 @@ from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulat
 from directory_app.geography.provenance import Provenance, district_provenance
 from directory_app.geography.units import districts_at, units_at
 from directory_app.organisations.models import Organisation, Status
-from directory_app.organisations.queries import nearest_organisations, organisations_serving
+from directory_app.organisations.queries import Services, nearest_organisations, organisations_serving
 from directory_app.organisations.search import DirectoryQuery, search_directory
 
 UrlFor = Callable[[str], str]  # organisation uuid -> its page
@@ -82,7 +82,7 @@ def organisation_detail(organisation_uuid: str, exact: Callable[[bool, str], boo
     }
 
 
-def nearest(lon: float, lat: float, k: int, category: str | None, exact: bool, page_url: UrlFor) -> dict:
+def nearest(lon: float, lat: float, k: int, category: Services, exact: bool, page_url: UrlFor) -> dict:
     """The k published organisations nearest the point (by their nearest site), nearest first.
     With exact=False distances and positions use public positions only."""
     found = nearest_organisations(lon, lat, k=k, category=category, exact=exact)
@@ -138,7 +138,7 @@ def list_districts(sending_country: str | None) -> list[dict]:
     return [_district_summary(district, consulate, provenance[district.id]) for district, consulate in rows]
 
 
-def district_organisations(code: str, category: str | None, limit: int, offset: int, page_url: UrlFor) -> dict | None:
+def district_organisations(code: str, category: Services, limit: int, offset: int, page_url: UrlFor) -> dict | None:
     """The published organisations serving a district, largest share first; None for an unknown code."""
     row = db.session.execute(
         select(ConsularDistrict, Consulate)
