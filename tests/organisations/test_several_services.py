@@ -213,3 +213,11 @@ def test_the_district_index_finds_districts_by_name(app, client):
     assert 'id="district-q"' in html and 'value="houston"' in html
     nothing = client.get("/districts?q=Atlantis&lang=en")
     assert nothing.status_code == 200 and "No consular district is called “Atlantis”" in nothing.get_data(as_text=True)
+
+
+def test_the_openapi_document_describes_several_services(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for path in ("/organisations", "/nearest", "/districts/{code}/organisations"):
+        parameters = {p["name"]: p for p in paths[path]["get"]["parameters"]}
+        assert parameters["service"]["schema"]["type"] == "array" and parameters["service"]["explode"] is True
+        assert parameters["match"]["schema"]["enum"] == ["any", "all"]
