@@ -8,8 +8,10 @@ errors.wants_json), to:
   U+FFFD, which is what bytes that are not UTF-8 were decoded to. (Unassigned means unassigned in
   Python's Unicode database: a character newer than it is refused in a query string too.)
 - a query parameter given more than once, except those in REPEATABLE: `service` (several service
-  categories; every route that reads it reads all its values, organisations.service_choice). Any other
-  parameter given twice: which value was meant? A repeatable one given more than MAX_REPEATS times.
+  categories; every route of the app that reads it reads all its values, organisations.service_choice),
+  but not on the standard APIs (SINGLE_VALUE_BLUEPRINTS: OGC API - Features and HSDS take one value per
+  parameter, and their `service` filter is one category). Any other parameter given twice: which value was
+  meant? A repeatable one given more than MAX_REPEATS times.
 - a form field (POST) holding NUL, another control character than tab, line feed and carriage return,
   or a surrogate: nothing stores them (PostgreSQL, spreadsheets, XML).
 A path variable holding such characters names nothing: 404. An `<int:...>` path variable beyond what
@@ -33,6 +35,7 @@ from werkzeug.routing import IntegerConverter, ValidationError
 
 MAX_ID = 2**31 - 1  # PostgreSQL's integer; ids never get larger
 REPEATABLE = frozenset({"service"})  # query parameters that may be given more than once
+SINGLE_VALUE_BLUEPRINTS = frozenset({"ogc", "hsds"})  # routes where no parameter repeats
 MAX_REPEATS = 50  # values of one repeatable parameter (there are 15 service categories)
 _FORM_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,18}")
@@ -78,7 +81,7 @@ def _check_request() -> None:
             raise BadParameter(
                 _("The parameter '%(name)s' contains characters that are not allowed.", name=shown), shown
             )
-        if len(values) > 1 and name not in REPEATABLE:
+        if len(values) > 1 and (name not in REPEATABLE or request.blueprint in SINGLE_VALUE_BLUEPRINTS):
             raise BadParameter(_("The parameter '%(name)s' is given more than once.", name=_shown(name)), name)
         if len(values) > MAX_REPEATS:
             raise BadParameter(_("The parameter '%(name)s' is given too many times.", name=_shown(name)), name)

@@ -67,6 +67,9 @@ def test_service_may_be_repeated_but_not_endlessly(client):
     assert client.get("/organisations?service=shelter&service=legal_assistance").status_code == 200
     flood = client.get("/organisations?" + "&".join(["service=shelter"] * 51))
     assert flood.status_code == 400 and "given too many times" in flood.get_data(as_text=True)
+    # The standard APIs take one value per parameter: their service filter is one category.
+    ogc = client.get("/ogc/collections/organisations/items?service=shelter&service=legal_assistance")
+    assert ogc.status_code == 400 and ogc.get_json()["parameter"] == "service"
 
 
 def test_ids_past_what_the_database_stores_are_not_found(client_as):
