@@ -221,3 +221,18 @@ def test_the_openapi_document_describes_several_services(client):
         parameters = {p["name"]: p for p in paths[path]["get"]["parameters"]}
         assert parameters["service"]["schema"]["type"] == "array" and parameters["service"]["explode"] is True
         assert parameters["match"]["schema"]["enum"] == ["any", "all"]
+
+
+def test_no_route_reads_only_the_first_service():
+    """Every route of the app reads `service` with organisations.service_choice (all its values); the
+    standard APIs (api/ogc_*, api/hsds_*), where it may not repeat, read one value their own way."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "directory_app"
+    single = re.compile(r"""(args|request\.args)\.get\(\s*["']service["']|text_param\([^)]*["']service["']""")
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if not path.name.startswith(("ogc_", "hsds_")) and single.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
