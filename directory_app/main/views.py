@@ -2,9 +2,8 @@
 and what the directory holds (/statistics).
 
 - `GET /` (main.home): the "find partners" form; for a signed-in person, a link to their start page.
-- `GET /find?q=&service=` (main.find): to the district page or /nearest (main.finder); with lat and lon (a
-  suggestion chosen by a script), to /nearest from that point; a form without a place comes back with a
-  message (400).
+- `GET /find?q=&service=&match=` (main.find): to the district page or /nearest (main.finder), or the home
+  page again with the districts to choose from; a form without a place comes back with a message (400).
 - `GET /statistics` (main.statistics): the counts and the published organisations per country.
 """
 
@@ -16,7 +15,7 @@ from directory_app.accounts.start_page import my_consulate_url, start_page
 from directory_app.extensions import db
 from directory_app.geography.models import Country
 from directory_app.i18n import current_language
-from directory_app.main.finder import FindRequest, district_options, read_find_request, service_choices
+from directory_app.main.finder import FindRequest, read_find_request
 from directory_app.main.statistics import statistics
 from directory_app.organisations.models import Organisation, Status
 
@@ -24,13 +23,10 @@ bp = Blueprint("main", __name__)
 
 
 def _home(found: FindRequest, status: int = 200):
-    lang = current_language()
     signed_in = current_user.is_authenticated
     page = render_template(
         "home.html",
         found=found,
-        districts=district_options(lang),
-        services=service_choices(lang),
         consulate_url=my_consulate_url(),
         start_url=start_page(current_user._get_current_object()) if signed_in else None,
     )
@@ -44,11 +40,10 @@ def home():
 
 @bp.get("/find")
 def find():
-    point = {key: request.args.get(key, "").strip()[:120] for key in ("lat", "lon", "label")}
-    found = read_find_request(request.args.get("q"), request.args.getlist("service"), point)
-    if found.target is None:
-        return _home(found, 400)
-    return redirect(found.target)
+    found = read_find_request(request.args, current_language())
+    if found.target is not None:
+        return redirect(found.target)
+    return _home(found, 400 if found.errors else 200)
 
 
 @bp.get("/statistics", endpoint="statistics")

@@ -23,6 +23,8 @@ def _pages(app) -> list[str]:
         ).first()
     return [
         "/",
+        "/find?q=houston",  # the home page offering the districts of Houston
+        "/statistics",
         "/organisations",
         "/organisations?q=casa&service=shelter",
         f"/organisations/{uuid}",

@@ -98,19 +98,28 @@ def test_the_public_finds_partners_from_the_home_page(new_context, viewport, ass
     page.goto("/")
     field = page.locator("#finder-q")
     assert field.is_visible() and field.bounding_box()["y"] < viewport["height"]  # first, in the first screen
-    field.fill("Consulate General of Guatemala in Houston")  # as the district suggestions write it
-    services = page.locator("details.finder-services")
-    if not page.locator("details.finder-services input[value=shelter]").is_visible():
-        services.locator("summary").click()  # on a phone the services fold
-    page.check("details.finder-services input[value=shelter]")
-    page.check("details.finder-services input[value=legal_assistance]")
+    field.fill("guatemala houston")  # a district named by its words
+    if not page.locator("label[for=finder-service-shelter]").is_visible():
+        page.click("details.finder-services > summary")  # on a phone the services fold
+    page.click("label[for=finder-service-shelter]")
+    page.click("label[for=finder-service-legal_assistance]")
     with page.expect_navigation():
         page.click("form.partner-finder button[type=submit]")
     assert re.search(rf"/districts/{HOUSTON}\?service=shelter&service=legal_assistance$", page.url)
 
+    # a place chosen among the suggestions with the keyboard, in a city with several consulates
     page.goto("/")
-    page.fill("#finder-q", "Tapachula")
+    page.locator("#finder-q").press_sequentially("tapach")
+    page.locator("#finder-q-options [role=option]").first.wait_for()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert page.locator("#finder-q").input_value() == "Tapachula"
     with page.expect_navigation():
-        page.press("#finder-q", "Enter")
-    assert "/nearest?place=Tapachula" in page.url
+        page.keyboard.press("Enter")
+    choice = page.locator(".finder-choice")
+    assert "Which one do you mean?" in choice.inner_text()
+    assert choice.locator("a[href^='/nearest?lat=']").is_visible()
+    with page.expect_navigation():
+        choice.locator("a[href='/districts/GT-MX-TAPACHULA']").click()
+    assert page.url.endswith("/districts/GT-MX-TAPACHULA")
     assert_no_external_requests()

@@ -14,6 +14,11 @@ from tests.conftest import csrf_token_of
 
 # One string of the page's own template (not of base.html) per language.
 PAGES = {
+    "/": {
+        "es": "Buscar organizaciones aliadas",
+        "en": "Find partner organisations",
+        "fr": "Trouver des organisations partenaires",
+    },
     "/statistics": {"es": "El directorio hoy", "en": "The directory today", "fr": "Le répertoire aujourd'hui"},
     "/organisations": {
         "es": "Directorio de organizaciones",

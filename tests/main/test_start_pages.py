@@ -4,8 +4,6 @@ statistics on a page of their own."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
-
 import pytest
 from sqlalchemy import delete, select
 
@@ -18,6 +16,7 @@ from tests.conftest import TEST_PASSWORD, TEST_USERS, csrf_token_of, login_as, u
 
 HOUSTON = "GT-US-HOUSTON"  # a Guatemalan consulate general with its district
 ANNOUNCED = "GT-MX-OAXACA"  # announced by its ministry: no district
+HOUSTON_PAGE = f"/districts/{HOUSTON}"
 
 
 def sign_in_through_the_form(client, role: str, country: str | None = None, next_path: str | None = None):
@@ -144,12 +143,9 @@ def test_the_ts_invites_a_consular_user_with_their_consulate(fresh_app):
 def test_the_home_page_finds_partners_first_and_links_the_statistics(client):
     html = client.get("/?lang=en").get_data(as_text=True)
     assert html.index('action="/find"') < html.index('href="/statistics"')
-    assert 'list="finder-districts"' in html and 'data-place-suggest="/places"' in html
-    assert '<option value="Consulate General of Guatemala in Houston"></option>' in html
-    assert '<input type="checkbox" name="service" value="shelter">' in html
+    assert 'name="q"' in html and 'data-autocomplete="/places"' in html  # suggestions while typing (a script)
+    assert '<input type="checkbox" id="finder-service-shelter" name="service" value="shelter">' in html
     assert "The directory today" not in html
-    spanish = client.get("/?lang=es").get_data(as_text=True)
-    assert '<option value="Consulado General de Guatemala en Houston"></option>' in spanish
 
 
 def test_the_home_page_stays_cached_for_anonymous_readers(fresh_app):
@@ -176,27 +172,34 @@ def test_the_statistics_have_their_own_page(client):
     "query,target",
     [
         ({"q": "gt-us-houston"}, f"/districts/{HOUSTON}"),
-        ({"q": "consulado general de guatemala en houston", "service": "shelter"}, f"/districts/{HOUSTON}"),
-        ({"q": "Consulate General of Guatemala in Houston", "service": ["shelter", "legal_assistance"]}, None),
-        ({"q": "Tapachula", "service": "shelter"}, "/nearest"),
-        ({"q": "", "lat": "14.9", "lon": "-92.26", "label": "Tapachula"}, "/nearest"),
+        ({"q": "consulado general de guatemala en houston", "service": "shelter"}, f"{HOUSTON_PAGE}?service=shelter"),
+        (
+            {"q": "Guatemala Houston", "service": ["legal_assistance", "shelter"], "match": "all"},
+            f"/districts/{HOUSTON}?service=shelter&service=legal_assistance&match=all",
+        ),
+        ({"q": "Galveston", "service": "shelter"}, "/nearest?place=Galveston&service=shelter"),
+        ({"lat": "14.9", "lon": "-92.26", "label": "Tapachula"}, "/nearest?lat=14.9&lon=-92.26&label=Tapachula"),
     ],
 )
 def test_find_leads_to_the_district_or_the_nearest_partners(client, query, target):
     response = client.get("/find", query_string=query)
-    assert response.status_code == 302
-    location = urlsplit(response.headers["Location"])
-    args = parse_qs(location.query)
-    services = query.get("service", [])
-    assert args.get("service", []) == ([services] if isinstance(services, str) else services)
-    if target is None:
-        assert location.path == f"/districts/{HOUSTON}"
-    else:
-        assert location.path == target
-    if target == "/nearest" and query["q"]:
-        assert args["place"] == [query["q"]]
-    if "lat" in query:
-        assert args["lat"] == ["14.9"] and args["lon"] == ["-92.26"] and args["label"] == ["Tapachula"]
+    assert response.status_code == 302 and response.headers["Location"] == target
+
+
+def test_find_offers_a_choice_when_several_districts_answer(client):
+    response = client.get("/find", query_string={"q": "houston", "service": "shelter", "lang": "en"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Which one do you mean?" in html
+    for code in ("GT-US-HOUSTON", "MX-US-HOUSTON", "SV-US-HOUSTON"):
+        assert f'<a href="/districts/{code}?service=shelter">' in html
+    assert '<a href="/nearest?place=houston&amp;service=shelter">' in html
+    # a place chosen among the suggestions, in a city with consulates: its districts, or its nearest partners
+    point = {"q": "Tapachula", "lat": "14.9", "lon": "-92.26", "label": "Tapachula, Chiapas", "lang": "en"}
+    html = client.get("/find", query_string=point).get_data(as_text=True)
+    assert '<a href="/districts/GT-MX-TAPACHULA">' in html
+    assert '<a href="/nearest?lat=14.9&amp;lon=-92.26&amp;label=Tapachula,+Chiapas">' in html
+    many = client.get("/find", query_string={"q": "mexico", "lang": "en"}).get_data(as_text=True)
+    assert many.count('<li><a href="/districts/') == 20 and "more districts in the list of districts" in many
 
 
 @pytest.mark.parametrize(
@@ -204,10 +207,11 @@ def test_find_leads_to_the_district_or_the_nearest_partners(client, query, targe
     [
         ({"q": "  ", "service": "shelter"}, "Type a consular district, a city or a place."),
         ({"q": "Houston", "service": "teleportation"}, "Unknown service. Choose a service from the list."),
+        ({"q": "Houston", "service": "shelter", "match": "most"}, "Unknown service. Choose a service from the list."),
     ],
 )
 def test_find_says_what_is_missing(client, query, message):
     response = client.get("/find", query_string={**query, "lang": "en"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and message in html
-    assert 'aria-describedby="finder-q-help finder-errors"' in html
+    assert 'role="alert" id="finder-errors"' in html
