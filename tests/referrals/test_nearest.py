@@ -64,6 +64,8 @@ def test_an_ambiguous_place_offers_choices_that_search_from_them(client):
     assert follow.status_code == 200
     assert "service=shelter" in links[0]
     assert '<table class="results">' in follow.get_data(as_text=True)
+    # the chosen place is titled with its state and country
+    assert re.search(r"Nearest to San Jos[eé], [^<]+, (Costa Rica|United States)</h2>", follow.get_data(as_text=True))
 
 
 def test_nearest_to_a_point_from_a_map_click_is_titled_by_the_place(client):
