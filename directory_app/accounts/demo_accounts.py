@@ -1,5 +1,6 @@
 """Demo accounts so that a newcomer can try every role: a TS administrator, country contacts for
-Mexico and Guatemala, and a consular user. Passwords are generated at creation and returned once (the
+Mexico and Guatemala, and a consular user of Guatemala's consulate in Houston (who lands on its district
+after signing in). Passwords are generated at creation and returned once (the
 CLI prints them); an account that exists already is left alone, so re-running neither reprints nor
 resets anything. Never in production (APP_ENV=production)."""
 
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from directory_app.accounts.models import User
 from directory_app.accounts.services import create_user
 from directory_app.extensions import db
-from directory_app.geography.models import Country
+from directory_app.geography.models import Consulate, Country
 
 DEMO_ACCOUNTS = (
     ("ts-admin@demo.cammina.example", "ts_admin", None, "Demo TS administrator"),
@@ -22,6 +23,7 @@ DEMO_ACCOUNTS = (
     ("contact-gt@demo.cammina.example", "country_contact", "GT", "Demo contact Guatemala"),
     ("consular@demo.cammina.example", "consular", None, "Demo consular user"),
 )
+DEMO_CONSULATE = "GT-US-HOUSTON"  # the demo consular user's own consulate, when it is loaded
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ def ensure_demo_accounts() -> list[NewAccount]:
         if country and db.session.get(Country, country) is None:
             continue  # the countries are loaded by `flask setup`
         password = secrets.token_urlsafe(15)
-        create_user(email, password, role, country, name)
+        user = create_user(email, password, role, country, name)
+        if role == "consular":
+            user.consulate = db.session.scalar(select(Consulate).where(Consulate.code == DEMO_CONSULATE))
         created.append(NewAccount(email, role, country, password))
     return created

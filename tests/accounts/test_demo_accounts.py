@@ -29,9 +29,12 @@ def test_demo_accounts_printed_once_and_usable(fresh_app):
     assert len(set(printed.values())) == 4 and all(len(p) >= 12 for p in printed.values())
     again = run_demo(fresh_app)
     assert again.exit_code == 0 and not LINE.findall(again.output) and "exist already" in again.output
+    starts = {"ts-admin": "/review", "contact-mx": "/my-entries", "contact-gt": "/my-entries"}
+    starts["consular"] = "/districts/GT-US-HOUSTON"  # the demo consular user's own consulate
     for email, password in printed.items():
         client = fresh_app.test_client()
-        assert post_form(client, "/login", {"email": email, "password": password}).status_code == 302
+        response = post_form(client, "/login", {"email": email, "password": password})
+        assert response.status_code == 302 and response.headers["Location"] == starts[email.split("@")[0]]
     with fresh_app.app_context():
         roles = dict(db.session.execute(select(User.email, User.country_code).where(User.email.like("%@demo.%"))).all())
         assert roles["contact-mx@demo.cammina.example"] == "MX" and roles["contact-gt@demo.cammina.example"] == "GT"
