@@ -5,6 +5,7 @@ and last verified date of an organisation."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -13,6 +14,7 @@ from directory_app.organisations.models import Location, Organisation, Phone, St
 
 PHONE = {"width": 390, "height": 844}
 READY = ".folium-map[data-ready='1']"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe" / "axe.min.js"
 
 
 def test_place_suggestions_with_the_keyboard(new_context, assert_no_external_requests):
@@ -37,6 +39,7 @@ def test_place_suggestions_with_the_keyboard(new_context, assert_no_external_req
     page.keyboard.press("ArrowDown")
     assert field.get_attribute("aria-activedescendant") == "place-options-0"
     assert options.first.get_attribute("aria-selected") == "true"
+
     assert page.evaluate("() => document.activeElement.id") == "place"  # focus stays in the field
     with page.expect_navigation():
         page.keyboard.press("Enter")
@@ -61,6 +64,27 @@ def test_place_suggestions_with_the_keyboard(new_context, assert_no_external_req
     page.keyboard.press("Escape")
     assert field.input_value() == ""
     assert_no_external_requests()
+
+
+def test_the_open_combobox_passes_axe(new_context):
+    """The open list, an option active: axe-core's WCAG 2.1 A/AA rules (ARIA roles and states, names,
+    contrast of the active option). CSP bypassed only to inject axe."""
+    page = new_context(viewport=PHONE, bypass_csp=True).new_page()
+    page.goto("/nearest?lang=en")
+    page.wait_for_function("() => document.querySelector('#place').dataset.combobox === 'ready'")
+    page.click("#place")
+    page.keyboard.type("san")
+    page.locator("#place-options [role=option]").first.wait_for()
+    page.keyboard.press("ArrowDown")
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async () => {
+            const rules = {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']};
+            const r = await axe.run('.nearest-forms', {runOnly: rules});
+            return r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
+        }"""
+    )
+    assert violations == []
 
 
 def test_the_place_field_is_a_plain_form_without_javascript(new_context):
