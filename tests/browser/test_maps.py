@@ -75,6 +75,7 @@ def test_public_map_shows_markers_and_leads_to_an_organisation(
 def test_choropleth_follows_the_chosen_service(page, assert_no_external_requests):
     page.goto("/map")
     page.wait_for_selector(READY)
+    page.click("#map-filters-toggle")  # the colour choice folds with the filters above the map
     page.select_option("#choropleth", "legal_assistance")
     page.wait_for_function(
         "() => document.querySelector('.folium-map').dataset.choropleth.includes('legal_assistance')"
