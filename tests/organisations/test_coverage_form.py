@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from flask import render_template_string
+from flask import render_template_string, request
 from shapely.geometry import box, mapping
 from sqlalchemy import select
 
@@ -53,10 +53,13 @@ def feature(coordinates, label: str = "") -> dict:
 def post_form(app, org, data: dict, *, parts=None) -> CoverageEditorForm:
     """A form as it is on a POST of `data` (multipart, so files may be given as (stream, name))."""
     with app.test_request_context(method="POST", data=data, content_type="multipart/form-data"):
-        form = CoverageEditorForm(org, parts=parts, meta={"csrf": False})
-        form.validate()
-        form.parts_result = form.parts() if not form.errors else None
-        return form
+        try:
+            form = CoverageEditorForm(org, parts=parts, meta={"csrf": False})
+            form.validate()
+            form.parts_result = form.parts() if not form.errors else None
+            return form
+        finally:  # the body Werkzeug built for the test (a temporary file above 500 KB) is the test's to close
+            request.input_stream.close()
 
 
 # --- the list of units and countries ------------------------------------------------------------
