@@ -1,5 +1,5 @@
-"""Phones first, in Chromium: no page of the application's url map scrolls sideways at 360x740 or
-390x844, for the public and for the Technical Secretariat; the header folds into a menu that opens with
+"""Phones first, in Chromium: no page of the application's url map scrolls sideways at 360x740,
+390x844 (or 1366x900), for the public and for the Technical Secretariat; the header folds into a menu that opens with
 the keyboard; on /map the map is in the first screen and its legend folds."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from tests.browser.conftest import sign_in
 from tests.conftest import TEST_USERS
 
 PHONES = [{"width": 360, "height": 740}, {"width": 390, "height": 844}]
+LAPTOP = {"width": 1366, "height": 900}
 READY = ".folium-map[data-ready='1']"
 # GET routes without parameters that are not pages a person reads: sign-out is a POST, the others are
 # data (their content type is checked too: only HTML pages are measured).
@@ -62,7 +63,7 @@ def _too_wide(page, paths: list[str]) -> dict[str, int]:
     return wide
 
 
-@pytest.mark.parametrize("viewport", PHONES, ids=["360", "390"])
+@pytest.mark.parametrize("viewport", [*PHONES, LAPTOP], ids=["360", "390", "1366"])
 @pytest.mark.parametrize("role", ["public", "ts_admin"])
 def test_no_page_of_the_url_map_scrolls_sideways(new_context, live_server, viewport, role):
     page = new_context(viewport=viewport).new_page()
@@ -101,7 +102,7 @@ def test_the_header_folds_into_a_menu_that_opens_with_the_keyboard(new_context, 
 
 
 def test_on_a_laptop_the_menu_is_always_open(new_context):
-    page = new_context(viewport={"width": 1366, "height": 900}).new_page()
+    page = new_context(viewport=LAPTOP).new_page()
     page.goto("/")
     assert not page.locator(".site-menu > summary").is_visible()
     assert page.locator(".site-header .main-nav a", has_text="Directory").is_visible()
@@ -124,7 +125,7 @@ def test_the_map_is_in_the_first_screen_of_a_phone_and_its_legend_folds(new_cont
     assert not page.locator("#q").is_visible()
     page.click("#map-filters-toggle")
     assert page.locator("#q").is_visible()
-    laptop = new_context(viewport={"width": 1366, "height": 900}).new_page()
+    laptop = new_context(viewport=LAPTOP).new_page()
     laptop.goto(path)
     laptop.wait_for_selector(READY)
     assert laptop.locator(".map-frame").bounding_box()["y"] < 900 / 2
