@@ -32,8 +32,8 @@ def test_district_page_says_it_is_approximate_and_lists_organisations(client):
 def test_district_page_filters_by_service(client):
     all_orgs = client.get("/districts/MX-US-LOS-ANGELES").get_data(as_text=True)
     legal = client.get("/districts/MX-US-LOS-ANGELES?service=legal_assistance").get_data(as_text=True)
-    assert 0 < legal.count('class="referral"') <= all_orgs.count('class="referral"')
-    assert 'value="legal_assistance" selected' in legal
+    assert 0 < legal.count('class="org-card"') <= all_orgs.count('class="org-card"')
+    assert 'name="service" value="legal_assistance" checked' in legal
     assert client.get("/districts/MX-US-LOS-ANGELES?service=nonsense").status_code == 404
 
 
