@@ -13,7 +13,6 @@ import csv
 import io
 import re
 
-from flask import url_for
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -23,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from directory_app.accounts.models import Role
 from directory_app.extra_fields.models import FieldType
+from directory_app.public_links import public_url
 from directory_app.transfer.template import REQUIRED, SEVERAL, Column, example_rows, template_columns
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -172,7 +172,7 @@ def _fill_instructions(sheet, columns: list[Column], user, data_title: str, list
         _(
             "Then import the file on the page %(url)s: check the column mapping and the preview; nothing is "
             "written before you confirm.",
-            url=url_for("transfer.upload", _external=True),
+            url=public_url("transfer.upload"),
         ),
         _("Who will see the entries: %(who)s", who=who),
         _(
