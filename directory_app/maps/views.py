@@ -14,7 +14,7 @@ from directory_app.accounts import access
 from directory_app.embedded_maps import language
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict
-from directory_app.maps import layers
+from directory_app.maps import area_layers, layers
 from directory_app.maps.cache import layer_response
 from directory_app.maps.public_map import public_map_context
 from directory_app.organisations.display import template_helpers
@@ -98,6 +98,28 @@ def consulates():
     lang = language()
     return layer_response(
         f"consulates.geojson?{lang}", layers.districts_version(), lambda: layers.consulate_points(lang)
+    )
+
+
+@bp.get("/maps/units/<code>.geojson")
+def unit_outline(code: str):
+    """One admin unit (the coverage editor draws the units ticked in its checklist)."""
+    if not area_layers.unit_exists(code):
+        abort(404)
+    lang = language()
+    return layer_response(
+        f"unit/{code}.geojson?{lang}", layers.districts_version(), lambda: area_layers.unit_outline(code)
+    )
+
+
+@bp.get("/maps/countries/<code>.geojson")
+def country_outline(code: str):
+    """One member country (the coverage editor draws it when the whole country is ticked)."""
+    if not area_layers.country_exists(code):
+        abort(404)
+    lang = language()
+    return layer_response(
+        f"country/{code}.geojson?{lang}", layers.districts_version(), lambda: area_layers.country_outline(code, lang)
     )
 
 

@@ -37,7 +37,7 @@ from wtforms import FieldList, FloatField, Form, FormField, HiddenField, SelectF
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from directory_app.geo_messages import geo_text
-from directory_app.organisations.coverage_choices import coverage_choices
+from directory_app.organisations.coverage_choices import choices_of, unit_groups
 from directory_app.organisations.coverage_drawn import field_text, hydrate, saved_polygons, split_kept
 from geo.coverage import MAX_RADIUS_KM, circle
 from geo.coverage_input import MAX_FILE_BYTES, read_coverage_file, read_drawn_geojson
@@ -64,8 +64,10 @@ class CoverageEditorForm(FlaskForm):
         _l("Admin units and whole countries"),
         choices=[],
         validate_choice=False,  # validate_units says which codes are unknown
-        description=_l("Type in the filter box to find a state, province, department or county."),
-        render_kw={"size": 12},
+        description=_l(
+            "Tick each state, province, department or county the organisation serves: open a country, or "
+            "type part of a name in the box to find it."
+        ),
     )
     radii = FieldList(FormField(RadiusEntry), min_entries=1, max_entries=MAX_RADII)
     drawn = HiddenField(_l("Areas drawn on the map"))
@@ -90,7 +92,8 @@ class CoverageEditorForm(FlaskForm):
         super().__init__(*args, **kw)
         if _submitted(kw):
             self.drawn.data = hydrate(self.drawn.data or "", self._saved)
-        self.units.choices = coverage_choices(organisation.country_code)
+        self.unit_groups = unit_groups(organisation.country_code)
+        self.units.choices = choices_of(self.unit_groups)
         if not _submitted(kw) and len(self.radii.entries) < MAX_RADII:
             self.radii.append_entry()
         site_choices = [(str(i), _site_label(site, i)) for i, site in enumerate(self.sites)]

@@ -26,6 +26,7 @@ from directory_app.embedded_maps import base_config, bounds_of, render_map
 from directory_app.extensions import db
 from directory_app.geography.models import Country
 
+UNIT_CHECKLIST = "units-checklist"  # the id of the coverage editor's checklist (templates/edit/_coverage_editor.html)
 PICKER_CENTER = (18.0, -95.0)  # (lat, lon): where a site with no position yet is looked for
 
 
@@ -82,6 +83,19 @@ def editor_config(organisation, field_id: str) -> dict:
         "field": field_id,
         "list": f"{field_id}-list",
         "coverageUrl": url_for("maps.organisation_coverage", organisation_uuid=organisation.uuid),
+        "units": {
+            "checklist": UNIT_CHECKLIST,
+            "status": f"{field_id}-map-status",
+            "unitUrl": url_for("maps.unit_outline", code="__ID__"),
+            "countryUrl": url_for("maps.country_outline", code="__ID__"),
+            "locateUrl": url_for("json_api.locate"),
+            "labels": {
+                "chosen": _("Chosen units and countries"),
+                "added": _("Added: {name}"),
+                "removed": _("Removed: {name}"),
+                "noUnit": _("No admin unit of the directory here."),
+            },
+        },
         "labels": {
             "drawnArea": _("Area drawn on the map"),
             "areaName": _("Name of area"),

@@ -8,6 +8,12 @@
  * map's coverage overlay; the organisation's sites are the configuration's points. Labels of areas come
  * from entries: they are only ever written with textContent.
  *
+ * The units and countries ticked in the form's checklist (templates/edit/_coverage_editor.html) are
+ * drawn as they are ticked (config.units: their outlines from /maps/units/<code>.geojson and
+ * /maps/countries/<code>.geojson); a tap on the map, when not drawing, asks /api/v1/locate which units
+ * hold the point and ticks the unit there (or unticks the ticked one), which the checklist and this
+ * map then show.
+ *
  * Polygons saved earlier carry a `keep` reference: while unchanged they are sent back as that
  * reference alone (geometry null), so a large uploaded area does not travel with every save
  * (organisations/coverage_drawn.py says why).
@@ -16,6 +22,7 @@
   "use strict";
 
   var DRAWN_STYLE = { color: "#1f5f8b", weight: 3, fillColor: "#4a90c2", fillOpacity: 0.3 };
+  var CHOSEN_STYLE = { color: "#0b6e4f", weight: 2.5, fillColor: "#41ab5d", fillOpacity: 0.2 };
   var REFERENCE_STYLE = { color: "#b35806", weight: 2, dashArray: "6 4", fillColor: "#fdb863", fillOpacity: 0.15 };
 
   var util = window.CamminaMap.util;
@@ -121,11 +128,90 @@
   function loadReference(ctx, base) {
     if (!ctx.config.coverageUrl) return;
     util.fetchJson(ctx.config.coverageUrl).then(function (data) {
-      var others = data.features.filter(function (f) { return f.properties.kind !== "polygon"; });
+      // Drawn areas are in the field, ticked units and countries in the checklist's layer: the rest here.
+      var shown = ctx.config.units ? ["polygon", "admin_unit", "country"] : ["polygon"];
+      var others = data.features.filter(function (f) { return shown.indexOf(f.properties.kind) < 0; });
       L.geoJSON({ type: "FeatureCollection", features: others }, { style: REFERENCE_STYLE, interactive: false })
         .addTo(ctx.reference);
       ctx.map.getContainer().dataset.referenceFeatures = String(others.length);
     }).catch(function () { util.notice(base, ctx.config.labels.loadError, "error"); });
+  }
+
+  /* The ticked units and countries, drawn as they are ticked; a tap on the map ticks or unticks the
+   * unit there. `spec` is config.units: the checklist's id, the outline URLs and the locate URL. */
+  function chosenUnits(ctx, base) {
+    var spec = ctx.config.units;
+    var checklist = spec && document.getElementById(spec.checklist);
+    if (!checklist) return;
+    var layer = L.featureGroup().addTo(ctx.map);
+    var shapes = {}; // value -> layer (or a pending promise)
+    var container = ctx.map.getContainer();
+    base.overlays[spec.labels.chosen] = layer;
+
+    function inputs() { return Array.prototype.slice.call(checklist.querySelectorAll("input[name=units]")); }
+
+    function outlineUrl(value) {
+      var parts = value.split(":");
+      return util.withId(parts[0] === "country" ? spec.countryUrl : spec.unitUrl, parts[1]);
+    }
+
+    function draw() {
+      var wanted = {};
+      var pending = [];
+      inputs().forEach(function (input) { if (input.checked) wanted[input.value] = true; });
+      Object.keys(shapes).forEach(function (value) {
+        if (!wanted[value]) { if (shapes[value].remove) layer.removeLayer(shapes[value]); delete shapes[value]; }
+      });
+      Object.keys(wanted).forEach(function (value) {
+        if (shapes[value]) return;
+        shapes[value] = {};
+        pending.push(util.fetchJson(outlineUrl(value)).then(function (data) {
+          if (!shapes[value]) return; // unticked meanwhile
+          var shape = L.geoJSON(data, { style: CHOSEN_STYLE, interactive: false, renderer: base.areaRenderer });
+          shapes[value] = shape;
+          layer.addLayer(shape);
+        }).catch(function () { delete shapes[value]; util.notice(base, ctx.config.labels.loadError, "error"); }));
+      });
+      container.dataset.chosenUnits = "…";
+      return Promise.all(pending).then(function () {
+        container.dataset.chosenUnits = String(Object.keys(shapes).filter(function (v) { return shapes[v].remove; }).length);
+      });
+    }
+
+    function say(text) {
+      var status = document.getElementById(spec.status);
+      if (status) status.textContent = text;
+    }
+
+    /* Which unit a tap means: the deepest ticked unit at the point (untick it), else the deepest one
+     * the checklist offers (tick it). */
+    function toggleAt(latlng) {
+      var url = new URL(spec.locateUrl, window.location.href);
+      url.searchParams.set("lon", latlng.wrap().lng.toFixed(5));
+      url.searchParams.set("lat", latlng.lat.toFixed(5));
+      return util.fetchJson(url.toString()).then(function (found) {
+        var byValue = {};
+        inputs().forEach(function (input) { byValue[input.value] = input; });
+        var units = (found.admin_units || []).slice().sort(function (a, b) { return b.level - a.level; })
+          .map(function (u) { return byValue["unit:" + u.code]; }).filter(Boolean);
+        if (!units.length) { say(spec.labels.noUnit); return; }
+        var ticked = units.filter(function (input) { return input.checked; });
+        var input = ticked.length ? ticked[0] : units[0];
+        input.checked = !ticked.length;
+        var name = input.parentNode.textContent.trim();
+        say((input.checked ? spec.labels.added : spec.labels.removed).replace("{name}", name));
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+      }).catch(function () { util.notice(base, ctx.config.labels.loadError, "error"); });
+    }
+
+    var busy = false; // drawing, reshaping or deleting areas: taps belong to Leaflet.draw
+    ["DRAWSTART", "EDITSTART", "DELETESTART"].forEach(function (e) { ctx.map.on(L.Draw.Event[e], function () { busy = true; }); });
+    ["DRAWSTOP", "EDITSTOP", "DELETESTOP"].forEach(function (e) {
+      ctx.map.on(L.Draw.Event[e], function () { setTimeout(function () { busy = false; }, 0); });
+    });
+    ctx.map.on("click", function (event) { if (!busy) toggleAt(event.latlng); });
+    checklist.addEventListener("change", function (event) { if (event.target.name === "units") draw(); });
+    return draw();
   }
 
   /* `base` is the map's context (directory-map.js): its coverage overlay, in the layer control, holds
@@ -142,6 +228,7 @@
     };
     loadField(ctx);
     loadReference(ctx, base);
+    chosenUnits(ctx, base);
     map.addControl(new L.Control.Draw({
       position: "topright",
       draw: {

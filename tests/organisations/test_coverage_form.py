@@ -204,15 +204,17 @@ def test_the_editor_renders_the_four_ways_with_the_map_and_escapes_entry_text(ap
         ]
         form = CoverageEditorForm(org, parts=parts, meta={"csrf": False})
         html = render_template_string(MACRO, form=form, organisation=org)
-    assert 'id="units" multiple' in html
-    assert 'data-filter-select="units"' in html
-    second_group = html.index("<optgroup", html.index("<optgroup") + 1)
-    assert html.index('value="country:MX"') < second_group  # the organisation's country comes first
-    assert '<option selected value="unit:MX-CHP">' in html
+    assert 'id="units-checklist"' in html and 'data-unit-filter="units-checklist"' in html
+    second_group = html.index('<details class="unit-country"', html.index('<details class="unit-country"') + 1)
+    assert html.index('value="country:MX"') < second_group  # the organisation's country comes first, open
+    assert '<details class="unit-country" data-group="Mexico" open>' in html
+    assert '<input type="checkbox" name="units" value="unit:MX-CHP" checked> Chiapas' in html
+    assert html.count('name="units"') == sum(len(options) for options in form.units.choices.values())
+    assert '<li class="unit-state"><details data-group="California">' in html  # counties under their state
     assert 'value="12.5"' in html and 'name="radii-0-radius_km"' in html and 'name="radii-1-radius_km"' in html
     assert 'type="file"' in html and 'name="upload"' in html
     assert "vendor/draw/leaflet.draw.js" in html and "js/directory-map-editor.js" in html
-    assert "vendor/draw/leaflet.draw.css" in html and "js/unit-filter.js" in html
+    assert "vendor/draw/leaflet.draw.css" in html and "js/unit-checklist.js" in html
     assert "CamminaMap.start(" in html and '"mode":"editor"' in html
     assert f"/maps/organisations/{org.uuid}/coverage.geojson" in html
     assert '<script>alert("x")</script>' not in html
