@@ -23,6 +23,7 @@ from directory_app.transfer.hsds_read import Context, read_organization
 from directory_app.transfer.hsds_shapes import Documents, looks_like_hsds, organizations_of
 from directory_app.transfer.hsds_taxonomy_map import ForeignTerm
 from directory_app.transfer.mapping import ORGANISATION_ID, SOURCE_MODIFIED, source_date
+from directory_app.transfer.merge_by_id import MERGE_BY_ID
 
 HSDS_RECORD = "cammina_record"
 FORMATS = ("hsds", "hsds_package")
@@ -58,6 +59,8 @@ def read_documents(documents: Documents, options: dict | None = None) -> HsdsRea
             reading.names[number] = str(document.get("name") or "")
             continue
         result = read_organization(document, context)
+        if number - 1 in documents.gathered and isinstance(result.data, dict):
+            result.data[MERGE_BY_ID] = True
         reading.records.append((number, result.data))
         reading.names[number] = result.name
         if result.notes:

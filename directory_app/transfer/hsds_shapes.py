@@ -5,6 +5,8 @@ a page of the HSDS API ({"contents": [...], "total_items": ..., "page_number": .
 services at a location (service_full.json, service_list.json, service_at_location_*.json), which are
 gathered under the organization each one names (its nested "organization", or an organization of the
 same file with its organization_id). What cannot be placed is said about the file as a whole.
+An organization built from its services gives only part of its lists (transfer.merge_by_id): an
+organisation already in the directory keeps the services the file does not list.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ class Documents:
 
     organizations: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    gathered: set[int] = field(default_factory=set)
+    """Places in `organizations` of those built from their services: they give part of each list."""
 
 
 def kind_of(item) -> str | None:
@@ -88,6 +92,14 @@ def organizations_of(document) -> Documents:
             )
     for service in services.values():
         _place(service, by_id, found)
+    if found.gathered:
+        found.notes.append(
+            _(
+                "The file gives services with their organization: an organisation already in the directory keeps "
+                "the services, sites, contacts, phones and coverage the file does not list; those it lists are "
+                "updated (same id) or added."
+            )
+        )
     return found
 
 
@@ -107,6 +119,7 @@ def _place(service: dict, by_id: dict[str, dict], found: Documents) -> None:
     target = by_id.get(key) if key else None
     if target is None and organization is not None:
         target = {k: v for k, v in organization.items() if k != "services"}
+        found.gathered.add(len(found.organizations))
         found.organizations.append(target)
         if key:
             by_id[key] = target

@@ -69,6 +69,7 @@ class RowResult:
     status: str = ""  # create / update: the entry's status after the import
     was_published: bool = False  # update: the entry was published before
     defaulted: list[str] = dataclass_field(default_factory=list)  # create: fields the import's defaults give
+    merged: list[str] = dataclass_field(default_factory=list)  # update of part of the lists: what each merge does
 
 
 @dataclass
@@ -196,10 +197,11 @@ def _preview_row(number: int, record, errors: list, seen: dict, user, mapping: d
         elif key:
             seen[(field, key)] = number
     built = existing = data = None
+    merges: list = []
     if record:
         try:
             existing = _match(record)
-            data = for_create(record) if existing is None else for_update(record, existing)
+            data = for_create(record) if existing is None else for_update(record, existing, merges)
             result.name = result.name or str(data.get("name") or "")
             built = build_organisation(data)
         except (ValidationError, GeometryError) as exc:
@@ -220,6 +222,7 @@ def _preview_row(number: int, record, errors: list, seen: dict, user, mapping: d
         result.target_id = existing.id
         result.was_published = existing.status == Status.PUBLISHED
         result.changes = [k for k in new if new[k] != old[k]]
+        result.merged = [merge.words() for merge in merges if merge.name in result.changes]
         if values_differ(existing, data.get("extra")):
             result.changes.append("extra")
         result.action = "update" if result.changes else "unchanged"

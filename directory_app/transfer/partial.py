@@ -45,6 +45,7 @@ from directory_app.transfer.mapping import (
     SOURCE_MODIFIED,
     precision,
 )
+from directory_app.transfer.merge_by_id import MERGE_BY_ID, ListMerge, merge_lists
 
 ROW_KEYS = (
     SITE,
@@ -54,6 +55,7 @@ ROW_KEYS = (
     SERVICE_POPULATIONS,
     LOCATION_PRECISION,
     CREATE_DEFAULTS,
+    MERGE_BY_ID,
 )
 """Keys of a row's data that for_create/for_update turn into create_organisation data."""
 LISTS = {
@@ -83,13 +85,22 @@ def for_create(record: dict) -> dict:
     return data
 
 
-def for_update(record: dict, org: Organisation) -> dict:
+def for_update(record: dict, org: Organisation, merges: list[ListMerge] | None = None) -> dict:
     """The complete data of a stored organisation after the row: the stored data (every item with
-    its id) overlaid with what the row says; what it does not say (ABSENT) stays."""
+    its id) overlaid with what the row says; what it does not say (ABSENT) stays. A record that says
+    MERGE_BY_ID gives part of each list (transfer.merge_by_id): what each merge does is added to
+    `merges`."""
     stored = snapshot_of(org)
     said = EntryData.from_json(_said(record), partial=True)
     entry = replace(EntryData.from_json(stored), extra=ABSENT).overlay(said)
     data = _with_source(replace(entry, id=org.uuid).to_json(), record)
+    if record.get(MERGE_BY_ID):
+        lists, report = merge_lists(_said(record), stored)
+        data.update(lists)
+        if merges is not None:
+            merges.extend(report)
+        data["locations"] = _exact_positions_kept(data["locations"], stored["locations"], record)
+        return data
     for name in LISTS:
         if getattr(said, name) is not ABSENT:
             data[name] = _with_stored_ids([item.to_json() for item in getattr(said, name)], stored[name])
