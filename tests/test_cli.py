@@ -9,7 +9,7 @@ from directory_app.accounts.models import User
 from directory_app.extensions import db
 from directory_app.geography.models import AdminUnit, ConsularDistrict, district_unit
 from directory_app.organisations.models import DistrictCoverage, Organisation
-from tests.conftest import TEST_USERS, copy_data_dir, make_app
+from tests.conftest import TEST_USERS, copy_data_dir, csrf_token_of, make_app
 
 
 def snapshot(app) -> dict:
@@ -231,6 +231,16 @@ def test_create_user_and_its_errors(fresh_app):
         ),
         (["not-an-email", "--role", "consular"], "a sufficiently long passphrase\n", "is not an email address"),
         (["contact@example.org", "--role", "consular"], "a sufficiently long passphrase\n", "already exists"),
+        (
+            ["y@example.org", "--role", "consular", "--consulate", "GT-US-NOWHERE"],
+            "a long passphrase\n",
+            "Unknown consulate 'GT-US-NOWHERE'",
+        ),
+        (
+            ["y@example.org", "--role", "ts_admin", "--consulate", "GT-US-HOUSTON"],
+            "a long passphrase\n",
+            "Only a consular user",
+        ),
     ]
     for args, password, message in cases:
         result = invoke(fresh_app, "create-user", *args, "--password-stdin", input=password)
@@ -239,6 +249,19 @@ def test_create_user_and_its_errors(fresh_app):
     with fresh_app.app_context():
         # the world's test users (tests/conftest.py) and the one made here
         assert db.session.scalar(select(func.count()).select_from(User)) == len(TEST_USERS) + 1
+
+
+def test_a_consular_user_created_with_a_consulate_lands_on_its_district(fresh_app):
+    args = ["create-user", "officer@example.org", "--role", "consular", "--consulate", "gt-us-houston"]
+    result = invoke(fresh_app, *args, "--password-stdin", input="a sufficiently long passphrase\n")
+    assert result.exit_code == 0, result.output
+    client = fresh_app.test_client()
+    token = csrf_token_of(client.get("/login").get_data(as_text=True))
+    signed_in = client.post(
+        "/login",
+        data={"csrf_token": token, "email": "officer@example.org", "password": "a sufficiently long passphrase"},
+    )
+    assert signed_in.status_code == 302 and "/districts/GT-US-HOUSTON" in signed_in.location
 
 
 def test_setup_errors_name_the_file_and_row(empty_database, tmp_path):

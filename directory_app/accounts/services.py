@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from directory_app.accounts.models import Role, User
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
-from directory_app.geography.models import Country
+from directory_app.geography.models import Consulate, Country
 
 MIN_PASSWORD_LENGTH = 12
 _COMMON_PASSWORDS = frozenset(
@@ -35,8 +35,11 @@ def check_password(password: str) -> None:
         raise ValidationError(_("This password is too common or too simple; choose another."), field="password")
 
 
-def create_user(email: str, password: str, role: str, country_code: str | None = None, name: str = "") -> User:
-    """Create a user; country contacts must name the member country they maintain."""
+def create_user(
+    email: str, password: str, role: str, country_code: str | None = None, name: str = "", consulate_code: str = ""
+) -> User:
+    """Create a user; country contacts must name the member country they maintain; a consular user may
+    have a consulate of their own (by its code, e.g. GT-US-HOUSTON): they land on its district."""
     email = email.strip().lower()
     if not _EMAIL.match(email):
         raise ValidationError(_("'%(email)s' is not an email address.", email=email), field="email")
@@ -57,6 +60,7 @@ def create_user(email: str, password: str, role: str, country_code: str | None =
             raise ValidationError(_("Unknown country '%(code)s'.", code=country_code), field="country")
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise ValidationError(_("A user with email %(email)s already exists.", email=email), field="email")
+    consulate_id = _consulate_id(role_value, consulate_code.strip())
     check_password(password)
     user = User(
         email=email,
@@ -64,10 +68,26 @@ def create_user(email: str, password: str, role: str, country_code: str | None =
         password_hash=generate_password_hash(password),
         role=role_value,
         country_code=country_code,
+        consulate_id=consulate_id,
     )
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def _consulate_id(role: Role, code: str) -> int | None:
+    """The id of the consulate a new consular user gets, from its code; none when no code is given."""
+    if not code:
+        return None
+    if role is not Role.CONSULAR:
+        raise ValidationError(_("Only a consular user has a consulate of their own."), field="consulate")
+    consulate_id = db.session.scalar(select(Consulate.id).where(Consulate.code == code.upper()))
+    if consulate_id is None:
+        raise ValidationError(
+            _("Unknown consulate '%(code)s': use a code of data/consulates.csv, as GT-US-HOUSTON.", code=code),
+            field="consulate",
+        )
+    return consulate_id
 
 
 @functools.cache

@@ -235,18 +235,22 @@ def rebuild_coverage_command() -> None:
 @click.option("--role", type=click.Choice(["ts_admin", "country_contact", "consular"]), required=True)
 @click.option("--country", default=None, help="Member country (ISO alpha-2) of a country contact.")
 @click.option("--name", default="", help="The person's name.")
+@click.option("--consulate", default="", help="A consular user's own consulate, by code (e.g. GT-US-HOUSTON).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
 @transactional
-def create_user_command(email: str, role: str, country: str | None, name: str, password_stdin: bool) -> None:
-    """Create a user who can sign in (password: at least 12 characters, not a common one)."""
+def create_user_command(
+    email: str, role: str, country: str | None, name: str, consulate: str, password_stdin: bool
+) -> None:
+    """Create a user who can sign in (password: at least 12 characters, not a common one). A consular
+    user given --consulate lands on that consulate's district after signing in."""
     from directory_app.accounts.services import create_user
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    user = create_user(email, password, role, country, name)
+    user = create_user(email, password, role, country, name, consulate)
     click.echo(_("Created %(role)s %(email)s.", role=user.role.value, email=user.email))
 
 
