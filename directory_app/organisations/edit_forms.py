@@ -39,6 +39,7 @@ from directory_app.extra_fields.services import definitions
 from directory_app.organisations.display import category_label, kind_label, population_label, reader_language
 from directory_app.organisations.entry_checks import ENTRY_LANGUAGES, SERVICE_TEXTS
 from directory_app.organisations.entry_data import TEXT_FIELDS, ContactData, PhoneData, ServiceData, SiteData, spec
+from directory_app.organisations.language_names import code_for, named_codes
 from directory_app.organisations.models import PhoneType
 
 EXTRA_ROWS = 1
@@ -72,7 +73,13 @@ class ServiceForm(Form):
     schedule = StringField(_label(ServiceData, "schedule"), validators=[_length(ServiceData, "schedule")])
     populations = MultiCheckboxField(_l("For"), validate_choice=True)
     languages = StringField(
-        _l("Languages (ISO 639 codes, separated by commas: es, en, mam)"), validators=[Length(max=200)]
+        _l("Languages (names or ISO 639 codes, separated by commas: español, K'iche', mam)"),
+        validators=[Length(max=400)],
+        render_kw={
+            "data-language-picker": "language-options",
+            "data-suggestions-label": _l("Suggested languages"),
+            "autocomplete": "off",
+        },
     )
 
     def __init__(self, *args, **kwargs):
@@ -179,7 +186,8 @@ class ActionForm(FlaskForm):
 def form_rows(snapshot: dict[str, Any]) -> dict[str, list[dict]]:
     """The FieldList rows of a snapshot (existing rows, then EXTRA_ROWS blank ones)."""
     services = [
-        dict(s, languages=", ".join(s.get("languages") or [])) | _language_texts(s.get("translations"), SERVICE_TEXTS)
+        dict(s, languages=named_codes(s.get("languages") or [], reader_language()))
+        | _language_texts(s.get("translations"), SERVICE_TEXTS)
         for s in snapshot.get("services") or []
     ]
     locations = [
@@ -195,6 +203,13 @@ def form_rows(snapshot: dict[str, Any]) -> dict[str, list[dict]]:
         "phones": phones,
     }
     return {key: value + [{}] * EXTRA_ROWS for key, value in rows.items()}
+
+
+def typed_languages(text: str | None) -> list[str]:
+    """The codes of the languages typed (names or codes, separated by commas), sorted; what is not a
+    language stays as typed, for entry_checks to refuse with the field's name."""
+    typed = [t.strip() for t in (text or "").split(",") if t.strip()]
+    return sorted(dict.fromkeys(code_for(t) or t for t in typed))
 
 
 def _language_texts(translations: dict | None, fields: tuple[str, ...]) -> dict[str, str]:
@@ -289,7 +304,7 @@ def form_to_data(form: EditForm, base: dict[str, Any]) -> dict[str, Any]:
             "fees": row["fees"],
             "schedule": row["schedule"],
             "populations": sorted(row["populations"] or []),
-            "languages": sorted(c.strip().lower() for c in (row["languages"] or "").split(",") if c.strip()),
+            "languages": typed_languages(row["languages"]),
         }
         for i, row in enumerate(form.services.data)
         if not row["remove"] and not _blank(row, ("category", "name", "description"))

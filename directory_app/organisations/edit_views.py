@@ -27,7 +27,7 @@ from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.extra_fields.forms import extra_form_fields
 from directory_app.geography.models import Country
-from directory_app.organisations.display import country_name
+from directory_app.organisations.display import country_name, reader_language
 from directory_app.organisations.edit_forms import (
     ENTRY_LANGUAGES,
     ActionForm,
@@ -48,10 +48,19 @@ from directory_app.organisations.editing import (
 from directory_app.organisations.entry_data import EXTRA, SCALAR_FIELDS
 from directory_app.organisations.entry_diff import changed_groups, diff_by_group, has_snapshot_shape, merge_snapshots
 from directory_app.organisations.entry_of import snapshot_of
+from directory_app.organisations.language_names import picker_options
 from directory_app.organisations.views import bp
 
 MAX_MERGE_JSON = 2_000_000
 bp.add_app_template_global(may_edit_organisation)  # the organisation page's edit bar (templates/edit/_bar.html)
+
+
+def language_picker_options() -> list[list[str]]:
+    """The languages the picker offers, named in the reader's language (language_names.picker_options)."""
+    return picker_options(reader_language())
+
+
+bp.add_app_template_global(language_picker_options)  # the service languages' picker (templates/edit/form.html)
 
 
 @bp.errorhandler(PermissionDenied)

@@ -11,7 +11,6 @@ import re
 from datetime import date
 from typing import Any
 
-import pycountry
 from flask_babel import gettext as _
 
 from directory_app import vocabulary
@@ -29,6 +28,7 @@ from directory_app.organisations.entry_data import (
     SiteData,
     spec,
 )
+from directory_app.organisations.language_names import code_for
 from directory_app.organisations.models import CoverageKind, PhoneType, Status
 from geo.validate import GeometryError, check_lon_lat, check_polygonal, geometry_from_geojson
 
@@ -63,12 +63,17 @@ def _entry_text(entry: EntryData, name: str) -> str:
 
 
 def language_code(code: str, field: str) -> str:
-    """An ISO 639 code, normalised to ISO 639-1 where the language has one."""
-    code = (code or "").strip().lower()
-    language = pycountry.languages.get(alpha_2=code) if len(code) == 2 else pycountry.languages.get(alpha_3=code)
-    if language is None:
-        raise ValidationError(_("'%(code)s' is not an ISO 639 language code", code=code), field=field)
-    return getattr(language, "alpha_2", language.alpha_3)
+    """An ISO 639 code, normalised to ISO 639-1 where the language has one, from a code or a
+    language's name in Spanish, English or French (organisations.language_names)."""
+    found = code_for(code)
+    if found is None:
+        message = _(
+            "Languages: '%(code)s' is not a language name or an ISO 639 code (write, for example, "
+            "español, K'iche', es or quc).",
+            code=(code or "").strip(),
+        )
+        raise ValidationError(message, field=field)
+    return found
 
 
 def check_fields(entry: EntryData, *, creating: bool) -> EntryData:
