@@ -131,3 +131,15 @@ def _intersection_areas(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     with ThreadPoolExecutor(workers) as pool:
         parts = pool.map(lambda idx: shapely.area(shapely.intersection(left[idx], right[idx])), chunks)
         return np.concatenate(list(parts))
+
+
+def share_outside(area: shapely.Geometry, own: shapely.Geometry, others: list[shapely.Geometry]) -> float:
+    """The share (0 to 1) of the land of `area` that lies in `others` (the neighbouring countries)
+    rather than in `own` (the organisation's country), measured in the equal-area projection; sea
+    counts for neither. 0 when the area touches no land of them."""
+    projected = to_equal_area([area, own, *others])
+    shape, home, abroad = projected[0], projected[1], projected[2:]
+    inside = shapely.intersection(shape, home).area
+    outside = float(sum(shapely.intersection(shape, other).area for other in abroad))
+    land = inside + outside
+    return outside / land if land > 0 else 0.0

@@ -4,7 +4,9 @@ The coverage editor itself (form and macro) is organisations.coverage_form.Cover
 templates/edit/_coverage_editor.html; this page adds the version the form was opened on and a
 comment, and saves through the change workflow like every other change (organisations.editing: a
 proposal for a country contact, published at once for the TS; a conflict page when the entry
-changed meanwhile)."""
+changed meanwhile). An area drawn or uploaded now whose land lies mostly outside the organisation's
+country is not saved at once: the page says so and asks to confirm (organisations.coverage_outside),
+and says it again with the saved message."""
 
 from __future__ import annotations
 
@@ -41,11 +43,16 @@ def edit_coverage(organisation_uuid: str):
     if request.method == "POST":
         version, comment = _version_and_comment()
         status = 400
+    warnings: list[str] = []
     if form.validate_on_submit():
+        warnings = form.outside_warnings()
+        if warnings and not request.form.get("confirm_outside"):
+            form.keep_upload_as_drawn()  # shown again to confirm: the file's area travels as drawn
+            return _page(form, org, version, comment, warnings, 200)
         data = dict(current, coverage=form.parts())
         try:
             outcome = change_workflow().submit_change(acting_user(), org, data, base_version=version, comment=comment)
-            return finish(outcome, form.messages)
+            return finish(outcome, form.messages + warnings)
         except VersionConflict:
             db.session.rollback()
             return conflict_page(editable_organisation(organisation_uuid), data, comment)
@@ -53,11 +60,17 @@ def edit_coverage(organisation_uuid: str):
             db.session.rollback()
             form.form_errors.append(str(exc))
             org = editable_organisation(organisation_uuid)
+    return _page(form, org, version, comment, warnings, status)
+
+
+def _page(form, org, version: int, comment: str, warnings: list[str], status: int):
+    """The page; `warnings` (areas mostly outside the country) ask to confirm before saving."""
     return render_template(
         "edit/coverage.html",
         form=form,
         org=org,
         version=version,
         comment=comment,
+        outside_warnings=warnings,
         pending=change_workflow().pending_proposals(org),
     ), status

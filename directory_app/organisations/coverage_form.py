@@ -39,6 +39,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from directory_app.geo_messages import geo_text
 from directory_app.organisations.coverage_choices import choices_of, unit_groups
 from directory_app.organisations.coverage_drawn import field_text, hydrate, saved_polygons, split_kept
+from directory_app.organisations.coverage_outside import outside_warnings
 from geo.coverage import MAX_RADIUS_KM, circle
 from geo.coverage_input import MAX_FILE_BYTES, read_coverage_file, read_drawn_geojson
 from geo.projection import area_km2
@@ -84,6 +85,7 @@ class CoverageEditorForm(FlaskForm):
         self.messages: list[str] = []
         self._drawn: list[dict[str, Any]] = []  # polygon parts from the drawing field
         self._uploaded: dict[str, Any] | None = None
+        self._new_areas: list[tuple[str, shapely.Geometry]] = []  # drawn or uploaded now (not kept)
         initial = parts if parts is not None else [_part_of(p, organisation) for p in organisation.coverage_parts]
         self._initial = initial
         self._saved = saved_polygons(initial)
@@ -133,6 +135,7 @@ class CoverageEditorForm(FlaskForm):
         for number, (checked, properties) in enumerate(drawn, start=1):
             label = str(properties.get("label") or "").strip()[:LABEL_LENGTH] or _("Area drawn on the map")
             self._drawn.append(_polygon_part(checked.geometry, label))
+            self._new_areas.append((label, checked.geometry))
             self.messages += [
                 _("Drawn area %(number)d: %(repair)s", number=number, repair=geo_text(r)) for r in checked.repairs
             ]
@@ -151,10 +154,12 @@ class CoverageEditorForm(FlaskForm):
             ) from None
         label = (self.upload_label.data or "").strip() or _("Uploaded file %(name)s", name=name)
         self._uploaded = _polygon_part(checked.geometry, label[:LABEL_LENGTH])
+        self._new_areas.append((label[:LABEL_LENGTH], checked.geometry))
         self.messages += [_("File %(name)s: %(repair)s", name=name, repair=geo_text(r)) for r in checked.repairs]
 
     def validate(self, extra_validators=None) -> bool:
         self.messages = []
+        self._new_areas = []
         if not super().validate(extra_validators):
             return False
         if not self.parts():
@@ -178,6 +183,26 @@ class CoverageEditorForm(FlaskForm):
                 parts.append({"kind": "radius", "location": index, "radius_km": radius, "label": ""})
         parts += self._drawn + ([self._uploaded] if self._uploaded else [])
         return in_saved_order(parts, self._initial)
+
+    def outside_warnings(self) -> list[str]:
+        """A warning for each area drawn or uploaded now whose land lies mostly outside the
+        organisation's country (call after validate(); organisations.coverage_outside)."""
+        return outside_warnings(self._new_areas, self.organisation.country_code)
+
+    def keep_upload_as_drawn(self) -> None:
+        """Put the uploaded area among the drawn ones, so that a page shown again (to confirm) keeps
+        it: a file input cannot be filled again."""
+        if self._uploaded is None:
+            return
+        try:
+            data = json.loads(self.drawn.data or "") if (self.drawn.data or "").strip() else {}
+        except ValueError:
+            return
+        features = data.get("features", []) if isinstance(data, dict) else []
+        label = self._uploaded["label"]
+        features.append({"type": "Feature", "geometry": self._uploaded["geometry"], "properties": {"label": label}})
+        self.drawn.data = json.dumps({"type": "FeatureCollection", "features": features})
+        self.upload_label.data = ""
 
     def _kept_part(self, area) -> dict[str, Any]:
         """A kept saved part as it was (same geometry text, so a review shows no change), or the
