@@ -11,8 +11,13 @@ from sqlalchemy import select
 
 from directory_app.extensions import db
 from directory_app.geography.models import AdminUnit, Country
+from directory_app.geography.places import member_cities
 from directory_app.i18n import unit_name
-from geo.geojson import feature, feature_collection
+from geo.geojson import feature, feature_collection, point_feature
+
+# The offline base map's place names: the gazetteer's cities in tiers by population, fetched by zoom
+# (static/js/directory-map.js: tier 0 from the start, the others as the reader zooms in).
+CITY_TIERS = (1_000_000, 200_000, 50_000, 5_000)
 
 
 def unit_exists(code: str) -> bool:
@@ -37,3 +42,16 @@ def country_outline(code: str, lang: str) -> str:
     geometry = shapely.from_wkb(country.display_wkb) if country.display_wkb else None
     properties = {"value": f"country:{code}", "code": code, "name": country.name(lang), "level": 0}
     return feature_collection([feature(f"country:{code}", properties, geometry, precision=3)])
+
+
+def city_names(tier: int) -> str:
+    """The gazetteer's cities (geography.places.member_cities) of population tier `tier` (0: a million
+    and more, then 200,000, 50,000, 5,000), as points with their name and population."""
+    top = CITY_TIERS[tier - 1] if tier > 0 else None
+    floor = CITY_TIERS[tier]
+    cities = [c for c in member_cities() if c[4] >= floor and (top is None or c[4] < top)]
+    cities.sort(key=lambda c: -c[4])
+    return feature_collection(
+        point_feature(n, {"name": name, "population": population}, lon, lat)
+        for n, (name, _country, lon, lat, population, _alternates) in enumerate(cities)
+    )

@@ -292,17 +292,39 @@ def consulate_points(lang: str) -> str:
     )
 
 
-def base_layer() -> str:
-    """The member countries and their admin-1 units, simplified: the map's own base layer, readable
-    with no tile server (an intranet, no internet)."""
-    countries = db.session.execute(select(Country.code, Country.display_wkb).order_by(Country.code)).all()
+def base_layer(lang: str = "en") -> str:
+    """The member countries and their admin-1 units, simplified, each with its name in `lang` and a
+    point to write it at: the map's own base layer, readable with no tile server (an intranet, no
+    internet); directory-map.js writes the names and the gazetteer's cities over it."""
+    countries = db.session.execute(
+        select(Country.code, Country.name_es, Country.name_en, Country.name_fr, Country.display_wkb).order_by(
+            Country.code
+        )
+    ).all()
     units = db.session.execute(
-        select(AdminUnit.code, AdminUnit.country_code, AdminUnit.display_wkb)
+        select(
+            AdminUnit.code,
+            AdminUnit.country_code,
+            AdminUnit.display_wkb,
+            AdminUnit.name_local,
+            AdminUnit.name_es,
+            AdminUnit.name_en,
+            AdminUnit.label_lon,
+            AdminUnit.label_lat,
+        )
         .where(AdminUnit.level == 1)
         .order_by(AdminUnit.code)
     ).all()
     country_shapes = simplify_coverage([shapely.from_wkb(c.display_wkb) for c in countries])
     unit_shapes = simplify_coverage([shapely.from_wkb(u.display_wkb) for u in units], [u.country_code for u in units])
-    features = [feature(c.code, {"level": 0}, g, 3) for c, g in zip(countries, country_shapes)]
-    features += [feature(u.code, {"level": 1}, g, 3) for u, g in zip(units, unit_shapes)]
+    features = []
+    for c, g in zip(countries, country_shapes):
+        point = shapely.point_on_surface(max(getattr(g, "geoms", [g]), key=lambda p: p.area)) if g else None
+        label = [round(point.x, 3), round(point.y, 3)] if point is not None else None
+        name = getattr(c, f"name_{lang}", None) or c.name_en
+        features.append(feature(c.code, {"level": 0, "name": name, "label": label}, g, 3))
+    for u, g in zip(units, unit_shapes):
+        name = u.name_es if lang == "es" and u.name_es else u.name_local
+        label = [round(u.label_lon, 3), round(u.label_lat, 3)]
+        features.append(feature(u.code, {"level": 1, "name": name, "label": label}, g, 3))
     return feature_collection(features)

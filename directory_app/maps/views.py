@@ -125,7 +125,16 @@ def country_outline(code: str):
 
 @bp.get("/maps/base.geojson")
 def base_layer():
-    return layer_response("base.geojson", layers.districts_version(), layers.base_layer)
+    lang = language()
+    return layer_response(f"base.geojson?{lang}", layers.districts_version(), lambda: layers.base_layer(lang))
+
+
+@bp.get("/maps/places/<int:tier>.geojson")
+def city_names(tier: int):
+    """The offline base map's city names, a population tier at a time (maps.area_layers.CITY_TIERS)."""
+    if tier >= len(area_layers.CITY_TIERS):
+        abort(404)
+    return layer_response(f"places/{tier}.geojson", "gazetteer", lambda: area_layers.city_names(tier))
 
 
 def _visible_organisation(organisation_uuid: str) -> Organisation:

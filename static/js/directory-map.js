@@ -61,6 +61,55 @@
     });
   }
 
+  /* Names on the offline base map: countries (zoom up to 5), states, provinces and departments (zoom 5
+   * to 9) and the gazetteer's cities, the largest first, a population tier more at each zoom step
+   * (config.placesUrl, tiers 0-3: fetched when first needed). Labels that would overlap a larger
+   * place's are left out; names are DOM text, never HTML. */
+  var CITY_TIER_ZOOM = [4, 6, 8, 10]; // the zoom from which each tier is shown
+  function addPlaceNames(ctx, group, areas) {
+    var map = ctx.map;
+    var labels = L.layerGroup().addTo(group);
+    var cities = [], tiers = {};
+    function fetchTier(tier) {
+      if (tiers[tier] || !ctx.config.placesUrl) return;
+      tiers[tier] = fetchJson(ctx.config.placesUrl.replace("__TIER__", String(tier))).then(function (data) {
+        data.features.forEach(function (f) {
+          var c = f.geometry.coordinates;
+          cities.push({ name: f.properties.name, rank: f.properties.population, lat: c[1], lon: c[0], kind: "city", tier: tier });
+        });
+        cities.sort(function (a, b) { return b.rank - a.rank; });
+        draw();
+      }).catch(function () { delete tiers[tier]; });
+    }
+    function draw() {
+      if (!map.hasLayer(group)) return;
+      var zoom = map.getZoom(), bounds = map.getBounds().pad(0.1);
+      CITY_TIER_ZOOM.forEach(function (z, tier) { if (zoom >= z) fetchTier(tier); });
+      var wanted = [];
+      areas.forEach(function (a) { if (a.kind === "country" && zoom <= 5) wanted.push(a); });
+      cities.forEach(function (c) { if (zoom >= CITY_TIER_ZOOM[c.tier]) wanted.push(c); });
+      areas.forEach(function (a) { if (a.kind === "unit" && zoom >= 5 && zoom <= 9) wanted.push(a); });
+      var taken = {}, shown = 0;
+      labels.clearLayers();
+      wanted.forEach(function (p) {
+        if (shown >= 150 || !bounds.contains([p.lat, p.lon])) return;
+        var at = map.latLngToContainerPoint([p.lat, p.lon]);
+        var cell = Math.floor(at.x / 110) + ":" + Math.floor(at.y / 22);
+        if (taken[cell]) return;
+        taken[cell] = true;
+        shown += 1;
+        var text = el("span", "map-place map-place-" + p.kind, p.name);
+        L.marker([p.lat, p.lon], {
+          icon: L.divIcon({ html: text, className: "map-place-icon", iconSize: null }), interactive: false, keyboard: false,
+        }).addTo(labels);
+      });
+      map.getContainer().dataset.placeNames = String(shown);
+    }
+    map.on("zoomend moveend", draw);
+    group.on("add", draw);
+    draw();
+  }
+
   /* Base layers: raster tiles when reachable, and our own boundaries, which need no internet. Returns
    * the loading of the boundaries when they are shown from the start. */
   function addBase(ctx) {
@@ -70,6 +119,10 @@
     boundaries.on("add", function () {
       if (loading) return;
       loading = fetchJson(config.baseUrl).then(function (data) {
+        var areas = data.features.filter(function (f) { return f.properties.label && f.properties.name; }).map(function (f) {
+          var p = f.properties;
+          return { name: p.name, lat: p.label[1], lon: p.label[0], kind: p.level === 0 ? "country" : "unit" };
+        });
         L.geoJSON(data, {
           interactive: false,
           renderer: ctx.baseRenderer,
@@ -79,6 +132,7 @@
               : { color: "#9e9e9e", weight: 0.6, fill: false };
           },
         }).addTo(boundaries);
+        addPlaceNames(ctx, boundaries, areas);
       }).catch(function () { notice(ctx, config.labels.loadError, "error"); });
     });
     ctx.baseLayers[config.labels.base] = boundaries;

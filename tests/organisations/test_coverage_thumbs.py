@@ -172,3 +172,19 @@ def test_an_area_inside_the_country_is_saved_without_a_question(fresh_app, login
     data = form | {"drawn": drawn(INSIDE_CHIAPAS, "Tuxtla"), "radii-0-radius_km": ""}
     response = contact.post(f"/organisations/{uuid}/edit/coverage", data=data)
     assert response.status_code == 302 and "/review/" in response.location
+
+
+def test_the_offline_base_map_carries_names_and_the_gazetteers_cities_by_population(client):
+    client.get("/organisations?lang=es")
+    base = client.get("/maps/base.geojson").get_json()["features"]
+    mexico = next(f for f in base if f["id"] == "MX")
+    assert mexico["properties"]["name"] == "México" and len(mexico["properties"]["label"]) == 2
+    assert any(f["properties"]["level"] == 1 and f["properties"]["name"] == "Chiapas" for f in base)
+    largest = client.get("/maps/places/0.geojson").get_json()["features"]
+    assert "Mexico City" in {f["properties"]["name"] for f in largest}
+    assert all(f["properties"]["population"] >= 1_000_000 for f in largest)
+    towns = client.get("/maps/places/3.geojson").get_json()["features"]
+    assert "Tapachula" not in {f["properties"]["name"] for f in towns}  # a city of 200,000: tier 1
+    tier1 = {f["properties"]["name"] for f in client.get("/maps/places/1.geojson").get_json()["features"]}
+    assert "Tapachula" in tier1
+    assert client.get("/maps/places/4.geojson").status_code == 404
