@@ -150,17 +150,18 @@ def test_the_filter_box_narrows_the_list_and_the_choice_is_listed(editor_server,
     page.goto(f"/test-editor/{organisation_uuid}")
     page.wait_for_selector(EDITOR_READY)
     page.fill("#units-filter", "chiapas")
-    visible = page.evaluate(
-        "() => [...document.querySelectorAll('#units option')].filter(o => !o.hidden && !o.selected).map(o => o.value)"
+    shown = (
+        "() => [...document.querySelectorAll('#units-checklist li')]"
+        ".filter(li => li.offsetParent !== null && li.querySelector(':scope > label > input'))"
+        ".map(li => li.querySelector('input').value)"
     )
+    visible = [v for v in page.evaluate(shown) if not page.is_checked(f"#units-checklist input[value='{v}']")]
     assert visible == ["unit:MX-CHP"]
-    page.select_option("#units", ["unit:MX-CHP"])
-    assert "Chiapas" in page.locator('[data-selected-list="units"]').inner_text()
+    page.check("#units-checklist input[value='unit:MX-CHP']")
+    assert "Chiapas" in page.locator("#units-chosen").inner_text()
     page.fill("#units-filter", "los angeles california")
-    visible = page.evaluate(
-        "() => [...document.querySelectorAll('#units option')].filter(o => !o.hidden).map(o => o.value)"
-    )
-    assert "unit:US-06037" in visible and "unit:MX-CHP" in visible  # a chosen unit stays in sight
+    visible = page.evaluate(shown)
+    assert "unit:US-06037" in visible and "unit:MX-CHP" in visible  # a ticked unit stays in sight
 
 
 def test_on_the_edit_page_a_drawn_area_is_published_and_shown_on_the_organisation_page(
