@@ -36,7 +36,7 @@ class CarvedUnit:
     parent_code: str  # the unit of the base source that held it
     path: Path  # the sourced outline (GeoJSON FeatureCollection with one feature)
     sha256: str  # of that file, checked before use
-    source_id: str  # the feature's id in its source
+    source_id: str  # the feature's id in its source (its shapeID, less the "PAN-ADM1-" prefix)
 
 
 CARVED_UNITS = [
@@ -45,7 +45,7 @@ CARVED_UNITS = [
         parent_code="PA-8",
         path=SOURCES / "geoBoundaries-PAN-ADM1-PA-10.geojson",
         sha256="a68f2e063996fa47650617095841537b92b8863b9979e7af5315d97583e022ed",
-        source_id="PAN-ADM1-82927092B26550849",
+        source_id="82927092B26550849",  # shapeID PAN-ADM1-82927092B26550849 (admin_unit.source_id holds 20)
     ),
 ]
 
@@ -61,8 +61,9 @@ def read_outline(unit: CarvedUnit) -> Polygon:
     if digest != unit.sha256:
         raise CarveError(f"{unit.path.name}: sha256 {digest}, expected {unit.sha256}")
     features = json.loads(data)["features"]
-    if len(features) != 1 or features[0]["properties"].get("shapeISO") != unit.code:
-        raise CarveError(f"{unit.path.name}: expected one feature with shapeISO {unit.code}")
+    properties = features[0]["properties"] if len(features) == 1 else {}
+    if properties.get("shapeISO") != unit.code or not str(properties.get("shapeID")).endswith(unit.source_id):
+        raise CarveError(f"{unit.path.name}: expected one feature, {unit.code}, shapeID ...{unit.source_id}")
     outline = shapely.from_geojson(json.dumps(features[0]["geometry"]))
     if not outline.is_valid or outline.is_empty:
         raise CarveError(f"{unit.path.name}: the outline is not a valid polygon")
