@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import math
 import tempfile
 from dataclasses import dataclass, field
@@ -17,18 +16,15 @@ from pathlib import Path
 
 import pyogrio
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from directory_app.errors import ValidationError
 from directory_app.i18n import format_number
-from directory_app.transfer.encodings import decode_text
+from directory_app.textfiles import DELIMITER_NAMES, decode_text, sniff_delimiter
 from directory_app.transfer.uploads import MAX_XLSX_ENTRIES, Upload, check_zip, extract_shapefile
 from directory_app.transfer.workbook_xml import check_workbook_xml
 from geo import gdal_offline  # noqa: F401 - importing it keeps GDAL off the network
 
 MAX_ROWS = 20_000
-DELIMITERS = (",", ";", "\t")
-DELIMITER_NAMES = {",": _l("comma"), ";": _l("semicolon"), "\t": _l("tab")}
 GDAL_DRIVERS = {"geojson": "GeoJSON", "gpkg": "GPKG", "shapefile": "ESRI Shapefile"}
 """The allow-list: the only GDAL driver each accepted format may be opened with."""
 csv.field_size_limit(10 * 1024 * 1024)
@@ -105,28 +101,6 @@ def _read_csv(upload: Upload) -> Table:
     except csv.Error as exc:
         raise ValidationError(_("Malformed CSV: %(error)s", error=str(exc)), source=upload.original_name) from None
     return Table("csv", header, rows, encoding=decoded.encoding, delimiter=delimiter)
-
-
-def sniff_delimiter(text: str) -> str:
-    """The delimiter among `,` `;` and tab that splits the header into the most columns with the
-    following rows split alike (the sample read as CSV, so that quoted cells count as one); `,`
-    when nothing splits the header."""
-    sample = text[: 64 * 1024]
-    best, best_score = ",", (0.0, 1)
-    for delimiter in DELIMITERS:
-        try:
-            reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
-            records = [r for r in itertools.islice(reader, 51) if r]
-        except csv.Error:
-            continue
-        if not records or len(records[0]) < 2:
-            continue
-        body = records[1:-1] if len(records) > 2 else records[1:]  # the last may be cut by the sample
-        alike = sum(1 for r in body if len(r) == len(records[0])) / len(body) if body else 1.0
-        score = (alike, len(records[0]))
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
 
 
 def _unneutralise(cell: str) -> str:

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 
 from directory_app.errors import ValidationError
 from directory_app.i18n import format_number
-from directory_app.transfer.encodings import decode_text, has_byte_order_mark
+from directory_app.textfiles import decode_text, has_byte_order_mark
 from directory_app.transfer.hsds_shapes import looks_like_hsds
 from directory_app.transfer.hsds_tables import is_package
 from geo.geojson_crs import outside_crs_reference

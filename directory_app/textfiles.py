@@ -1,4 +1,6 @@
-"""The text of an uploaded text file (CSV, TSV, "Unicode text"), whatever encoding it was saved in.
+"""The text of a text file (CSV, TSV, "Unicode text"), whatever encoding it was saved in, and its
+delimiter. Used by every reader of people's tables: the organisation import (transfer.readers) and the
+official districts (geography.csvfiles: `flask import-districts` and /transfer/districts).
 
 People's spreadsheets arrive as Excel saves them: "CSV UTF-8" (with a byte order mark), plain CSV in
 the code page of a Spanish or French Windows (Windows-1252), or "Unicode text" (UTF-16 with a byte
@@ -17,12 +19,16 @@ or a control character (other than tab and line ends): nothing is silently turne
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from directory_app.errors import ValidationError
 
@@ -144,3 +150,29 @@ def _checked(data: bytes, codec: str, name: str, *, strict_error: bool = False) 
             )
         )
     return DecodedText(text, name)
+
+
+DELIMITERS = (",", ";", "\t")
+DELIMITER_NAMES = {",": _l("comma"), ";": _l("semicolon"), "\t": _l("tab")}
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter among `,` `;` and tab that splits the header into the most columns with the
+    following rows split alike (the sample read as CSV, so that quoted cells count as one); `,`
+    when nothing splits the header."""
+    sample = text[: 64 * 1024]
+    best, best_score = ",", (0.0, 1)
+    for delimiter in DELIMITERS:
+        try:
+            reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+            records = [r for r in itertools.islice(reader, 51) if r]
+        except csv.Error:
+            continue
+        if not records or len(records[0]) < 2:
+            continue
+        body = records[1:-1] if len(records) > 2 else records[1:]  # the last may be cut by the sample
+        alike = sum(1 for r in body if len(r) == len(records[0])) / len(body) if body else 1.0
+        score = (alike, len(records[0]))
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
