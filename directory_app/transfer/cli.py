@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from directory_app import vocabulary
 from directory_app.cli import transactional
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
@@ -34,22 +35,57 @@ def _load_mapping(text: str | None, columns: list[str]) -> dict[str, str]:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--mapping", default=None, help='JSON {"column": "field"} or a file holding it (default: guessed).')
 @click.option("--dry-run", is_flag=True, help="Only show what would be created, updated or rejected.")
-@click.option("--country", default="", help="HSDS: member country of entries whose addresses name none (e.g. GT).")
+@click.option(
+    "--default-kind",
+    default="ngo",
+    show_default=True,
+    help=f"Kind of new entries whose row gives none ({', '.join(t.code for t in vocabulary.ORGANISATION_KINDS)}; "
+    "empty: none, such rows are rejected).",
+)
+@click.option(
+    "--default-status",
+    type=click.Choice(["", "draft", "published"]),
+    default="",
+    help="Status of new entries whose row gives none: draft (invisible to the public) or published "
+    "(default: draft, or what HSDS says).",
+)
+@click.option(
+    "--default-country",
+    "--country",
+    "country",
+    default="",
+    help="Member country of new entries whose row gives none, and of HSDS entries whose addresses name none (e.g. GT).",
+)
 @click.option("--category", default="", help="HSDS: service category of services that have none of ours.")
 @with_appcontext
 @transactional(bulk=True)
-def import_organisations_command(path: Path, mapping: str | None, dry_run: bool, country: str, category: str) -> None:
+def import_organisations_command(
+    path: Path, mapping: str | None, dry_run: bool, default_kind: str, default_status: str, country: str, category: str
+) -> None:
     """Import organisations from CSV, Excel, GeoJSON, GeoPackage, zipped Shapefile, HSDS JSON or an
     HSDS CSV package (zip with datapackage.json).
 
     All or nothing: when a row is rejected, nothing is written. A row changes only what its columns
-    say (a missing column leaves the field as it is); ids written by our exports are kept."""
+    say (a missing column leaves the field as it is); ids written by our exports are kept. New
+    entries take what their row does not give from the --default-* options, as the web preview's
+    defaults; the output says how many did."""
+    from directory_app.transfer.preview_notes import checked_defaults
+
     with current_app.test_request_context("/"):  # messages are translated per request
-        _import(path, mapping, dry_run, country.upper(), category)
+        defaults = checked_defaults(default_kind.strip(), default_status, country)
+        _import(path, mapping, dry_run, defaults.get("country_code", ""), category, defaults)
 
 
-def _import(path: Path, mapping: str | None, dry_run: bool, country: str = "", category: str = "") -> None:
+def _import(
+    path: Path,
+    mapping: str | None,
+    dry_run: bool,
+    country: str = "",
+    category: str = "",
+    defaults: dict | None = None,
+) -> None:
     from directory_app.transfer.importer import commit_import, preview_import
+    from directory_app.transfer.preview_notes import audience_notes, default_notes
     from directory_app.transfer.readers import read_table
     from directory_app.transfer.template import skip_examples
     from directory_app.transfer.uploads import check_file
@@ -61,19 +97,26 @@ def _import(path: Path, mapping: str | None, dry_run: bool, country: str = "", c
         click.echo("Skipped the template's example rows: " + ", ".join(map(str, examples)) + ".")
     if table.records is None:
         click.echo("Columns: " + ", ".join(f"{c} -> {f}" for c, f in columns.items()))
-    report = preview_import(table, columns) if dry_run else None
+    report = preview_import(table, columns, defaults=defaults) if dry_run else None
     if report is None:
         if table.hsds is not None:  # the additional fields that HSDS text needs (transfer.hsds_extra)
             from directory_app.transfer.hsds_extra import define_missing
 
             define_missing(table.records)
         try:
-            report = commit_import(table, columns, source_name=path.name)
+            report = commit_import(table, columns, source_name=path.name, defaults=defaults)
         except Exception as exc:
             if hasattr(exc, "report"):
                 _print_rejections(exc.report)
             raise
     _print_rejections(report)
+    for row in report.rows:  # a file that gives part of the lists (HSDS services): what each merge does
+        for line in row.merged:
+            click.echo(f"  row {row.row}: {line}")
+    for line in default_notes(report, columns, defaults or {}, table.records is None):
+        click.echo(line)
+    for line in audience_notes(report, proposes=False):
+        click.echo(line)
     counts = report.counts
     verb = "Would create" if dry_run else "Created"
     click.echo(

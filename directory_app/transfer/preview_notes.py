@@ -22,8 +22,9 @@ from directory_app.extensions import db
 from directory_app.geography.models import Country
 from directory_app.i18n import format_number
 from directory_app.organisations.display import country_name, kind_label
+from directory_app.textfiles import DELIMITER_NAMES
 from directory_app.transfer.importer import ImportReport
-from directory_app.transfer.readers import DELIMITER_NAMES, Table
+from directory_app.transfer.readers import Table
 
 DEFAULT_KIND = "ngo"
 DEFAULT_STATUSES = ("draft", "published")
@@ -43,18 +44,28 @@ def defaults_from_form(form, user) -> dict[str, str]:
     """The defaults chosen on the mapping page (`default-kind`, and for the TS `default-status` and
     `default-country`); an empty choice gives no default. ValidationError for a value not offered."""
     defaults = {key: value for key, value in initial_defaults(user).items() if key == "country_code"}
-    kind = form.get("default-kind", "")
-    if kind:
-        if kind not in vocabulary.ORGANISATION_KIND_CODES:
-            raise ValidationError(_("'%(value)s' is not a kind of organisation.", value=kind[:40]), field="kind")
-        defaults["kind"] = kind
     if may_publish(user):
-        status, country = form.get("default-status", ""), form.get("default-country", "").upper()
-        if status and status not in DEFAULT_STATUSES:
-            raise ValidationError(_("unknown status '%(status)s'", status=status[:40]), field="status")
-        if country and db.session.get(Country, country) is None:
-            raise ValidationError(_("'%(code)s' is not a member country", code=country[:10]), field="country_code")
-        defaults.update({key: value for key, value in (("status", status), ("country_code", country)) if value})
+        return defaults | checked_defaults(
+            form.get("default-kind", ""), form.get("default-status", ""), form.get("default-country", "")
+        )
+    return defaults | checked_defaults(form.get("default-kind", ""))
+
+
+def checked_defaults(kind: str, status: str = "", country: str = "") -> dict[str, str]:
+    """The defaults of new entries whose row does not give the field (the mapping page's choices, the
+    options of `flask import-organisations`); an empty value gives no default. ValidationError for a
+    kind, status or member country that does not exist."""
+    defaults = {}
+    country = country.strip().upper()
+    if kind and kind not in vocabulary.ORGANISATION_KIND_CODES:
+        raise ValidationError(_("'%(value)s' is not a kind of organisation.", value=kind[:40]), field="kind")
+    if status and status not in DEFAULT_STATUSES:
+        raise ValidationError(_("unknown status '%(status)s'", status=status[:40]), field="status")
+    if country and db.session.get(Country, country) is None:
+        raise ValidationError(_("'%(code)s' is not a member country", code=country[:10]), field="country_code")
+    for key, value in (("kind", kind), ("status", status), ("country_code", country)):
+        if value:
+            defaults[key] = value
     return defaults
 
 
