@@ -89,6 +89,11 @@ def language_name(code: str) -> str:
     return _language_name(code, reader_language())
 
 
+def language_name_in(code: str, language: str) -> str:
+    """The display name of an ISO 639 language code in `language` ("es", "en", "fr")."""
+    return _language_name(code, language)
+
+
 def website_href(url: str | None) -> str | None:
     """The address itself when it is an http(s) address with a host, else None (never a
     `javascript:` or other scheme that would run or open something else)."""

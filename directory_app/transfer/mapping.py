@@ -43,6 +43,7 @@ from flask_babel import lazy_gettext as _l
 
 from directory_app.errors import ValidationError
 from directory_app.organisations import entry_data
+from directory_app.transfer.cell_labels import with_codes
 
 FIELDS: dict[str, object] = {
     "external_id": _l("Stable identifier of the organisation in your list (used to match on re-import)"),
@@ -174,7 +175,8 @@ def mapped_values(row: dict, mapping: dict[str, str]) -> dict[str, str]:
 
 def organisation_data(values: dict) -> dict:
     """What one mapped row says, in create_organisation terms (see the module docstring);
-    ValidationError names the field."""
+    ValidationError names the field. List columns may give labels (transfer.cell_labels)."""
+    values = with_codes(values)
     data: dict = {key: values[key] for key in PLAIN if values.get(key) or (key in CLEARABLE and key in values)}
     if values.get("organisation_id"):
         data[ORGANISATION_ID] = uuid_text(values["organisation_id"], "organisation_id")

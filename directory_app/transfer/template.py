@@ -5,7 +5,8 @@ language (additional information by its label), so that the file maps itself on 
 importer's language; a header that would not map itself falls back to the field's own name. The first
 column, `example`, marks the two example rows: `skip_examples` drops every row with that cell filled
 before the preview and the import, which say so. The Excel file adds drop-down lists
-(workbook.py): the lists of codes are those the import accepts.
+(template_files.py) of the labels in the reader's language, which the import reads as their codes
+(transfer.cell_labels); the example rows use those labels too.
 
 A country contact's template has no status column (their rows are proposals the Technical
 Secretariat publishes) and lists only their own country.
@@ -155,8 +156,16 @@ def example_rows(user, columns: list[Column]) -> list[list[str]]:
             "external_id": f"example-{number}",
             "status": "draft",
         }
-        rows.append([values.get(c.field, "") for c in columns])
+        rows.append([_as_labels(c, values.get(c.field, "")) for c in columns])
     return rows
+
+
+def _as_labels(column: Column, value: str) -> str:
+    """A cell of codes written with the labels the column's drop-down offers."""
+    labels = dict(column.choices)
+    if not value or not labels:
+        return value
+    return ";".join(labels.get(code, code) for code in value.split(";"))
 
 
 def skip_examples(table: Table, mapping: dict[str, str]) -> tuple[Table, list[int]]:

@@ -2,7 +2,8 @@
 lists of codes) and CSV (the header and the example rows), both in the reader's language.
 
 The data sheet comes first: the import reads the first sheet of a workbook. The drop-downs are
-openpyxl data validations that point at the lists sheet; in the columns that take several codes
+openpyxl data validations that point at the lists sheet, which gives each label in the reader's
+language beside its code (the import reads either: transfer.cell_labels); in the columns that take several codes
 (transfer.template.SEVERAL) typing "food;shelter" only brings a warning. Every text cell is written as
 text, so that nothing from the database (labels of additional information, options) runs as a formula.
 """
@@ -82,7 +83,8 @@ def _fill_data(sheet, columns: list[Column], examples: list[list[str]], instruct
 
 
 def _fill_lists(sheet, columns: list[Column]) -> dict[str, str]:
-    """Each column's choices as two columns (value, meaning); {field: the range of its values}."""
+    """Each column's choices as two columns (the label in the reader's language, which the drop-down
+    offers, and its code, which the import accepts too); {field: the range of its labels}."""
     ranges = {}
     bold = Font(bold=True)
     position = 1
@@ -90,14 +92,14 @@ def _fill_lists(sheet, columns: list[Column]) -> dict[str, str]:
         if not column.choices:
             continue
         _text(sheet, 1, position, column.header, font=bold)
-        _text(sheet, 1, position + 1, _("Meaning"), font=bold)
+        _text(sheet, 1, position + 1, _("Code"), font=bold)
         for row, (value, label) in enumerate(column.choices, start=2):
-            _text(sheet, row, position, value)
-            _text(sheet, row, position + 1, label)
+            _text(sheet, row, position, label)
+            _text(sheet, row, position + 1, value)
         letter = get_column_letter(position)
         ranges[column.field] = f"{quote_sheetname(sheet.title)}!${letter}$2:${letter}${len(column.choices) + 1}"
-        sheet.column_dimensions[letter].width = 18
-        sheet.column_dimensions[get_column_letter(position + 1)].width = 36
+        sheet.column_dimensions[letter].width = 36
+        sheet.column_dimensions[get_column_letter(position + 1)].width = 18
         position += 3
     return ranges
 
@@ -128,7 +130,7 @@ def _add_validations(sheet, columns: list[Column], ranges: dict[str, str]) -> No
 def _formats(column: Column) -> str:
     """What a cell of the column holds, in words."""
     if column.field in SEVERAL:
-        return _("Codes from the list; several separated by ;")
+        return _("Values from the list (labels or codes); several separated by ;")
     if column.choices:
         return _("One value from the list.")
     if column.field == "lat":
@@ -165,8 +167,8 @@ def _fill_instructions(sheet, columns: list[Column], user, data_title: str, list
         ),
         _("Required columns: %(columns)s. Leave a cell empty when you do not know its value.", columns=required),
         _(
-            "Columns with a drop-down take codes; their meaning is in the sheet %(sheet)s. Several codes in one "
-            "cell are separated by ;",
+            "Columns with a drop-down take a value of its list, in your language; the sheet %(sheet)s gives the "
+            "code of each, which is accepted too. Several values in one cell are separated by ;",
             sheet=lists_title,
         ),
         _(

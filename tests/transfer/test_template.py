@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from directory_app import vocabulary
 from directory_app.extensions import db
 from directory_app.extra_fields.models import ExtraField, ExtraFieldValue
 from directory_app.organisations.models import Organisation
@@ -59,15 +60,21 @@ def _english(web) -> None:
 
 
 def _filled_xlsx(content: bytes, language: str) -> bytes:
-    """The workbook with two organisations written under the example rows, as a person would."""
+    """The workbook with two organisations written under the example rows, as a person would: in the
+    columns with a drop-down, the label the list offers (several joined by ";")."""
     workbook = load_workbook(io.BytesIO(content))
     sheet = workbook.worksheets[0]
     columns = {cell.value: cell.column for cell in sheet[1]}
+    offered = {header: dict((code, label) for label, code in pairs) for header, pairs in _lists(workbook).items()}
     first_free = sheet.max_row + 1
     for offset, row in enumerate(ROWS):
         for field, value in row.items():
+            header = header_for(field, language)
             value = YES[language] if field == "hide_exact_location" else value
-            sheet.cell(row=first_free + offset, column=columns[header_for(field, language)], value=value)
+            if header in offered and field != "hide_exact_location":
+                value = ";".join(offered[header][code] for code in value.split(";"))
+                assert value != row[field], (field, value)  # a label, not the code
+            sheet.cell(row=first_free + offset, column=columns[header], value=value)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -93,22 +100,41 @@ def test_the_excel_template_is_in_the_readers_language_with_lists_and_instructio
         validated[data[f"{column}1"].value] = validation.formula1
     for field in ("kind", "country_code", "service_categories", "populations", "languages", "hide_exact_location"):
         assert header_for(field, language) in validated, field
-    kinds = _list_values(workbook, validated[header_for("kind", language)])
-    assert {"ngo", "shelter", "legal_clinic"} <= set(kinds)
-    assert {"food", "shelter", "legal_assistance"} <= set(
-        _list_values(workbook, validated[header_for("service_categories", language)])
-    )
-    assert {"MX", "GT"} <= set(_list_values(workbook, validated[header_for("country_code", language)]))
-    assert _list_values(workbook, validated[header_for("hide_exact_location", language)])[0] == YES[language]
+    # the drop-downs offer the labels of the template's language; the sheet of lists gives each code beside it
+    kinds = dict(_list_pairs(workbook, validated[header_for("kind", language)]))
+    assert {getattr(t, language): t.code for t in vocabulary.ORGANISATION_KINDS}.items() <= kinds.items()
+    services = dict(_list_pairs(workbook, validated[header_for("service_categories", language)]))
+    assert {getattr(t, language): t.code for t in vocabulary.SERVICE_CATEGORIES}.items() <= services.items()
+    countries = dict(_list_pairs(workbook, validated[header_for("country_code", language)]))
+    assert countries[{"es": "México", "fr": "Mexique"}[language]] == "MX" and "GT" in countries.values()
+    assert "MX" not in countries  # labels, not codes
+    yes = _list_values(workbook, validated[header_for("hide_exact_location", language)])[0]
+    assert yes.lower() == YES[language]
     described = [row[0] for row in instructions.iter_rows(values_only=True)]
     assert header_for("name", language) in described and header_for("populations", language) in described
     assert lists.max_row > 10
 
 
 def _list_values(workbook, formula: str) -> list[str]:
+    return [label for label, _code in _list_pairs(workbook, formula)]
+
+
+def _list_pairs(workbook, formula: str) -> list[tuple[str, str]]:
+    """(label, code) of each value a drop-down offers: the code is in the next column of the lists sheet."""
     sheet_name, cells = formula.rsplit("!", 1)
     sheet = workbook[sheet_name.strip("'")]
-    return [cell.value for (cell,) in sheet[cells.replace("$", "")]]
+    cells = sheet[cells.replace("$", "")]
+    return [(cell.value, sheet.cell(row=cell.row, column=cell.column + 1).value) for (cell,) in cells]
+
+
+def _lists(workbook) -> dict[str, list[tuple[str, str]]]:
+    """{column header: (label, code) pairs} of every drop-down of the data sheet."""
+    data = workbook.worksheets[0]
+    found = {}
+    for validation in data.data_validations.dataValidation:
+        column = str(validation.sqref).split(":")[0].rstrip("0123456789")
+        found[data[f"{column}1"].value] = _list_pairs(workbook, validation.formula1)
+    return found
 
 
 def test_a_country_contacts_template_offers_only_their_country_and_no_status(client_as):
@@ -120,7 +146,7 @@ def test_a_country_contacts_template_offers_only_their_country_and_no_status(cli
         for v in workbook.worksheets[0].data_validations.dataValidation
         if str(v.sqref).startswith("E2")  # the country column
     )
-    assert _list_values(workbook, country) == ["MX"]
+    assert _list_pairs(workbook, country) == [("México", "MX")]
 
 
 @pytest.mark.parametrize("role, status", [("public", 302), ("consular", 403), ("country_contact", 200)])
