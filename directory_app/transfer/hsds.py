@@ -2,7 +2,8 @@
 (transfer.hsds_package).
 
 Our own exports carry the complete record in an attribute (HSDS_RECORD) and re-import exactly, ids
-included. Other publishers' documents are mapped field by field (transfer.hsds_read); the reading
+included; a visible field edited outside the directory wins over the record, and the preview says so
+(transfer.hsds_record_edits). Other publishers' documents are mapped field by field (transfer.hsds_read); the reading
 keeps, per record, what the preview must say (what is kept elsewhere, what is not kept), the terms of
 other taxonomies the file uses, and notes about the file as a whole (a page of a longer list, rows of
 a package that belong to no organization).
@@ -20,6 +21,7 @@ from directory_app.transfer.hsds_notes import Note
 from directory_app.transfer.hsds_package import read_package
 from directory_app.transfer.hsds_people import uuid_of
 from directory_app.transfer.hsds_read import Context, read_organization
+from directory_app.transfer.hsds_record_edits import apply_visible_edits
 from directory_app.transfer.hsds_shapes import Documents, looks_like_hsds, organizations_of
 from directory_app.transfer.hsds_taxonomy_map import ForeignTerm
 from directory_app.transfer.mapping import ORGANISATION_ID, SOURCE_MODIFIED, source_date
@@ -55,6 +57,10 @@ def read_documents(documents: Documents, options: dict | None = None) -> HsdsRea
     for number, document in enumerate(documents.organizations, start=1):
         record = _record(document)
         if record is not None:
+            if isinstance(record, dict):  # fields edited outside the directory win over the record
+                record, edits = apply_visible_edits(document, record)
+                if edits:
+                    reading.notes[number] = edits
             reading.records.append((number, _with_source(document, record)))
             reading.names[number] = str(document.get("name") or "")
             continue
@@ -91,6 +97,8 @@ def read_json(path, options: dict | None = None, source: str = "") -> HsdsReadin
 def organisation_data_from_hsds(document: dict, options: dict | None = None) -> dict | ValidationError:
     """The create_organisation data of one HSDS organization, or the error that prevents it."""
     record = _record(document)
+    if isinstance(record, dict):
+        record = apply_visible_edits(document, record)[0]
     if record is not None:
         return _with_source(document, record)
     return read_organization(document, Context.for_file(options)).data
