@@ -19,6 +19,18 @@ fi
 # copy too, so they never read a stale .mo).
 PY=.venv/bin/python scripts/i18n.sh compile
 
+# The referral sheet's PDF (WeasyPrint) needs Pango from Debian; installed when missing and root.
+if ! .venv/bin/python -c "import weasyprint" >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's Pango for WeasyPrint ..."
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+  else
+    echo "WeasyPrint cannot load Pango: install Debian's libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core" >&2
+  fi
+fi
+
 # Browser tests drive Debian's Chromium through Playwright (never `playwright install`, which downloads
 # a browser of its own).
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
