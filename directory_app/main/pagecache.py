@@ -30,6 +30,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
+from datetime import date
 from uuid import UUID
 
 from flask import Flask, Response, current_app, g, request, session
@@ -261,12 +262,14 @@ class PageCache:
     def key(self) -> str:
         """An organisation page depends on that organisation and on districts, consulates and additional
         fields, not on the other organisations: editing one entry leaves the others' pages cached. A
-        district page depends on the organisations serving that district. Every other page depends on
+        district page depends on the organisations serving that district and on the day (its print
+        date). Every other page depends on
         the whole directory version."""
         version = self.version()
         if request.endpoint == "referrals.district_page":
             code = str((request.view_args or {}).get("code", ""))[:64]
-            version = (*version[2:], self.district(code))
+            # ... and on the day: its printed sheet says when it was printed (referrals.sheet_links)
+            version = (*version[2:], self.district(code), date.today().isoformat())
         elif request.endpoint == "organisations.organisation_page":
             try:  # as the view reads it: any spelling of the same UUID is the same organisation
                 uuid = str(UUID(str((request.view_args or {}).get("organisation_uuid", ""))))

@@ -1,22 +1,18 @@
 """Consulates and their districts: the list, and each district's referral sheet."""
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import false, func, select
 from sqlalchemy.orm import selectinload
 
-from directory_app import vocabulary
 from directory_app.extensions import db
 from directory_app.geography.consular_network import current_code
-from directory_app.geography.consular_services import network_reach, networks_of, source_parts, windows_of
+from directory_app.geography.consular_services import network_reach
 from directory_app.geography.district_search import find_districts
 from directory_app.geography.models import ConsularDistrict, Consulate, Country, district_unit
-from directory_app.geography.provenance import district_provenance, official_unit_ids
 from directory_app.organisations.service_choice import read_service_choice
-from directory_app.referrals import maps
 from directory_app.referrals.blueprint import bp
-from directory_app.referrals.district_referrals import PER_SERVICE, district_sheet
-from directory_app.referrals.links import reader_language
+from directory_app.referrals.district_page import district_page_context, find_district
 
 
 @bp.get("/districts")
@@ -70,37 +66,13 @@ def district_list():
 def district_page(code: str):
     """The referral sheet of a district: its consulate, a summary table and a card of each organisation
     serving it, nearest first (?service=a&service=b[&match=all]: those offering any, or all, of them)."""
-    district = db.session.scalar(
-        select(ConsularDistrict)
-        .where(ConsularDistrict.code == code)
-        .options(
-            selectinload(ConsularDistrict.consulate).selectinload(Consulate.sending_countries),
-            selectinload(ConsularDistrict.consulate).selectinload(Consulate.host_country),
-            selectinload(ConsularDistrict.sending_country),
-        )
-    )
+    district = find_district(code)
     if district is None:
         return _former_district(code)
     choice, problems = read_service_choice(request.args)
     if problems:
         abort(404)
-    per_service = current_app.config.get("DISTRICT_PAGE_PER_SERVICE", PER_SERVICE)
-    return render_template(
-        "geography/district.html",
-        district=district,
-        consulate=district.consulate,
-        sheet=district_sheet(district, per_service, choice),
-        categories=vocabulary.SERVICE_CATEGORIES,
-        kind_label=consulate_kind_label(district.consulate.kind),
-        map_html=maps.district_map(district, choice),
-        lang=reader_language(),
-        provenance=district_provenance([district.id])[district.id],
-        official_unit_ids=official_unit_ids(district.id),
-        office_sources=source_parts(district.consulate.source),
-        windows=windows_of(district.consulate_id),
-        networks=networks_of(district.consulate_id, reader_language()),
-        source_parts=source_parts,
-    )
+    return render_template("geography/district.html", **district_page_context(district, choice))
 
 
 def _former_district(code: str):
@@ -114,17 +86,5 @@ def _former_district(code: str):
     return redirect(url_for("referrals.district_page", code=target, **request.args), 301)
 
 
-def consulate_kind_label(kind) -> str:
-    """The kind of consular office, in words."""
-    labels = {
-        "consulate_general": _("Consulate general"),
-        "consulate": _("Consulate"),
-        "consular_section": _("Consular section"),
-        "mobile_consulate": _("Mobile consulate"),
-        "service_window": _("Service window"),
-    }
-    return labels.get(str(kind.value if hasattr(kind, "value") else kind), str(kind))
-
-
 # The other views of the blueprint register themselves on import.
-from directory_app.referrals import coverage_views, nearest_views, source_views  # noqa: E402, F401
+from directory_app.referrals import coverage_views, nearest_views, sheet_views, source_views  # noqa: E402, F401

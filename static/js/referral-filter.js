@@ -93,6 +93,8 @@
     if (window.history && history.replaceState) {
       history.replaceState(null, "", form.getAttribute("action") + (query ? "?" + query : "") + location.hash);
     }
+    /* static/js/sheet-tools.js brings the print and share links of this list */
+    form.dispatchEvent(new CustomEvent("referrals:filtered", { bubbles: true }));
   }
 
   form.addEventListener("change", update);

@@ -14,7 +14,7 @@ from directory_app.extensions import db
 from directory_app.geography.models import Country
 from directory_app.i18n import format_day, format_km, format_number, format_share, unit_name
 from directory_app.organisations.display import category_label, country_name, kind_label, population_label
-from directory_app.referrals.views import consulate_kind_label
+from directory_app.referrals.district_page import consulate_kind_label
 
 VOCABULARIES = (vocabulary.SERVICE_CATEGORIES, vocabulary.POPULATIONS, vocabulary.ORGANISATION_KINDS)
 

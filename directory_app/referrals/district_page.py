@@ -1,0 +1,67 @@
+"""A district page's content, shared by the page and its PDF (referrals.sheet_views): the district
+found by its code, and everything templates/geography/district.html shows."""
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from directory_app import vocabulary
+from directory_app.extensions import db
+from directory_app.geography.consular_services import networks_of, source_parts, windows_of
+from directory_app.geography.models import ConsularDistrict, Consulate
+from directory_app.geography.provenance import district_provenance, official_unit_ids
+from directory_app.organisations.service_choice import ServiceChoice
+from directory_app.referrals import maps
+from directory_app.referrals.district_referrals import PER_SERVICE, district_sheet
+from directory_app.referrals.links import reader_language
+from directory_app.referrals.sheet_links import sheet_links
+
+
+def find_district(code: str) -> ConsularDistrict | None:
+    """The district of this code, with its consulate and countries, or None."""
+    return db.session.scalar(
+        select(ConsularDistrict)
+        .where(ConsularDistrict.code == code)
+        .options(
+            selectinload(ConsularDistrict.consulate).selectinload(Consulate.sending_countries),
+            selectinload(ConsularDistrict.consulate).selectinload(Consulate.host_country),
+            selectinload(ConsularDistrict.sending_country),
+        )
+    )
+
+
+def district_page_context(district: ConsularDistrict, choice: ServiceChoice, with_map: bool = True) -> dict:
+    """What templates/geography/district.html needs: the page, or its PDF (with_map=False: a PDF
+    draws no map)."""
+    per_service = current_app.config.get("DISTRICT_PAGE_PER_SERVICE", PER_SERVICE)
+    lang = reader_language()
+    sheet = district_sheet(district, per_service, choice)
+    return dict(
+        district=district,
+        consulate=district.consulate,
+        sheet=sheet,
+        sheet_links=sheet_links(district, district.consulate.name(lang), sheet, lang),
+        categories=vocabulary.SERVICE_CATEGORIES,
+        kind_label=consulate_kind_label(district.consulate.kind),
+        map_html=maps.district_map(district, choice) if with_map else "",
+        lang=lang,
+        provenance=district_provenance([district.id])[district.id],
+        official_unit_ids=official_unit_ids(district.id),
+        office_sources=source_parts(district.consulate.source),
+        windows=windows_of(district.consulate_id),
+        networks=networks_of(district.consulate_id, lang),
+        source_parts=source_parts,
+    )
+
+
+def consulate_kind_label(kind) -> str:
+    """The kind of consular office, in words."""
+    labels = {
+        "consulate_general": _("Consulate general"),
+        "consulate": _("Consulate"),
+        "consular_section": _("Consular section"),
+        "mobile_consulate": _("Mobile consulate"),
+        "service_window": _("Service window"),
+    }
+    return labels.get(str(kind.value if hasattr(kind, "value") else kind), str(kind))
