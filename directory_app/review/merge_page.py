@@ -10,9 +10,9 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from directory_app.organisations.entry_diff import group_of, value_text
-from directory_app.organisations.entry_labels import field_label, item_field_label
-from directory_app.review.coverage_layers import describe_part
+from directory_app.organisations.coverage_words import PlaceNames
+from directory_app.organisations.entry_labels import field_label
+from directory_app.organisations.entry_words import path_words
 from directory_app.review.merge import ABSENT, Conflict, MergeResult
 from directory_app.review.models import ChangeProposal, Revision
 
@@ -33,24 +33,18 @@ def _who(user) -> str:
     return (user.name or user.email) if user is not None else _("imported data")
 
 
-def _item_text(group: str, item: Any, snapshot: dict) -> str:
-    """A whole item (one side added, removed or changed it) in words."""
-    if item is ABSENT or item is None:
-        return _("(removed)")
-    if group == "coverage":
-        return describe_part(item, snapshot)
-    parts = [
-        f"{item_field_label(group, key)}: {value_text(value)}"
-        for key, value in item.items()
-        if key not in ("id", "translations") and value_text(value)
-    ]
-    return "; ".join(parts)
+def _value_text(conflict: Conflict, value: Any, snapshot: dict, path: str, names: PlaceNames) -> str:
+    """A side's value in words (an item one side removed: "(removed)")."""
+    if value is ABSENT:
+        return _("(removed)") if conflict.whole_item else ""
+    return path_words(path, value, snapshot, names)[1]
 
 
-def _value_text(conflict: Conflict, value: Any, snapshot: dict) -> str:
-    if conflict.whole_item:
-        return _item_text(group_of(conflict.path), value, snapshot)
-    return "" if value is ABSENT else value_text(value)
+def _label(conflict: Conflict, published: dict, proposed: dict, names: PlaceNames) -> str:
+    """The conflict's field in words, named from the side that still has it."""
+    if conflict.published is ABSENT:
+        return path_words(conflict.proposed_path or conflict.path, conflict.proposed, proposed, names)[0]
+    return path_words(conflict.path, conflict.published, published, names)[0]
 
 
 def _changed_by(conflict: Conflict, revisions: list[Revision]) -> Revision | None:
@@ -70,6 +64,7 @@ def conflict_rows(
     chosen: dict[str, str] | None = None,
 ) -> list[ConflictRow]:
     rows = []
+    names = PlaceNames()
     for conflict in merge.conflicts:
         revision = _changed_by(conflict, revisions)
         choice = (chosen or {}).get(conflict.key)
@@ -77,9 +72,11 @@ def conflict_rows(
             ConflictRow(
                 key=conflict.key,
                 path=conflict.path,
-                label=field_label(conflict.path),
-                published=_value_text(conflict, conflict.published, published),
-                proposed=_value_text(conflict, conflict.proposed, proposal.snapshot),
+                label=_label(conflict, published, proposal.snapshot, names),
+                published=_value_text(conflict, conflict.published, published, conflict.path, names),
+                proposed=_value_text(
+                    conflict, conflict.proposed, proposal.snapshot, conflict.proposed_path or conflict.path, names
+                ),
                 changed_by=_who(revision.author) if revision is not None else "",
                 changed_at=revision.created_at if revision is not None else None,
                 choice=choice if choice in ("published", "proposed") else None,

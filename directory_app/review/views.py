@@ -25,13 +25,14 @@ from directory_app.accounts.permissions import may_publish, require_role
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.organisations.edit_forms import ActionForm
-from directory_app.organisations.entry_diff import diff_snapshots
 from directory_app.organisations.entry_of import snapshot_of
+from directory_app.organisations.entry_words import describe_changes
 from directory_app.review.blueprint import acting_user, bp, editable_organisation, may_see_proposal
-from directory_app.review.coverage_layers import coverage_features, describe_part
+from directory_app.review.coverage_layers import compare_coverage, comparison_features
 from directory_app.review.forms import ReviewForm
+from directory_app.review.history_words import revision_changes
 from directory_app.review.labels import field_label
-from directory_app.review.maps import proposal_map
+from directory_app.review.maps import comparison_labels, proposal_map
 from directory_app.review.merge_page import applied_labels, conflict_rows, kept_labels
 from directory_app.review.metadata import metadata_records
 from directory_app.review.models import APPROVED_STATUSES, ChangeProposal, ProposalStatus
@@ -96,9 +97,9 @@ def _render_proposal(proposal: ChangeProposal, form: ReviewForm, status: int = 2
             "review/proposal.html",
             proposal=proposal,
             map_html=proposal_map(proposal),
-            changes=diff_snapshots(start, proposal.snapshot),  # what its author changed
-            current_parts=[describe_part(p, current) for p in (current or {}).get("coverage") or []],
-            proposed_parts=[describe_part(p, proposal.snapshot) for p in proposal.snapshot.get("coverage") or []],
+            changes=describe_changes(start, proposal.snapshot),  # what its author changed, in words
+            coverage=compare_coverage(current, proposal.snapshot),
+            coverage_labels=comparison_labels(),
             outdated=outdated,
             conflicts=len(review_merge(proposal).conflicts) if may_decide and outdated else 0,
             kept=kept_labels(proposal),
@@ -115,8 +116,7 @@ def _render_proposal(proposal: ChangeProposal, form: ReviewForm, status: int = 2
 def proposal_coverage(proposal_id: int):
     proposal = _proposal_or_404(proposal_id)
     current = snapshot_of(proposal.organisation) if proposal.organisation is not None else None
-    features = coverage_features(current, "current") + coverage_features(proposal.snapshot, "proposed")
-    return jsonify({"type": "FeatureCollection", "features": features})
+    return jsonify({"type": "FeatureCollection", "features": comparison_features(current, proposal.snapshot)})
 
 
 @bp.post("/review/<int:proposal_id>/approve")
@@ -239,8 +239,13 @@ def dashboard():
 @login_required
 def history(organisation_uuid: str):
     org = editable_organisation(organisation_uuid)
+    revisions = revisions_of(org)
     return render_template(
-        "review/history.html", org=org, revisions=revisions_of(org), form=ActionForm(data={"version": org.version})
+        "review/history.html",
+        org=org,
+        revisions=revisions,
+        changes=revision_changes(revisions),
+        form=ActionForm(data={"version": org.version}),
     )
 
 
@@ -265,7 +270,7 @@ def restore_revision(organisation_uuid: str, number: int):
             "review/restore.html",
             org=org,
             revision=revision,
-            changes=diff_snapshots(snapshot_of(org), revision.snapshot),
+            changes=describe_changes(snapshot_of(org), revision.snapshot),
             form=ActionForm(data={"version": org.version}),
         )
     form = ActionForm()

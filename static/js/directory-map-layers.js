@@ -13,9 +13,15 @@
   var CLASS_COLOURS = ["#f7fcb9", "#addd8e", "#41ab5d", "#238443", "#005a32"]; // ColorBrewer YlGn
   var NONE_COLOUR = "#d9d9d9";
   var COVERAGE_STYLE = { color: "#b35806", weight: 2, fillColor: "#fdb863", fillOpacity: 0.25 };
+  /* A proposal's coverage against the published one: what only the published version covers (removed)
+   * in orange with a dashed outline, what only the proposal covers (added) in blue with a thick solid
+   * outline, what both cover in purple with a thin dotted outline: told apart by line as well as by
+   * colour (ColorBrewer PuOr ends and a blue, distinct for the common colour blindnesses). The same
+   * styles draw the legend's swatches and the page's lists (static/css/edit.css). */
   var COMPARISON_STYLES = {
-    current: { color: "#5b6770", weight: 2, dashArray: "6 4", fillOpacity: 0.15 },
-    proposed: { color: "#0b6e4f", weight: 2, fillOpacity: 0.25 },
+    removed: { color: "#b35806", weight: 3, dashArray: "8 6", fillColor: "#fdb863", fillOpacity: 0.35 },
+    kept: { color: "#542788", weight: 2, dashArray: "2 4", fillColor: "#b2abd2", fillOpacity: 0.3 },
+    added: { color: "#08519c", weight: 4, fillColor: "#6baed6", fillOpacity: 0.35 },
   };
 
   /* A tel: or wa.me link from the layer (built by the app from digits only: organisations/contact_links.py);
@@ -267,24 +273,43 @@
     ctx.map.getContainer().title = ctx.config.labels.nearestHere;
   }
 
-  /* A proposal's coverage and the published one (features marked `layer`: current or proposed), as two
-   * overlays named by spec.labels. */
+  /* A proposal's coverage and the published one: features marked `change` (removed, kept, added), one
+   * overlay each named by spec.labels, and a legend whose swatches show each line and fill. */
+  function comparisonLegend(ctx, spec, counts) {
+    var control = legendControl(ctx);
+    var box = control.getContainer();
+    box.appendChild(el("summary", null, spec.legendTitle || ""));
+    Object.keys(spec.labels).forEach(function (name) {
+      var style = COMPARISON_STYLES[name];
+      var line = el("div", "map-legend-row comparison-" + name);
+      var swatch = el("span", "map-legend-swatch comparison-swatch");
+      swatch.style.background = style.fillColor;
+      swatch.style.border = Math.min(style.weight, 3) + "px " + (style.dashArray ? (style.weight > 2 ? "dashed" : "dotted") : "solid") + " " + style.color;
+      line.appendChild(swatch);
+      line.appendChild(el("span", null, spec.labels[name] + " (" + counts[name] + ")"));
+      box.appendChild(line);
+    });
+  }
+
   function comparisonLayer(ctx, spec) {
     return fetchJson(spec.url).then(function (data) {
       var bounds = L.latLngBounds([]);
+      var counts = {};
       Object.keys(spec.labels).forEach(function (name) {
-        var features = data.features.filter(function (f) { return f.properties.layer === name; });
+        var features = data.features.filter(function (f) { return f.properties.change === name; });
         var layer = L.geoJSON({ type: "FeatureCollection", features: features }, {
           style: COMPARISON_STYLES[name],
           renderer: ctx.areaRenderer,
           onEachFeature: function (feature, shape) {
-            shape.bindTooltip(el("span", null, feature.properties.label || ""), { sticky: true });
+            shape.bindTooltip(el("span", null, spec.labels[name] + ": " + (feature.properties.label || "")), { sticky: true });
           },
         }).addTo(ctx.map);
         ctx.overlays[spec.labels[name]] = layer;
+        counts[name] = features.length;
         ctx.map.getContainer().dataset[name + "Features"] = String(features.length);
         if (features.length) bounds.extend(layer.getBounds());
       });
+      comparisonLegend(ctx, spec, counts);
       if (bounds.isValid()) ctx.map.fitBounds(bounds, { padding: [10, 10] });
     });
   }

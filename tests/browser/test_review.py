@@ -49,15 +49,20 @@ def test_contact_proposes_ts_approves(page, new_context, live_server, screenshot
     reviewer.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(reviewer, "ts_admin")
     reviewer.goto(proposal_url)
-    # the map of the coverage: the published and the proposed one, each an overlay with its features
+    # the map of the coverage: what the proposal removes, keeps and adds, an overlay each, and a legend
     reviewer.wait_for_selector(".map-review .folium-map[data-ready='1']")
     overlays = reviewer.locator(".map-review .leaflet-control-layers-overlays label").all_text_contents()
-    assert [label.strip() for label in overlays] == ["Published coverage", "Proposed coverage"]
+    names = ["Removed (only in the published entry)", "Unchanged (in both)", "Added (only in the proposal)"]
+    assert [label.strip() for label in overlays] == names
+    legend = reviewer.locator(".map-review .map-legend .map-legend-row").all_inner_texts()
+    assert [re.sub(r" \(\d+\)$", "", row.strip()) for row in legend] == names
     review_map = reviewer.locator(".map-review .folium-map")
-    assert int(review_map.get_attribute("data-current-features")) >= 1
-    assert int(review_map.get_attribute("data-proposed-features")) >= 1
-    diff = reviewer.locator("table.diff").inner_text()
-    assert "locations[0].lat" in diff and "country_code" not in diff  # only what the contact changed
+    counts = [int(review_map.get_attribute(f"data-{change}-features")) for change in ("removed", "kept", "added")]
+    assert sum(counts) >= 1
+    # a radius around the moved site covers another area: drawn as removed and added, not unchanged
+    diff = reviewer.locator("ul.changes").inner_text()
+    assert "moved on the map by about" in diff  # the site's move in words, no coordinates
+    assert "locations[" not in diff and "Country" not in diff  # only what the contact changed
     assert reviewer.evaluate("() => window.__x") is None
     screenshot("review-proposal", reviewer)
     reviewer.locator("#coverage-heading").scroll_into_view_if_needed()
@@ -111,7 +116,7 @@ def test_several_rows_are_added_in_one_save(page, live_server, assert_no_externa
     with page.expect_navigation():
         page.click("form.edit-form button[type=submit]")
     assert "/review/" in page.url, page.locator(".notice.error, .field-error").all_inner_texts()
-    diff = page.locator("table.diff").inner_text()
+    diff = page.locator("ul.changes").inner_text()
     assert "Comedor <b>A</b>" in diff and "Asesoría B" in diff and "Sede añadida" in diff
     assert errors == []
     assert_no_external_requests()

@@ -160,7 +160,7 @@ def test_history_page_shows_labels_local_times_and_counts(fresh_app, reviewed):
     assert "· Confirmed as still correct</h2>" in history and "· Initial state</h2>" in history
     assert "· verify</h2>" not in history and "· baseline</h2>" not in history
     assert "status: Published" in history
-    assert "1 changed field<" in history  # only last_verified changed: the singular
+    assert "1 change<" in history and ">Last verified</strong>:" in history  # only last_verified: the singular
     times = _times(history)
     assert times and all(re.search(r"[A-Z][a-z]{2} \d{1,2}, \d{4}", shown) for _iso, shown in times)
 

@@ -158,7 +158,7 @@ def test_restore_shows_the_differences_and_applies_only_when_confirmed(fresh_app
     page = ts.get(f"/organisations/{uuid}/history/1/restore")
     assert page.status_code == 200
     html = text(page)
-    diff = re.search(r'<table class="diff restore-diff">.*?</table>', html, flags=re.S).group(0)
+    diff = re.search(r'<div class="restore-diff">.*?</div>', html, flags=re.S).group(0)
     assert "Nombre equivocado" in diff and original in diff
     assert org_row(fresh_app, uuid).name == "Nombre equivocado"  # looking changes nothing
     confirm = form_fields(html, 'class="restore-form"')
@@ -228,7 +228,7 @@ def test_a_service_removed_since_and_changed_by_the_proposal_is_decided_as_a_who
 
     html = text(ts.post(f"/review/{proposal_id}/approve", data={"csrf_token": any_token(ts)}))
     rows = re.findall(r'<tr class="conflict".*?</tr>', html, flags=re.S)
-    assert len(rows) == 1 and "Service 1" in rows[0]
+    assert len(rows) == 1 and service_name in rows[0]  # the service by its name, in words
     assert "(removed)" in rows[0] and "Cuota &lt;b&gt;baja&lt;/b&gt;" in rows[0]  # escaped, never markup
     fields = form_fields(html, 'class="merge-form"')
     choice = next(name for name in re.findall(r'name="(choice-[^"]+)"', html))

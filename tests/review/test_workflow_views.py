@@ -59,14 +59,20 @@ def test_proposal_review_publish_and_reject(fresh_app, login_as):
     queue = text(ts.get("/review"))
     assert f"/review/{proposal_id}" in queue and "&lt;b&gt;renovada&lt;/b&gt;" in queue
     page = text(ts.get(f"/review/{proposal_id}"))
-    assert "services[0].fees" in page and "Gratis" in page and "<b>renovada" not in page
+    assert "Fees" in page and "Gratis" in page and "<b>renovada" not in page
+    assert "services[0]" not in page  # in words (tests/review/test_review_words.py)
     layers = ts.get(f"/review/{proposal_id}/coverage.geojson").get_json()
-    assert {f["properties"]["layer"] for f in layers["features"]} == {"current", "proposed"}
+    # the coverage is not changed: every part is drawn once, as in both versions
+    assert layers["features"] and {f["properties"]["change"] for f in layers["features"]} == {"kept"}
     # the page's map (the one map pipeline) fetches those two layers and names them
     (config,) = re.findall(r'<script type="application/json" id="map_\w+-config">(.*?)</script>', page)
     (layer,) = json.loads(config)["layers"]
     assert layer["type"] == "comparison" and layer["url"] == f"/review/{proposal_id}/coverage.geojson"
-    assert layer["labels"] == {"current": "Published coverage", "proposed": "Proposed coverage"}
+    assert layer["labels"] == {
+        "removed": "Removed (only in the published entry)",
+        "kept": "Unchanged (in both)",
+        "added": "Added (only in the proposal)",
+    }
 
     form = form_fields(page)
     form["comment"] = "Bien, gracias"
@@ -299,7 +305,7 @@ def test_coverage_page_saves_through_the_workflow(fresh_app, login_as):
     assert response.status_code == 302 and "/review/" in response.location
     assert org_row(fresh_app, uuid).version == before.version  # still the published coverage
     proposal_id = latest_proposal_id(fresh_app)
-    assert "MX-CHP" in text(ts.get(f"/review/{proposal_id}"))
+    assert "adds Chiapas" in text(ts.get(f"/review/{proposal_id}?lang=en"))
     assert ts.post(f"/review/{proposal_id}/approve", data={"csrf_token": any_token(ts)}).status_code == 302
     with fresh_app.app_context():
         org = db.session.scalar(select(Organisation).where(Organisation.uuid == uuid))
