@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from directory_app.accounts.password_views import send_password_link
 from directory_app.accounts.permissions import PermissionDenied, require_role
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
+from directory_app.geography.consulate_names import consulate_name
 from directory_app.geography.models import Consulate, Country
 from directory_app.i18n import current_language
 
@@ -29,19 +31,24 @@ bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
 
 def country_choices() -> list[tuple[str, str]]:
-    """("", "—") then every member country as (code, "CODE · English name")."""
-    countries = db.session.execute(select(Country.code, Country.name_en).order_by(Country.name_en))
-    return [("", "—")] + [(code, f"{code} · {name}") for code, name in countries]
+    """("", "—") then every member country as (code, "CODE · name"), named and ordered in the reader's
+    language (Babel's territory names, the stored English name for a code Babel does not know)."""
+    territories = get_locale().territories
+    countries = db.session.execute(select(Country.code, Country.name_en)).all()
+    named = sorted(((code, territories.get(code) or name) for code, name in countries), key=lambda c: c[1])
+    return [("", "—")] + [(code, f"{code} · {name}") for code, name in named]
 
 
 def consulate_choices() -> list[tuple[str, str]]:
-    """("", "—") then every consulate as (id, "CODE · name"), its name in Spanish on Spanish pages,
-    else in English, ordered by host country and city."""
-    name = Consulate.name_es if current_language() == "es" else Consulate.name_en
+    """("", "—") then every consulate as (id, "CODE · name"), its name in the reader's language
+    (geography.consulate_names), ordered by host country and city."""
+    lang = current_language()
     rows = db.session.execute(
-        select(Consulate.id, Consulate.code, name).order_by(Consulate.host_country_code, Consulate.city, Consulate.code)
+        select(Consulate.id, Consulate.code, Consulate.name_es, Consulate.name_en).order_by(
+            Consulate.host_country_code, Consulate.city, Consulate.code
+        )
     )
-    return [("", "—")] + [(str(id_), f"{code} · {label}") for id_, code, label in rows]
+    return [("", "—")] + [(str(id_), f"{code} · {consulate_name(es, en, lang)}") for id_, code, es, en in rows]
 
 
 def _user_or_404(user_id: int) -> User:

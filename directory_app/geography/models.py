@@ -149,7 +149,10 @@ class Consulate(TimestampMixin, db.Model):
         return self.kind.has_district and self.status == ConsulateStatus.OPEN
 
     def name(self, lang: str = "es") -> str:
-        return self.name_es if lang == "es" else self.name_en
+        """Its name in `lang` (French: from the English one's parts, geography.consulate_names)."""
+        from directory_app.geography.consulate_names import consulate_name
+
+        return consulate_name(self.name_es, self.name_en, lang)
 
 
 class DistrictSource(db.Model):
@@ -173,6 +176,20 @@ class DistrictSource(db.Model):
     @property
     def label(self) -> str:
         return self.title or self.citation
+
+    @property
+    def shown_label(self) -> str:
+        """The label in the reader's language: the titles of the sources shipped with the directory are
+        translated (geography.source_texts); an imported source's as written."""
+        from directory_app.geography.source_texts import shown
+
+        return shown(self.title) if self.shipped and self.title else self.label
+
+    @property
+    def shown_note(self) -> str:
+        from directory_app.geography.source_texts import shown
+
+        return (shown(self.note) if self.shipped else self.note) or ""
 
     @property
     def url(self) -> str | None:

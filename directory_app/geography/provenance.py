@@ -70,9 +70,9 @@ class Provenance:
 def source_phrase(source: DistrictSource) -> str:
     """ "X, as of 2022-06-01" (or "X, undated"), marked when the source is secondary."""
     if source.source_date:
-        phrase = _("%(source)s, as of %(date)s", source=source.label, date=source.source_date.isoformat())
+        phrase = _("%(source)s, as of %(date)s", source=source.shown_label, date=source.source_date.isoformat())
     else:
-        phrase = _("%(source)s, undated", source=source.label)
+        phrase = _("%(source)s, undated", source=source.shown_label)
     return _("%(source)s (secondary source)", source=phrase) if source.secondary else phrase
 
 

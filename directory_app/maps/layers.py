@@ -20,6 +20,7 @@ import shapely
 from sqlalchemy import func, select, true
 
 from directory_app.extensions import db
+from directory_app.geography.consulate_names import consulate_name
 from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulate, Country
 from directory_app.geography.provenance import Provenance, district_provenance
 from directory_app.organisations.contact_links import first_phone
@@ -170,7 +171,7 @@ def district_outline(district: ConsularDistrict, lang: str) -> str:
 def _district_properties(row, lang: str, provenance: Provenance) -> dict:
     return {
         "code": row.code,
-        "name": row.name_es if lang == "es" else row.name_en,
+        "name": consulate_name(row.name_es, row.name_en, lang),
         "city": row.city,
         "country": row.sending_country_code,
         "approximate": row.is_approximate,
@@ -243,7 +244,7 @@ class DistrictCount(NamedTuple):
     count: int
 
     def name(self, lang: str) -> str:
-        return self.name_es if lang == "es" else self.name_en
+        return consulate_name(self.name_es, self.name_en, lang)
 
 
 def organisation_coverage(organisation: Organisation, exact: bool) -> str:

@@ -49,8 +49,9 @@ def country_name(country) -> str:
 
 
 def consulate_name(consulate) -> str:
-    """A consulate's name: Spanish for Spanish readers, English otherwise (there is no French name)."""
-    return consulate.name_es if reader_language() == "es" else consulate.name_en
+    """A consulate's name in the reader's language (geography.consulate_names: French from the
+    English name's parts)."""
+    return consulate.name(reader_language())
 
 
 def entry_text(entity, field: str) -> LocalizedText:

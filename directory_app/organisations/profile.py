@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from directory_app.accounts.access import signed_in_role, site_position
 from directory_app.accounts.models import Role
 from directory_app.extensions import db
+from directory_app.geography.consulate_names import consulate_name
 from directory_app.geography.models import ConsularDistrict, Consulate
 from directory_app.organisations.display import reader_language
 from directory_app.organisations.models import DistrictCoverage, Organisation, Phone, Service, Status
@@ -101,11 +102,11 @@ class ServedDistrict:
 
 def districts_served(org: Organisation) -> list[ServedDistrict]:
     """The consular districts the organisation serves, largest share first (one query)."""
-    name = Consulate.name_es if reader_language() == "es" else Consulate.name_en
     rows = db.session.execute(
         select(
             ConsularDistrict.code,
-            name,
+            Consulate.name_es,
+            Consulate.name_en,
             Consulate.city,
             ConsularDistrict.sending_country_code,
             DistrictCoverage.share,
@@ -116,4 +117,5 @@ def districts_served(org: Organisation) -> list[ServedDistrict]:
         .where(DistrictCoverage.organisation_id == org.id)
         .order_by(DistrictCoverage.share.desc(), ConsularDistrict.code)
     ).all()
-    return [ServedDistrict(*row) for row in rows]
+    lang = reader_language()
+    return [ServedDistrict(code, consulate_name(es, en, lang), *rest) for code, es, en, *rest in rows]
