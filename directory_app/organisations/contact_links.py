@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from directory_app.organisations.phones import shown
 
@@ -21,18 +21,22 @@ WHATSAPP = "whatsapp"
 OSM_DIRECTIONS = "https://www.openstreetmap.org/directions"
 
 
+PHONE_TYPE_LABELS = {
+    "voice": _l("phone"),
+    "cell": _l("mobile"),
+    "text": _l("text messages"),
+    "fax": _l("fax"),
+    "hotline": _l("hotline"),
+    WHATSAPP: _l("WhatsApp"),
+}
+"""A phone's types in words (lazy: also the edit form's choices)."""
+
+
 def phone_type_label(kind: str) -> str:
     """A phone's type in words, in the reader's language."""
-    labels = {
-        "voice": _("phone"),
-        "cell": _("mobile"),
-        "text": _("text messages"),
-        "fax": _("fax"),
-        "hotline": _("hotline"),
-        WHATSAPP: _("WhatsApp"),
-    }
     kind = str(getattr(kind, "value", kind) or "voice")
-    return labels.get(kind, kind)
+    label = PHONE_TYPE_LABELS.get(kind)
+    return str(label) if label is not None else kind
 
 
 @dataclass(frozen=True)

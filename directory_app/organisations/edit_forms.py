@@ -36,6 +36,7 @@ from directory_app.extra_fields.forms import PREFIX as EXTRA_PREFIX
 from directory_app.extra_fields.forms import extra_fields_form_class, values_from_form
 from directory_app.extra_fields.models import FieldType
 from directory_app.extra_fields.services import definitions
+from directory_app.organisations.contact_links import PHONE_TYPE_LABELS
 from directory_app.organisations.display import category_label, kind_label, population_label, reader_language
 from directory_app.organisations.entry_checks import ENTRY_LANGUAGES, SERVICE_TEXTS
 from directory_app.organisations.entry_data import TEXT_FIELDS, ContactData, PhoneData, ServiceData, SiteData, spec
@@ -131,7 +132,10 @@ class ContactForm(Form):
 class PhoneForm(Form):
     remove = BooleanField(_l("Remove this phone"))
     number = StringField(_label(PhoneData, "number"), validators=[_length(PhoneData, "number")])
-    type = SelectField(_label(PhoneData, "type"), choices=[SelectChoice(t.value) for t in PhoneType])
+    type = SelectField(
+        _label(PhoneData, "type"),
+        choices=[SelectChoice(t.value, PHONE_TYPE_LABELS.get(t.value, t.value)) for t in PhoneType],
+    )
     extension = StringField(_label(PhoneData, "extension"), validators=[_length(PhoneData, "extension")])
     description = StringField(_label(PhoneData, "description"), validators=[_length(PhoneData, "description")])
     contact = SelectField(_label(PhoneData, "contact"), choices=[SelectChoice("")], validate_choice=False)
