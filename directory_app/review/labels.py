@@ -9,6 +9,7 @@ Jinja filters (registered by directory_app.i18n):
     {{ org.status|label }}         "Published" / "Publicado" / "Publié"
     {{ entry.status|label("status") }}   the same from a plain value ("change", "proposal", "status")
     {{ event.kind|audit_kind }}    "Failed sign-in" / ...; an unknown kind is shown as it is
+    {{ event|audit_detail }}       "proposal 12" -> "propuesta 12"; other details as recorded
     {{ revision.created_at|when }} "Jan 31, 2026, 2:05 PM" / "31 ene 2026, 14:05" / "31 janv. 2026, 14:05"
     {{ event.at|when(seconds=True) }}
     {{ change.field_name|field_label }}  "services[0].name" -> "Service 1: Name" / "Servicio 1: Nombre"
@@ -27,7 +28,8 @@ import enum
 import re
 from datetime import datetime
 
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, ngettext
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from directory_app.organisations.entry_labels import field_label
@@ -118,6 +120,30 @@ def audit_kind(kind: str | None) -> str:
     return str(found) if found is not None else str(kind)
 
 
+_PROPOSAL_DETAIL = re.compile(r"^proposal (\d+)$")
+_FAILURES_DETAIL = re.compile(r"^(\d+) failed sign-ins within an hour$")
+_CODES_LEFT_DETAIL = re.compile(r"^(\d+) left$")
+
+
+def audit_detail(event) -> str:
+    """An audit event's detail in the reader's language where the directory wrote it ("proposal 12",
+    "5 failed sign-ins within an hour", "7 left" of a recovery code); anything else (an email, a
+    comment, a request path) as recorded. The log itself keeps the English, for logs and exports."""
+    detail = str(getattr(event, "detail", "") or "")
+    found = _PROPOSAL_DETAIL.match(detail)
+    if found:
+        return _("proposal %(id)d", id=int(found[1]))
+    found = _FAILURES_DETAIL.match(detail)
+    if found and event.kind == "sign_in_alert":
+        count = int(found[1])
+        return ngettext("%(num)d failed sign-in within an hour", "%(num)d failed sign-ins within an hour", count)
+    found = _CODES_LEFT_DETAIL.match(detail)
+    if found and event.kind == "recovery_code_used":
+        count = int(found[1])
+        return ngettext("%(num)d recovery code left", "%(num)d recovery codes left", count)
+    return detail
+
+
 def _date_time_pattern(seconds: bool) -> str:
     """The locale's medium date and its short (or medium, with seconds) time, joined as the locale
     joins them: "MMM d, y, h:mm a" (en), "d MMM y, H:mm" (es), "d MMM y, HH:mm" (fr)."""
@@ -174,5 +200,5 @@ def diff_value(value, path: str | None) -> str:
 def init_label_filters(app) -> None:
     """The Jinja filters that name codes, fields, values and times in the reader's language (review,
     history, audit and edit pages), registered by the app factory."""
-    app.jinja_env.filters.update(label=label, audit_kind=audit_kind, when=when)
+    app.jinja_env.filters.update(label=label, audit_kind=audit_kind, audit_detail=audit_detail, when=when)
     app.jinja_env.filters.update(field_label=field_label, diff_value=diff_value, country_code_name=country_code_name)
