@@ -69,6 +69,10 @@ def base_config() -> dict:
     return {
         "tiles": {"url": tiles, "attribution": "© OpenStreetMap contributors"} if tiles else None,
         "baseUrl": url_for("maps.base_layer"),
+        # Leaflet writes attributions as HTML: the text is escaped here (a translation is text, not markup).
+        "baseAttribution": str(
+            escape(_("Boundaries: Natural Earth, US Census Bureau, geoBoundaries (© OpenStreetMap contributors, ODbL)"))
+        ),
         "placesUrl": url_for("maps.city_names", tier=0).replace("/0.geojson", "/__TIER__.geojson"),
         "organisationUrl": url_for("organisations.organisation_page", organisation_uuid="__ID__"),
         "districtUrl": url_for("referrals.district_page", code="__ID__"),

@@ -125,6 +125,7 @@
         });
         L.geoJSON(data, {
           interactive: false,
+          attribution: config.baseAttribution,
           renderer: ctx.baseRenderer,
           style: function (f) {
             return f.properties.level === 0

@@ -90,6 +90,10 @@ def test_district_page_draws_its_boundary(page, assert_no_external_requests, scr
     assert page.goto("/districts/MX-US-LOS-ANGELES").status == 200
     page.wait_for_selector(".folium-map[data-outline='1']")
     page.wait_for_selector(READY)
+    # The offline boundaries credit their sources (ODbL asks for "© OpenStreetMap contributors").
+    attribution = page.locator(".leaflet-control-attribution")
+    attribution.filter(has_text="OpenStreetMap contributors").wait_for()
+    assert "Natural Earth" in attribution.inner_text()
     screenshot("district-page")
     assert_no_external_requests()
 
