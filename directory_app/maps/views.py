@@ -8,6 +8,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from directory_app.accounts import access
@@ -53,7 +54,7 @@ def districts():
     lang = language()
     country = request.args.get("country") or None
     if country and country not in layers.sending_countries_with_districts():
-        abort(400, description=f"No consular districts for the sending country {country!r}.")
+        abort(400, description=_("No consular districts for the sending country '%(country)s'.", country=country))
     return layer_response(
         f"districts.geojson?{lang}&{country}",
         layers.districts_version(),
