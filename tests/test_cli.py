@@ -114,7 +114,7 @@ def test_import_official_districts_from_geojson_polygons(fresh_app, tmp_path):
             "consulate_code,admin_unit_code\nMX-US-SAN-DIEGO,US-06073\nMX-US-CALEXICO,US-06073\n",
             "row 3, field 'admin_unit_code': US-06073 is already given to another consulate of MX",
         ),
-        ("consulate_code;admin_unit_code\nMX-US-SAN-DIEGO;US-06073\n", "row 1: missing column(s)"),
+        ("consulate_code;unit\nMX-US-SAN-DIEGO;US-06073\n", "row 1: missing column(s) admin_unit_code"),
         ("consulate_code,admin_unit_code\nMX-US-SAN-DIEGO,US-06073,extra\n", "row 2: this row has more cells"),
         ("consulate_code,admin_unit_code\n", "defines no district"),
     ],
