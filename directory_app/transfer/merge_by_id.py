@@ -11,6 +11,8 @@ that matches none is added; a stored item the file does not list stays as it is 
 
 Phones point at their contact, and radius coverage at its site, by place in the list: the file's
 places are translated into the merged lists' places (stored items keep theirs, new ones come last).
+The text the HSDS import keeps in additional information (identifiers, funding, programs, other
+terms: one line each) is merged the same way: the file's lines are added to the stored ones.
 """
 
 from __future__ import annotations
@@ -142,3 +144,15 @@ def _same_part(a: dict, b: dict) -> bool:
     except (AttributeError, KeyError, TypeError, ValueError):
         return False
     return first.normalize().equals_exact(second.normalize(), 1e-6)
+
+
+def merge_lines(said: dict[str, str], stored: dict[str, str], codes, limit: int) -> dict[str, str]:
+    """`said` ({code: text}) with the text of each of `codes` holding the stored lines first, then the
+    lines of the file that are not among them (at most `limit` characters)."""
+    merged = dict(said)
+    for code in codes:
+        if code in said and stored.get(code):
+            lines = stored[code].splitlines()
+            text = "\n".join(lines + [line for line in said[code].splitlines() if line not in lines])
+            merged[code] = text[:limit]
+    return merged

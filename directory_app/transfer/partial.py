@@ -29,9 +29,11 @@ from dataclasses import replace
 from flask_babel import gettext as _
 
 from directory_app.errors import ValidationError
+from directory_app.extra_fields.services import MAX_TEXT, values_of
 from directory_app.organisations.entry_data import ABSENT, EntryData
 from directory_app.organisations.entry_of import snapshot_of
 from directory_app.organisations.models import Organisation
+from directory_app.transfer import hsds_extra
 from directory_app.transfer.mapping import (
     APPROXIMATE,
     CREATE_DEFAULTS,
@@ -45,7 +47,7 @@ from directory_app.transfer.mapping import (
     SOURCE_MODIFIED,
     precision,
 )
-from directory_app.transfer.merge_by_id import MERGE_BY_ID, ListMerge, merge_lists
+from directory_app.transfer.merge_by_id import MERGE_BY_ID, ListMerge, merge_lines, merge_lists
 
 ROW_KEYS = (
     SITE,
@@ -97,6 +99,8 @@ def for_update(record: dict, org: Organisation, merges: list[ListMerge] | None =
     if record.get(MERGE_BY_ID):
         lists, report = merge_lists(_said(record), stored)
         data.update(lists)
+        if isinstance(data.get("extra"), dict):
+            data["extra"] = merge_lines(data["extra"], values_of(org), hsds_extra.LABELS, MAX_TEXT)
         if merges is not None:
             merges.extend(report)
         data["locations"] = _exact_positions_kept(data["locations"], stored["locations"], record)

@@ -10,6 +10,7 @@ import json
 from sqlalchemy import select
 
 from directory_app.extensions import db
+from directory_app.extra_fields.services import apply_snapshot_values, values_of
 from directory_app.organisations import services as org_services
 from directory_app.organisations.models import Organisation
 from tests.conftest import login_as
@@ -107,3 +108,22 @@ def test_the_command_line_merges_a_page_of_services(fresh_app, hsds_examples, tm
         LEGAL: ("legal_assistance", "Asesoría"),
         EXAMPLE_SERVICE: ("food", "Community Counselling"),
     }
+
+
+def test_the_hsds_text_of_other_services_stays(fresh_app, hsds_examples):
+    """Funding kept as additional information: a service file adds its lines to the stored ones."""
+    _stored(fresh_app)
+    web = login_as(fresh_app.test_client(), "ts_admin")
+    content = (hsds_examples / "service_full.json").read_bytes()
+    import_now(web, choose(web, preview_upload(web, content, "service_full.json"), term_choices="mental_health"))
+    with fresh_app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.uuid == EXAMPLE_ORGANIZATION))
+        funding = values_of(org)["hsds_funding"]
+        assert funding.startswith("This service is funded partially")
+        apply_snapshot_values(org, {"hsds_funding": "Fundación Local: albergue\n" + funding})
+        db.session.commit()
+    again = choose(web, preview_upload(web, content, "service_full.json"), term_choices="mental_health")
+    assert again.counts["unchanged"] == 1, again.html[-3000:]
+    with fresh_app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.uuid == EXAMPLE_ORGANIZATION))
+        assert values_of(org)["hsds_funding"] == "Fundación Local: albergue\n" + funding
