@@ -46,8 +46,9 @@ from directory_app.organisations.editing import (
     may_edit_organisation,
 )
 from directory_app.organisations.entry_data import EXTRA, SCALAR_FIELDS
-from directory_app.organisations.entry_diff import changed_groups, diff_by_group, has_snapshot_shape, merge_snapshots
+from directory_app.organisations.entry_diff import changed_groups, has_snapshot_shape, merge_snapshots
 from directory_app.organisations.entry_of import snapshot_of
+from directory_app.organisations.entry_words import describe_changes
 from directory_app.organisations.language_names import picker_options
 from directory_app.organisations.views import bp
 
@@ -177,8 +178,7 @@ def conflict_page(org, yours: dict, comment: str, *, action: str | None = None, 
     """Both versions side by side, with a choice per field: nothing is overwritten silently (409)."""
     theirs = snapshot_of(org)
     groups = changed_groups(theirs, yours)
-    changes = diff_by_group(theirs, yours)
-    rows = {g: changes.get(g, []) for g in groups}
+    rows = {g: describe_changes(theirs, {**theirs, g: yours.get(g)}) for g in groups}  # in words, group by group
     return (
         render_template(
             "edit/conflict.html",

@@ -78,14 +78,6 @@ def diff_snapshots(before: dict[str, Any] | None, after: dict[str, Any]) -> list
     return _readable(_changes(before, after))
 
 
-def diff_by_group(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
-    """The changes of diff_snapshots by top-level group (the conflict page's parts)."""
-    groups: dict[str, list[dict[str, str]]] = {}
-    for change in _changes(before, after):
-        groups.setdefault(group_of(change["field_name"]), []).append(change)
-    return {group: _readable(changes) for group, changes in groups.items()}
-
-
 def _changes(before: dict[str, Any] | None, after: dict[str, Any]) -> list[dict[str, str]]:
     old, new = flatten(before or {}), flatten(after)
     # Only the additional fields `after` names change (a snapshot without a code leaves it alone).
