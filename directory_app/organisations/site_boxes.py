@@ -1,0 +1,102 @@
+"""Sites in bounding boxes, found through an index on both backends.
+
+Each site stores, when it is written (organisations.sites.SitePlacement, used by the one write path,
+the demo generator and every bulk writer), the two positions a reader may be shown: its exact point
+(`lon`, `lat`) and its public point (`public_lon`, `public_lat`: the exact point, or the label point of
+its unit when the organisation hides its exact location). The public sees only public points, the TS
+and consular users only exact points, a country contact exact points of their own country's sites and
+public points of other countries' hidden sites (accounts.access). So every reader's position is one of
+two stored columns, never a value computed at read time, and a box is searched on those columns:
+
+- SQLite: the covering indexes of the 0.1° grid (`ix_location_public_nearest` on public_grid_key,
+  public_lat, public_lon...; `ix_location_nearest` for exact points), one UNION ALL branch per grid
+  row (as organisations.queries does for nearest searches); a box of more than MAX_BRANCH_ROWS rows
+  is one range over whole rows, the longitude still tested inside the index.
+- PostgreSQL: GiST indexes on point(public_lon, public_lat) and point(lon, lat) (migration 0015),
+  measured faster there than the grid (benchmarks/bbox_index.py, docs/benchmarks.md). An R*Tree on
+  SQLite was not measurably faster than the grid, so SQLite keeps the grid.
+
+`site_ids_in_boxes` gives the ids of the candidate sites as a subquery: a superset of the sites the
+reader sees in the boxes (boxes widened by EPSILON degrees, and for a country contact both positions).
+Callers keep their exact condition on the position the reader is shown, which trims it to the answer:
+the index only chooses the rows to look at, the privacy rule stays where it was.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from sqlalchemy import Integer, column, text
+
+from directory_app.extensions import db
+from geo.nearest import grid_key, grid_ranges
+
+BOX_INDEXES = ("ix_location_public_point", "ix_location_exact_point")  # PostgreSQL only (migration 0015)
+MAX_BRANCH_ROWS = 60  # grid rows searched one branch each; a taller box is one range over whole rows
+EPSILON = 1e-9  # degrees: the candidates' box is this much larger, so no edge case is lost to rounding
+PUBLIC, EXACT = "public_", ""
+
+Box = tuple[float, float, float, float]  # west, south, east, north (CRS84, west <= east)
+
+
+def positions_for(viewer_key: str) -> tuple[str, ...]:
+    """Which stored positions may be what this reader is shown (accounts.access.viewer_key)."""
+    if viewer_key == "all":
+        return (EXACT,)
+    if viewer_key.startswith("country:"):
+        return (PUBLIC, EXACT)
+    return (PUBLIC,)
+
+
+def site_ids_in_boxes(boxes: tuple[Box, ...], positions: tuple[str, ...]):
+    """A subquery of the ids of the sites whose `positions` (PUBLIC, EXACT) lie in any of the boxes,
+    found through an index (may hold an id twice)."""
+    widened = [(w - EPSILON, s - EPSILON, e + EPSILON, n + EPSILON) for w, s, e, n in boxes]
+    if db.engine.dialect.name == "postgresql":
+        params = {}
+        for i, (w, s, e, n) in enumerate(widened):
+            params |= {f"w{i}": w, f"s{i}": s, f"e{i}": e, f"n{i}": n}
+        statement = _point_query(len(widened), positions)
+    else:
+        shapes, params = [], {}
+        for i, box in enumerate(widened):
+            ranges = _row_ranges(*box)
+            shapes.append(len(ranges))
+            params |= {f"w{i}": box[0], f"s{i}": box[1], f"e{i}": box[2], f"n{i}": box[3]}
+            for j, (low, high) in enumerate(ranges):
+                params |= {f"lo{i}_{j}": low, f"hi{i}_{j}": high}
+        statement = _grid_query(tuple(shapes), positions)
+    return statement.bindparams(**params).columns(column("id", Integer))
+
+
+def _row_ranges(west: float, south: float, east: float, north: float) -> list[tuple[int, int]]:
+    ranges = grid_ranges(west, south, east, north)
+    if len(ranges) > MAX_BRANCH_ROWS:
+        return [(grid_key(-180.0, south), grid_key(180.0, north))]  # whole rows: a latitude band
+    return ranges
+
+
+@functools.lru_cache(maxsize=256)
+def _grid_query(shapes: tuple[int, ...], positions: tuple[str, ...]):
+    """SQLite: one range scan of a covering grid index per branch. Column names come from this
+    module, never from input; every value is a bound parameter."""
+    branches = [
+        f"SELECT id FROM location WHERE {p}grid_key BETWEEN :lo{i}_{j} AND :hi{i}_{j} "  # nosec B608
+        f"AND {p}lat BETWEEN :s{i} AND :n{i} AND {p}lon BETWEEN :w{i} AND :e{i}"
+        for p in positions
+        for i, count in enumerate(shapes)
+        for j in range(count)
+    ]
+    return text(" UNION ALL ".join(branches))
+
+
+@functools.lru_cache(maxsize=64)
+def _point_query(box_count: int, positions: tuple[str, ...]):
+    """PostgreSQL: one GiST index scan per box and position (`<@`: in the box or on its edge)."""
+    branches = [
+        f"SELECT id FROM location WHERE point({p}lon, {p}lat) <@ "  # nosec B608
+        f"box(point(:w{i}, :s{i}), point(:e{i}, :n{i}))"
+        for p in positions
+        for i in range(box_count)
+    ]
+    return text(" UNION ALL ".join(branches))
