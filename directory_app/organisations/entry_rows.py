@@ -89,6 +89,8 @@ def set_lists(org: Organisation, entry: EntryData, rows: dict) -> None:
     if entry.locations is not ABSENT:
         sites = entry.locations
         org.locations = [kept(rows, item.id, loc) for item, loc in zip(sites, _locations(sites, org))]
+    elif entry.hide_exact_location is not ABSENT and org.locations:
+        _place_again(org)
     if entry.services is not ABSENT:
         org.services = [
             kept(rows, s.id, _service(s, f"services[{i}]", org.locations)) for i, s in enumerate(entry.services)
@@ -137,11 +139,8 @@ def _contact(item, field: str) -> Contact:
     return Contact(name=item.name, title=item.title, department=item.department, email=item.email or None)
 
 
-def _locations(items: list, org: Organisation) -> list[Location]:
-    positions = [check_position(item, f"locations[{i}]") for i, item in enumerate(items)]
-    if not positions:
-        return []
-    points = [(lon, lat, org.hide_exact_location) for lon, lat in positions]
+def _placements(points: list[tuple[float, float, bool]]) -> list:
+    """The derived columns (unit, public position, grid keys, vectors) of (lon, lat, hidden) sites."""
     lons, lats = [p[0] for p in points], [p[1] for p in points]
     units = leaf_units(bbox=(min(lons), min(lats), max(lons), max(lats)))
     labels = dict(
@@ -152,7 +151,23 @@ def _locations(items: list, org: Organisation) -> list[Location]:
             )
         )
     )
-    placements = place_sites(units, labels, points)
+    return place_sites(units, labels, points)
+
+
+def _place_again(org: Organisation) -> None:
+    """The stored sites' public positions (and what derives from them) after hide_exact_location was
+    said without the sites: every reader's position stays a stored column (organisations.site_boxes)."""
+    sites = list(org.locations)
+    for site, placement in zip(sites, _placements([(s.lon, s.lat, org.hide_exact_location) for s in sites])):
+        for name, value in placement.columns().items():
+            setattr(site, name, value)
+
+
+def _locations(items: list, org: Organisation) -> list[Location]:
+    positions = [check_position(item, f"locations[{i}]") for i, item in enumerate(items)]
+    if not positions:
+        return []
+    placements = _placements([(lon, lat, org.hide_exact_location) for lon, lat in positions])
     locations = []
     for i, (item, placement, position) in enumerate(zip(items, placements, positions)):
         field = f"locations[{i}]"
