@@ -203,7 +203,8 @@ def items_document(
     shape: FeatureShape,
 ) -> dict:
     """A page of features with numberMatched/numberReturned and self/alternate/next/prev links (which
-    repeat the request's own parameters: filters, crs, sortby...)."""
+    repeat the request's own parameters: filters, crs, sortby...); for `resulttype=hits` no feature and
+    no next link."""
     features, matched = page
     features = [shape.apply(feature) for feature in features]
     url = f"{base}/collections/{info.id}/items"
@@ -211,7 +212,7 @@ def items_document(
     args["limit"] = query.limit
     links = _format_links(url, GEOJSON, info.title, args | {"offset": query.offset})
     links.append(_link(f"{base}/collections/{info.id}", "collection", "application/json", info.title))
-    if query.offset + len(features) < matched:
+    if not query.hits and query.offset + len(features) < matched:
         next_args = args | {"offset": query.offset + query.limit, "f": "json"}
         links.append(_link(f"{url}?{urlencode(next_args)}", "next", GEOJSON, "Next page"))
     if query.offset > 0:

@@ -10,8 +10,14 @@
   (geo.simplify.simplify_coverage).
 
 Every fetch takes an ItemQuery (CRS84 boxes, limit, offset, validated property filters, a `datetime`
-interval on the entry's last update, a parsed CQL2 filter, sort keys) and returns the page of features
-and how many match. The SQL of the filters is in ogc_filters."""
+interval on the entry's last update, a parsed CQL2 filter, sort keys, whether only the count is asked)
+and returns the page of features and how many match. The SQL of the filters is in ogc_filters.
+
+A bbox on sites is searched through an index (organisations.site_boxes: the stored public or exact
+positions), then trimmed by the same condition on the position the reader is shown. How many match
+comes from the page query itself (`count(*) OVER ()`), not from a second scan; only a page past the
+end, which has no row to carry it, costs a count of its own. The order always ends with the row's own
+key, so pages do not overlap nor skip a feature between them."""
 
 from __future__ import annotations
 
@@ -32,6 +38,7 @@ from directory_app.api.params import iso_datetime
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict, Consulate, consulate_sending_country
 from directory_app.organisations.models import Location, Organisation, Service, Status
+from directory_app.organisations.site_boxes import positions_for, site_ids_in_boxes
 from geo.simplify import simplify_coverage
 
 DISTRICT_TOLERANCE = 0.01
@@ -48,6 +55,7 @@ class ItemQuery:
     cql: Any = None  # a parsed CQL2 filter (ogc_cql.parse)
     filter_crs: ogc_crs.Crs = ogc_crs.DEFAULT
     sortby: tuple[SortKey, ...] = ()
+    hits: bool = False  # `resulttype=hits`: only how many match, no features
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,12 @@ class Viewer:
         lat = case((exact, Location.lat), else_=Location.public_lat)
         return lon, lat, case((exact, True), else_=False)
 
+    def in_boxes(self, lon: ColumnElement, lat: ColumnElement, boxes: tuple[Box, ...]) -> ColumnElement:
+        """Sites whose shown position (lon, lat: position_columns) lies in a box: the candidates come
+        from an index of the stored positions this reader may be shown, the shown position decides."""
+        candidates = Location.id.in_(site_ids_in_boxes(boxes, positions_for(self.key)))
+        return candidates & _in_boxes(lon, lat, boxes)
+
 
 def point_geometry(lon: float, lat: float) -> dict:
     return {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]}
@@ -84,10 +98,20 @@ def _in_boxes(lon, lat, boxes: tuple[Box, ...]) -> ColumnElement:
     )
 
 
+def _count(statement) -> int:
+    return db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+
+
 def _count_and_page(statement, order, query: ItemQuery):
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    rows = db.session.execute(statement.order_by(*order).limit(query.limit).offset(query.offset)).all()
-    return rows, total
+    """The page's rows and how many match, from one query (a window count on each row); a count of its
+    own only for `resulttype=hits` and for a page past the end."""
+    if query.hits:
+        return [], _count(statement)
+    counted = statement.add_columns(func.count().over().label("matched"))
+    rows = db.session.execute(counted.order_by(*order).limit(query.limit).offset(query.offset)).all()
+    if rows:
+        return rows, rows[0].matched
+    return rows, _count(statement) if query.offset else 0
 
 
 def organisation_sites(query: ItemQuery, viewer: Viewer, feature_id: str | None = None) -> tuple[list[dict], int]:
@@ -115,10 +139,12 @@ def organisation_sites(query: ItemQuery, viewer: Viewer, feature_id: str | None 
     if feature_id is not None:
         statement = statement.where(Location.uuid == feature_id)
     if query.boxes:
-        statement = statement.where(_in_boxes(lon, lat, query.boxes))
+        statement = statement.where(viewer.in_boxes(lon, lat, query.boxes))
     statement = statement.where(*ogc_filters.interval_conditions(Organisation.updated_at, query.interval))
     if query.cql is not None:
-        target = ogc_filters.point_target(columns, Location.id, lon, lat, ogc_filters.published_sites)
+        target = ogc_filters.point_target(
+            columns, Location.id, lon, lat, ogc_filters.published_sites, lambda box: viewer.in_boxes(lon, lat, (box,))
+        )
         statement = statement.where(to_condition(query.cql, target, query.filter_crs))
     if "country" in query.filters:
         statement = statement.where(Organisation.country_code == query.filters["country"])
@@ -202,7 +228,7 @@ def consulates(query: ItemQuery, feature_id: str | None = None) -> tuple[list[di
             },
             point_geometry(c.lon, c.lat),
         )
-        for (c,) in rows
+        for c in (row[0] for row in rows)
     ]
     return features, total
 
@@ -231,7 +257,7 @@ def districts(query: ItemQuery, feature_id: str | None = None) -> tuple[list[dic
     if query.boxes:
         box = shapely.union_all([shapely.box(*b) for b in query.boxes])
         rows = [r for r in rows if shapely.intersects(_district_geometry(database, r.code, str(r.updated_at)), box)]
-    page = rows[query.offset : query.offset + query.limit]
+    page = [] if query.hits else rows[query.offset : query.offset + query.limit]
     versions = _sending_country_versions({row.sending_country_code for row in page})
     return [_district_feature(row, _simplified_geometry(database, row, versions)) for row in page], len(rows)
 

@@ -78,22 +78,26 @@ def district_columns() -> dict:
     }
 
 
-def point_target(columns: dict, id_column, lon, lat, candidates: Callable) -> FilterTarget:
+def point_target(
+    columns: dict, id_column, lon, lat, candidates: Callable, in_box: Callable | None = None
+) -> FilterTarget:
     """A filter target whose geometry is a point (lon, lat expressions); `candidates(statement)` adds
-    the joins and conditions that make a row a feature (published organisations...)."""
+    the joins and conditions that make a row a feature (published organisations...); `in_box(box)`, when
+    given, is the condition of a point in a box (through an index), else plain comparisons of lon, lat."""
+    in_box = in_box or (lambda box: lon.between(box[0], box[2]) & lat.between(box[1], box[3]))
 
     def spatial(predicate: str, shape: shapely.Geometry) -> ColumnElement:
         if predicate == "disjoint":
-            return id_column.not_in(_passing_points("intersects", shape, id_column, lon, lat, candidates))
-        return id_column.in_(_passing_points(predicate, shape, id_column, lon, lat, candidates))
+            return id_column.not_in(_passing_points("intersects", shape, id_column, lon, lat, candidates, in_box))
+        return id_column.in_(_passing_points(predicate, shape, id_column, lon, lat, candidates, in_box))
 
     return FilterTarget(columns, spatial, dialect())
 
 
-def _passing_points(predicate: str, shape, id_column, lon, lat, candidates) -> list:
+def _passing_points(predicate: str, shape, id_column, lon, lat, candidates, in_box: Callable) -> list:
     min_x, min_y, max_x, max_y = shape.bounds
     statement = candidates(select(id_column, lon, lat)).where(
-        lon.between(min_x - _MARGIN, max_x + _MARGIN), lat.between(min_y - _MARGIN, max_y + _MARGIN)
+        in_box((min_x - _MARGIN, min_y - _MARGIN, max_x + _MARGIN, max_y + _MARGIN))
     )
     rows = db.session.execute(statement).all()
     if not rows:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from directory_app.api import ogc_crs
 from directory_app.api.ogc_cql import MAX_FILTER
 from directory_app.api.ogc_documents import COLLECTIONS, DEFAULT_LIMIT, MAX_LIMIT
-from directory_app.api.ogc_params import FILTER_LANGUAGES
+from directory_app.api.ogc_params import FILTER_LANGUAGES, RESULT_TYPES
 
 _FORMAT = {
     "name": "f",
@@ -29,6 +29,14 @@ _OFFSET = {
     "required": False,
     "description": "Features to skip (the next and prev links carry it).",
     "schema": {"type": "integer", "minimum": 0, "maximum": 10_000_000, "default": 0},
+}
+_RESULT_TYPE = {
+    "name": "resulttype",
+    "in": "query",
+    "required": False,
+    "description": "results (the default): the page of features; hits: only how many match (numberMatched), "
+    "with no features.",
+    "schema": {"type": "string", "enum": list(RESULT_TYPES), "default": "results"},
 }
 _LANG = {
     "name": "lang",
@@ -156,6 +164,7 @@ def _collection_paths(collection_id: str) -> dict:
                 "parameters": [
                     _LIMIT,
                     _OFFSET,
+                    _RESULT_TYPE,
                     _BBOX,
                     _BBOX_CRS,
                     _DATETIME,

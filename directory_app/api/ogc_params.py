@@ -34,9 +34,11 @@ ITEMS = frozenset(
         "filter-crs",
         "sortby",
         "properties",
+        "resulttype",
     }
 )
 ITEM = frozenset({"crs", "properties"})
+RESULT_TYPES = ("results", "hits")
 FILTER_LANGUAGES = ("cql2-text", "cql2-json", "cql-text")  # cql-text: the draft name GDAL's OAPIF driver sends
 
 
@@ -53,6 +55,14 @@ def refuse_unknown(args: Mapping[str, str], known: Iterable[str]) -> None:
                 ),
                 parameter=name[:40],
             )
+
+
+def hits_param(args: Mapping[str, str]) -> bool:
+    """`resulttype`: `results` (the default: the features) or `hits` (only numberMatched)."""
+    value = text_param(args, "resulttype", 20).lower() or "results"
+    if value not in RESULT_TYPES:
+        raise ApiProblem(_("'resulttype' must be results or hits."), parameter="resulttype")
+    return value == "hits"
 
 
 def crs_param(args: Mapping[str, str], name: str) -> ogc_crs.Crs:

@@ -190,6 +190,7 @@ def _item_query(info: docs.CollectionInfo) -> features.ItemQuery:
         cql=ogc_cql.parse(text, "cql2-json" if language == "cql2-json" else "cql2-text") if text else None,
         filter_crs=ogc_params.crs_param(args, "filter-crs"),
         sortby=ogc_params.sortby_param(args, info.queryables),
+        hits=ogc_params.hits_param(args),
     )
 
 
