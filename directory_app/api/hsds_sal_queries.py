@@ -25,6 +25,7 @@ from directory_app.api.hsds_queries import (
 from directory_app.api.hsds_taxonomy import derived_uuid
 from directory_app.extensions import db
 from directory_app.organisations.models import Location, Organisation, Service, Status, service_location
+from directory_app.organisations.site_boxes import positions_for, site_ids_in_boxes
 from geo.nearest import geodesic_km, search_box
 
 
@@ -100,11 +101,16 @@ def _visible(scope: ExactScope):
 
 
 def _near(statement, scope: ExactScope, proximity: Proximity) -> list[tuple[int, int]]:
-    """The pairs whose visible position lies within the distance, nearest first (ties by id)."""
+    """The pairs whose visible position lies within the distance, nearest first (ties by id). The box
+    around the point is searched through the index of the stored positions (organisations.site_boxes),
+    the visible position decides."""
     lon, lat = _visible(scope)
     min_lon, min_lat, max_lon, max_lat = search_box(proximity.lon, proximity.lat, proximity.metres / 1000.0)
+    candidates = site_ids_in_boxes(((min_lon, min_lat, max_lon, max_lat),), positions_for(scope.key))
     rows = db.session.execute(
-        statement.add_columns(lon, lat).where(lon.between(min_lon, max_lon), lat.between(min_lat, max_lat))
+        statement.add_columns(lon, lat).where(
+            Location.id.in_(candidates), lon.between(min_lon, max_lon), lat.between(min_lat, max_lat)
+        )
     ).all()
     if not rows:
         return []
