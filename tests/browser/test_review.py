@@ -165,8 +165,8 @@ def test_two_proposals_on_different_fields_are_both_published(
     page.goto(f"/organisations/{uuid}/edit/coverage?lang=en")
     notice = page.locator(".pending-proposals").inner_text()
     assert "already waiting for review" in notice and "amend your proposal" in notice
-    chosen = page.eval_on_selector("#units", "s => [...s.selectedOptions].map(o => o.value)")
-    page.select_option("#units", chosen + ["country:GT"])
+    page.fill("#units-filter", "guatemala")  # the checklist opens the matching groups
+    page.check("#units-checklist input[value='country:GT']")
     page.fill("#comment", "También cubrimos Guatemala")
     with page.expect_navigation():
         page.click("form.coverage-form button[type=submit]")
