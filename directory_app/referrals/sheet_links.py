@@ -61,7 +61,7 @@ def qr_svg(url: str, label: str) -> Markup:
 def whatsapp_text(title: str, choice: ServiceChoice, referrals, link: str) -> str:
     """The message: the district, the services, each organisation (nearest first, at most
     SHARED_ORGANISATIONS) with its first phone, and the live link; in the reader's language."""
-    lines = [title, choice_summary(choice) + ":"]
+    lines = [title, choice_summary(choice)]
     for referral in list(referrals)[:SHARED_ORGANISATIONS]:
         card = referral.organisation
         phone = first_phone(card.phones, card.country_code)

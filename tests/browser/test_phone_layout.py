@@ -40,6 +40,7 @@ def _paths(app) -> list[str]:
         f"/organisations/{uuid}/edit/coverage",
         f"/organisations/{uuid}/history",
         f"/districts/{district}",
+        f"/districts/{district}?service=shelter&service=legal_assistance",  # the referral sheet with its tools
         "/districts/MX-US-LOS-ANGELES",
         f"/admin/users/{user_id}",
         "/nearest?consulate=MX-US-LOS-ANGELES",

@@ -1,13 +1,19 @@
 """The district page as a referral tool, in Chromium on a 390x844 phone and a 1366x900 screen: the
 summary table before the cards, no sideways scrolling, each organisation's card once with a jump link
 from the table, and the service chips filtering the list in place (exactly as the server would list it
-for the same address), without JavaScript as a plain GET form."""
+for the same address), without JavaScript as a plain GET form. The consular officer's journey: from the
+start page to Houston, shelter and legal aid chosen, the print preview on two pages, the WhatsApp link."""
 
 from __future__ import annotations
 
+import io
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from pypdf import PdfReader
+
+from tests.referrals.houston_sheet import add_full_houston
 
 DISTRICT = "MX-US-LOS-ANGELES"
 PHONE = {"width": 390, "height": 844}
@@ -103,3 +109,54 @@ def test_without_javascript_the_chips_are_a_get_form(new_context):
     assert "service=shelter" in page.url and "service=food" in page.url
     assert page.locator("#chip-shelter").is_checked() and page.locator("#chip-food").is_checked()
     assert "Organisations offering any of: Shelter, Food" in page.locator(".sheet-summary").inner_text()
+
+
+@pytest.fixture(scope="module")
+def full_houston(live_server):
+    """Houston's sheet for shelter and legal aid as full as it gets (tests/referrals/houston_sheet.py)."""
+    add_full_houston(live_server.app)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_officers_journey_prints_two_pages_and_shares_on_whatsapp(
+    full_houston, new_context, assert_no_external_requests, viewport
+):
+    page = new_context(viewport=viewport).new_page()
+    page.goto("/?lang=es")
+    page.locator("#finder-q").fill("guatemala houston")
+    with page.expect_navigation():
+        page.click("form.partner-finder button[type=submit]")
+    assert re.search(r"/districts/GT-US-HOUSTON$", page.url)
+    page.locator('label[for="chip-shelter"]').click()
+    page.locator('label[for="chip-legal_assistance"]').click()
+    assert page.url.endswith("/districts/GT-US-HOUSTON?service=shelter&service=legal_assistance")
+    listed = row_ids(page)
+    assert len(listed) == 20
+    # The print and share links follow the list chosen in place (fetched from the server for that address).
+    live = "/districts/GT-US-HOUSTON?service=shelter&service=legal_assistance&lang=es"
+    page.locator(".print-head .live-link").filter(has_text=live).wait_for(state="attached")
+    assert page.locator(".print-head svg.qr-code").count() == 1
+    href = page.locator("a.whatsapp-share").get_attribute("href")
+    assert href.startswith("https://wa.me/?text=")
+    message = parse_qs(urlsplit(href).query)["text"][0]
+    first = page.locator(f"#referral-table a[href='{listed[0]}']").inner_text()
+    assert f"• {first}: +" in message
+    assert message.endswith("/districts/GT-US-HOUSTON?service=shelter&service=legal_assistance&lang=es")
+    pdf_link = page.locator("a.pdf-link").get_attribute("href")
+    assert pdf_link == "/districts/GT-US-HOUSTON/sheet.pdf?service=shelter&service=legal_assistance&lang=es"
+
+    # The Print button opens the browser's print dialog; its preview is two pages on A4 and on Letter.
+    button = page.locator("button.print-button")
+    assert button.is_visible()
+    page.evaluate("window.print = () => { window.printAsked = true; }")
+    button.click()
+    assert page.evaluate("window.printAsked") is True
+    page.emulate_media(media="print")
+    assert not page.locator(".sheet-actions").is_visible() and not page.locator(".district-map").is_visible()
+    assert page.locator(".print-head").is_visible()
+    for paper in ("A4", "Letter"):
+        pages = PdfReader(io.BytesIO(page.pdf(format=paper))).pages
+        assert 1 <= len(pages) <= 2, paper
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in pages))
+    assert first in text
+    assert_no_external_requests()
