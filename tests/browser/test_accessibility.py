@@ -31,6 +31,7 @@ def _pages(app) -> list[str]:
         "/map",
         "/districts",
         "/districts/MX-US-LOS-ANGELES",
+        "/districts/GT-US-HOUSTON?service=shelter&service=legal_assistance",  # with its print and share tools
         "/nearest?consulate=MX-US-LOS-ANGELES",
         "/coverage",
         "/login",
