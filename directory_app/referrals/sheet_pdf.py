@@ -53,18 +53,13 @@ def static_files_only(static_folder: str, base_url: str, static_path: str):
     return StaticFilesOnly(allowed_protocols=("http", "https", "data"), allow_redirects=False)
 
 
-def paper_size(asked: str | None) -> str:
-    """The paper asked for (?paper=a4), else Letter."""
-    return asked if asked in PAPER_SIZES else DEFAULT_PAPER
-
-
 def sheet_pdf(html: str, paper: str = DEFAULT_PAPER) -> bytes:
-    """The PDF of a rendered district page (see the module docstring)."""
+    """The PDF of a rendered district page on `paper` (a key of PAPER_SIZES; see the module docstring)."""
     try:
         from weasyprint import CSS, HTML
     except OSError as error:  # Pango's shared libraries are missing
         raise PdfUnavailable(str(error)) from error
     base_url = public_base_url() + "/"
     fetcher = static_files_only(current_app.static_folder, base_url, url_for("static", filename=""))
-    page = CSS(string=f"@page {{ size: {PAPER_SIZES[paper_size(paper)]}; }}")
+    page = CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}")
     return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(stylesheets=[page])

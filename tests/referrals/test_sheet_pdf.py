@@ -76,9 +76,10 @@ def test_the_pdf_is_in_the_page_language_and_links_to_the_public_address(client)
     assert links and not [link for link in links if "evil.example" in link]
 
 
-def test_unknown_district_or_service_is_not_found(client):
+def test_unknown_district_service_or_paper_is_not_found(client):
     assert client.get("/districts/NOPE/sheet.pdf").status_code == 404
     assert client.get(f"/districts/{HOUSTON}/sheet.pdf?service=nonsense").status_code == 404
+    assert client.get(f"/districts/{HOUSTON}/sheet.pdf?paper=a3").status_code == 404
 
 
 def test_the_fetcher_reads_only_the_apps_static_files(app):
