@@ -147,3 +147,15 @@ def test_a_spanish_sheet_prints_spanish_lines(client):
     assert "Página del directorio: " in message
     for english in ("Referral sheet printed", "Current list online", "Directory page:", "Organisations offering"):
         assert english not in text and english not in message
+
+
+def test_card_phones_act_and_say_their_type_in_the_page_language(client):
+    text = client.get(PAGE + "&lang=es").get_data(as_text=True)
+    cards = [c.split("</article>")[0] for c in text.split('<article class="org-card"')[1:]]
+    assert cards
+    tels = re.findall(r'<a href="(tel:[^"]*)" class="tel-link">', "".join(cards))
+    assert tels and all(re.fullmatch(r"tel:\+\d{7,15}(,\d+)?", tel) for tel in tels)
+    kinds = set(re.findall(r'<span class="phone-kind">\(([^)]+)\)</span>', "".join(cards)))
+    assert kinds <= {"móvil", "mensajes de texto", "fax", "línea de ayuda"}, kinds
+    for english in (">voice<", " voice", "(cell)", "(mobile)", "(hotline)"):
+        assert english not in "".join(cards)
