@@ -2,8 +2,8 @@
 data/consulates.csv); for any other language (French) the name is said from the English one's parts,
 each translated: "Consulate General of Mexico in Houston" -> "Consulat général du Mexique à Houston",
 "Consular Section of the Embassy of Honduras in Washington" -> "Section consulaire de l'ambassade du
-Honduras à Washington". A name of another shape (a mobile consulate with a name of its own) stays in
-English, the language of the directory's data sources."""
+Honduras à Washington". A name of another shape stays in English, the language of the directory's
+data sources (every name of data/consulates.csv has the shape; a test checks it)."""
 
 from __future__ import annotations
 

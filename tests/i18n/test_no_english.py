@@ -219,3 +219,21 @@ def test_consulates_are_named_in_the_readers_language(i18n_client, language, nam
     (geography.consulate_names)."""
     page = text(i18n_client.get(f"/districts/MX-US-HOUSTON?lang={language}"))
     assert name in VisibleText.of(page, language)
+
+
+def test_every_shipped_consulate_name_is_said_in_french(i18n_app, data_dir):
+    """Every consulate of data/consulates.csv has an English name of the shape geography.consulate_names
+    says in French, so no French page shows a consulate's English name."""
+    import csv
+
+    from flask_babel import force_locale
+
+    from directory_app.geography.consulate_names import consulate_name
+
+    with open(data_dir / "consulates.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    with i18n_app.test_request_context(), force_locale("fr"):
+        english = [
+            row["name_en"] for row in rows if consulate_name(row["name_es"], row["name_en"], "fr") == row["name_en"]
+        ]
+    assert rows and not english
