@@ -66,3 +66,27 @@ def test_statistics_are_in_spanish(client):
     text = client.get("/statistics", headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert "<dt>distritos aproximados</dt>" in text
     assert "<dt>approximate districts</dt>" not in text
+
+
+def test_pages_describe_themselves_for_search_engines(fresh_app):
+    """Every page has a meta description (search results, link previews); an organisation's page has its
+    own description, escaped inside the attribute."""
+    with fresh_app.app_context():
+        org = create_organisation(
+            {
+                "name": "Casa Descrita",
+                "kind": "shelter",
+                "country_code": "US",
+                "status": "published",
+                "description": 'Albergue "seguro"><script>alert(1)</script> para familias',
+                "locations": [{"lon": -118.2437, "lat": 34.0522}],
+            }
+        )
+        db.session.commit()
+        uuid = org.uuid
+    client = fresh_app.test_client()
+    home = client.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert '<meta name="description" content="Organizaciones de la sociedad civil' in home
+    page = client.get(f"/organisations/{uuid}").get_data(as_text=True)
+    assert '<meta name="description" content="Albergue &#34;seguro&#34;&gt;&lt;script&gt;alert(1)' in page
+    assert "<script>alert(1)</script>" not in page
