@@ -105,7 +105,12 @@ def pygeoapi_config(geopackage: Path, url: str, port: int) -> dict:
                 {
                     "type": "feature",
                     "name": "OGR",
-                    "data": {"source_type": "GPKG", "source": str(geopackage)},
+                    # paging: without it the OGR provider ignores `offset` (every page is the first)
+                    "data": {
+                        "source_type": "GPKG",
+                        "source": str(geopackage),
+                        "source_capabilities": {"paging": True},
+                    },
                     "id_field": "id",
                     "layer": name,
                 }
