@@ -118,6 +118,7 @@ class Settings:
     # production so that every worker and host shares the counts) and the limit per IP and per account.
     ratelimit_storage_uri: str = setting("memory://", "RATELIMIT_STORAGE_URI")
     login_rate_limit: str = setting("10/minute", "LOGIN_RATE_LIMIT")
+    pdf_rate_limit: str = setting("20/minute", "PDF_RATE_LIMIT")
     # Failed sign-ins per client across accounts; the longest wait of an account under attack (seconds).
     login_ip_rate_limit: str = setting("30/minute", "LOGIN_IP_RATE_LIMIT")
     login_max_delay: float = setting(3.0, "LOGIN_MAX_DELAY", _seconds)
@@ -196,6 +197,7 @@ class Settings:
             "REQUEST_LOG": production if self.request_log is None else self.request_log,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "LOGIN_RATE_LIMIT": self.login_rate_limit,
+            "PDF_RATE_LIMIT": self.pdf_rate_limit,
             "LOGIN_IP_RATE_LIMIT": self.login_ip_rate_limit,
             "LOGIN_MAX_DELAY": self.login_max_delay,
             "PASSWORD_RESET_MAX_AGE": self.password_reset_max_age,

@@ -1,4 +1,5 @@
-"""Rate limit of password-reset requests (Flask-Limiter). Sign-in attempts have their own limits,
+"""Rate limits (Flask-Limiter) of password-reset requests and of costly public downloads (referral-sheet
+PDFs, PDF_RATE_LIMIT per client IP). Sign-in attempts have their own limits,
 which never lock an account's owner out: accounts.signin_limits.
 
 One Limiter per application (kept in app.extensions["login_limiter"]), so that several apps in one
@@ -16,6 +17,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 LIMITED_VIEWS = ("accounts.forgot_password",)
+# Public downloads that cost real CPU (WeasyPrint lays a referral sheet out in a second or more): per IP.
+COSTLY_VIEWS = {"referrals.district_sheet_pdf": "PDF_RATE_LIMIT"}
 
 
 def _limit() -> str:
@@ -38,3 +41,7 @@ def init_rate_limits(app: Flask) -> None:
         per_ip = limiter.limit(_limit, key_func=get_remote_address, methods=["POST"])
         per_account = limiter.limit(_limit, key_func=_account_key, methods=["POST"], scope=f"{endpoint}:account")
         app.view_functions[endpoint] = per_account(per_ip(view))
+    for endpoint, setting in COSTLY_VIEWS.items():
+        if endpoint in app.view_functions:
+            limit = limiter.limit(lambda setting=setting: current_app.config[setting], key_func=get_remote_address)
+            app.view_functions[endpoint] = limit(app.view_functions[endpoint])

@@ -102,3 +102,14 @@ def test_the_fetcher_reads_only_the_apps_static_files(app):
         ):
             with pytest.raises(ValueError):
                 fetcher(refused)
+
+
+def test_pdfs_are_rate_limited_per_client(world_url):
+    """A PDF costs a second or more of CPU: one client gets PDF_RATE_LIMIT of them, then 429; the HTML
+    page stays open to them."""
+    from tests.conftest import make_app
+
+    client = make_app(world_url, PDF_RATE_LIMIT="2/minute").test_client()
+    url = "/districts/GT-US-HOUSTON/sheet.pdf?paper=none"  # refused at once (404), and counted all the same
+    assert [client.get(url).status_code for _ in range(3)] == [404, 404, 429]
+    assert client.get("/districts/GT-US-HOUSTON").status_code == 200
