@@ -13,7 +13,9 @@ MARKER = """() => {
     const container = document.querySelector('.site-picker .folium-map');
     const map = window[container.id];
     let found = null;
-    map.eachLayer((layer) => { if (layer instanceof L.Marker) found = layer.getLatLng(); });
+    // the site's marker, not the base map's place names (markers with a map-place-icon label)
+    const isPlaceName = (layer) => (layer.options.icon && layer.options.icon.options.className) === 'map-place-icon';
+    map.eachLayer((layer) => { if (layer instanceof L.Marker && !isPlaceName(layer)) found = layer.getLatLng(); });
     return found && [found.lat, found.lng];
 }"""
 

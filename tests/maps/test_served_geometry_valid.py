@@ -183,5 +183,8 @@ def test_review_proposal_coverage_map(fresh_app, login_as):
     assert response.status_code == 302 and "/review/" in response.location
     ts = login_as(fresh_app.test_client(), "ts_admin")
     features = _json(ts.get(f"{response.location.rstrip('/')}/coverage.geojson"))["features"]
-    assert {f["properties"]["layer"] for f in features} == {"current", "proposed"}
+    # The proposal changes the email only: every part is kept, drawn once (from the proposal)
+    assert features and {(f["properties"]["layer"], f["properties"]["change"]) for f in features} == {
+        ("proposed", "kept")
+    }
     _shapes(features, "review coverage")

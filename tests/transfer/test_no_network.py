@@ -28,11 +28,13 @@ from tests.network_listener import Listener
 from tests.review.helpers import form_fields, org_uuid
 from tests.transfer.test_views import csrf_token_of
 
-SQUARE = [[[-91.6, 15.2], [-91.4, 15.2], [-91.4, 15.4], [-91.6, 15.4], [-91.6, 15.2]]]
+# A square in Chiapas (Mexico), so a Mexican entry's coverage upload is taken without the "mostly outside
+# the country" question
+SQUARE = [[[-93.2, 16.6], [-93.0, 16.6], [-93.0, 16.8], [-93.2, 16.8], [-93.2, 16.6]]]
 SHEET_NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 KML_POLYGON = (
     "<Placemark><Polygon><outerBoundaryIs><LinearRing><coordinates>"
-    "-91.6,15.2 -91.4,15.2 -91.4,15.4 -91.6,15.4 -91.6,15.2"
+    "-93.2,16.6 -93.0,16.6 -93.0,16.8 -93.2,16.8 -93.2,16.6"
     "</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>"
 )
 LAUGHS = (
