@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 
 import pycountry
 from babel import Locale
+
+from directory_app.organisations.searchtext import fold as search_fold
 
 INTERFACE_LANGUAGES = ("es", "en", "fr")
 # Languages of the region that Babel may not name: Mayan languages, Garifuna, Miskito, Ngäbere, Guna.
@@ -26,10 +27,9 @@ _WITH_CODE = re.compile(r"^(?P<name>.*)\((?P<code>[A-Za-z]{2,3})\)\s*$")
 
 
 def fold(text: str) -> str:
-    """Lower case, without accents, apostrophes or punctuation, spaces collapsed."""
-    text = unicodedata.normalize("NFKD", str(text))
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = re.sub(r"[ʼ’‘'`´]", "", text)
+    """As the search folds text (no accents, no case, single spaces), without apostrophes ("K'iche'" and
+    "Kʼicheʼ" alike) or other punctuation."""
+    text = re.sub(r"[ʼ’‘'`´]", "", search_fold(str(text)))
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 

@@ -14,7 +14,6 @@ with its commas is itself a label ("Niñas, niños y adolescentes no acompañado
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from flask import g, has_app_context
 from flask_babel import force_locale
@@ -27,16 +26,17 @@ from directory_app.geography.models import Country
 from directory_app.organisations.display import language_name_in
 from directory_app.organisations.models import Network
 from directory_app.organisations.search_params import LANGUAGE_CHOICES
+from directory_app.organisations.searchtext import fold as search_fold
 
 LANGUAGES = ("es", "en", "fr")
 ONE = ("kind", "status", "country_code", "original_language")
 SEVERAL = ("service_categories", "populations", "languages", "coverage_countries", "networks")
 
 
-def fold(text: str) -> str:
-    """Text as labels are compared: no accents, no case, single spaces."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+def fold(text) -> str:
+    """Text as labels are compared (a cell may hold a number): as the search compares it, no accents,
+    no case, single spaces."""
+    return search_fold(str(text))
 
 
 def codes_of(field: str, text: str) -> list[str]:
