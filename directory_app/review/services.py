@@ -25,6 +25,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from directory_app import events
 from directory_app.accounts.models import User
 from directory_app.accounts.permissions import (
     PermissionDenied,
@@ -163,6 +164,7 @@ def apply_snapshot(
     else:
         ensure_baseline(organisation)
         before = snapshot_of(organisation)
+        events.entry_writing.send(organisation)
         savepoint = db.session.begin_nested()
         try:  # another request changed the rows since they were read: the version counter says so
             write_snapshot(organisation, data)
@@ -208,6 +210,8 @@ def _add_revision(
         db.session.flush()
     except IntegrityError:  # another request recorded this revision number first: it changed the entry
         raise VersionConflict(organisation, None) from None
+    if kind is not ChangeKind.BASELINE:
+        events.entry_published.send(organisation, before=before, after=after, kind=str(kind), revision=revision)
     return revision
 
 
