@@ -1,0 +1,195 @@
+"""The crisis report: for an affected area, the consular districts it meets (with the share of each and
+its consulate), the organisations whose coverage meets it (with the share of the area they cover), by
+service, and the services nobody offers there.
+
+Computed from stored coverage, not by re-reading every organisation's geometry (issue 19, item 4):
+1. the leaf admin units whose bounding box meets the area (SQL), then how much of each the area covers
+   (STRtree and intersections in an equal-area projection, geo.crisis);
+2. districts: their units' overlaps summed (district_unit), divided by the district's stored area;
+3. organisations: unit_coverage rows of those units (published organisations only). A unit the
+   organisation covers fully contributes the area's piece of it; a unit the area covers fully
+   contributes the organisation's stored overlap; only where both are partial is the organisation's
+   drawn coverage read and cut (geo.crisis.partial_overlaps_km2).
+Hidden sites: a public reader (exact=False) gets only public positions, and "a site lies inside" is
+judged from them too, so that the report cannot be used to locate a hidden site.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from directory_app.crisis.report_data import (
+    district_rows,
+    drawn_coverages,
+    organisation_details,
+    service_categories,
+    unit_coverage_rows,
+)
+from directory_app.geography.units import leaf_units
+from directory_app.i18n import current_language
+from geo.crisis import area_of, partial_overlaps_km2, points_inside, units_in_area
+
+
+@dataclass(frozen=True)
+class AffectedDistrict:
+    code: str  # ConsularDistrict code e.g. "GT-MX-TAPACHULA"
+    name: str  # district/consulate display name in the current locale
+    sending_country: str  # ISO2 of the country whose consulate it is
+    district_share: float  # 0..1 share of the district's area inside the crisis area
+    area_share: float  # 0..1 share of the crisis area that lies in this district
+    consulate_name: str
+    consulate_city: str
+    consulate_phone: str | None
+    consulate_email: str | None
+    consulate_url: str | None
+    host_country: str = ""  # ISO2 of the country the consulate is in
+    overlap_km2: float = 0.0
+
+
+@dataclass(frozen=True)
+class OrganisationHit:
+    id: str  # organisation uuid
+    name: str
+    country: str  # ISO2
+    area_share: float  # 0..1 share of the crisis area covered by its coverage
+    phones: tuple[str, ...]
+    emails: tuple[str, ...]
+    website: str | None
+    last_verified: date | None
+    site_inside: bool  # one of its sites lies inside the area (possibly affected itself)
+    positions: tuple[tuple[float, float], ...]  # (lon, lat) of sites as this reader may see them
+    services: tuple[str, ...]  # service category codes it offers
+    overlap_km2: float = 0.0
+
+
+@dataclass(frozen=True)
+class ServiceGroup:
+    code: str
+    label: str
+    organisations: tuple[OrganisationHit, ...]
+
+
+@dataclass(frozen=True)
+class CrisisReport:
+    area: BaseGeometry  # EPSG:4326
+    area_km2: float
+    districts: tuple[AffectedDistrict, ...]  # by sending country, then area_share descending
+    organisations: tuple[OrganisationHit, ...]  # by area_share descending, then name
+    services: tuple[ServiceGroup, ...]  # categories of the vocabulary with at least one organisation
+    gaps: tuple[ServiceGroup, ...]  # categories with no organisation in the area (organisations empty)
+    exact: bool = False
+
+
+def build_report(area: BaseGeometry, *, exact: bool) -> CrisisReport:
+    """The crisis report for `area` (a valid polygonal lon/lat geometry, see crisis.areas).
+    `exact`: the reader may see hidden sites' exact positions (consular users and the TS)."""
+    lang = current_language()
+    total_km2 = area_of(area)
+    units = leaf_units(bbox=tuple(area.bounds))
+    found = units_in_area(area, units.index)
+    in_area = {int(units.ids[u]): float(km2) for u, km2 in zip(found.unit_idx, found.overlap_km2)}
+    area_full = {int(units.ids[u]) for u, full in zip(found.unit_idx, found.is_full) if full}
+    geom_of = {int(units.ids[u]): units.index.geoms[u] for u in found.unit_idx}
+    districts = _districts(in_area, total_km2, lang)
+    covered = _covered_km2(area, in_area, area_full, geom_of)
+    hits = _organisations(area, covered, total_km2, exact)
+    services, gaps = _service_groups(hits, lang)
+    return CrisisReport(area, total_km2, districts, hits, services, gaps, exact)
+
+
+def _districts(in_area: dict[int, float], total_km2: float, lang: str) -> tuple[AffectedDistrict, ...]:
+    overlap: dict[int, float] = defaultdict(float)
+    info = {}
+    for row in district_rows(list(in_area)):
+        overlap[row.id] += in_area[row.admin_unit_id]
+        info[row.id] = row
+    found = []
+    for district_id, km2 in overlap.items():
+        row = info[district_id]
+        name = row.consulate.name(lang)
+        found.append(
+            AffectedDistrict(
+                code=row.code,
+                name=name,
+                sending_country=row.sending_country_code,
+                district_share=min(1.0, km2 / row.area_km2) if row.area_km2 else 0.0,
+                area_share=min(1.0, km2 / total_km2) if total_km2 else 0.0,
+                consulate_name=name,
+                consulate_city=row.consulate.city,
+                consulate_phone=None,  # the directory holds no consulate contacts yet
+                consulate_email=None,
+                consulate_url=None,
+                host_country=row.consulate.host_country_code,
+                overlap_km2=km2,
+            )
+        )
+    found.sort(key=lambda d: (d.sending_country, -d.area_share, d.code))
+    return tuple(found)
+
+
+def _covered_km2(area, in_area, area_full, geom_of) -> dict[int, float]:
+    """km² of the area each published organisation covers (organisation id -> km²)."""
+    covered: dict[int, float] = defaultdict(float)
+    pending = []  # (organisation id, unit id): both partial, needs the drawn coverage
+    for org_id, unit_id, org_km2, org_full in unit_coverage_rows(list(in_area)):
+        if org_full:
+            covered[org_id] += in_area[unit_id]
+        elif unit_id in area_full:
+            covered[org_id] += org_km2
+        else:
+            pending.append((org_id, unit_id))
+    if pending:
+        drawn = drawn_coverages({o for o, _ in pending})
+        km2 = partial_overlaps_km2(area, [geom_of[u] for _, u in pending], [drawn.get(o) for o, _ in pending])
+        for (org_id, _), value in zip(pending, km2):
+            covered[org_id] += float(value)
+    return {o: km2 for o, km2 in covered.items() if km2 > 0}
+
+
+def _organisations(area, covered: dict[int, float], total_km2: float, exact: bool) -> tuple[OrganisationHit, ...]:
+    details = organisation_details(list(covered), exact)
+    hits = []
+    for org_id, km2 in covered.items():
+        d = details[org_id]
+        lons = [p[0] for p in d.positions]
+        lats = [p[1] for p in d.positions]
+        hits.append(
+            OrganisationHit(
+                id=d.uuid,
+                name=d.name,
+                country=d.country,
+                area_share=min(1.0, km2 / total_km2) if total_km2 else 0.0,
+                phones=d.phones,
+                emails=d.emails,
+                website=d.website,
+                last_verified=d.last_verified,
+                site_inside=bool(points_inside(area, lons, lats).any()),
+                positions=d.positions,
+                services=d.services,
+                overlap_km2=km2,
+            )
+        )
+    hits.sort(key=lambda h: (-round(h.area_share, 6), h.name.casefold(), h.id))
+    return tuple(hits)
+
+
+def _service_groups(hits, lang: str) -> tuple[tuple[ServiceGroup, ...], tuple[ServiceGroup, ...]]:
+    by_code: dict[str, list[OrganisationHit]] = defaultdict(list)
+    for hit in hits:
+        for code in hit.services:
+            by_code[code].append(hit)
+    services, gaps = [], []
+    for code, label in service_categories(lang):
+        group = ServiceGroup(code, label, tuple(by_code.get(code, ())))
+        (services if group.organisations else gaps).append(group)
+    return tuple(services), tuple(gaps)
+
+
+def report_geometry_bounds(report: CrisisReport) -> tuple[float, float, float, float]:
+    """The bounds of the area (for a map's initial view)."""
+    return tuple(shapely.bounds(report.area))
