@@ -112,6 +112,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(review_bp)
     init_label_filters(app)
     init_change_workflow(app, WORKFLOW)  # the edit pages (organisations) save through review's workflow
+    from directory_app.notifications import init_notifications
+
+    init_notifications(app)  # settings and outbox pages, send-mail / send-digests, workflow emails
 
 
 def register_commands(app: Flask) -> None:
