@@ -2,6 +2,7 @@
 
 from directory_app.accounts.models import Role, User  # noqa: F401
 from directory_app.audit.models import AuditEvent  # noqa: F401, E402
+from directory_app.crisis.models import Crisis  # noqa: F401, E402
 from directory_app.extra_fields.models import ExtraField, ExtraFieldValue  # noqa: F401, E402
 from directory_app.geography.models import (  # noqa: F401
     AdminUnit,
