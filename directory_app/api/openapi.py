@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from directory_app import vocabulary
+from directory_app.api.crisis_openapi import crisis_paths
 from directory_app.organisations.search import SORTS
 
 MAX_PAGE = 100_000  # as the directory (organisations.search)
@@ -216,13 +217,15 @@ def json_api_openapi(server_url: str) -> dict:
             _object({"district": _DISTRICT, "total": {"type": "integer"}, "organisations": line_list}),
             not_found=True,
         ),
+        **crisis_paths(_ERROR, _SAMPLE_DATA),
     }
     return {
         "openapi": "3.0.3",
         "info": {
             "title": "CAMMINA Directory JSON API",
             "version": "1.0.0",
-            "description": "Read-only JSON API of the CAMMINA Directory: organisations helping migrants and the "
+            "description": "JSON API of the CAMMINA Directory (read-only: POST /crisis/report changes nothing): "
+            "organisations helping migrants and the "
             "consular districts they serve. Organisations that hide their exact location are shown at an "
             "approximate position. Errors are JSON with a message.",
         },
