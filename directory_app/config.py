@@ -144,6 +144,10 @@ class Settings:
     smtp_password: str = setting("", "SMTP_PASSWORD")
     smtp_starttls: bool = setting(True, "SMTP_STARTTLS", _switch)
     mail_sender: str = setting("no-reply@cammina.invalid", "MAIL_SENDER")
+    # The outbox's mail worker (flask send-mail): attempts before a message is marked failed, and the
+    # first wait after a refused attempt (seconds), doubled at each further attempt (at most 6 hours).
+    mail_max_attempts: int = setting(8, "MAIL_MAX_ATTEMPTS", _whole)
+    mail_retry_seconds: int = setting(60, "MAIL_RETRY_SECONDS", _whole)
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: trust none).
     trusted_proxies: int = setting(0, "TRUSTED_PROXIES", _whole)
     # The address readers use (scheme, host, optional path prefix): every absolute link (emails, API
@@ -216,6 +220,8 @@ class Settings:
             "SMTP_PASSWORD": self.smtp_password,
             "SMTP_STARTTLS": self.smtp_starttls,
             "MAIL_SENDER": self.mail_sender,
+            "MAIL_MAX_ATTEMPTS": self.mail_max_attempts,
+            "MAIL_RETRY_SECONDS": self.mail_retry_seconds,
             "TRUSTED_PROXIES": self.trusted_proxies,
             "PUBLIC_BASE_URL": self.public_base_url,
             "TRUSTED_HOSTS": self.trusted_host_list(),

@@ -12,6 +12,11 @@ write (an outbox row) is committed with the change, or rolled back with it. They
                      (every applied change: the TS's edits, approved proposals, restores, archives,
                      "still correct", imports). Keyword arguments: before (snapshot, None for a new
                      entry), after (snapshot), kind (the revision's kind, a string), revision.
+    proposal_submitted  sender: a ChangeProposal just written (flushed), waiting for review.
+    proposal_decided    sender: a ChangeProposal just approved, approved in part or rejected (status,
+                        reviewer_id, review_comment set; organisation_id set for an approved new entry).
+    account_changed     sender: a User whose role or country was changed. Keyword arguments: actor
+                        (the TS administrator), before and after ((role, country_code) pairs).
 """
 
 from __future__ import annotations
@@ -22,3 +27,6 @@ _signals = Namespace()
 
 entry_writing = _signals.signal("entry-writing")
 entry_published = _signals.signal("entry-published")
+proposal_submitted = _signals.signal("proposal-submitted")
+proposal_decided = _signals.signal("proposal-decided")
+account_changed = _signals.signal("account-changed")

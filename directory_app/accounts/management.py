@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.security import generate_password_hash
 
+from directory_app import events
 from directory_app.accounts.models import Role, User
 from directory_app.accounts.permissions import PermissionDenied, may_publish
 from directory_app.accounts.services import create_user, end_sessions
@@ -101,11 +102,14 @@ def change_role(
         f"{user.email}: {_rights(user.role, user.country_code, user.consulate)}"
         f" -> {_rights(new_role, country_code, consulate)}"
     )
-    rights_change = (user.role, user.country_code) != (new_role, country_code)
+    before = (user.role, user.country_code)
+    rights_change = before != (new_role, country_code)
     user.role, user.country_code, user.consulate = new_role, country_code, consulate
     if rights_change:
         end_sessions(user)
     record_event("user_changed", user=actor, detail=detail)
+    if rights_change:
+        events.account_changed.send(user, actor=actor, before=before, after=(new_role, country_code))
 
 
 def set_active(actor: User, user: User, active: bool) -> None:

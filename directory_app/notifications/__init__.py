@@ -14,7 +14,9 @@ def init_notifications(app) -> None:
     """Pages (settings, outbox), `flask send-mail` / `send-digests`, and the workflow receivers."""
     from directory_app.notifications.cli import commands
     from directory_app.notifications.views import bp
+    from directory_app.notifications.workflow import connect_receivers
 
     app.register_blueprint(bp)
     for command in commands:
         app.cli.add_command(command)
+    connect_receivers()

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -61,6 +62,14 @@ def mode_for(user, topic: str) -> Mode:
         return DEFAULT_MODE[topic]
 
 
+def site_path(endpoint: str, **values) -> str:
+    """The path of `endpoint` from the site's root (no request prefix, no host): a `link_path` for
+    enqueue, e.g. site_path("review.proposal_page", proposal_id=12) -> "/review/12"."""
+    adapter = current_app.url_map.bind("localhost", script_name="/")
+    current_app.inject_url_defaults(endpoint, values)
+    return adapter.build(endpoint, values)
+
+
 def absolute_link(link_path: str) -> str:
     """`link_path` (a path of this site) on the public address."""
     if not link_path.startswith("/") or link_path.startswith("//"):
@@ -86,6 +95,14 @@ def _text(value: Text) -> str:
     return str(value() if callable(value) else value)
 
 
+def render(user, subject: Text, body: Text, link_path: str | None = None) -> tuple[str, str, str]:
+    """(language, subject, body with its links) for `user`, written in their language."""
+    with recipient_locale(user) as language:
+        subject_text = " ".join(_text(subject).split())[:300]
+        body_text = _with_links(_text(body), link_path)
+    return language, subject_text, body_text
+
+
 def enqueue(*, user, topic: str, subject: Text, body: Text, link_path: str | None = None) -> OutboxMessage | None:
     """Add a message for `user` about `topic` to the current session (flushed, not committed), as
     their settings say; None when they receive nothing of this topic. See the module docstring."""
@@ -94,9 +111,7 @@ def enqueue(*, user, topic: str, subject: Text, body: Text, link_path: str | Non
     mode = mode_for(user, topic)
     if mode == Mode.NONE:
         return None
-    with recipient_locale(user) as language:
-        subject_text = " ".join(_text(subject).split())[:300]
-        body_text = _with_links(_text(body), link_path)
+    language, subject_text, body_text = render(user, subject, body, link_path)
     message = OutboxMessage(
         user_id=user.id,
         to_address=user.email,

@@ -50,10 +50,10 @@ def _email(message: OutboxMessage) -> EmailMessage:
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}")
     email["Auto-Submitted"] = "auto-generated"
-    email["Content-Language"] = message.language
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
+    email["Content-Language"] = message.language  # after set_content, which clears Content-* headers
     return email
 
 

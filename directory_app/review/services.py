@@ -113,6 +113,7 @@ def submit_change(
     )
     db.session.add(proposal)
     db.session.flush()
+    events.proposal_submitted.send(proposal)
     return Outcome(organisation, proposal=proposal)
 
 
@@ -276,6 +277,7 @@ def approve(
         proposal.organisation_id = revision.organisation_id
     organisation_id = revision.organisation_id if revision is not None else proposal.organisation_id
     record("approval", user=user, organisation_id=organisation_id, detail=f"proposal {proposal.id}")
+    events.proposal_decided.send(proposal)
     return revision
 
 
@@ -319,6 +321,7 @@ def reject(user: User, proposal: ChangeProposal, comment: str = "") -> None:
     check_may_publish(user)
     _decide(proposal, ProposalStatus.REJECTED, user, comment)
     record("rejection", user=user, organisation_id=proposal.organisation_id, detail=f"proposal {proposal.id}")
+    events.proposal_decided.send(proposal)
 
 
 def _decide(
