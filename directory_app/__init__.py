@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from directory_app.accounts.audit_views import bp as audit_bp
     from directory_app.accounts.blueprint import bp as accounts_bp
     from directory_app.api.blueprints import register_api_blueprints
+    from directory_app.crisis.views import bp as crisis_bp
     from directory_app.extra_fields.views import bp as extra_fields_bp
     from directory_app.main.views import bp as main_bp
     from directory_app.maps.views import bp as maps_bp
@@ -98,7 +99,7 @@ def register_blueprints(app: Flask) -> None:
     )
     from directory_app.transfer.views import bp as transfer_bp
 
-    for blueprint in (main_bp, organisations_bp, referrals_bp, maps_bp, accounts_bp):
+    for blueprint in (main_bp, organisations_bp, referrals_bp, maps_bp, accounts_bp, crisis_bp):
         app.register_blueprint(blueprint)
     from directory_app.accounts.ratelimit import init_rate_limits
     from directory_app.accounts.signin_limits import init_sign_in_limits

@@ -18,7 +18,11 @@ from flask_limiter.util import get_remote_address
 
 LIMITED_VIEWS = ("accounts.forgot_password",)
 # Public downloads that cost real CPU (WeasyPrint lays a referral sheet out in a second or more): per IP.
-COSTLY_VIEWS = {"referrals.district_sheet_pdf": "PDF_RATE_LIMIT"}
+COSTLY_VIEWS = {
+    "referrals.district_sheet_pdf": "PDF_RATE_LIMIT",
+    "crisis.saved_pdf": "PDF_RATE_LIMIT",  # a crisis report's sheet (crisis.views)
+    "crisis.report_pdf": "PDF_RATE_LIMIT",
+}
 
 
 def _limit() -> str:
