@@ -42,7 +42,7 @@ def area_from_geojson_text(text: str) -> shapely.Geometry:
     checked = read_drawn_geojson(text)
     if not checked:
         raise AreaError(_("No area was given: draw one on the map, upload a file, choose units or give a circle."))
-    return check_coverage_geometry(union_parts([c.geometry for c in checked])).geometry
+    return check_coverage_geometry(union_parts([c.geometry for c, _properties in checked])).geometry
 
 
 def area_from_upload(filename: str, data: bytes) -> shapely.Geometry:
