@@ -32,6 +32,9 @@ def create_app(settings: Settings | dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
+    from directory_app.watch import init_watch
+
+    init_watch(app)  # follows, district feeds, freshness reminders; listens to review's published changes
     from directory_app.audit import record_refusal
     from directory_app.errors import register_error_handlers
 

@@ -34,3 +34,4 @@ from directory_app.organisations.translations import OrganisationTranslation, Se
 from directory_app.registry.models import ContactPerson  # noqa: F401, E402
 from directory_app.review.models import ChangeProposal, Revision  # noqa: F401, E402
 from directory_app.notifications.models import NotificationSetting, OutboxMessage  # noqa: F401, E402
+from directory_app.watch.models import ReminderSchedule, Watch  # noqa: F401, E402

@@ -150,9 +150,9 @@ class CountryStaleness:
     stale: list[EntryFreshness]
 
 
-def stale_report(today: date | None = None) -> list[CountryStaleness]:
-    """Per member country: published entries not verified in the last 12 months (or never)."""
-    cutoff = months_before(today or date.today(), STALE_AFTER_MONTHS)
+def stale_report(today: date | None = None, months: int = STALE_AFTER_MONTHS) -> list[CountryStaleness]:
+    """Per member country: published entries not verified in the last `months` months (or never)."""
+    cutoff = months_before(today or date.today(), months)
     rows = db.session.execute(
         select(
             Organisation.uuid,
