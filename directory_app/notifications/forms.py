@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
 
 from directory_app.notifications.topics import TOPIC_LABELS, Mode
 
 MODE_CHOICES = [
-    (Mode.IMMEDIATE.value, _l("At once")),
-    (Mode.DIGEST.value, _l("In a daily digest")),
-    (Mode.NONE.value, _l("Never")),
+    SelectChoice(Mode.IMMEDIATE.value, _l("At once")),
+    SelectChoice(Mode.DIGEST.value, _l("In a daily digest")),
+    SelectChoice(Mode.NONE.value, _l("Never")),
 ]
 
 

@@ -28,10 +28,7 @@ def propose(app, client, uuid: str, changes: dict) -> int:
     form = open_form(client, f"/organisations/{uuid}/edit") | changes
     response = client.post(f"/organisations/{uuid}/edit", data=form)
     assert response.status_code == 302 and "/review/" in response.location
-    with app.app_context():
-        return db.session.scalar(select(OutboxMessage.id).order_by(OutboxMessage.id.desc()).limit(1)) and int(
-            response.location.rstrip("/").rsplit("/", 1)[1]
-        )
+    return int(response.location.rstrip("/").rsplit("/", 1)[1])
 
 
 def outbox(app, **where) -> list[OutboxMessage]:
@@ -104,9 +101,8 @@ def test_ts_edit_archive_tell_the_country_contacts_and_hide_exact_locations(mail
     uuid = org_uuid(mail_app, "MX", 1)
     ts = login_as(mail_app.test_client(), "ts_admin")
     form = open_form(ts, f"/organisations/{uuid}/edit")
-    street = next((v for k, v in form.items() if k.endswith("address_1") and v), None)
-    hide = {k: ["y"] for k in form if k.endswith("hide_exact_location")}
-    changes = hide | {"phones-0-number": "+52 55 1234 0000"}
+    secret = {"hide_exact_location": ["y"], "locations-0-address": "Calle Escondida 4321"}
+    changes = secret | {"phones-0-number": "+52 55 1234 0000"}
     assert ts.post(f"/organisations/{uuid}/edit", data=form | changes).status_code == 302
     (row,) = outbox(mail_app, to_address=CONTACT_MX)
     assert row.topic == "entry_changed"
@@ -115,6 +111,21 @@ def test_ts_edit_archive_tell_the_country_contacts_and_hide_exact_locations(mail
     (mail,) = smtp_server.inbox.to(CONTACT_MX)
     body = body_of(mail)
     assert f"{PUBLIC}/organisations/{uuid}/history" in body
-    assert "+52 55 1234 0000" not in body  # names and links, never values
-    if street:
-        assert street not in body
+    assert "+52 55 1234 0000" not in body and "Calle Escondida" not in body  # names and links, never values
+
+    form = open_form(ts, f"/organisations/{uuid}/archive")
+    assert ts.post(f"/organisations/{uuid}/archive", data=form).status_code == 302
+    assert [r.topic for r in outbox(mail_app, to_address=CONTACT_MX)] == ["entry_changed", "entry_changed"]
+
+
+def test_a_role_change_tells_the_user(mail_app, smtp_server):
+    ts = login_as(mail_app.test_client(), "ts_admin")
+    with mail_app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == CONTACT_GT))
+    form = open_form(ts, f"/admin/users/{user_id}", marker=f'action="/admin/users/{user_id}"')
+    assert ts.post(f"/admin/users/{user_id}", data=form | {"role": "consular", "country": ""}).status_code == 302
+    send_mail(mail_app)
+    (mail,) = smtp_server.inbox.to(CONTACT_GT)
+    assert f"{PUBLIC}/login" in body_of(mail)
+    (row,) = outbox(mail_app, to_address=CONTACT_GT)
+    assert row.topic == "account_changed"
