@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from directory_app.extensions import db
@@ -9,6 +10,15 @@ from directory_app.models_base import utcnow
 from directory_app.notifications.models import OutboxMessage, OutboxStatus
 
 PAGE_SIZE = 200
+STATUS_LABELS = {
+    OutboxStatus.PENDING: _l("Waiting to be sent"),
+    OutboxStatus.DIGEST: _l("Waiting for the daily digest"),
+    OutboxStatus.SENDING: _l("Being sent"),
+    OutboxStatus.SENT: _l("Sent"),
+    OutboxStatus.FAILED: _l("Failed"),
+    OutboxStatus.DIGESTED: _l("Sent in a digest"),
+}
+DIGEST_LABEL = _l("Daily digest")
 
 
 def list_messages(status: OutboxStatus | None = None, limit: int = PAGE_SIZE) -> list[OutboxMessage]:

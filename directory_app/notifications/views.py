@@ -15,11 +15,11 @@ from flask_login import current_user, login_required
 from directory_app.accounts.models import Role
 from directory_app.accounts.permissions import require_role
 from directory_app.extensions import db
-from directory_app.notifications.admin import list_messages, retry_message
+from directory_app.notifications.admin import DIGEST_LABEL, STATUS_LABELS, list_messages, retry_message
 from directory_app.notifications.forms import ActionForm, settings_form
 from directory_app.notifications.models import OutboxStatus
 from directory_app.notifications.settings import current_modes, save_modes
-from directory_app.notifications.topics import topics_for
+from directory_app.notifications.topics import TOPIC_LABELS, topics_for
 
 bp = Blueprint("notifications", __name__)
 
@@ -47,7 +47,12 @@ def outbox():
         abort(404)
     messages = list_messages(OutboxStatus(status) if status else None)
     return render_template(
-        "notifications/outbox.html", messages=messages, status=status, statuses=list(OutboxStatus), form=ActionForm()
+        "notifications/outbox.html",
+        messages=messages,
+        status=status,
+        status_labels=STATUS_LABELS,
+        topic_labels={**TOPIC_LABELS, "digest": DIGEST_LABEL},
+        form=ActionForm(),
     )
 
 

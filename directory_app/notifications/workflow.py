@@ -36,7 +36,13 @@ KIND_WORDS = {
     "create": _l("added"),
     "update": _l("changed"),
     "archive": _l("archived"),
-    "restore": _l("restored an earlier version of"),
+    "restore": _l("restored to an earlier version"),
+}
+KIND_SUBJECTS = {
+    "create": _l("The Technical Secretariat added “%(name)s”"),
+    "update": _l("The Technical Secretariat changed “%(name)s”"),
+    "archive": _l("The Technical Secretariat archived “%(name)s”"),
+    "restore": _l("The Technical Secretariat restored an earlier version of “%(name)s”"),
 }
 NOTIFIED_KINDS = frozenset(KIND_WORDS)
 
@@ -180,7 +186,7 @@ def _add_entry_change(contact: User, approver: User, item: tuple[str, str, str])
 def _entries_subject(items: list) -> str:
     if len(items) == 1:
         kind, name, _uuid = items[0]
-        return _("The Technical Secretariat %(did)s “%(name)s”", did=KIND_WORDS[kind], name=name)
+        return str(KIND_SUBJECTS[kind]) % {"name": name}
     return ngettext(
         "The Technical Secretariat changed %(num)d entry of your country",
         "The Technical Secretariat changed %(num)d entries of your country",
