@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from directory_app import vocabulary
 from directory_app.security import csp_nonce
+from geo.geojson import safe_json
 from geo.maps import MapAssets, config_element, map_shell
 
 REGION_CENTER = (30.0, -95.0)  # (lat, lon): from Canada to Panama
@@ -47,6 +48,10 @@ MODES = {
     "editor": (("vendor/draw/leaflet.draw.js", "js/directory-map-editor.js"), ("vendor/draw/leaflet.draw.css",)),
     "picker": (("js/directory-map-picker.js",), ()),
 }
+# Maps that work with the form around them load with the page; a map that only shows (mode None: the
+# public map, an organisation's, a district's, the nearest search, a proposal's) loads its scripts when
+# it comes near the screen (static/js/map-loader.js).
+EAGER_MODES = frozenset({"editor", "picker"})
 
 
 def map_assets(mode: str | None = None) -> MapAssets:
@@ -107,16 +112,30 @@ def base_config() -> dict:
 
 def render_map(config: dict, css_class: str, *, center=REGION_CENTER, zoom: int = 3) -> Markup:
     """The HTML of one map: the shell of its mode (`config["mode"]`, built once per process) and the
-    page's `config` as a JSON element; the script carries the request's CSP nonce. The only markup
-    joined here is the app's own: folium's output for a shell that holds no page text
-    (geo.maps.render_parts), and the configuration as HTML-safe JSON (config_element); the
-    stylesheet's URL, the class and the nonce are escaped."""
-    parts = map_shell(map_assets(config.get("mode")), center=center, zoom=zoom)
+    page's `config` as a JSON element; the script carries the request's CSP nonce. A map of a mode
+    outside EAGER_MODES starts when it scrolls into view: its scripts are handed to map-loader.js and
+    the shell's script runs once they have loaded. The only markup joined here is the app's own:
+    folium's output for a shell that holds no page text (geo.maps.render_parts), the configuration and
+    the script URLs as HTML-safe JSON (config_element, safe_json); URLs, the class and the nonce are
+    escaped."""
+    assets = map_assets(config.get("mode"))
+    parts = map_shell(assets, center=center, zoom=zoom)
     maps_css = url_for("static", filename="css/maps.css")
+    nonce = escape(csp_nonce())
+    if config.get("mode") in EAGER_MODES:
+        scripts = f"{parts.assets}\n"
+        start = f'<script nonce="{nonce}">{parts.script}</script>'
+    else:
+        scripts = "".join(f'<link rel="stylesheet" href="{escape(url)}">\n' for url in assets.css)
+        scripts += f'<script src="{escape(url_for("static", filename="js/map-loader.js"))}"></script>\n'
+        start = (
+            f'<script nonce="{nonce}">CamminaMapLoader.whenVisible(document.getElementById({safe_json(parts.name)}), '
+            f"{safe_json(list(assets.js))}, function () {{{parts.script}\nwindow.{parts.name} = {parts.name};}});</script>"
+        )
     html = (
-        f'<link rel="stylesheet" href="{escape(maps_css)}">\n{parts.assets}\n'
+        f'<link rel="stylesheet" href="{escape(maps_css)}">\n{scripts}'
         f'<div class="map-frame {escape(css_class)}">{parts.container}</div>\n'
-        f'{config_element(parts, config)}\n<script nonce="{escape(csp_nonce())}">{parts.script}</script>'
+        f"{config_element(parts, config)}\n{start}"
     )
     return Markup(html)  # nosec B704
 

@@ -15,6 +15,8 @@ Fixtures and helpers:
 - `assert_no_external_requests()`: fails when any request of the test went to another host.
 - `screenshot(name, page=None)`: saves docs/img/<name>.png (the pictures of the README).
 - `sign_in(page, role, country=None)`: signs in through the real form as a test user of tests/conftest.py.
+- `show_map(page)`: scrolls the page's first map into view, as a reader does (a map that only shows
+  loads its scripts when it comes near the screen), and waits until it has drawn its layers.
 
 When Chromium is missing the tests are skipped on a developer's machine and fail under CI=true
 (scripts/test.sh installs Debian's chromium when it can). Every test here is marked `browser` and put
@@ -186,3 +188,12 @@ def sign_in(page, role: str, country: str | None = None, password: str = TEST_PA
     page.fill("input[name=password]", password)
     with page.expect_navigation():
         page.click("form.stacked button[type=submit]")
+
+
+MAP_READY = ".folium-map[data-ready='1']"
+
+
+def show_map(page) -> None:
+    """Scroll the page's first map into view and wait until it has drawn its layers (READY)."""
+    page.locator(".folium-map").first.scroll_into_view_if_needed()
+    page.wait_for_selector(MAP_READY)

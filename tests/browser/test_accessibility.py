@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from directory_app.extensions import db
 from directory_app.organisations.models import Organisation, Status
+from tests.browser.conftest import show_map
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
@@ -62,7 +63,7 @@ def test_public_pages_have_no_serious_accessibility_violations(new_context, live
         response = page.goto(url)
         assert response.status == 200, url
         if page.locator(".folium-map").count():
-            page.wait_for_selector(".folium-map[data-ready='1']")
+            show_map(page)
         found = _violations(page)
         if found:
             problems[url] = found
@@ -79,7 +80,7 @@ def test_pages_fit_a_phone_screen(new_context, live_server):
 
 def test_the_map_page_is_usable_with_the_keyboard(page):
     page.goto("/map")
-    page.wait_for_selector(".folium-map[data-ready='1']")
+    show_map(page)
     reached = set()
     for _ in range(60):
         page.keyboard.press("Tab")

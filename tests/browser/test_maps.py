@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from directory_app.extensions import db
 from directory_app.organisations.models import Location, Organisation, Status
+from tests.browser.conftest import show_map
 
-READY = ".folium-map[data-ready='1']"
 XSS_NAME = 'Refugio <img src=x onerror="window.__xss=1"> `${window.__xss=2}` </script><script>window.__xss=3</script>'
 
 
@@ -47,7 +47,7 @@ def test_public_map_shows_markers_and_leads_to_an_organisation(
     page, live_server, assert_no_external_requests, screenshot
 ):
     page.goto("/map")
-    page.wait_for_selector(READY)
+    show_map(page)
     assert int(page.get_attribute(".folium-map", "data-markers")) > 100
     assert page.locator(".map-legend summary").inner_text().startswith("Organisations per district")
     assert page.locator(".leaflet-control-layers").count() == 1
@@ -58,7 +58,7 @@ def test_public_map_shows_markers_and_leads_to_an_organisation(
 
     organisation = _published_with_one_site(live_server.app)
     page.goto(f"/map?q={organisation.name}")
-    page.wait_for_selector(READY)
+    show_map(page)
     page.wait_for_timeout(400)  # the fit-to-markers animation
     _click_first_marker(page)
     popup = page.locator(".leaflet-popup-content")
@@ -74,7 +74,7 @@ def test_public_map_shows_markers_and_leads_to_an_organisation(
 
 def test_choropleth_follows_the_chosen_service(page, assert_no_external_requests):
     page.goto("/map")
-    page.wait_for_selector(READY)
+    show_map(page)
     page.click("#map-filters-toggle")  # the colour choice folds with the filters above the map
     page.select_option("#choropleth", "legal_assistance")
     page.wait_for_function(
@@ -88,14 +88,28 @@ def test_choropleth_follows_the_chosen_service(page, assert_no_external_requests
 
 def test_district_page_draws_its_boundary(page, assert_no_external_requests, screenshot):
     assert page.goto("/districts/MX-US-LOS-ANGELES").status == 200
+    show_map(page)
     page.wait_for_selector(".folium-map[data-outline='1']")
-    page.wait_for_selector(READY)
     # The offline boundaries credit their sources (ODbL asks for "© OpenStreetMap contributors").
     attribution = page.locator(".leaflet-control-attribution")
     attribution.filter(has_text="OpenStreetMap contributors").wait_for()
     assert "Natural Earth" in attribution.inner_text()
     screenshot("district-page")
     assert_no_external_requests()
+
+
+def test_a_map_below_the_list_loads_only_when_the_reader_scrolls_to_it(new_context, request_log):
+    """On a phone the district's map lies under its referral list: the page shows the list without
+    fetching Leaflet, and the map is drawn once the reader scrolls down to it."""
+    page = new_context(viewport={"width": 390, "height": 844}).new_page()
+    page.goto("/districts/MX-US-LOS-ANGELES")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".map-frame").bounding_box()["y"] > 844  # below the first screen
+    assert not [url for url in request_log if "leaflet.js" in url]
+    assert page.locator(".folium-map.leaflet-container").count() == 0
+    show_map(page)
+    assert [url for url in request_log if url.endswith("/vendor/leaflet/leaflet.js")]
+    assert page.locator(".folium-map.leaflet-container").count() == 1
 
 
 def test_entry_text_never_runs_as_script(page, live_server, assert_no_external_requests):
@@ -109,7 +123,7 @@ def test_entry_text_never_runs_as_script(page, live_server, assert_no_external_r
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     try:
         page.goto("/map?q=onerror")
-        page.wait_for_selector(READY)
+        show_map(page)
         page.wait_for_timeout(400)
         _click_first_marker(page)
         popup = page.locator(".leaflet-popup-content")

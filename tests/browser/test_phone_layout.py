@@ -11,12 +11,12 @@ from directory_app.accounts.models import User
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict
 from directory_app.organisations.models import Organisation, Status
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import MAP_READY as READY
+from tests.browser.conftest import show_map, sign_in
 from tests.conftest import TEST_USERS
 
 PHONES = [{"width": 360, "height": 740}, {"width": 390, "height": 844}]
 LAPTOP = {"width": 1366, "height": 900}
-READY = ".folium-map[data-ready='1']"
 # GET routes without parameters that are not pages a person reads: sign-out is a POST, the others are
 # data (their content type is checked too: only HTML pages are measured).
 NOT_PAGES = {"static", "main.favicon", "ops.healthz", "ops.readyz"}
@@ -57,7 +57,7 @@ def _too_wide(page, paths: list[str]) -> dict[str, int]:
             continue  # data, downloads, redirects to sign in, pages of another role
         page.goto(path)
         if page.locator(".folium-map").count():
-            page.wait_for_selector(READY)
+            show_map(page)
         width, screen = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
         if width > screen:
             wide[path] = width
@@ -115,7 +115,7 @@ def test_the_map_is_in_the_first_screen_of_a_phone_and_its_legend_folds(new_cont
     phone = {"width": 390, "height": 844}
     page = new_context(viewport=phone).new_page()
     page.goto(path)
-    page.wait_for_selector(READY)
+    page.wait_for_selector(READY)  # in the first screen, the map loads without scrolling
     top = page.locator(".map-frame").bounding_box()["y"]
     assert top + 300 < phone["height"]  # at least 300 px of map in the first screen
     legend = page.locator(".map-legend")

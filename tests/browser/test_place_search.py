@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from directory_app.extensions import db
 from directory_app.organisations.models import Location, Organisation, Phone, Status
+from tests.browser.conftest import show_map
 
 PHONE = {"width": 390, "height": 844}
-READY = ".folium-map[data-ready='1']"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe" / "axe.min.js"
 
 
@@ -99,7 +99,7 @@ def test_the_place_field_is_a_plain_form_without_javascript(new_context):
 def test_a_map_click_is_titled_by_its_place(new_context, assert_no_external_requests):
     page = new_context(viewport=PHONE).new_page()
     page.goto("/nearest?place=Tapachula&lang=en")
-    page.wait_for_selector(READY)
+    show_map(page)
     box = page.locator(".folium-map").bounding_box()
     with page.expect_navigation():
         # the search point is drawn at the centre of the fitted view: click beside it
@@ -124,7 +124,7 @@ def test_a_map_popup_shows_the_phone_and_last_verified_date(new_context, live_se
         number, verified = own.number, org.last_verified
     page = new_context(viewport=PHONE).new_page()
     page.goto(f"/map?q={name}&lang=en")
-    page.wait_for_selector(READY)
+    show_map(page)
     page.wait_for_timeout(400)  # the fit-to-markers animation
     page.evaluate(
         """() => {
