@@ -24,7 +24,8 @@ from directory_app import events
 from directory_app.accounts.models import Role, User
 from directory_app.accounts.views import ROLE_LABELS
 from directory_app.extensions import db
-from directory_app.notifications.outbox import absolute_link, enqueue, render, site_path
+from directory_app.notifications.batching import enqueue_batched
+from directory_app.notifications.outbox import absolute_link, enqueue, site_path
 from directory_app.notifications.topics import (
     ACCOUNT_CHANGED,
     ENTRY_CHANGED,
@@ -65,30 +66,45 @@ def _who(user: User | None) -> str:
 
 
 def on_proposal_submitted(proposal, **_extra) -> None:
-    """Tell every TS administrator that a proposal waits for review."""
+    """Tell every TS administrator that a proposal waits for review (one email per transaction: an
+    import of many rows lists them all)."""
     author = proposal.author or db.session.get(User, proposal.author_id)
+    item = (proposal.id, proposal.name, proposal.country_code, proposal.comment or "")
     for admin in _active(Role.TS_ADMIN):
-        if admin.id == proposal.author_id:
-            continue
-        enqueue(
-            user=admin,
-            topic=PROPOSAL_RECEIVED,
-            subject=lambda: _("Proposal to review: %(name)s", name=proposal.name),
-            body=lambda: _proposal_received_body(proposal, author),
-            link_path=site_path("review.proposal_page", proposal_id=proposal.id),
-        )
+        if admin.id != proposal.author_id:
+            enqueue_batched(
+                key="proposal_received",
+                user=admin,
+                topic=PROPOSAL_RECEIVED,
+                item=item,
+                compose=lambda items: _proposals_message(author, items),
+            )
 
 
-def _proposal_received_body(proposal, author) -> str:
-    text = _(
-        "%(author)s (%(country)s) proposed a change to “%(name)s”. It waits for your review.",
-        author=_who(author),
-        country=_country(proposal.country_code),
-        name=proposal.name,
-    )
-    if proposal.comment:
-        text += "\n\n" + _("Their comment: %(comment)s", comment=proposal.comment)
-    return text
+def _proposals_message(author, items: list) -> tuple:
+    if len(items) == 1:
+        proposal_id, name, country, comment = items[0]
+
+        def body() -> str:
+            text = _(
+                "%(author)s (%(country)s) proposed a change to “%(name)s”. It waits for your review.",
+                author=_who(author),
+                country=_country(country),
+                name=name,
+            )
+            return text + ("\n\n" + _("Their comment: %(comment)s", comment=comment) if comment else "")
+
+        subject = lambda: _("Proposal to review: %(name)s", name=name)  # noqa: E731
+        return subject, body, site_path("review.proposal_page", proposal_id=proposal_id)
+
+    def many() -> str:
+        lines = [_("%(author)s proposed these changes:", author=_who(author)), ""]
+        for proposal_id, name, _country_code, _comment in items:
+            lines.append(f"- {name}: {absolute_link(site_path('review.proposal_page', proposal_id=proposal_id))}")
+        return "\n".join(lines)
+
+    subject = lambda: ngettext("%(num)d proposal to review", "%(num)d proposals to review", len(items))  # noqa: E731
+    return subject, many, site_path("review.queue")
 
 
 def on_proposal_decided(proposal, **_extra) -> None:
@@ -150,37 +166,15 @@ def on_entry_published(organisation, *, kind: str, revision, **_extra) -> None:
             _add_entry_change(contact, approver, item)
 
 
-def _batch() -> dict:
-    """The entry_changed messages of this transaction, per recipient: {user id: (message, items)}."""
-    transaction = db.session().get_transaction()
-    state = db.session.info.get("entry_changed_batch")
-    if state is None or state[0] is not transaction:
-        state = (transaction, {})
-        db.session.info["entry_changed_batch"] = state
-    return state[1]
-
-
 def _add_entry_change(contact: User, approver: User, item: tuple[str, str, str]) -> None:
-    batch = _batch()
-    if contact.id in batch:
-        message, items = batch[contact.id]
-        items.append(item)
-        link = site_path("review.dashboard")
-        _, message.subject, message.body_text = render(
-            contact, lambda: _entries_subject(items), lambda: _entries_body(approver, items), link
-        )
-        db.session.flush()
-        return
-    items = [item]
-    message = enqueue(
-        user=contact,
-        topic=ENTRY_CHANGED,
-        subject=lambda: _entries_subject(items),
-        body=lambda: _entries_body(approver, items),
-        link_path=site_path("review.history", organisation_uuid=item[2]),
-    )
-    if message is not None:
-        batch[contact.id] = (message, items)
+    def compose(items: list) -> tuple:
+        if len(items) == 1:
+            link = site_path("review.history", organisation_uuid=items[0][2])
+        else:
+            link = site_path("review.dashboard")
+        return (lambda: _entries_subject(items)), (lambda: _entries_body(approver, items)), link
+
+    enqueue_batched(key="entry_changed", user=contact, topic=ENTRY_CHANGED, item=item, compose=compose)
 
 
 def _entries_subject(items: list) -> str:

@@ -3,6 +3,8 @@ in the change's transaction, the real `flask send-mail` delivering to a real SMT
 
 from __future__ import annotations
 
+import io
+
 from sqlalchemy import select
 
 from directory_app.accounts.models import User
@@ -11,6 +13,8 @@ from directory_app.notifications.models import OutboxMessage
 from tests.conftest import TEST_USERS, login_as
 from tests.notifications.conftest import PUBLIC, body_of, send_mail
 from tests.review.helpers import form_fields, open_form, org_uuid, text
+from tests.transfer.test_import_history import CSV as IMPORT_CSV
+from tests.transfer.test_import_history import _csrf as import_token
 
 TS = TEST_USERS["ts_admin"].email
 CONTACT_MX = TEST_USERS["country_contact:MX"].email
@@ -129,3 +133,26 @@ def test_a_role_change_tells_the_user(mail_app, smtp_server):
     assert f"{PUBLIC}/login" in body_of(mail)
     (row,) = outbox(mail_app, to_address=CONTACT_GT)
     assert row.topic == "account_changed"
+
+
+def test_an_import_by_the_ts_makes_one_email_per_contact(mail_app, smtp_server):
+    web = login_as(mail_app.test_client(), "ts_admin")
+    token = import_token(web.get("/transfer/import").get_data(as_text=True))
+    uploaded = web.post(
+        "/transfer/import",
+        data={"csrf_token": token, "file": (io.BytesIO(IMPORT_CSV.encode()), "socios.csv")},
+        content_type="multipart/form-data",
+    )
+    form = {"csrf_token": import_token(text(web.get(uploaded.location)))}
+    form.update({f"column-{i}": name for i, name in enumerate(IMPORT_CSV.splitlines()[0].split(","))})
+    preview_url = web.post(uploaded.location, data=form).location
+    preview = text(web.get(preview_url))
+    done = web.post(preview_url.replace("/preview", "/commit"), data={"csrf_token": import_token(preview)})
+    assert done.status_code == 200
+    (row,) = outbox(mail_app, to_address=CONTACT_MX)
+    assert row.topic == "entry_changed"
+    send_mail(mail_app)
+    (mail,) = smtp_server.inbox.to(CONTACT_MX)
+    body = body_of(mail)
+    assert "Casa Historia" in body and "Casa Memoria" in body
+    assert f"{PUBLIC}/my-entries" in body
