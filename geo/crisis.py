@@ -23,7 +23,8 @@ MAX_CIRCLE_KM = 1000.0
 def geodesic_circle(lon: float, lat: float, radius_km: float, segments: int = 72) -> shapely.Polygon:
     """The area within `radius_km` of (lon, lat): a buffer in a local azimuthal equidistant
     projection centred on the point, so distances from the centre are true on the ellipsoid."""
-    check_lon_lat(lon, lat)
+    centre = check_lon_lat(lon, lat)
+    lon, lat = centre.x, centre.y
     if not 0 < radius_km <= MAX_CIRCLE_KM:
         raise GeometryError("radius_out_of_range", limit=MAX_CIRCLE_KM, radius=radius_km)
     local = pyproj.CRS.from_proj4(f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m")

@@ -103,4 +103,10 @@ def area_from_json(body) -> shapely.Geometry:
     circle = body["circle"]
     if not isinstance(circle, dict) or not {"lon", "lat", "radius_km"} <= set(circle):
         raise AreaError(_('"circle" must be an object with "lon", "lat" and "radius_km".'))
+    if not all(_is_number(circle[key]) for key in ("lon", "lat", "radius_km")):
+        raise AreaError(_('"lon", "lat" and "radius_km" of "circle" must be numbers.'))
     return area_from_circle(circle["lon"], circle["lat"], circle["radius_km"])
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

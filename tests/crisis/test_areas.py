@@ -152,6 +152,7 @@ def test_bad_uploads_units_and_circles_are_refused_clearly(ctx, tmp_path):
         (lambda: area_from_json({"units": ["MX-OAX"], "circle": {}}), AreaError, "exactly one"),
         (lambda: area_from_json({"circle": {"lon": 1}}), AreaError, "radius_km"),
         (lambda: area_from_json([1, 2]), AreaError, "JSON object"),
+        (lambda: area_from_json({"circle": {"lon": -92.26, "lat": False, "radius_km": 5}}), AreaError, "numbers"),
     ]
     for call, error, words in cases:
         with pytest.raises(error) as refused:
