@@ -61,6 +61,8 @@ def tell_watchers(
     now = served_districts(organisation.id)
     noted = db.session.info.get(_BEFORE, {}).pop(organisation.id, None)
     then = noted if noted is not None else (set() if before is None else now)
+    if not organisation_watchers(organisation.id) and not district_watchers(then | now):
+        return 0  # nobody to tell (most changes, and every row of a large import): no words needed
     change = public_change(before, after)
     if change is not None and change.kind == "published":
         then = set()  # it appears in these districts now
@@ -143,7 +145,10 @@ class _Message:
             lines.append(_("It no longer serves: %(districts)s.", districts=self._names(self.reasons.stopped)))
         if self.reasons.serves:
             serves = self._names(self.reasons.serves)
-            lines.append(_("It serves these districts you follow: %(districts)s.", districts=serves))
+            if change is not None and change.kind == "archived":
+                lines.append(_("It served these districts you follow: %(districts)s.", districts=serves))
+            else:
+                lines.append(_("It serves these districts you follow: %(districts)s.", districts=serves))
         if self.reasons.organisation:
             lines.append(_("You follow this organisation."))
         lines += ["", _("Your watches: %(link)s", link=_watches_link())]

@@ -90,17 +90,19 @@ def test_unfollow_from_the_list_then_no_more_messages(fresh_app):
 
 
 def test_organisation_watch_told_of_its_archive(fresh_app):
-    uuid, _code = served_entry(fresh_app)
+    uuid, code = served_entry(fresh_app)
     consular = login_as(fresh_app.test_client(), "consular")
     page = text(consular.get(f"/organisations/{uuid}"))
     assert f'action="/organisations/{uuid}/follow"' in page
     follow(consular, f"/organisations/{uuid}/follow")
+    follow(consular, f"/districts/{code}/follow")  # both: still one message
     ts = login_as(fresh_app.test_client(), "ts_admin")
     archive = open_form(ts, f"/organisations/{uuid}/archive")
     assert ts.post(f"/organisations/{uuid}/archive", data=archive | {"comment": "closed"}).status_code == 302
     (message,) = watch_messages(fresh_app, to_address=CONSULAR)
     assert "was archived" in message.subject and "no longer in the directory" in message.body_text
     assert "You follow this organisation." in message.body_text
+    assert "It served these districts you follow: " in message.body_text
     assert f"{uuid}" not in message.body_text.split("--")[0]  # no link to a page the public cannot open
 
 
