@@ -64,7 +64,7 @@ class CrisisAreaForm(FlaskForm):
         choices=[
             SelectChoice("draw", _l("Draw it on the map")),
             SelectChoice("upload", _l("Upload a file")),
-            SelectChoice("units", _l("Choose states, counties or countries")),
+            SelectChoice("units", _l("Choose states or counties")),
             SelectChoice("circle", _l("A point and a radius")),
         ],
         default="draw",
@@ -78,7 +78,7 @@ class CrisisAreaForm(FlaskForm):
         ),
         render_kw={"accept": ".geojson,.json,.kml,.kmz,.zip,application/geo+json,application/vnd.google-earth.kml+xml"},
     )
-    units = SelectMultipleField(_l("States, counties and countries"), choices=[], validate_choice=False)
+    units = SelectMultipleField(_l("States and counties"), choices=[], validate_choice=False)
     place = StringField(_l("Place"), validators=[Optional(), Length(max=100)])
     circle_lon = FloatField(
         _l("Longitude"),
@@ -165,7 +165,7 @@ class CrisisAreaForm(FlaskForm):
     def _units(self):
         values = list(dict.fromkeys(self.units.data or []))
         if not values:
-            raise ValidationError(_("Tick at least one state, county or country."))
+            raise ValidationError(_("Tick at least one state or county."))
         known = {v for group in self.units.choices.values() for v, _label in group if v.startswith("unit:")}
         unknown = [v for v in values if v not in known]
         if unknown:

@@ -25,6 +25,7 @@ from directory_app.crisis import services
 from directory_app.crisis.exports import report_csv, report_geojson, report_xlsx
 from directory_app.crisis.forms import ArchiveForm, CrisisAreaForm, kind_label, way_with_errors
 from directory_app.crisis.maps import drawing_map, report_map
+from directory_app.crisis.page import district_groups
 from directory_app.crisis.report import build_report
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
@@ -202,6 +203,7 @@ def _report_page(result, crisis, *, area_label: str, carried=None, may_save=Fals
         may_archive=may_archive,
         sheet=_sheet(crisis),
         service_labels={g.code: g.label for g in result.services},
+        groups=district_groups(result, current_language(), full=_exact()),
         for_pdf=for_pdf,
     )
 

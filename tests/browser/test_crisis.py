@@ -101,7 +101,7 @@ def test_an_officer_draws_an_area_sees_prints_and_saves_the_report(new_context, 
     assert_no_external_requests()
 
 
-def test_the_public_gives_a_point_and_a_radius(new_context, assert_no_external_requests):
+def test_the_public_gives_a_point_and_a_radius(new_context, assert_no_external_requests, screenshot):
     page = new_context(viewport=DESKTOP).new_page()
     page.goto("/crisis/")
     page.check("#how-circle")
@@ -115,4 +115,6 @@ def test_the_public_gives_a_point_and_a_radius(new_context, assert_no_external_r
     assert page.get_attribute("#crisis-report", "data-exact") == "no"
     assert page.locator(".crisis-save").count() == 0  # the public saves nothing
     page.wait_for_selector(".map-crisis-report .folium-map[data-crisis=ready]")
+    page.locator(".crisis-map").scroll_into_view_if_needed()
+    screenshot("crisis-report", page)
     assert_no_external_requests()

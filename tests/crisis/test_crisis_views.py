@@ -290,3 +290,25 @@ def test_the_pdf_sheet(world):
     assert 1 <= len(reader.pages) <= 4
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "Huracán PDF" in text and "Tapachula" in text
+
+
+def test_who_to_call_the_countries_contact_points(world):
+    from directory_app.registry.models import ContactPerson
+
+    app, _ids = world
+    with app.app_context():
+        for name, phone, listed in (("Ana Enlace", "+502 2222 3333", True), ("Beto Privado", "+502 4444 5555", False)):
+            email = name.split()[0].lower() + "@example.org"
+            person = ContactPerson(country_code="GT", name=name, role_title="Liaison officer", email=email, phone=phone)
+            person.listed_publicly = listed
+            db.session.add(person)
+        db.session.commit()
+    consular = login_as(app.test_client(), "consular")
+    page = post_area(consular, circle()).get_data(as_text=True)
+    group = re.search(r'<tbody class="country-group" data-country="GT">(.*?)</tbody>', page, re.S).group(1)
+    assert "Ana Enlace" in group and "Beto Privado" in group
+    assert 'href="tel:+50244445555"' in group and 'href="mailto:ana@example.org"' in group
+    public = post_area(app.test_client(), circle()).get_data(as_text=True)
+    group = re.search(r'<tbody class="country-group" data-country="GT">(.*?)</tbody>', public, re.S).group(1)
+    assert "Ana Enlace" in group
+    assert "Beto Privado" not in public and "ana@example.org" not in public and "tel:+502" not in public
