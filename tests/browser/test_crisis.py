@@ -9,9 +9,11 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from pypdf import PdfReader
 
 from tests.browser.conftest import sign_in
+from tests.browser.test_accessibility import _violations as violations
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
@@ -118,3 +120,21 @@ def test_the_public_gives_a_point_and_a_radius(new_context, assert_no_external_r
     page.locator(".crisis-map").scroll_into_view_if_needed()
     screenshot("crisis-report", page)
     assert_no_external_requests()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_crisis_pages_have_no_serious_accessibility_violations(new_context, viewport):
+    page = new_context(bypass_csp=True, viewport=viewport).new_page()
+    sign_in(page, "consular")  # the start page with its save form and saved crises, the report with its save form
+    page.goto("/crisis/")
+    page.wait_for_selector(".map-crisis-draw .folium-map[data-editor=ready]")
+    problems = {"start": violations(page)}
+    page.check("#how-circle")
+    page.fill("#circle_lat", "14.91")
+    page.fill("#circle_lon", "-92.26")
+    page.fill("#radius_km", "25")
+    with page.expect_navigation():
+        page.click(".crisis-submit button")
+    page.wait_for_selector(".map-crisis-report .folium-map[data-crisis=ready]")
+    problems["report"] = violations(page)
+    assert not any(problems.values()), problems
