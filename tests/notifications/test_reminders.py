@@ -188,3 +188,18 @@ def test_still_correct_asks_first_and_only_who_may_edit(reminders_app):
         .status_code
         == 404
     )
+
+
+def test_a_contact_who_chose_none_gets_no_reminder_and_the_summary_says_so(reminders_app):
+    from directory_app.notifications.models import NotificationSetting
+
+    with reminders_app.app_context():
+        contact = db.session.scalar(select(User).where(User.email == CONTACT_MX))
+        db.session.add(NotificationSetting(user_id=contact.id, topic="freshness_reminder", mode="none"))
+        db.session.commit()
+    run_command(reminders_app, "send-reminders")
+    assert messages(reminders_app, "freshness_reminder", CONTACT_MX) == []
+    assert len(messages(reminders_app, "freshness_reminder", CONTACT_GT)) == 1
+    (summary,) = messages(reminders_app, "freshness_summary", TS)
+    mexico = next(line for line in summary.body_text.splitlines() if line.startswith("- Mexico:"))
+    assert "no contact person with an account was reminded" in mexico
