@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -97,7 +98,7 @@ def build_report(area: BaseGeometry, *, exact: bool) -> CrisisReport:
     geom_of = {int(units.ids[u]): units.index.geoms[u] for u in found.unit_idx}
     districts = _districts(in_area, total_km2, lang)
     covered = _covered_km2(area, in_area, area_full, geom_of)
-    hits = _organisations(area, covered, total_km2, exact)
+    hits = _organisations(area, covered, list(in_area), total_km2, exact)
     services, gaps = _service_groups(hits, lang)
     return CrisisReport(area, total_km2, districts, hits, services, gaps, exact)
 
@@ -135,29 +136,57 @@ def _districts(in_area: dict[int, float], total_km2: float, lang: str) -> tuple[
 def _covered_km2(area, in_area, area_full, geom_of) -> dict[int, float]:
     """km² of the area each published organisation covers (organisation id -> km²)."""
     covered: dict[int, float] = defaultdict(float)
-    pending = []  # (organisation id, unit id): both partial, needs the drawn coverage
+    pending = []  # (organisation id, unit id, its km² there): both partial, needs the drawn coverage
     for org_id, unit_id, org_km2, org_full in unit_coverage_rows(list(in_area)):
         if org_full:
             covered[org_id] += in_area[unit_id]
         elif unit_id in area_full:
             covered[org_id] += org_km2
         else:
-            pending.append((org_id, unit_id))
+            pending.append((org_id, unit_id, org_km2))
     if pending:
-        drawn = drawn_coverages({o for o, _ in pending})
-        km2 = partial_overlaps_km2(area, [geom_of[u] for _, u in pending], [drawn.get(o) for o, _ in pending])
-        for (org_id, _), value in zip(pending, km2):
-            covered[org_id] += float(value)
+        for org_id, km2 in _pending_km2(area, pending, geom_of).items():
+            covered[org_id] += km2
     return {o: km2 for o, km2 in covered.items() if km2 > 0}
 
 
-def _organisations(area, covered: dict[int, float], total_km2: float, exact: bool) -> tuple[OrganisationHit, ...]:
-    details = organisation_details(list(covered), exact)
+def _pending_km2(area, pending, geom_of) -> dict[int, float]:
+    """Where both the area and an organisation's drawn coverage cut a unit: a drawn coverage inside
+    the area counts its stored overlap, one apart from it nothing; only those crossing the area's
+    edge are cut (geo.crisis.partial_overlaps_km2)."""
+    drawn = drawn_coverages({o for o, _, _ in pending}, sorted({u for _, u, _ in pending}))
+    order = list(drawn)
+    shapes = np.array([drawn[o] for o in order], dtype=object)
+    shapely.prepare(area)
+    inside = dict(zip(order, shapely.contains(area, shapes))) if order else {}
+    apart = dict(zip(order, shapely.disjoint(area, shapes))) if order else {}
+    found: dict[int, float] = defaultdict(float)
+    crossing = []
+    for org_id, unit_id, org_km2 in pending:
+        if org_id not in drawn or apart[org_id]:
+            continue
+        if inside[org_id]:
+            found[org_id] += org_km2
+        else:
+            crossing.append((org_id, unit_id, org_km2))
+    if crossing:
+        km2 = partial_overlaps_km2(area, [geom_of[u] for _, u, _ in crossing], [drawn[o] for o, _, _ in crossing])
+        for (org_id, _, org_km2), value in zip(crossing, km2):
+            found[org_id] += min(float(value), org_km2)
+    return found
+
+
+def _organisations(
+    area, covered: dict[int, float], unit_ids, total_km2: float, exact: bool
+) -> tuple[OrganisationHit, ...]:
+    details = organisation_details(set(covered), unit_ids, exact)
+    order = list(covered)
+    points = [(o, p) for o in order for p in details[o].positions]
+    inside = points_inside(area, [p[0] for _, p in points], [p[1] for _, p in points])
+    with_site_inside = {o for (o, _), hit in zip(points, inside) if hit}
     hits = []
-    for org_id, km2 in covered.items():
-        d = details[org_id]
-        lons = [p[0] for p in d.positions]
-        lats = [p[1] for p in d.positions]
+    for org_id in order:
+        d, km2 = details[org_id], covered[org_id]
         hits.append(
             OrganisationHit(
                 id=d.uuid,
@@ -168,7 +197,7 @@ def _organisations(area, covered: dict[int, float], total_km2: float, exact: boo
                 emails=d.emails,
                 website=d.website,
                 last_verified=d.last_verified,
-                site_inside=bool(points_inside(area, lons, lats).any()),
+                site_inside=org_id in with_site_inside,
                 positions=d.positions,
                 services=d.services,
                 overlap_km2=km2,

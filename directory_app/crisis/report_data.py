@@ -1,6 +1,9 @@
 """The SQL reads of a crisis report: plain indexed queries over stored coverage, the same on SQLite
 and PostgreSQL. Organisations are read as columns, not ORM objects, so that a report over thousands
-of them stays fast."""
+of them stays fast; they are selected by the units the area meets (a subquery on unit_coverage), not by
+a list of thousands of organisation ids, whose bound parameters cost more than the query itself.
+The unit ids are at most the leaf units in the area's bounding box (3,450 in all), below SQLite's limit
+of 32,766 parameters."""
 
 from __future__ import annotations
 
@@ -25,12 +28,10 @@ from directory_app.organisations.models import (
     UnitCoverage,
 )
 
-CHUNK = 900  # ids per IN (...): below SQLite's old 999-parameter limit
 
-
-def _chunks(ids: list[int]):
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
+def _covering(unit_ids: list[int]):
+    """The ids of the organisations with coverage in these units (a subquery; duplicates allowed)."""
+    return select(UnitCoverage.organisation_id).where(UnitCoverage.admin_unit_id.in_(unit_ids))
 
 
 @dataclass(frozen=True)
@@ -45,53 +46,35 @@ class DistrictUnitRow:
 
 def district_rows(unit_ids: list[int]) -> list[DistrictUnitRow]:
     """One row per (district, unit) for the districts holding any of these leaf units."""
-    rows = []
-    for chunk in _chunks(unit_ids):
-        query = (
-            select(ConsularDistrict, district_unit.c.admin_unit_id)
-            .join(district_unit, district_unit.c.district_id == ConsularDistrict.id)
-            .where(district_unit.c.admin_unit_id.in_(chunk))
-            .options(joinedload(ConsularDistrict.consulate))
-        )
-        for district, unit_id in db.session.execute(query):
-            rows.append(
-                DistrictUnitRow(
-                    district.id,
-                    district.code,
-                    district.sending_country_code,
-                    district.area_km2,
-                    district.consulate,
-                    unit_id,
-                )
-            )
-    return rows
+    query = (
+        select(ConsularDistrict, district_unit.c.admin_unit_id)
+        .join(district_unit, district_unit.c.district_id == ConsularDistrict.id)
+        .where(district_unit.c.admin_unit_id.in_(unit_ids))
+        .options(joinedload(ConsularDistrict.consulate))
+    )
+    return [
+        DistrictUnitRow(d.id, d.code, d.sending_country_code, d.area_km2, d.consulate, unit_id)
+        for d, unit_id in db.session.execute(query)
+    ]
 
 
 def unit_coverage_rows(unit_ids: list[int]) -> list[tuple[int, int, float, bool]]:
     """(organisation id, unit id, overlap km², unit fully covered) of published organisations."""
-    rows = []
-    for chunk in _chunks(unit_ids):
-        query = (
-            select(
-                UnitCoverage.organisation_id, UnitCoverage.admin_unit_id, UnitCoverage.overlap_km2, UnitCoverage.is_full
-            )
-            .join(Organisation, Organisation.id == UnitCoverage.organisation_id)
-            .where(UnitCoverage.admin_unit_id.in_(chunk), Organisation.status == Status.PUBLISHED)
-        )
-        rows.extend(tuple(r) for r in db.session.execute(query))
-    return rows
+    # Not a join: SQLite would then walk all published organisations and probe each unit for each.
+    published = select(Organisation.id).where(Organisation.status == Status.PUBLISHED)
+    query = select(
+        UnitCoverage.organisation_id, UnitCoverage.admin_unit_id, UnitCoverage.overlap_km2, UnitCoverage.is_full
+    ).where(UnitCoverage.admin_unit_id.in_(unit_ids), UnitCoverage.organisation_id.in_(published))
+    return [tuple(r) for r in db.session.execute(query)]
 
 
-def drawn_coverages(organisation_ids: set[int]) -> dict[int, shapely.Geometry]:
-    """The stored union of drawn (radius and polygon) coverage of these organisations."""
-    found = {}
-    for chunk in _chunks(sorted(organisation_ids)):
-        query = select(Organisation.id, Organisation.geom_wkb).where(
-            Organisation.id.in_(chunk), Organisation.geom_wkb.is_not(None)
-        )
-        for org_id, wkb in db.session.execute(query):
-            found[org_id] = shapely.from_wkb(wkb)
-    return found
+def drawn_coverages(organisation_ids: set[int], unit_ids: list[int]) -> dict[int, shapely.Geometry]:
+    """The stored union of drawn (radius and polygon) coverage of these organisations, which have
+    coverage in these units."""
+    query = select(Organisation.id, Organisation.geom_wkb).where(
+        Organisation.id.in_(_covering(unit_ids)), Organisation.geom_wkb.is_not(None)
+    )
+    return {o: shapely.from_wkb(wkb) for o, wkb in db.session.execute(query) if o in organisation_ids}
 
 
 @dataclass(frozen=True)
@@ -107,61 +90,51 @@ class OrganisationDetails:
     services: tuple[str, ...]
 
 
-def organisation_details(organisation_ids: list[int], exact: bool) -> dict[int, OrganisationDetails]:
-    """Names, contacts, sites (exact or public positions) and active service categories."""
-    phones, emails, positions, services = (defaultdict(list) for _ in range(4))
-    base = {}
+def organisation_details(
+    organisation_ids: set[int], unit_ids: list[int], exact: bool
+) -> dict[int, OrganisationDetails]:
+    """Names, contacts, sites (exact or public positions) and active service categories of these
+    organisations, which have coverage in these units."""
+    covering = _covering(unit_ids)
     lon, lat = (Location.lon, Location.lat) if exact else (Location.public_lon, Location.public_lat)
-    for chunk in _chunks(sorted(organisation_ids)):
-        base.update(
-            {
-                r.id: r
-                for r in db.session.execute(
-                    select(
-                        Organisation.id,
-                        Organisation.uuid,
-                        Organisation.name,
-                        Organisation.country_code,
-                        Organisation.website,
-                        Organisation.email,
-                        Organisation.last_verified,
-                    ).where(Organisation.id.in_(chunk))
-                )
-            }
-        )
-        for org_id, number in db.session.execute(
-            select(Phone.organisation_id, Phone.number).where(Phone.organisation_id.in_(chunk)).order_by(Phone.id)
-        ):
-            phones[org_id].append(number)
-        for org_id, email in db.session.execute(
-            select(Contact.organisation_id, Contact.email)
-            .where(Contact.organisation_id.in_(chunk), Contact.email.is_not(None))
-            .order_by(Contact.id)
-        ):
-            emails[org_id].append(email)
-        for org_id, x, y in db.session.execute(
-            select(Location.organisation_id, lon, lat).where(Location.organisation_id.in_(chunk)).order_by(Location.id)
-        ):
-            positions[org_id].append((float(x), float(y)))
-        for org_id, code in db.session.execute(
-            select(Service.organisation_id, Service.category_code)
-            .where(Service.organisation_id.in_(chunk), Service.is_active.is_(True))
-            .distinct()
-        ):
-            services[org_id].append(code)
+
+    def grouped(*columns, where=(), order=()):
+        found = defaultdict(list)
+        query = select(*columns).where(columns[0].in_(covering), *where).order_by(*order)
+        for org_id, *values in db.session.execute(query):
+            if org_id in organisation_ids:
+                found[org_id].append(values[0] if len(values) == 1 else tuple(float(v) for v in values))
+        return found
+
+    phones = grouped(Phone.organisation_id, Phone.number, order=(Phone.id,))
+    emails = grouped(Contact.organisation_id, Contact.email, where=(Contact.email.is_not(None),), order=(Contact.id,))
+    positions = grouped(Location.organisation_id, lon, lat, order=(Location.id,))
+    services = grouped(Service.organisation_id, Service.category_code, where=(Service.is_active.is_(True),))
+    base = db.session.execute(
+        select(
+            Organisation.id,
+            Organisation.uuid,
+            Organisation.name,
+            Organisation.country_code,
+            Organisation.website,
+            Organisation.email,
+            Organisation.last_verified,
+        ).where(Organisation.id.in_(covering))
+    )
     return {
-        org_id: OrganisationDetails(
+        r.id: OrganisationDetails(
             uuid=r.uuid,
             name=r.name,
             country=r.country_code,
             website=r.website,
             last_verified=r.last_verified,
-            phones=tuple(dict.fromkeys(phones[org_id])),
-            emails=tuple(dict.fromkeys(([r.email] if r.email else []) + emails[org_id])),
-            positions=tuple(positions[org_id]),
-            services=tuple(sorted(services[org_id])),
+            phones=tuple(dict.fromkeys(phones[r.id])),
+            emails=tuple(dict.fromkeys(([r.email] if r.email else []) + emails[r.id])),
+            positions=tuple(positions[r.id]),
+            services=tuple(sorted(set(services[r.id]))),
         )
-        for org_id, r in base.items()
+        for r in base
+        if r.id in organisation_ids
     }
 
 
