@@ -312,3 +312,25 @@ def test_who_to_call_the_countries_contact_points(world):
     group = re.search(r'<tbody class="country-group" data-country="GT">(.*?)</tbody>', public, re.S).group(1)
     assert "Ana Enlace" in group
     assert "Beto Privado" not in public and "ana@example.org" not in public and "tel:+502" not in public
+
+
+def test_crisis_pdfs_are_rate_limited_per_client(world_url):
+    """A PDF sheet costs a second or more of CPU: PDF_RATE_LIMIT per client, as the referral sheet's."""
+    from tests.conftest import make_app
+
+    client = make_app(world_url, PDF_RATE_LIMIT="2/minute").test_client()
+    page = post_area(client, circle(km=5)).get_data(as_text=True)
+    carried = {"how": "draw", "drawn": _carried_area(page)}
+    url = "/crisis/report.pdf?paper=none"  # refused (404) without laying a PDF out, and counted all the same
+    assert [post_area(client, carried, url=url).status_code for _ in range(3)] == [404, 404, 429]
+    assert post_area(client, carried, url="/crisis/report.csv").status_code == 200
+
+
+def test_a_crisis_needs_a_name_to_be_saved(world):
+    app, _ids = world
+    consular = login_as(app.test_client(), "consular")
+    before = crisis_count(app)
+    response = post_area(consular, circle() | {"save": "1", "name": "  ", "kind": "fire"})
+    assert response.status_code == 400
+    assert "Give the crisis a name." in response.get_data(as_text=True)
+    assert crisis_count(app) == before
