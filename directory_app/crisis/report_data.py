@@ -29,6 +29,12 @@ from directory_app.organisations.models import (
 )
 
 
+def _rows(query):
+    """Plain rows of a Core query, through the session's connection (no ORM result processing: a Gulf
+    coast report reads tens of thousands of rows)."""
+    return db.session.connection().execute(query).all()
+
+
 def _covering(unit_ids: list[int]):
     """The ids of the organisations with coverage in these units (a subquery; duplicates allowed)."""
     return select(UnitCoverage.organisation_id).where(UnitCoverage.admin_unit_id.in_(unit_ids))
@@ -65,7 +71,7 @@ def unit_coverage_rows(unit_ids: list[int]) -> list[tuple[int, int, float, bool]
     query = select(
         UnitCoverage.organisation_id, UnitCoverage.admin_unit_id, UnitCoverage.overlap_km2, UnitCoverage.is_full
     ).where(UnitCoverage.admin_unit_id.in_(unit_ids), UnitCoverage.organisation_id.in_(published))
-    return [tuple(r) for r in db.session.execute(query)]
+    return [tuple(r) for r in _rows(query)]
 
 
 def drawn_coverages(organisation_ids: set[int], unit_ids: list[int]) -> dict[int, shapely.Geometry]:
@@ -74,7 +80,7 @@ def drawn_coverages(organisation_ids: set[int], unit_ids: list[int]) -> dict[int
     query = select(Organisation.id, Organisation.geom_wkb).where(
         Organisation.id.in_(_covering(unit_ids)), Organisation.geom_wkb.is_not(None)
     )
-    return {o: shapely.from_wkb(wkb) for o, wkb in db.session.execute(query) if o in organisation_ids}
+    return {o: shapely.from_wkb(wkb) for o, wkb in _rows(query) if o in organisation_ids}
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,7 @@ def organisation_details(
     def grouped(*columns, where=(), order=()):
         found = defaultdict(list)
         query = select(*columns).where(columns[0].in_(covering), *where).order_by(*order)
-        for org_id, *values in db.session.execute(query):
+        for org_id, *values in _rows(query):
             if org_id in organisation_ids:
                 found[org_id].append(values[0] if len(values) == 1 else tuple(float(v) for v in values))
         return found
@@ -110,7 +116,7 @@ def organisation_details(
     emails = grouped(Contact.organisation_id, Contact.email, where=(Contact.email.is_not(None),), order=(Contact.id,))
     positions = grouped(Location.organisation_id, lon, lat, order=(Location.id,))
     services = grouped(Service.organisation_id, Service.category_code, where=(Service.is_active.is_(True),))
-    base = db.session.execute(
+    base = _rows(
         select(
             Organisation.id,
             Organisation.uuid,
