@@ -82,6 +82,7 @@ def base_config() -> dict:
         "organisationUrl": url_for("organisations.organisation_page", organisation_uuid="__ID__"),
         "districtUrl": url_for("referrals.district_page", code="__ID__"),
         "coverageUrl": url_for("maps.organisation_coverage", organisation_uuid="__ID__"),
+        "siteUrl": url_for("maps.site_details", site_id=0).replace("/0.json", "/__ID__.json"),
         "services": {t.code: getattr(t, lang, t.en) for t in vocabulary.SERVICE_CATEGORIES},
         "labels": {
             "base": _("Boundaries (works offline)"),
@@ -128,9 +129,12 @@ def render_map(config: dict, css_class: str, *, center=REGION_CENTER, zoom: int 
     else:
         scripts = "".join(f'<link rel="stylesheet" href="{escape(url)}">\n' for url in assets.css)
         scripts += f'<script src="{escape(url_for("static", filename="js/map-loader.js"))}"></script>\n'
+        # The shell's script runs inside the callback; its map stays a global, as when it runs inline.
+        body = f"{parts.script}\nwindow.{parts.name} = {parts.name};"
+        frame = f"document.getElementById({safe_json(parts.name)})"
         start = (
-            f'<script nonce="{nonce}">CamminaMapLoader.whenVisible(document.getElementById({safe_json(parts.name)}), '
-            f"{safe_json(list(assets.js))}, function () {{{parts.script}\nwindow.{parts.name} = {parts.name};}});</script>"
+            f'<script nonce="{nonce}">CamminaMapLoader.whenVisible({frame}, {safe_json(list(assets.js))}, '
+            f"function () {{{body}}});</script>"
         )
     html = (
         f'<link rel="stylesheet" href="{escape(maps_css)}">\n{scripts}'

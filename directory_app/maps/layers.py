@@ -56,10 +56,10 @@ def districts_version() -> str:
     return f"{count}:{latest}"
 
 
-def organisation_points(organisation_ids, exact: ExactRule) -> str:
-    """One Point feature per site of the given organisations (a select of organisation ids):
-    uuid, name, service category codes, whether the position is exact, the phone to show and the
-    last verified date."""
+def organisation_points(organisation_ids, exact: ExactRule, *, only_site: int | None = None) -> str:
+    """One Point feature per site of the given organisations (a select of organisation ids), or of
+    the site `only_site` alone: uuid, name, service category codes, whether the position is exact,
+    the phone to show and the last verified date."""
     categories: dict[int, list[str]] = defaultdict(list)
     for organisation_id, code in db.session.execute(
         select(Service.organisation_id, Service.category_code)
@@ -92,6 +92,7 @@ def organisation_points(organisation_ids, exact: ExactRule) -> str:
         )
         .join(Organisation, Organisation.id == Location.organisation_id)
         .where(Location.organisation_id.in_(organisation_ids))
+        .where(true() if only_site is None else Location.id == only_site)
         .order_by(Location.id)
     )
     features = []

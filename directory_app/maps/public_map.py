@@ -45,7 +45,7 @@ def public_map_context(args: Mapping[str, str]) -> dict:
             "url": url_for("maps.districts", **({"country": districts_of} if districts_of else {})),
             "choropleth": {"countsUrl": chosen["counts_url"], "title": chosen["title"], "select": "choropleth"},
         },
-        {"type": "organisations", "url": url_for("maps.organisation_points", **filters), "fit": query.is_filtered},
+        {"type": "organisations", "url": url_for("maps.organisation_point_table", **filters), "fit": query.is_filtered},
         {"type": "consulates", "url": url_for("maps.consulates"), "show": False},
     ]
     page = None if problems else search_directory(query, per_page=LIST_LENGTH)

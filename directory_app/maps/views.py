@@ -10,12 +10,13 @@ from uuid import UUID
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from directory_app.accounts import access
 from directory_app.embedded_maps import language
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict
-from directory_app.maps import area_layers, layers
+from directory_app.maps import area_layers, layers, site_points
 from directory_app.maps.cache import layer_response
 from directory_app.maps.public_map import public_map_context
 from directory_app.organisations.display import template_helpers
@@ -45,6 +46,40 @@ def organisation_points():
         key,
         layers.organisations_version(),
         lambda: layers.organisation_points(matching_organisation_ids(query), rule),
+        private=viewer != "public",
+    )
+
+
+@bp.get("/maps/organisation-points.json")
+def organisation_point_table():
+    """The organisations layer of the maps: [lon, lat, exact, site id] rows (maps.site_points)."""
+    query, problems = parse_directory_query(request.args)
+    if problems:
+        abort(400, description=" ".join(problems))
+    viewer = access.viewer_key()
+    key = f"organisation-points.json?{sorted(query.url_args(sort='name', page=1).items())}&viewer={viewer}"
+    rule = access.exact_location_rule()
+    return layer_response(
+        key,
+        layers.organisations_version(),
+        lambda: site_points.point_table(matching_organisation_ids(query), rule),
+        private=viewer != "public",
+    )
+
+
+@bp.get("/maps/sites/<int:site_id>.json")
+def site_details(site_id: int):
+    """One site of the organisations layer with what its tooltip and popup show (maps.site_points)."""
+    query, _problems = parse_directory_query(MultiDict())
+    rule = access.exact_location_rule()
+    text = site_points.site_feature(site_id, matching_organisation_ids(query), rule)
+    if text is None:
+        abort(404)
+    viewer = access.viewer_key()
+    return layer_response(
+        f"sites/{site_id}.json&viewer={viewer}",
+        layers.organisations_version(),
+        lambda: text,
         private=viewer != "public",
     )
 

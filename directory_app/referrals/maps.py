@@ -25,7 +25,7 @@ def district_map(district, services: ServiceChoice = NO_CHOICE) -> Markup:
         {"type": "outline", "url": url_for("maps.district", code=district.code), "fit": True},
         {
             "type": "organisations",
-            "url": url_for("maps.organisation_points", district=district.code, **services.url_args()),
+            "url": url_for("maps.organisation_point_table", district=district.code, **services.url_args()),
             "fit": False,
         },
     ]

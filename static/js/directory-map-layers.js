@@ -83,27 +83,58 @@
     }).catch(function () { notice(ctx, ctx.config.labels.loadError, "error"); });
   }
 
+  // The layer comes as [lon, lat, exact (1/0), site id] rows (maps/site_points.py); a site's name,
+  // phone and services are fetched when its tooltip or popup first opens, then kept.
+  function siteDetails(ctx, siteId) {
+    ctx.sites = ctx.sites || {};
+    if (!ctx.sites[siteId]) {
+      ctx.sites[siteId] = fetchJson(withId(ctx.config.siteUrl, siteId)).then(function (data) {
+        return data.features[0].properties;
+      });
+    }
+    return ctx.sites[siteId];
+  }
+
+  function showSite(ctx, marker, how) {
+    siteDetails(ctx, marker.siteId).then(function (props) {
+      if (how === "tooltip") {
+        if (!marker.getTooltip()) marker.bindTooltip(el("span", null, props.name));
+        if (ctx.map.hasLayer(marker)) marker.openTooltip();
+        return;
+      }
+      if (!marker.getPopup()) {
+        marker.bindPopup(organisationPopup(ctx, props));
+        marker.on("popupopen", function () { showCoverage(ctx, props.org); });
+      }
+      marker.openPopup();
+    }).catch(function () { notice(ctx, ctx.config.labels.loadError, "error"); });
+  }
+
   function organisationsLayer(ctx, spec) {
     ctx.usesCoverage = true; // a marker's popup draws its organisation's coverage there
-    var group = spec.cluster === false ? L.featureGroup() : L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false });
+    // Clustering runs in short slices (chunkInterval, ms) between which the page stays responsive.
+    var group = spec.cluster === false ? L.featureGroup()
+      : L.markerClusterGroup({ chunkedLoading: true, chunkInterval: 40, chunkDelay: 20, showCoverageOnHover: false });
     ctx.overlays[ctx.config.labels.organisations] = group;
     group.addTo(ctx.map);
+    group.on("mouseover", function (e) { if (e.layer.siteId && !e.layer.getTooltip()) showSite(ctx, e.layer, "tooltip"); });
+    group.on("click", function (e) { if (e.layer.siteId && !e.layer.getPopup()) showSite(ctx, e.layer, "popup"); });
     return fetchJson(spec.url).then(function (data) {
-      var markers = data.features.map(function (f) {
-        var c = f.geometry.coordinates;
-        var marker = L.circleMarker([c[1], c[0]], {
-          radius: 7, weight: 2, color: "#ffffff", fillColor: f.properties.exact ? "#1f5f8b" : "#8c6d1f", fillOpacity: 1,
+      var markers = data.points.map(function (p) {
+        var marker = L.circleMarker([p[1], p[0]], {
+          radius: 7, weight: 2, color: "#ffffff", fillColor: p[2] ? "#1f5f8b" : "#8c6d1f", fillOpacity: 1,
         });
-        // Contents are built when first shown (functions), not for every marker up front.
-        marker.bindTooltip(function () { return el("span", null, f.properties.name); });
-        marker.bindPopup(function () { return organisationPopup(ctx, f.properties); });
-        marker.on("popupopen", function () { showCoverage(ctx, f.properties.org); });
+        marker.siteId = p[3];
         return marker;
       });
       group.addLayers ? group.addLayers(markers) : markers.forEach(function (m) { group.addLayer(m); });
       var container = ctx.map.getContainer();
       container.dataset.markers = String(markers.length);
-      if (spec.fit && markers.length) ctx.map.fitBounds(group.getBounds(), { maxZoom: 11, padding: [20, 20] });
+      if (spec.fit && markers.length) {
+        // From the markers themselves: the cluster group is still filling, slice by slice.
+        var bounds = L.latLngBounds(markers.map(function (m) { return m.getLatLng(); }));
+        ctx.map.fitBounds(bounds, { maxZoom: 11, padding: [20, 20] });
+      }
       if (window.performance && performance.mark) performance.mark("cammina-markers");
     });
   }

@@ -24,15 +24,15 @@ def _published_with_one_site(app) -> Organisation:
         ).first()
 
 
-def _click_first_marker(page) -> None:
-    """Click, with the mouse, where the map draws its first single (unclustered) marker."""
-    x, y = page.evaluate(
+def _first_marker(page) -> tuple[float, float]:
+    """Where, on the page, the map draws its first single (unclustered) marker."""
+    return page.evaluate(
         """() => {
             const container = document.querySelector('.folium-map');
             const map = window[container.id];
             let point = null;
             map.eachLayer(layer => {
-                if (!point && layer instanceof L.CircleMarker && layer.getTooltip() && map.hasLayer(layer)) {
+                if (!point && layer instanceof L.CircleMarker && layer.siteId && map.hasLayer(layer)) {
                     point = map.latLngToContainerPoint(layer.getLatLng());
                 }
             });
@@ -40,7 +40,6 @@ def _click_first_marker(page) -> None:
             return [box.left + point.x, box.top + point.y];
         }"""
     )
-    page.mouse.click(x, y)
 
 
 def test_public_map_shows_markers_and_leads_to_an_organisation(
@@ -60,7 +59,10 @@ def test_public_map_shows_markers_and_leads_to_an_organisation(
     page.goto(f"/map?q={organisation.name}")
     show_map(page)
     page.wait_for_timeout(400)  # the fit-to-markers animation
-    _click_first_marker(page)
+    x, y = _first_marker(page)
+    page.mouse.move(x, y)  # its name, fetched when first hovered (/maps/sites/<id>.json)
+    assert page.locator(".leaflet-tooltip").inner_text() == organisation.name
+    page.mouse.click(x, y)
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert organisation.name in popup.inner_text()
@@ -125,12 +127,15 @@ def test_entry_text_never_runs_as_script(page, live_server, assert_no_external_r
         page.goto("/map?q=onerror")
         show_map(page)
         page.wait_for_timeout(400)
-        _click_first_marker(page)
+        x, y = _first_marker(page)
+        page.mouse.move(x, y)
+        assert "onerror=" in page.locator(".leaflet-tooltip").inner_text()  # shown as text
+        page.mouse.click(x, y)
         popup = page.locator(".leaflet-popup-content")
         popup.wait_for()
         assert "onerror=" in popup.inner_text()  # shown as text
         page.goto(f"/organisations/{organisation.uuid}")
-        page.wait_for_selector(".folium-map")
+        show_map(page)
         page.hover(".folium-map")
         assert page.evaluate("() => window.__xss") is None
         assert XSS_NAME in page.locator("h1").inner_text()

@@ -126,12 +126,21 @@ def test_a_map_popup_shows_the_phone_and_last_verified_date(new_context, live_se
     page.goto(f"/map?q={name}&lang=en")
     show_map(page)
     page.wait_for_timeout(400)  # the fit-to-markers animation
-    page.evaluate(
+    x, y = page.evaluate(
         """() => {
-            const map = window[document.querySelector('.folium-map').id];
-            map.eachLayer(layer => { if (layer instanceof L.CircleMarker && layer.getPopup()) layer.openPopup(); });
+            const container = document.querySelector('.folium-map');
+            const map = window[container.id];
+            let point = null;
+            map.eachLayer(layer => {
+                if (!point && layer instanceof L.CircleMarker && layer.siteId && map.hasLayer(layer)) {
+                    point = map.latLngToContainerPoint(layer.getLatLng());
+                }
+            });
+            const box = container.getBoundingClientRect();
+            return [box.left + point.x, box.top + point.y];
         }"""
     )
+    page.mouse.click(x, y)  # its details come from /maps/sites/<id>.json when first opened
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     phone = popup.locator(".org-popup-phone")

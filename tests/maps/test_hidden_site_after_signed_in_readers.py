@@ -32,7 +32,7 @@ def hidden_site(app):
     """A published Mexican or Guatemalan organisation that hides its location, with a site shown elsewhere."""
     with app.app_context():
         return db.session.execute(
-            select(Organisation.uuid, Organisation.country_code, Location.lon, Location.lat)
+            select(Organisation.uuid, Organisation.country_code, Location.id, Location.lon, Location.lat)
             .join(Location, Location.organisation_id == Organisation.id)
             .where(
                 Organisation.hide_exact_location.is_(True),
@@ -49,6 +49,8 @@ def surfaces(site) -> dict[str, str]:
     uuid = site.uuid
     return {
         "map layer": "/maps/organisations.geojson",
+        "map points": "/maps/organisation-points.json",
+        "map site": f"/maps/sites/{site.id}.json",
         "OGC items": "/ogc/collections/organisations/items?limit=1000",
         "JSON API": f"/api/v1/organisations/{uuid}",
         "HSDS": f"/hsds/organizations/{uuid}",
