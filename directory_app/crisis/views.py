@@ -244,7 +244,8 @@ def _pdf(result, crisis, stem: str) -> Response:
     paper = request.args.get("paper", DEFAULT_PAPER)
     if paper not in PAPER_SIZES:
         abort(404)
-    area_label = crisis.area_description if crisis else ""
+    # an ad-hoc report's area comes back in its form with the words that named it (text, escaped as any)
+    area_label = crisis.area_description if crisis else request.form.get("area_label", "")[:300]
     html = _report_page(result, crisis, area_label=area_label, for_pdf=True)
     try:
         pdf = sheet_pdf(html, paper)

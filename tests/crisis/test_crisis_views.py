@@ -290,6 +290,13 @@ def test_the_pdf_sheet(world):
     assert 1 <= len(reader.pages) <= 4
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "Huracán PDF" in text and "Tapachula" in text
+    page = post_area(consular, circle(km=5)).get_data(as_text=True)  # an ad-hoc report keeps its area's words
+    carried = {"how": "draw", "drawn": _carried_area(page), "area_label": "5 km around 14.9100, -92.2600"}
+    text = " ".join(
+        p.extract_text()
+        for p in PdfReader(io.BytesIO(post_area(consular, carried, url="/crisis/report.pdf").get_data())).pages
+    )
+    assert "5 km around 14.9100, -92.2600" in text
 
 
 def test_who_to_call_the_countries_contact_points(world):
