@@ -114,7 +114,7 @@
     ctx.usesCoverage = true; // a marker's popup draws its organisation's coverage there
     // Clustering runs in short slices (chunkInterval, ms) between which the page stays responsive.
     var group = spec.cluster === false ? L.featureGroup()
-      : L.markerClusterGroup({ chunkedLoading: true, chunkInterval: 40, chunkDelay: 20, showCoverageOnHover: false });
+      : L.markerClusterGroup({ chunkedLoading: true, chunkInterval: 12, chunkDelay: 8, showCoverageOnHover: false });
     ctx.overlays[ctx.config.labels.organisations] = group;
     group.addTo(ctx.map);
     group.on("mouseover", function (e) { if (e.layer.siteId && !e.layer.getTooltip()) showSite(ctx, e.layer, "tooltip"); });
