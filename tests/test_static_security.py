@@ -25,12 +25,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("directory_app", "geo")
 COMPILING_CALLS = {"Template", "from_string", "render_template_string", "Element"}
+# xml.etree's Element(tag, attrib) builds an XML node from data (the Atom feed), it compiles nothing.
+XML_TREE_NAMES = {"ET", "ElementTree"}
 
 
 def _called_name(call: ast.Call) -> str | None:
     if isinstance(call.func, ast.Name):
         return call.func.id
     if isinstance(call.func, ast.Attribute):
+        owner = call.func.value
+        if isinstance(owner, ast.Name) and owner.id in XML_TREE_NAMES:
+            return f"{owner.id}.{call.func.attr}"
         return call.func.attr
     return None
 
@@ -112,6 +117,8 @@ def test_the_check_finds_templates_built_at_run_time(code):
 def test_the_check_accepts_constant_sources():
     assert compiled_from_non_constants("Template('{% macro script(this) %}{% endmacro %}')") == []
     assert compiled_from_non_constants("Element()") == []
+    assert compiled_from_non_constants("ET.Element(tag, attributes)") == []  # an XML node, not a template
+    assert compiled_from_non_constants("branca.element.Element(text)") != []
 
 
 def test_no_template_is_compiled_from_a_string_built_at_run_time():
