@@ -15,6 +15,7 @@ from directory_app.geography.network_models import (  # noqa: F401
     ConsularNetworkMember,
     ConsularWindow,
 )
+from directory_app.notifications.models import NotificationSetting, OutboxMessage  # noqa: F401, E402
 from directory_app.organisations.models import (  # noqa: F401
     Contact,
     CoveragePart,
@@ -33,5 +34,4 @@ from directory_app.organisations.models import (  # noqa: F401
 from directory_app.organisations.translations import OrganisationTranslation, ServiceTranslation  # noqa: F401
 from directory_app.registry.models import ContactPerson  # noqa: F401, E402
 from directory_app.review.models import ChangeProposal, Revision  # noqa: F401, E402
-from directory_app.notifications.models import NotificationSetting, OutboxMessage  # noqa: F401, E402
 from directory_app.watch.models import ReminderSchedule, Watch  # noqa: F401, E402
