@@ -13,10 +13,9 @@ from datetime import date
 
 import shapely
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from directory_app.extensions import db
-from directory_app.geography.models import ConsularDistrict, district_unit
+from directory_app.geography.models import ConsularDistrict, Consulate, district_unit
 from directory_app.organisations.models import (
     Contact,
     Location,
@@ -46,22 +45,32 @@ class DistrictUnitRow:
     code: str
     sending_country_code: str
     area_km2: float
-    consulate: object
+    consulate_name_es: str
+    consulate_name_en: str
+    consulate_city: str
+    host_country_code: str
     admin_unit_id: int
 
 
 def district_rows(unit_ids: list[int]) -> list[DistrictUnitRow]:
     """One row per (district, unit) for the districts holding any of these leaf units."""
     query = (
-        select(ConsularDistrict, district_unit.c.admin_unit_id)
+        select(
+            ConsularDistrict.id,
+            ConsularDistrict.code,
+            ConsularDistrict.sending_country_code,
+            ConsularDistrict.area_km2,
+            Consulate.name_es,
+            Consulate.name_en,
+            Consulate.city,
+            Consulate.host_country_code,
+            district_unit.c.admin_unit_id,
+        )
         .join(district_unit, district_unit.c.district_id == ConsularDistrict.id)
+        .join(Consulate, Consulate.id == ConsularDistrict.consulate_id)
         .where(district_unit.c.admin_unit_id.in_(unit_ids))
-        .options(joinedload(ConsularDistrict.consulate))
     )
-    return [
-        DistrictUnitRow(d.id, d.code, d.sending_country_code, d.area_km2, d.consulate, unit_id)
-        for d, unit_id in db.session.execute(query)
-    ]
+    return [DistrictUnitRow(*row) for row in _rows(query)]
 
 
 def unit_coverage_rows(unit_ids: list[int]) -> list[tuple[int, int, float, bool]]:
