@@ -126,3 +126,9 @@ def test_a_chosen_state(ctx):
     assert {uuid for uuid, _ in coverage} <= set(by_id)
     for uuid, is_full in coverage:
         assert (by_id[uuid].area_share > 0.999) == is_full
+
+
+def test_an_area_at_sea_meets_nothing(ctx):
+    report = build_report(area_from_circle(-40, 30, 100), exact=False)  # the middle of the Atlantic
+    assert report.districts == () and report.organisations == () and report.services == ()
+    assert len(report.gaps) == len(SERVICE_CATEGORIES) and report.area_km2 > 30_000
