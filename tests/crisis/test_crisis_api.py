@@ -90,3 +90,33 @@ def test_the_openapi_document_describes_the_crisis_paths(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "post" in spec["paths"]["/crisis/report"] and "get" in spec["paths"]["/crises/{crisis_id}"]
     assert "POST" in client.get("/api/v1/docs").get_data(as_text=True)
+
+
+def test_a_saved_crisis_follows_the_entries_as_they_change(fresh_app):
+    from sqlalchemy import select
+
+    from directory_app.organisations.editing import change_workflow
+    from directory_app.organisations.models import Organisation
+    from directory_app.organisations.services import replace_coverage
+
+    with fresh_app.app_context():
+        ids = add_tapachula_organisations()
+        user = db.session.query(User).filter_by(email=TEST_USERS["ts_admin"].email).one()
+        crisis_id = save_crisis(
+            user, name="Inundación", kind="flood", starts_on=date(2026, 12, 2), area=area_from_circle(*TAPACHULA, 50)
+        ).id
+        db.session.commit()
+    ts = login_as(fresh_app.test_client(), "ts_admin")
+
+    def listed() -> set[str]:
+        return {o["id"] for o in ts.get(f"/api/v1/crises/{crisis_id}").get_json()["organisations"]}
+
+    assert {ids["radius"], ids["state"]} <= listed()
+    with fresh_app.app_context():
+        state = db.session.scalar(select(Organisation).where(Organisation.uuid == ids["state"]))
+        replace_coverage(state, [{"kind": "admin_unit", "unit": "US-48201"}])  # now serves Houston only
+        radius = db.session.scalar(select(Organisation).where(Organisation.uuid == ids["radius"]))
+        ts_user = db.session.query(User).filter_by(email=TEST_USERS["ts_admin"].email).one()
+        change_workflow().archive(ts_user, radius, base_version=radius.version)  # as the TS archives it
+        db.session.commit()
+    assert not {ids["radius"], ids["state"]} & listed()
