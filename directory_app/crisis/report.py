@@ -224,8 +224,3 @@ def _service_groups(hits, lang: str) -> tuple[tuple[ServiceGroup, ...], tuple[Se
         group = ServiceGroup(code, label, tuple(by_code.get(code, ())))
         (services if group.organisations else gaps).append(group)
     return tuple(services), tuple(gaps)
-
-
-def report_geometry_bounds(report: CrisisReport) -> tuple[float, float, float, float]:
-    """The bounds of the area (for a map's initial view)."""
-    return tuple(shapely.bounds(report.area))
