@@ -178,7 +178,7 @@ class CrisisAreaForm(FlaskForm):
         if self.radius_km.data is None:
             raise ValidationError(_("Give the radius in km."))
         lon, lat, label = self._point()
-        self.area_label = _("%(km)s km around %(place)s", km=f"{self.radius_km.data:g}", place=label)
+        self.area_label = _("%(km)s km around %(place)s", km=format(self.radius_km.data, "g"), place=label)
         return areas.area_from_circle(lon, lat, float(self.radius_km.data))
 
     def _point(self) -> tuple[float, float, str]:
