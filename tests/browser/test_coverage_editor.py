@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from directory_app.extensions import db
 from directory_app.organisations.models import CoverageKind, Location, Organisation, Status
-from tests.browser.conftest import LOCAL_HOST, LiveServer, sign_in
+from tests.browser.conftest import LOCAL_HOST, LiveServer, show_map, sign_in
 from tests.conftest import make_app
 from tests.organisations.coverage_editor_page import add_editor_page
 
@@ -118,6 +118,7 @@ def test_draw_a_polygon_save_it_and_see_it_on_the_organisation_page(
     with page.expect_navigation():
         page.click("#save-coverage")
     assert f"/organisations/{organisation_uuid}" in page.url
+    show_map(page)  # the organisation page's map loads when the reader scrolls to it
     page.wait_for_selector(".folium-map[data-coverage-features]")
     coverage = page.evaluate(
         "(url) => fetch(url).then(r => r.json())", f"/maps/organisations/{organisation_uuid}/coverage.geojson"
@@ -183,6 +184,7 @@ def test_on_the_edit_page_a_drawn_area_is_published_and_shown_on_the_organisatio
     with page.expect_navigation():
         page.click("form.coverage-form button[type=submit]")
     assert page.url.endswith(f"/organisations/{organisation_uuid}")
+    show_map(page)  # the organisation page's map loads when the reader scrolls to it
     page.wait_for_selector(".folium-map[data-coverage-features]")
     coverage = page.evaluate(
         "(url) => fetch(url).then(r => r.json())", f"/maps/organisations/{organisation_uuid}/coverage.geojson"
