@@ -13,6 +13,12 @@ the directory version (one indexed query per request), and a district page by th
 that district (count and newest change, read like the directory version), so an edit of one entry does
 not empty the cache of every other organisation page, nor of the districts it does not serve.
 
+Compression: a page served through the cache (a hit, or a miss that was stored) is gzip-compressed for a
+browser that accepts it (Houston's district page at 10,000 organisations: 210 KB, 22 KB compressed). Such
+a page holds no secret that compression could leak to a BREACH attacker: it is anonymous and set no
+cookie, so it carries no CSRF token, and its CSP nonce is new for every response. Pages of signed-in
+readers and pages with forms that set a session are never compressed by the app.
+
 Where pages live:
 - PAGE_CACHE_URL empty (default): in each process's memory, at most PAGE_CACHE_SIZE pages (default 512;
   0 disables the cache) and PAGE_CACHE_MEMORY_BYTES of HTML (default 64 MiB);
@@ -25,6 +31,7 @@ Where pages live:
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import threading
@@ -56,6 +63,7 @@ CACHED_ENDPOINTS = frozenset(
 
 NONCE_SLOT = b"\x00csp-nonce\x00"
 SKIPPED_HEADERS = ("content-length", "set-cookie", "content-security-policy")
+GZIP_LEVEL = 4  # about 2 ms for a 200 KB page; higher levels gain little on HTML
 
 _now = time.monotonic  # tests move the clock
 _committed_at = 0.0  # last commit of any session in this process
@@ -307,6 +315,15 @@ def _serve_from_cache():
     body = body.replace(NONCE_SLOT, csp_nonce().encode())
     response = Response(body, status=status, headers=headers)
     response.headers["X-Page-Cache"] = "hit"
+    return _compressed(response)
+
+
+def _compressed(response: Response) -> Response:
+    """The response gzip-compressed when the browser accepts it (only pages of this cache: see above)."""
+    response.vary.add("Accept-Encoding")
+    if "gzip" in request.accept_encodings and "Content-Encoding" not in response.headers:
+        response.set_data(gzip.compress(response.get_data(), compresslevel=GZIP_LEVEL))
+        response.headers["Content-Encoding"] = "gzip"
     return response
 
 
@@ -320,7 +337,7 @@ def _store(response: Response) -> Response:
     body = response.get_data().replace(csp_nonce().encode(), NONCE_SLOT)  # each reader gets a new nonce
     _cache().store.put(key, (body, response.status_code, headers))
     response.headers["X-Page-Cache"] = "miss"
-    return response
+    return _compressed(response)
 
 
 def init_page_cache(app: Flask) -> None:
