@@ -64,7 +64,9 @@ def main() -> None:
         scores: dict[str, list[float]] = {category: [] for category in CATEGORIES}
         failing: set[str] = set()
         for attempt in range(args.runs):
-            lhr = run(args.lighthouse, args.base.rstrip("/") + path, args.out / f"{number}-{attempt}.json", args.chromium)
+            lhr = run(
+                args.lighthouse, args.base.rstrip("/") + path, args.out / f"{number}-{attempt}.json", args.chromium
+            )
             for category in CATEGORIES:
                 scores[category].append(lhr["categories"][category]["score"] * 100)
                 failing.update(failing_audits(lhr, category))

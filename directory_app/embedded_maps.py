@@ -47,11 +47,12 @@ MODES = {
     None: ((), ()),  # layers and points only
     "editor": (("vendor/draw/leaflet.draw.js", "js/directory-map-editor.js"), ("vendor/draw/leaflet.draw.css",)),
     "picker": (("js/directory-map-picker.js",), ()),
+    "crisis": (("js/crisis-map.js",), ()),  # a crisis report's area, districts and sites (crisis.maps)
 }
-# Maps that work with the form around them load with the page; a map that only shows (mode None: the
-# public map, an organisation's, a district's, the nearest search, a proposal's) loads its scripts when
-# it comes near the screen (static/js/map-loader.js).
-EAGER_MODES = frozenset({"editor", "picker"})
+# Maps that work with the form around them, and the crisis report's map (what its page is for), load with
+# the page; a map that only shows (mode None: the public map, an organisation's, a district's, the
+# nearest search, a proposal's) loads its scripts when it comes near the screen (static/js/map-loader.js).
+EAGER_MODES = frozenset({"editor", "picker", "crisis"})
 
 
 def map_assets(mode: str | None = None) -> MapAssets:

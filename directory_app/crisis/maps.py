@@ -17,40 +17,21 @@ import json
 import shapely
 from flask import url_for
 from flask_babel import gettext as _
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from directory_app.embedded_maps import CORE_CSS, CORE_JS, base_config, render_map
-from directory_app.security import csp_nonce
-from geo.maps import MapAssets, config_element, map_shell
+from directory_app.embedded_maps import base_config, render_map
+from directory_app.organisations.maps import drawing_labels
 
-CRISIS_JS = ("js/crisis-map.js",)
 DISPLAY_TOLERANCE = 0.005  # degrees (~500 m): the area as drawn on a report's map
 MAX_SITES_ON_MAP = 2_000
 
 
 def drawing_map(field_id: str) -> Markup:
     """The map on which the affected area is drawn, bound to the hidden input `field_id`."""
-    labels = {
+    labels = drawing_labels() | {
         "drawnArea": _("Affected area"),
-        "areaName": _("Name of area"),
-        "noArea": _("No area drawn yet."),
-        "km2": _("km²"),
-        "vertices": _("vertices"),
         "reference": _("Affected area"),
-        "drawn": _("Drawn areas"),
         "loadError": _("A map layer could not be loaded."),
-        "drawPolygon": _("Draw an area"),
-        "editLayers": _("Reshape the areas"),
-        "removeLayers": _("Delete areas"),
-        "finish": _("Finish"),
-        "cancel": _("Cancel"),
-        "deleteLastPoint": _("Delete the last point"),
-        "save": _("Done"),
-        "clearAll": _("Delete all"),
-        "startPolygon": _("Click to start drawing the area."),
-        "continuePolygon": _("Click to add a corner."),
-        "endPolygon": _("Click the first corner to close the area."),
-        "crossing": _("The outline may not cross itself."),
     }
     editor = {"field": field_id, "list": f"{field_id}-list", "coverageUrl": None, "labels": labels}
     config = base_config() | {"title": _("Map for drawing the affected area"), "mode": "editor", "editor": editor}
@@ -93,20 +74,4 @@ def report_map(report) -> Markup:
             },
         },
     }
-    return _render(config, "map-crisis-report")
-
-
-def _render(config: dict, css_class: str) -> Markup:
-    """embedded_maps.render_map for the mode `crisis`, whose script is this feature's own."""
-    assets = MapAssets(
-        js=tuple(url_for("static", filename=path) for path in CORE_JS + CRISIS_JS),
-        css=tuple(url_for("static", filename=path) for path in CORE_CSS),
-    )
-    parts = map_shell(assets, center=(22.0, -95.0), zoom=4)
-    maps_css = url_for("static", filename="css/maps.css")
-    html = (
-        f'<link rel="stylesheet" href="{escape(maps_css)}">\n{parts.assets}\n'
-        f'<div class="map-frame {escape(css_class)}">{parts.container}</div>\n'
-        f'{config_element(parts, config)}\n<script nonce="{escape(csp_nonce())}">{parts.script}</script>'
-    )
-    return Markup(html)  # nosec B704: the app's own shell and HTML-safe JSON, as embedded_maps.render_map
+    return render_map(config, "map-crisis-report", center=(22.0, -95.0), zoom=4)

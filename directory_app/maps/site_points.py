@@ -43,12 +43,15 @@ def point_table(organisation_ids, exact: ExactRule) -> str:
     return '{"points":[' + ",".join(points) + "]}"
 
 
-def site_feature(site_id: int, organisation_ids, exact: ExactRule) -> str | None:
-    """A FeatureCollection holding the one site `site_id`, as the GeoJSON layer writes it, when the
-    site belongs to one of the given organisations (those the reader may see); else None."""
-    owner = db.session.scalar(
+def visible_owner(site_id: int, organisation_ids) -> int | None:
+    """The id of the organisation of site `site_id` when it is one of the given organisations (those
+    the reader may see); else None."""
+    return db.session.scalar(
         select(Location.organisation_id).where(Location.id == site_id, Location.organisation_id.in_(organisation_ids))
     )
-    if owner is None:
-        return None
+
+
+def site_feature(site_id: int, owner: int, exact: ExactRule) -> str:
+    """A FeatureCollection holding the one site `site_id` of the organisation `owner` (visible_owner),
+    as the GeoJSON layer writes it."""
     return organisation_points(select(Organisation.id).where(Organisation.id == owner), exact, only_site=site_id)

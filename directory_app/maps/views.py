@@ -36,33 +36,28 @@ def public_map():
 
 @bp.get("/maps/organisations.geojson")
 def organisation_points():
-    query, problems = parse_directory_query(request.args)
-    if problems:
-        abort(400, description=" ".join(problems))
-    viewer = access.viewer_key()
-    key = f"organisations.geojson?{sorted(query.url_args(sort='name', page=1).items())}&viewer={viewer}"
-    rule = access.exact_location_rule()
-    return layer_response(
-        key,
-        layers.organisations_version(),
-        lambda: layers.organisation_points(matching_organisation_ids(query), rule),
-        private=viewer != "public",
-    )
+    return _organisations_layer("organisations.geojson", layers.organisation_points)
 
 
 @bp.get("/maps/organisation-points.json")
 def organisation_point_table():
     """The organisations layer of the maps: [lon, lat, exact, site id] rows (maps.site_points)."""
+    return _organisations_layer("organisation-points.json", site_points.point_table)
+
+
+def _organisations_layer(name: str, build):
+    """The sites of the organisations the directory's filters choose, written by `build(ids, rule)`,
+    cached per filters and kind of reader."""
     query, problems = parse_directory_query(request.args)
     if problems:
         abort(400, description=" ".join(problems))
     viewer = access.viewer_key()
-    key = f"organisation-points.json?{sorted(query.url_args(sort='name', page=1).items())}&viewer={viewer}"
+    key = f"{name}?{sorted(query.url_args(sort='name', page=1).items())}&viewer={viewer}"
     rule = access.exact_location_rule()
     return layer_response(
         key,
         layers.organisations_version(),
-        lambda: site_points.point_table(matching_organisation_ids(query), rule),
+        lambda: build(matching_organisation_ids(query), rule),
         private=viewer != "public",
     )
 
@@ -71,15 +66,15 @@ def organisation_point_table():
 def site_details(site_id: int):
     """One site of the organisations layer with what its tooltip and popup show (maps.site_points)."""
     query, _problems = parse_directory_query(MultiDict())
-    rule = access.exact_location_rule()
-    text = site_points.site_feature(site_id, matching_organisation_ids(query), rule)
-    if text is None:
+    owner = site_points.visible_owner(site_id, matching_organisation_ids(query))
+    if owner is None:
         abort(404)
     viewer = access.viewer_key()
+    rule = access.exact_location_rule()
     return layer_response(
         f"sites/{site_id}.json&viewer={viewer}",
         layers.organisations_version(),
-        lambda: text,
+        lambda: site_points.site_feature(site_id, owner, rule),
         private=viewer != "public",
     )
 

@@ -96,28 +96,36 @@ def editor_config(organisation, field_id: str) -> dict:
                 "noUnit": _("No admin unit of the directory here."),
             },
         },
-        "labels": {
+        "labels": drawing_labels()
+        | {
             "drawnArea": _("Area drawn on the map"),
-            "areaName": _("Name of area"),
-            "noArea": _("No area drawn yet."),
-            "km2": _("km²"),
-            "vertices": _("vertices"),
             "reference": _("Rest of the coverage (change it above)"),
-            "drawn": _("Drawn areas"),
             "loadError": _("The current coverage could not be loaded."),
-            "drawPolygon": _("Draw an area"),
-            "editLayers": _("Reshape the areas"),
-            "removeLayers": _("Delete areas"),
-            "finish": _("Finish"),
-            "cancel": _("Cancel"),
-            "deleteLastPoint": _("Delete the last point"),
-            "save": _("Done"),
-            "clearAll": _("Delete all"),
-            "startPolygon": _("Click to start drawing the area."),
-            "continuePolygon": _("Click to add a corner."),
-            "endPolygon": _("Click the first corner to close the area."),
-            "crossing": _("The outline may not cross itself."),
         },
+    }
+
+
+def drawing_labels() -> dict:
+    """The drawing tools' labels of the editor mode (directory-map-editor.js), shared by every map
+    on which an area is drawn: the coverage editor and the crisis area."""
+    return {
+        "areaName": _("Name of area"),
+        "noArea": _("No area drawn yet."),
+        "km2": _("km²"),
+        "vertices": _("vertices"),
+        "drawn": _("Drawn areas"),
+        "drawPolygon": _("Draw an area"),
+        "editLayers": _("Reshape the areas"),
+        "removeLayers": _("Delete areas"),
+        "finish": _("Finish"),
+        "cancel": _("Cancel"),
+        "deleteLastPoint": _("Delete the last point"),
+        "save": _("Done"),
+        "clearAll": _("Delete all"),
+        "startPolygon": _("Click to start drawing the area."),
+        "continuePolygon": _("Click to add a corner."),
+        "endPolygon": _("Click the first corner to close the area."),
+        "crossing": _("The outline may not cross itself."),
     }
 
 
