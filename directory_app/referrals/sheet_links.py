@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from urllib.parse import quote
 
 import segno
@@ -51,9 +52,16 @@ def live_url(district_code: str, choice: ServiceChoice, language: str) -> str:
     return public_url("referrals.district_page", code=district_code, **choice.url_args(), lang=language)
 
 
+@lru_cache(maxsize=1024)
+def _qr_paths(url: str) -> str:
+    """segno's SVG of `url` (a few ms to encode: kept per address, as a district page with the same
+    services always links to the same one)."""
+    return segno.make(url, error="m").svg_inline(omitsize=True, border=2, svgclass="qr-code")
+
+
 def qr_svg(url: str, label: str) -> Markup:
     """A QR code of `url` as an inline SVG image (scales with CSS: a viewBox, no fixed size)."""
-    svg = segno.make(url, error="m").svg_inline(omitsize=True, border=2, svgclass="qr-code")
+    svg = _qr_paths(url)
     # segno writes only path data (the URL is encoded as modules, never as text); the label is escaped
     return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))  # nosec B704
 
