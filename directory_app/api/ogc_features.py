@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import Any
 
 import shapely
-from sqlalchemy import ColumnElement, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 
 from directory_app.api import ogc_crs, ogc_filters
 from directory_app.api.ogc_cql import to_condition
@@ -38,7 +38,7 @@ from directory_app.api.params import iso_datetime
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict, Consulate, consulate_sending_country
 from directory_app.organisations.models import Location, Organisation, Service, Status
-from directory_app.organisations.site_boxes import positions_for, site_ids_in_boxes
+from directory_app.organisations.site_boxes import shown_in_boxes, shown_position, within
 from geo.simplify import simplify_coverage
 
 DISTRICT_TOLERANCE = 0.01
@@ -66,22 +66,11 @@ class Viewer:
 
     def position_columns(self) -> tuple[ColumnElement, ColumnElement, ColumnElement]:
         """SQL expressions for the shown longitude, latitude and whether they are exact."""
-        if self.key == "all":
-            exact = Organisation.hide_exact_location.is_(False) | Organisation.hide_exact_location.is_(True)
-        elif self.key.startswith("country:"):
-            own = self.key.split(":", 1)[1]
-            exact = Organisation.hide_exact_location.is_(False) | (Organisation.country_code == own)
-        else:
-            exact = Organisation.hide_exact_location.is_(False)
-        lon = case((exact, Location.lon), else_=Location.public_lon)
-        lat = case((exact, Location.lat), else_=Location.public_lat)
-        return lon, lat, case((exact, True), else_=False)
+        return shown_position(self.key)
 
-    def in_boxes(self, lon: ColumnElement, lat: ColumnElement, boxes: tuple[Box, ...]) -> ColumnElement:
-        """Sites whose shown position (lon, lat: position_columns) lies in a box: the candidates come
-        from an index of the stored positions this reader may be shown, the shown position decides."""
-        candidates = Location.id.in_(site_ids_in_boxes(boxes, positions_for(self.key)))
-        return candidates & _in_boxes(lon, lat, boxes)
+    def in_boxes(self, boxes: tuple[Box, ...]) -> ColumnElement:
+        """Sites whose shown position lies in a box (organisations.site_boxes: index, then exact test)."""
+        return shown_in_boxes(self.key, boxes)
 
 
 def point_geometry(lon: float, lat: float) -> dict:
@@ -90,12 +79,6 @@ def point_geometry(lon: float, lat: float) -> dict:
 
 def _feature(feature_id: str, properties: dict, geometry: dict | None) -> dict:
     return {"type": "Feature", "id": feature_id, "geometry": geometry, "properties": properties}
-
-
-def _in_boxes(lon, lat, boxes: tuple[Box, ...]) -> ColumnElement:
-    return or_(
-        *(lon.between(min_lon, max_lon) & lat.between(min_lat, max_lat) for min_lon, min_lat, max_lon, max_lat in boxes)
-    )
 
 
 def _count(statement) -> int:
@@ -139,11 +122,11 @@ def organisation_sites(query: ItemQuery, viewer: Viewer, feature_id: str | None 
     if feature_id is not None:
         statement = statement.where(Location.uuid == feature_id)
     if query.boxes:
-        statement = statement.where(viewer.in_boxes(lon, lat, query.boxes))
+        statement = statement.where(viewer.in_boxes(query.boxes))
     statement = statement.where(*ogc_filters.interval_conditions(Organisation.updated_at, query.interval))
     if query.cql is not None:
         target = ogc_filters.point_target(
-            columns, Location.id, lon, lat, ogc_filters.published_sites, lambda box: viewer.in_boxes(lon, lat, (box,))
+            columns, Location.id, lon, lat, ogc_filters.published_sites, lambda box: viewer.in_boxes((box,))
         )
         statement = statement.where(to_condition(query.cql, target, query.filter_crs))
     if "country" in query.filters:
@@ -195,7 +178,7 @@ def consulates(query: ItemQuery, feature_id: str | None = None) -> tuple[list[di
     if feature_id is not None:
         statement = statement.where(Consulate.code == feature_id)
     if query.boxes:
-        statement = statement.where(_in_boxes(Consulate.lon, Consulate.lat, query.boxes))
+        statement = statement.where(within(Consulate.lon, Consulate.lat, query.boxes))
     statement = statement.where(*ogc_filters.interval_conditions(Consulate.updated_at, query.interval))
     if query.cql is not None:
         target = ogc_filters.point_target(columns, Consulate.id, Consulate.lon, Consulate.lat, lambda s: s)

@@ -20,15 +20,21 @@ two stored columns, never a value computed at read time, and a box is searched o
 reader sees in the boxes (boxes widened by EPSILON degrees, and for a country contact both positions).
 Callers keep their exact condition on the position the reader is shown, which trims it to the answer:
 the index only chooses the rows to look at, the privacy rule stays where it was.
+
+`shown_position` is that position as SQL (accounts.access's rule, on Location joined with its
+Organisation) and `shown_in_boxes` the whole condition, candidates and exact test together: the one
+way every bbox of the directory is answered (/ogc, /api/v1/organisations, the map layers).
+`sites_shown_in_boxes` and `organisations_shown_in_boxes` give them as selects of ids.
 """
 
 from __future__ import annotations
 
 import functools
 
-from sqlalchemy import Integer, column, text
+from sqlalchemy import ColumnElement, Integer, Select, case, column, or_, select, text
 
 from directory_app.extensions import db
+from directory_app.organisations.models import Location, Organisation
 from geo.nearest import grid_key, grid_ranges
 
 BOX_INDEXES = ("ix_location_public_point", "ix_location_exact_point")  # PostgreSQL only (migration 0015)
@@ -46,6 +52,55 @@ def positions_for(viewer_key: str) -> tuple[str, ...]:
     if viewer_key.startswith("country:"):
         return (PUBLIC, EXACT)
     return (PUBLIC,)
+
+
+def shown_position(viewer_key: str) -> tuple[ColumnElement, ColumnElement, ColumnElement]:
+    """SQL expressions, on Location joined with its Organisation, of the longitude and latitude this
+    reader is shown (accounts.access.viewer_key) and whether they are the exact ones."""
+    hidden = Organisation.hide_exact_location
+    if viewer_key == "all":
+        exact = hidden.is_(False) | hidden.is_(True)
+    elif viewer_key.startswith("country:"):
+        exact = hidden.is_(False) | (Organisation.country_code == viewer_key.split(":", 1)[1])
+    else:
+        exact = hidden.is_(False)
+    lon = case((exact, Location.lon), else_=Location.public_lon)
+    lat = case((exact, Location.lat), else_=Location.public_lat)
+    return lon, lat, case((exact, True), else_=False)
+
+
+def within(lon: ColumnElement, lat: ColumnElement, boxes: tuple[Box, ...]) -> ColumnElement:
+    """The point (lon, lat) lies in one of the boxes (edges included)."""
+    return or_(*(lon.between(west, east) & lat.between(south, north) for west, south, east, north in boxes))
+
+
+def shown_in_boxes(viewer_key: str, boxes: tuple[Box, ...]) -> ColumnElement:
+    """Sites (Location joined with its Organisation) whose position shown to this reader lies in a box:
+    the candidates come from an index of the stored positions the reader may be shown, the shown
+    position decides. A hidden site is never found by its exact point by a reader who may not see it."""
+    lon, lat, _exact = shown_position(viewer_key)
+    return Location.id.in_(site_ids_in_boxes(boxes, positions_for(viewer_key))) & within(lon, lat, boxes)
+
+
+def sites_shown_in_boxes(viewer_key: str, boxes: tuple[Box, ...]) -> Select:
+    """A select of the ids of the sites shown to this reader inside a box (of any organisation: callers
+    choose which organisations are seen). Never correlated with an enclosing query."""
+    return (
+        select(Location.id)
+        .join(Organisation, Organisation.id == Location.organisation_id)
+        .where(shown_in_boxes(viewer_key, boxes))
+        .correlate(None)
+    )
+
+
+def organisations_shown_in_boxes(viewer_key: str, boxes: tuple[Box, ...]) -> Select:
+    """A select of the ids of the organisations with a site shown to this reader inside a box."""
+    return (
+        select(Location.organisation_id)
+        .join(Organisation, Organisation.id == Location.organisation_id)
+        .where(shown_in_boxes(viewer_key, boxes))
+        .correlate(None)
+    )
 
 
 def site_ids_in_boxes(boxes: tuple[Box, ...], positions: tuple[str, ...]):
