@@ -19,13 +19,17 @@ the database stores (2^31 - 1) matches no route: 404.
 
 Each parser then checks its own values and never lets Python's own limits through as a 500:
 `whole_number` (digits only, ASCII, bounded length: "²" passes str.isdigit() but not int(), and int()
-refuses more than 4,300 digits) and `aware_datetime` (ISO 8601, within years 1-9999 once in UTC).
+refuses more than 4,300 digits), `aware_datetime` (ISO 8601, within years 1-9999 once in UTC) and
+`bounding_box` (west,south,east,north in WGS 84, for /api/v1 and the map layers; /ogc has its own,
+with bbox-crs and six numbers).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from flask import Flask, request
@@ -117,6 +121,33 @@ def aware_datetime(raw: str) -> datetime | None:
         return value.astimezone(UTC)
     except (ValueError, OverflowError):
         return None
+
+
+def bounding_box(args: Mapping[str, str], name: str = "bbox") -> tuple[float, float, float, float] | None:
+    """`name` as (west, south, east, north) in WGS 84, None when absent or empty. Four finite numbers
+    within the globe, south not above north; a box across the antimeridian (west east of east) is
+    refused with its own message. Every refusal is a BadParameter naming the parameter."""
+    raw = str(args.get(name) or "").strip()
+    if not raw:
+        return None
+    problem = BadParameter(
+        _("'%(name)s' must be four numbers: min longitude, min latitude, max longitude, max latitude.", name=name),
+        name,
+    )
+    parts = raw.split(",")
+    if len(parts) != 4 or len(raw) > 200:
+        raise problem
+    try:
+        west, south, east, north = (float(part) for part in parts)
+    except ValueError:
+        raise problem from None
+    if not all(math.isfinite(v) for v in (west, south, east, north)):
+        raise problem
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+        raise problem
+    if west > east:
+        raise BadParameter(_("Boxes across the antimeridian are not supported: split the box in two."), name)
+    return west, south, east, north
 
 
 def init_request_params(app: Flask) -> None:

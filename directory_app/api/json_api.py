@@ -12,11 +12,19 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from directory_app import vocabulary
-from directory_app.accounts.access import exact_location_rule, sees_all_exact_locations
+from directory_app.accounts.access import exact_location_rule, sees_all_exact_locations, viewer_key
 from directory_app.api import json_api_queries as answers
 from directory_app.api.common import prepare_api_blueprint
 from directory_app.api.openapi import json_api_openapi
-from directory_app.api.params import ApiProblem, canonical_uuid, float_param, int_param, path_text, text_param
+from directory_app.api.params import (
+    ApiProblem,
+    bbox_param,
+    canonical_uuid,
+    float_param,
+    int_param,
+    path_text,
+    text_param,
+)
 from directory_app.extensions import db
 from directory_app.geography.models import Country
 from directory_app.organisations.sample_data import mark_document
@@ -59,7 +67,9 @@ def search():
     if problems:
         return jsonify(error=" ".join(problems), problems=problems, status=400), 400
     per_page = int_param(request.args, "per_page", 25, 1, MAX_PER_PAGE)
-    return jsonify(mark_document(answers.search_organisations(query, per_page, _page_url)))
+    bbox = bbox_param(request.args)
+    found = answers.search_organisations(query, per_page, _page_url, bbox, viewer_key())
+    return jsonify(mark_document(found))
 
 
 @bp.get("/organisations/<organisation_id>")

@@ -16,13 +16,18 @@ from directory_app.geography.units import districts_at, units_at
 from directory_app.organisations.models import Organisation, Status
 from directory_app.organisations.queries import Services, nearest_organisations, organisations_serving
 from directory_app.organisations.search import DirectoryQuery, search_directory
+from directory_app.organisations.site_boxes import Box, organisations_shown_in_boxes
 
 UrlFor = Callable[[str], str]  # organisation uuid -> its page
 
 
-def search_organisations(query: DirectoryQuery, per_page: int, page_url: UrlFor) -> dict:
-    """One page of the directory search (the same filters and order as /organisations)."""
-    result = search_directory(query, per_page=per_page)
+def search_organisations(
+    query: DirectoryQuery, per_page: int, page_url: UrlFor, bbox: Box | None = None, viewer_key: str = "public"
+) -> dict:
+    """One page of the directory search (the same filters and order as /organisations); with `bbox`, only
+    the organisations with a site inside it at the position this reader is shown (site_boxes)."""
+    among = organisations_shown_in_boxes(viewer_key, (bbox,)) if bbox else None
+    result = search_directory(query, per_page=per_page, among=among)
     return {
         "total": result.total,
         "page": result.page,

@@ -33,6 +33,18 @@ _MATCH = _query(
 )
 _LON = _query("lon", "Longitude (WGS 84).", {"type": "number", "minimum": -180, "maximum": 180}, True)
 _LAT = _query("lat", "Latitude (WGS 84).", {"type": "number", "minimum": -90, "maximum": 90}, True)
+_BBOX = {
+    **_query(
+        "bbox",
+        "Only organisations with a site inside the box: west, south, east, north in WGS 84 (edges included; "
+        "west <= east, a box across the antimeridian is refused). Sites of organisations that hide their exact "
+        "location are at the approximate position the reader is shown, never found by their exact position by "
+        "a reader who may not see it.",
+        {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
+    ),
+    "style": "form",
+    "explode": False,
+}
 
 _ERROR = {
     "type": "object",
@@ -154,6 +166,7 @@ def _search_parameters() -> list[dict]:
             _STRING,
         ),
         _query("network", "Network code.", _STRING),
+        _BBOX,
         _query("sort", "Order.", {"type": "string", "enum": list(SORTS)}),
         _query("page", "Page number.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
         _query("per_page", "Results per page.", {"type": "integer", "minimum": 1, "maximum": 100}),

@@ -13,7 +13,7 @@ from flask import Response, jsonify
 from flask_babel import gettext as _
 
 from directory_app.i18n import format_number
-from directory_app.request_params import aware_datetime, whole_number
+from directory_app.request_params import BadParameter, aware_datetime, bounding_box, whole_number
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_TEXT = 200
@@ -139,30 +139,14 @@ def datetime_param(args: Mapping[str, str], name: str) -> datetime | None:
 
 
 def bbox_param(args: Mapping[str, str], name: str = "bbox") -> tuple[float, float, float, float] | None:
-    """minLon,minLat,maxLon,maxLat in WGS 84; a box crossing the antimeridian (minLon > maxLon) is
-    refused with a message, as are values out of range."""
-    raw = text_param(args, name, 200)
-    if not raw:
-        return None
-    parts = raw.split(",")
-    problem = ApiProblem(
-        _("'%(name)s' must be four numbers: min longitude, min latitude, max longitude, max latitude.", name=name),
-        parameter=name,
-    )
-    if len(parts) != 4:
-        raise problem
+    """minLon,minLat,maxLon,maxLat in WGS 84 (request_params.bounding_box, which the map layers read too);
+    a box crossing the antimeridian (minLon > maxLon) is refused with a message, as are values out of
+    range."""
+    text_param(args, name, 200)
     try:
-        min_lon, min_lat, max_lon, max_lat = (float(p) for p in parts)
-    except ValueError:
-        raise problem from None
-    values = (min_lon, min_lat, max_lon, max_lat)
-    if not all(math.isfinite(v) for v in values):
-        raise problem
-    if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
-        raise problem
-    if min_lon > max_lon:
-        raise ApiProblem(_("Boxes across the antimeridian are not supported: split the box in two."), parameter=name)
-    return values
+        return bounding_box(args, name)
+    except BadParameter as refused:
+        raise ApiProblem(str(refused.description), parameter=name) from None
 
 
 def iso_datetime(value: datetime | None) -> str | None:

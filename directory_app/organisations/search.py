@@ -107,13 +107,16 @@ def _order(sort: str) -> list:
     return by_name
 
 
-def search_directory(query: DirectoryQuery, per_page: int = PER_PAGE) -> DirectoryPage:
-    """One page of the published organisations matching the query, with the total count.
+def search_directory(query: DirectoryQuery, per_page: int = PER_PAGE, among=None) -> DirectoryPage:
+    """One page of the published organisations matching the query, with the total count; only those
+    `among` gives (a select of organisation ids, e.g. site_boxes.organisations_shown_in_boxes) if given.
 
     The page's ids and the count come from one query that reads only ids and sort keys; the
     result lines are then read, as plain
     columns, for those ids only."""
     base = _filtered(query)
+    if among is not None:
+        base = base.where(Organisation.id.in_(among))
     if query.words:
         # Typed words are matched row by row: count the rows of that one pass (a window over the
         # whole result, evaluated before LIMIT) rather than scanning a second time. Measured at

@@ -1,0 +1,151 @@
+"""`bbox` on /api/v1/organisations (issue 21): the organisations with a site inside the box at the position
+the reader is shown, found through the same index as /ogc (organisations.site_boxes), equal to a
+brute-force answer in Python; a hidden site is never found by its exact point by a reader who may not
+see it; a bad box is a 400 naming `bbox`."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from directory_app.extensions import db
+from directory_app.organisations.models import Location, Organisation, Service, Status
+
+SEARCH = "/api/v1/organisations"
+# Sees exact positions: (hide_exact_location, organisation country) -> bool, as accounts.access says.
+RULES = {
+    "public": lambda hidden, country: not hidden,
+    "ts_admin": lambda hidden, country: True,
+    "country_contact": lambda hidden, country: not hidden or country == "MX",
+}
+
+
+def _sites() -> list:
+    return db.session.execute(
+        select(
+            Location.lon,
+            Location.lat,
+            Location.public_lon,
+            Location.public_lat,
+            Organisation.uuid,
+            Organisation.hide_exact_location,
+            Organisation.country_code,
+        )
+        .join(Organisation)
+        .where(Organisation.status == Status.PUBLISHED)
+    ).all()
+
+
+def _shown(site, role: str) -> tuple[float, float]:
+    if RULES[role](site.hide_exact_location, site.country_code):
+        return site.lon, site.lat
+    return site.public_lon, site.public_lat
+
+
+def _brute_force(sites, role: str, box) -> set[str]:
+    """The uuids of the organisations with a site shown to `role` inside the box, in Python."""
+    west, south, east, north = box
+    return {s.uuid for s in sites if west <= _shown(s, role)[0] <= east and south <= _shown(s, role)[1] <= north}
+
+
+def _search(reader, query: str) -> tuple[set[str], int]:
+    """Every page of a search: the organisations' ids (each once) and the total."""
+    found, page, totals = [], 1, set()
+    while True:
+        answer = reader.get(f"{SEARCH}?{query}&per_page=100&page={page}")
+        assert answer.status_code == 200, answer.get_json()
+        body = answer.get_json()
+        found += [o["id"] for o in body["organisations"]]
+        totals.add(body["total"])
+        if page >= body["pages"]:
+            break
+        page += 1
+    assert len(found) == len(set(found)) and totals == {len(found)}
+    return set(found), totals.pop()
+
+
+def _boxes(sites) -> list[tuple[float, float, float, float]]:
+    middle = sorted((s.public_lon, s.public_lat) for s in sites)[len(sites) // 2]
+    return [
+        (-125.0, 5.0, -60.0, 50.0),  # every member country
+        (-118.0, 14.0, -86.0, 33.0),  # Mexico
+        (middle[0] - 2.0, middle[1] - 2.0, middle[0] + 2.0, middle[1] + 2.0),
+        (-92.5, 13.5, -88.0, 18.0),  # Guatemala and its borders
+        (-100.0, 10.0, -99.0, 11.0),  # the sea: nothing
+    ]
+
+
+@pytest.mark.parametrize("role", ["public", "ts_admin", "country_contact"])
+def test_bbox_finds_the_organisations_a_brute_force_finds(app, client, client_as, role):
+    reader = client if role == "public" else client_as(role)
+    with app.app_context():
+        sites = _sites()
+    boxes = _boxes(sites)
+    assert len(_brute_force(sites, role, boxes[0])) > 100  # several pages
+    for box in boxes:
+        expected = _brute_force(sites, role, box)
+        found, total = _search(reader, "bbox=" + ",".join(map(str, box)))
+        assert found == expected, box
+        assert total == len(expected)
+
+
+def test_bbox_combines_with_the_directory_filters(app, client):
+    box = (-118.0, 14.0, -86.0, 33.0)
+    with app.app_context():
+        sites = _sites()
+        shelters = set(
+            db.session.scalars(
+                select(Organisation.uuid).where(
+                    Organisation.status == Status.PUBLISHED,
+                    Organisation.services.any((Service.category_code == "shelter") & Service.is_active.is_(True)),
+                )
+            )
+        )
+    found, _total = _search(client, "service=shelter&bbox=" + ",".join(map(str, box)))
+    assert found and found == _brute_force(sites, "public", box) & shelters
+    unboxed, _total = _search(client, "service=shelter")
+    assert found < unboxed
+
+
+def test_a_box_around_a_hidden_exact_point_finds_it_only_for_who_may_see_it(app, client, client_as):
+    with app.app_context():
+        sites = _sites()
+    hidden = [
+        s for s in sites if s.hide_exact_location and abs(s.lon - s.public_lon) + abs(s.lat - s.public_lat) > 0.05
+    ]
+    assert hidden
+    for site in hidden[:4]:
+        box = (site.lon - 0.001, site.lat - 0.001, site.lon + 0.001, site.lat + 0.001)
+        query = "bbox=" + ",".join(map(str, box))
+        expected = _brute_force(sites, "public", box)
+        assert site.uuid not in expected
+        assert _search(client, query)[0] == expected
+        assert site.uuid in _search(client_as("ts_admin"), query)[0]
+        other = "GT" if site.country_code == "MX" else "MX"
+        assert site.uuid not in _search(client_as("country_contact", other), query)[0]
+        around_public = (
+            site.public_lon - 0.001,
+            site.public_lat - 0.001,
+            site.public_lon + 0.001,
+            site.public_lat + 0.001,
+        )
+        assert site.uuid in _search(client, "bbox=" + ",".join(map(str, around_public)))[0]
+
+
+@pytest.mark.parametrize(
+    "bbox",
+    ["1,2,3", "a,b,c,d", "-100,20,-90", "-100,20,-90,nan", "-100,20,-90,inf", "-100,30,-90,20", "-200,20,-90,30",
+     "-100,20,-90,95", "10,20,-10,30", "1,2,3,4,5", ",,,"],
+)  # fmt: skip
+def test_a_bad_bbox_is_a_400_naming_it(client, bbox):
+    answer = client.get(SEARCH, query_string={"bbox": bbox})
+    assert answer.status_code == 400
+    body = answer.get_json()
+    assert body["parameter"] == "bbox" and ("'bbox'" in body["error"] or "antimeridian" in body["error"])
+
+
+def test_the_openapi_document_lists_bbox(client):
+    parameters = client.get("/api/v1/openapi.json").get_json()["paths"]["/organisations"]["get"]["parameters"]
+    bbox = next(p for p in parameters if p["name"] == "bbox")
+    assert bbox["in"] == "query" and bbox["schema"]["minItems"] == bbox["schema"]["maxItems"] == 4
+    assert bbox["style"] == "form" and bbox["explode"] is False
