@@ -21,17 +21,21 @@ _entries: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
 _lock = threading.Lock()
 
 
-def layer_response(key: str, version: str, build: Callable[[], str], *, private: bool = False) -> Response:
+def layer_response(
+    key: str, version: str, build: Callable[[], str], *, private: bool = False, keep: bool = True
+) -> Response:
     """A JSON/GeoJSON response for `key` at `version`; `build` makes the text when not cached.
 
     `private` marks layers that depend on who is signed in (exact positions): they are never
-    stored by shared caches."""
+    stored by shared caches. `keep=False` answers without storing the body in the LRU (a layer cut
+    to a bbox: cheap to build, and its keys are as many as the boxes asked for, which would push the
+    whole layers out); its ETag and 304 work as for any other."""
     etag = hashlib.sha256(f"{key}\x00{version}".encode()).hexdigest()[:32]
     cache_control = "private, no-cache" if private else "public, no-cache"
     if etag in request.if_none_match:
         response = Response(status=304)
     else:
-        raw, compressed = _body(etag, build)
+        raw, compressed = _body(etag, build, keep)
         wants_gzip = "gzip" in request.accept_encodings
         response = Response(compressed if wants_gzip else raw, mimetype=_mimetype(key))
         if wants_gzip:
@@ -42,13 +46,15 @@ def layer_response(key: str, version: str, build: Callable[[], str], *, private:
     return response
 
 
-def _body(etag: str, build: Callable[[], str]) -> tuple[bytes, bytes]:
+def _body(etag: str, build: Callable[[], str], keep: bool = True) -> tuple[bytes, bytes]:
     with _lock:
         if etag in _entries:
             _entries.move_to_end(etag)
             return _entries[etag]
     raw = build().encode()
     entry = (raw, gzip.compress(raw, compresslevel=6))
+    if not keep:
+        return entry
     with _lock:
         _entries[etag] = entry
         while len(_entries) > MAX_ENTRIES:

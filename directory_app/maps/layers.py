@@ -56,10 +56,11 @@ def districts_version() -> str:
     return f"{count}:{latest}"
 
 
-def organisation_points(organisation_ids, exact: ExactRule, *, only_site: int | None = None) -> str:
-    """One Point feature per site of the given organisations (a select of organisation ids), or of
-    the site `only_site` alone: uuid, name, service category codes, whether the position is exact,
-    the phone to show and the last verified date."""
+def organisation_points(organisation_ids, exact: ExactRule, sites=None, *, only_site: int | None = None) -> str:
+    """One Point feature per site of the given organisations (a select of organisation ids), of those
+    `sites` gives (a select of site ids: those in a bbox) if given, or of the site `only_site` alone:
+    uuid, name, service category codes, whether the position is exact, the phone to show and the last
+    verified date."""
     categories: dict[int, list[str]] = defaultdict(list)
     for organisation_id, code in db.session.execute(
         select(Service.organisation_id, Service.category_code)
@@ -93,6 +94,7 @@ def organisation_points(organisation_ids, exact: ExactRule, *, only_site: int | 
         .join(Organisation, Organisation.id == Location.organisation_id)
         .where(Location.organisation_id.in_(organisation_ids))
         .where(true() if only_site is None else Location.id == only_site)
+        .where(true() if sites is None else Location.id.in_(sites))
         .order_by(Location.id)
     )
     features = []

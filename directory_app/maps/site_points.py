@@ -11,16 +11,17 @@ when its tooltip or popup first opens. Positions follow the reader's rights as e
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from directory_app.extensions import db
 from directory_app.maps.layers import ExactRule, organisation_points
 from directory_app.organisations.models import Location, Organisation
 
 
-def point_table(organisation_ids, exact: ExactRule) -> str:
+def point_table(organisation_ids, exact: ExactRule, sites=None) -> str:
     """`{"points": [[lon, lat, exact, site id], ...]}` for the sites of the given organisations (a
-    select of organisation ids), in site order."""
+    select of organisation ids), in site order; only the sites `sites` gives (a select of site ids:
+    those in a bbox) if given."""
     rows = db.session.execute(
         select(
             Location.id,
@@ -33,6 +34,7 @@ def point_table(organisation_ids, exact: ExactRule) -> str:
         )
         .join(Organisation, Organisation.id == Location.organisation_id)
         .where(Location.organisation_id.in_(organisation_ids))
+        .where(true() if sites is None else Location.id.in_(sites))
         .order_by(Location.id)
     )
     points = []

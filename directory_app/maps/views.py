@@ -19,11 +19,13 @@ from directory_app.geography.models import ConsularDistrict
 from directory_app.maps import area_layers, layers, site_points
 from directory_app.maps.cache import layer_response
 from directory_app.maps.public_map import public_map_context
+from directory_app.organisations import site_boxes
 from directory_app.organisations.display import template_helpers
 from directory_app.organisations.models import Organisation, Status
 from directory_app.organisations.profile import may_see_unpublished
 from directory_app.organisations.search import matching_organisation_ids, parse_directory_query
 from directory_app.organisations.service_choice import read_service_choice
+from directory_app.request_params import bounding_box
 
 bp = Blueprint("maps", __name__)
 bp.context_processor(template_helpers)
@@ -46,19 +48,27 @@ def organisation_point_table():
 
 
 def _organisations_layer(name: str, build):
-    """The sites of the organisations the directory's filters choose, written by `build(ids, rule)`,
-    cached per filters and kind of reader."""
+    """The sites of the organisations the directory's filters choose, written by `build(ids, rule,
+    sites)`, cached per filters, box and kind of reader. With `bbox` (west,south,east,north), only the
+    sites whose position shown to this reader lies in it (organisations.site_boxes, through an index):
+    a hidden site is found at its public position only by who may not see the exact one."""
     query, problems = parse_directory_query(request.args)
     if problems:
         abort(400, description=" ".join(problems))
+    box = bounding_box(request.args)
     viewer = access.viewer_key()
-    key = f"{name}?{sorted(query.url_args(sort='name', page=1).items())}&viewer={viewer}"
+    key = f"{name}?{sorted(query.url_args(sort='name', page=1).items())}&bbox={box}&viewer={viewer}"
     rule = access.exact_location_rule()
+    ids, sites = matching_organisation_ids(query), None
+    if box is not None:
+        ids = ids.where(Organisation.id.in_(site_boxes.organisations_shown_in_boxes(viewer, (box,))))
+        sites = site_boxes.sites_shown_in_boxes(viewer, (box,))
     return layer_response(
         key,
         layers.organisations_version(),
-        lambda: build(matching_organisation_ids(query), rule),
+        lambda: build(ids, rule, sites),
         private=viewer != "public",
+        keep=box is None,
     )
 
 
