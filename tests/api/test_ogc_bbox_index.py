@@ -4,11 +4,13 @@ never revealing a hidden organisation's exact point to a reader who may not see 
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import event, select
 
+from directory_app.api.ogc_extents import extent
 from directory_app.api.ogc_features import ItemQuery, Viewer, organisation_sites
 from directory_app.extensions import db
 from directory_app.organisations.entry_data import EntryData
@@ -221,3 +223,54 @@ def test_hiding_a_location_alone_moves_its_public_position(fresh_app):
         db.session.commit()
         site = db.session.get(Location, site.id)
         assert (site.public_lon, site.public_lat) == exact
+
+
+EXTENT_ROLES = {"public": "public", "ts_admin": "all", "country_contact": "country:MX"}
+
+
+@pytest.mark.parametrize("role", list(EXTENT_ROLES))
+def test_the_sites_extent_is_the_shown_positions_rounded_outward(app, client, client_as, role):
+    """The extent is min/max of the positions the reader is shown (a brute force over the sites), rounded
+    outward at 4 decimals: it holds every feature and is no larger than that."""
+    reader = client if role == "public" else client_as(role)
+    with app.app_context():
+        shown = [
+            (s.lon, s.lat) if RULES[role](s.hide_exact_location, s.country_code) else (s.public_lon, s.public_lat)
+            for s in _sites()
+        ]
+    bbox = reader.get("/ogc/collections/organisations").get_json()["extent"]["spatial"]["bbox"][0]
+    lons, lats = [lon for lon, _ in shown], [lat for _, lat in shown]
+    floor, ceil = (lambda v: math.floor(v * 10**4) / 10**4), (lambda v: math.ceil(v * 10**4) / 10**4)
+    assert bbox == [floor(min(lons)), floor(min(lats)), ceil(max(lons)), ceil(max(lats))]
+    features, _matched = _walk(reader, bbox, limit=1000)
+    assert len(features) == len(shown)  # a box of the extent finds every site
+
+
+@pytest.mark.parametrize("viewer", list(VIEWERS))
+def test_the_sites_extent_is_one_aggregate_per_stored_position(app, viewer):
+    """No position is computed per site (no CASE) and no site is read into Python: one aggregate over
+    the stored columns for the public and the TS, two for a country contact (their country's sites
+    exact, the others' public), each reading the sites through an index."""
+    with app.app_context():
+        seen: list[tuple[str, object]] = []
+
+        def keep(_conn, _cursor, statement, parameters, _context, _many):
+            seen.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", keep)
+        try:
+            spatial, _temporal = extent("organisations", Viewer(VIEWERS[viewer]))
+        finally:
+            event.remove(db.engine, "before_cursor_execute", keep)
+        assert spatial is not None
+        assert len(seen) == (2 if viewer.startswith("country:") else 1)
+        for statement, parameters in seen:
+            assert "CASE" not in statement.upper() and "min(" in statement.lower()
+            plan = _plan(statement, parameters)
+            if db.engine.dialect.name == "sqlite":
+                location = [line for line in plan.splitlines() if " location " in f"{line} "]
+                assert len(location) == 1 and "USING" in location[0] and "INDEX" in location[0], plan
+            else:
+                assert plan.splitlines()[0].startswith("Aggregate"), plan
+                assert "Seq Scan on location" not in plan, plan
+        db.session.rollback()
