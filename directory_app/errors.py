@@ -46,6 +46,12 @@ def wants_json() -> bool:
     return request.path.startswith(API_PREFIXES) or request.accept_mimetypes.best == "application/json"
 
 
+def _allow(error) -> dict:
+    """A 405 keeps its Allow header (the methods the address accepts), as RFC 9110 requires."""
+    methods = getattr(error, "valid_methods", None)
+    return {"Allow": ", ".join(methods)} if methods else {}
+
+
 def register_error_handlers(app: Flask, on_refusal=None) -> None:
     """Error pages (or JSON on the APIs) for the usual codes; `on_refusal(code)` is called for a 403 or a
     429 (the app factory passes audit.record_refusal, which keeps them in the audit log)."""
@@ -53,6 +59,7 @@ def register_error_handlers(app: Flask, on_refusal=None) -> None:
         400: _l("The request could not be understood."),
         403: _l("You are not allowed to see this page."),
         404: _l("This page does not exist."),
+        405: _l("This address does not accept this method."),
         409: _l("Someone else changed this entry in the meantime."),
         413: _l("The file is too large."),
         429: _l("Too many attempts. Please wait a minute and try again."),
@@ -71,8 +78,8 @@ def register_error_handlers(app: Flask, on_refusal=None) -> None:
             extra = {"parameter": parameter} if parameter else {}
             if request.path.startswith("/ogc/"):  # the OGC API's exception format as well
                 extra |= {"code": OGC_EXCEPTION_CODES.get(code, "NoApplicableCode"), "description": message}
-            return jsonify(error=message, status=code, **extra), code
-        return render_template("error.html", code=code, message=message), code
+            return jsonify(error=message, status=code, **extra), code, _allow(error)
+        return render_template("error.html", code=code, message=message), code, _allow(error)
 
     for code in messages:
         app.register_error_handler(code, handle)

@@ -229,7 +229,7 @@ def _download_name(stem: str, fmt: str) -> str:
 
 def _file(result, fmt: str, title: str, stem: str) -> Response:
     if fmt == "csv":
-        body, mimetype = report_csv(result, _page_url), "text/csv; charset=utf-8"
+        body, mimetype = report_csv(result, _page_url), "text/csv"  # Werkzeug adds the charset
     elif fmt == "xlsx":
         body = report_xlsx(result, _page_url, title)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -107,6 +107,14 @@ def test_not_found_is_json_under_ogc(client, path):
         assert response.get_json()["code"] == "NotFound"
 
 
+@pytest.mark.parametrize("path", ["/ogc/", "/ogc/collections", "/ogc/collections/organisations/items"])
+def test_a_method_not_allowed_is_json_under_ogc_and_says_what_is(client, path):
+    response = client.post(path, headers={"Accept": "application/json"})
+    assert response.status_code == 405 and response.is_json
+    assert response.get_json()["code"] == "OperationNotSupported"
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "HEAD"}
+
+
 def test_conformance_declares_what_is_implemented(client):
     conforms = set(client.get("/ogc/conformance").get_json()["conformsTo"])
     assert conforms == {

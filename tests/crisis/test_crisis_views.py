@@ -230,7 +230,9 @@ def test_exports_parse(world):
     address = post_area(consular, circle() | {"save": "1", "name": "=cmd|' /C calc'!A0", "kind": "other"}).headers[
         "Location"
     ]
-    rows = list(csv.DictReader(io.StringIO(consular.get(f"{address}.csv").get_data().decode("utf-8-sig"))))
+    response = consular.get(f"{address}.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset said once
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     sections = {row["section"] for row in rows}
     assert {"district", "organisation"} <= sections <= {"district", "organisation", "service_gap"}
     assert {r["code"] for r in rows if r["section"] == "district"} >= set(TAPACHULA_DISTRICTS)
