@@ -6,10 +6,12 @@ see it; a bad box is a 400 naming `bbox`."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from directory_app.extensions import db
 from directory_app.organisations.models import Location, Organisation, Service, Status
+from directory_app.organisations.site_boxes import BOX_INDEXES
+from tests.api.test_ogc_bbox_index import _plan
 
 SEARCH = "/api/v1/organisations"
 # Sees exact positions: (hide_exact_location, organisation country) -> bool, as accounts.access says.
@@ -149,3 +151,34 @@ def test_the_openapi_document_lists_bbox(client):
     bbox = next(p for p in parameters if p["name"] == "bbox")
     assert bbox["in"] == "query" and bbox["schema"]["minItems"] == bbox["schema"]["maxItems"] == 4
     assert bbox["style"] == "form" and bbox["explode"] is False
+
+
+@pytest.mark.parametrize("role", ["public", "ts_admin", "country_contact"])
+@pytest.mark.parametrize("path", [SEARCH, "/maps/organisation-points.json", "/maps/organisations.geojson"])
+def test_bbox_queries_use_the_position_index(app, client, client_as, role, path):
+    """The search and the map layers find a box's sites through the index of the stored positions the
+    reader may be shown, as /ogc does (the plan of each statement that holds the candidates' query)."""
+    reader = client if role == "public" else client_as(role)
+    with app.app_context():
+        seen: list[tuple[str, object]] = []
+
+        def keep(_conn, _cursor, statement, parameters, _context, _many):
+            if "grid_key BETWEEN" in statement or "<@ box(" in statement:
+                seen.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", keep)
+        try:
+            answer = reader.get(f"{path}?bbox=-100,15,-90,22")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", keep)
+        assert answer.status_code == 200 and seen
+        if db.engine.dialect.name == "sqlite":
+            names = {"public": ["ix_location_public_nearest"], "ts_admin": ["ix_location_nearest"]}
+            expected = names.get(role, ["ix_location_public_nearest", "ix_location_nearest"])
+        else:
+            expected = {"public": [BOX_INDEXES[0]], "ts_admin": [BOX_INDEXES[1]]}.get(role, list(BOX_INDEXES))
+        for statement, parameters in seen:
+            plan = _plan(statement, parameters)
+            for name in expected:
+                assert name in plan, plan
+            db.session.rollback()
