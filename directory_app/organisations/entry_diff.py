@@ -32,7 +32,7 @@ def value_text(value: Any) -> str:
 
 def flatten(snapshot: dict[str, Any]) -> dict[str, str]:
     """field path -> text. Lists of plain values (networks, populations, languages) stay one field.
-    The items' ids (ITEM_ID) are no field: they say which item is which (review.merge), nobody
+    The items' ids (ITEM_ID) are no field: they say which item is which (entry_merge), nobody
     edits them."""
     flat: dict[str, str] = {}
     for field in FIELDS:

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from directory_app.organisations.entry_data import EXTRA, FIELDS, ITEM_LABELS, TEXT_FIELDS, spec
 
 _ITEM_PATH = re.compile(r"^(?P<group>[a-z_]+)\[(?P<index>\d+)\]\.(?P<rest>.+)$")
-_WHOLE_ITEM = re.compile(r"^(?P<group>[a-z_]+)\[(?P<index>\d+)\]$")  # an item as a whole (review.merge)
+_WHOLE_ITEM = re.compile(r"^(?P<group>[a-z_]+)\[(?P<index>\d+)\]$")  # an item as a whole (entry_merge)
 
 
 def item_name(group: str, number: int) -> str:

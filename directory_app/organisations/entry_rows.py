@@ -237,7 +237,7 @@ def rows_by_uuid(org: Organisation, lists: tuple[str, ...] = _ROW_LISTS) -> dict
 def kept(rows: dict[str, object], item_id: str | None, new):
     """The row named by `item_id` (a row of this organisation, of the same type) with `new`'s
     values, so that its id stays what it was: what lets a review tell which service, site or phone
-    two people changed (review.merge) and keeps the public ids (HSDS) of unchanged items. `new`
+    two people changed (entry_merge) and keeps the public ids (HSDS) of unchanged items. `new`
     when no id is given (a new item, imported data) or an id that is not one of these rows."""
     item_id = str(item_id or "")
     existing = rows.pop(item_id, None) if item_id else None

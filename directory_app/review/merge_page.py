@@ -1,4 +1,4 @@
-"""What the reviewer's merge page shows: each conflict of review.merge as a row with the published
+"""What the reviewer's merge page shows: each conflict of organisations.entry_merge as a row with the published
 value (who changed it, when) and the proposed one (who, when), and the proposal's other changes,
 applied as they are. Words for the reviewer, not the author: "Published now", "Proposed by"."""
 
@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 
 from directory_app.organisations.coverage_words import PlaceNames
 from directory_app.organisations.entry_labels import field_label
+from directory_app.organisations.entry_merge import ABSENT, Conflict, MergeResult
 from directory_app.organisations.entry_words import path_words
-from directory_app.review.merge import ABSENT, Conflict, MergeResult
 from directory_app.review.models import ChangeProposal, Revision
 
 

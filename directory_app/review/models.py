@@ -43,7 +43,7 @@ class ChangeProposal(UuidMixin, db.Model):
     """A country contact's change, waiting for the Technical Secretariat. `organisation_id` is None
     for a new organisation until it is approved; `base_version` is the organisation's version the
     change was made on (None for a new organisation): the Revision of that version holds the base of
-    the three-way merge at review (review.merge). `kept_published`: the field paths the reviewer kept
+    the three-way merge at review (organisations.entry_merge). `kept_published`: the field paths the reviewer kept
     as published when approving in part; `amended_at`: when its author last replaced its snapshot."""
 
     __tablename__ = "change_proposal"

@@ -4,7 +4,7 @@
   online); the Technical Secretariat's change is applied at once. Both are checked against the version
   the form was opened on (VersionConflict: never a silent overwrite).
 - `approve` / `reject`: the TS decides on a proposal; a proposal is decided once (ProposalConflict for
-  the second TS). A proposal made on an older version is merged three ways (review.merge) with what
+  the second TS). A proposal made on an older version is merged three ways (organisations.entry_merge) with what
   was published since: what only the proposal changed is applied, what only others changed stays;
   fields both changed differently must each be decided (`choices`), else UnchosenConflicts. Fields
   kept as published make the status "approved in part", and the proposal lists them.
@@ -38,10 +38,10 @@ from directory_app.extensions import db
 from directory_app.models_base import utcnow
 from directory_app.organisations.editing import Outcome, VersionConflict
 from directory_app.organisations.entry_diff import diff_snapshots
+from directory_app.organisations.entry_merge import Conflict, MergeResult, three_way_merge
 from directory_app.organisations.entry_of import snapshot_of
 from directory_app.organisations.models import Organisation, Status
 from directory_app.organisations.services import save_entry, set_last_verified
-from directory_app.review.merge import Conflict, MergeResult, three_way_merge
 from directory_app.review.models import ChangeKind, ChangeProposal, ProposalStatus, Revision
 from directory_app.review.queries import base_snapshot
 

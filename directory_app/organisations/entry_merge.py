@@ -1,5 +1,6 @@
-"""Three-way merge of organisation snapshots: the version a proposal was made on (base), the version
-published now, and the proposal.
+"""Three-way merge of organisation snapshots: the version a change was made on (base), the version
+published now, and the change (a proposal at review, or an edit form saved over a newer version).
+Review (proposals) and the edit pages (organisations.edit_merge) both merge with it.
 
 What the proposal changed and nobody else did is taken as it is; what was changed since by someone
 else and not by the proposal stays; only a field both changed, to different values, is a conflict,
@@ -17,7 +18,7 @@ index: they are compared by the item they point to and renumbered in the merged 
 Snapshots from before items carried ids (or whose base items lack them) are aligned by position.
 Without a base (`base=None`: the version it was made on is not known) every difference is a conflict.
 
-Pure functions on plain data: no Flask, no database (tests/review/test_merge_property.py).
+Pure functions on plain data: no Flask, no database (tests/organisations/test_entry_merge_property.py).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Property tests of review.merge.three_way_merge (pure function: no app, no database).
+"""Property tests of organisations.entry_merge.three_way_merge (pure function: no app, no database).
 
 Two people edit copies of one entry snapshot at random (fields of the entry, texts by language,
 additional information, fields of services, phones and contact people, coverage parts, services
@@ -14,7 +14,7 @@ import copy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from directory_app.review.merge import three_way_merge
+from directory_app.organisations.entry_merge import three_way_merge
 
 SCALARS = ("name", "description", "website", "email", "alternate_name")
 SERVICE_FIELDS = ("name", "fees", "schedule", "eligibility")
