@@ -32,7 +32,7 @@ CORE_JS = (
     "vendor/leaflet/leaflet.js",
     "vendor/fullscreen/Control.FullScreen.js",
     "vendor/locate/L.Control.Locate.min.js",
-    "vendor/markercluster/leaflet.markercluster.js",
+    "vendor/supercluster/supercluster.min.js",
     "js/directory-map.js",
     "js/directory-map-layers.js",
 )
@@ -40,8 +40,6 @@ CORE_CSS = (
     "vendor/leaflet/leaflet.css",
     "vendor/fullscreen/Control.FullScreen.css",
     "vendor/locate/L.Control.Locate.min.css",
-    "vendor/markercluster/MarkerCluster.css",
-    "vendor/markercluster/MarkerCluster.Default.css",
 )
 MODES = {
     None: ((), ()),  # layers and points only
@@ -99,6 +97,9 @@ def base_config() -> dict:
             "neverVerified": _("never"),
             "approximate": _("Approximate location (the organisation asked to hide its exact address)"),
             "organisationsCount": _("organisations"),
+            # {} is replaced by the number in the script (a translated text, set as a title, never HTML)
+            "clusterSites": _("{} sites here: zoom in"),
+            "sitesHere": _("Sites at this place"),
             "legendTitle": _("Organisations per district"),
             "noData": _("none"),
             "offline": _("Map tiles unreachable: showing the directory's own base map."),

@@ -74,6 +74,34 @@ def test_public_map_shows_markers_and_leads_to_an_organisation(
     assert_no_external_requests()
 
 
+MAP_ZOOM = "() => window[document.querySelector('.folium-map').id].getZoom()"
+
+
+def test_site_clusters_never_overlap_on_a_phone_and_open_with_the_keyboard(new_context, assert_no_external_requests):
+    """Clusters are 40 px buttons that never cover each other (each keeps a target a finger can hit,
+    WCAG 2.5.8), and Enter on one zooms to where it splits."""
+    page = new_context(viewport={"width": 390, "height": 844}).new_page()
+    page.goto("/map")
+    show_map(page)
+    page.wait_for_selector(".site-cluster")
+    boxes = page.eval_on_selector_all(
+        ".site-cluster",
+        "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })",
+    )
+    assert len(boxes) >= 2
+    for i, (left, top, right, bottom) in enumerate(boxes):
+        assert right - left >= 24 and bottom - top >= 24
+        for other in boxes[i + 1 :]:
+            assert right <= other[0] or other[2] <= left or bottom <= other[1] or other[3] <= top, (boxes[i], other)
+    label = page.get_attribute(".site-cluster", "title")
+    assert label and "zoom in" in label
+    before = page.evaluate(MAP_ZOOM)
+    page.focus(".site-cluster")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => ({MAP_ZOOM})() > {before}")
+    assert_no_external_requests()
+
+
 def test_choropleth_follows_the_chosen_service(page, assert_no_external_requests):
     page.goto("/map")
     show_map(page)
