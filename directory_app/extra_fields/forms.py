@@ -5,7 +5,7 @@ For edit forms of organisations (colleagues' code):
     FormClass = extra_fields_form_class(OrganisationForm)      # adds one field per active definition
     form = FormClass(data={**base_data, **form_data_of(org)})
     ...
-    errors = set_values(org, values_from_form(form), user=current_user)
+    errors = organisations.services.set_extra_values(org, values_from_form(form), user=current_user)
     for field in extra_form_fields(form): ...                  # to render them
 
 Field names are "extra_<code>"; yes/no and choice fields are selects with an empty "—" option, so
@@ -85,5 +85,5 @@ def extra_form_fields(form) -> list:
 
 
 def values_from_form(form) -> dict:
-    """{code: value} for set_values from a submitted form."""
+    """{code: value} for organisations.services.set_extra_values from a submitted form."""
     return {name[len(PREFIX) :]: form[name].data for name in form._fields if name.startswith(PREFIX)}

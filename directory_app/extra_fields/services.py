@@ -5,9 +5,12 @@ API for other features (edit forms, organisation page, search, exports):
 - `definitions(active_only=True)`: the fields, in display order.
 - `values_of(org) -> {code: value}`: stored values as text ("yes"/"no", "YYYY-MM-DD", the option, text).
 - `display_values(org, lang) -> [(label, shown value)]`: for pages, yes/no in the reader's language.
-- `set_values(org, data, user=None) -> [error messages]`: validates every value first and writes nothing
-  when one is wrong; an empty value removes the stored one; codes not in `data` are left alone. With
-  `user`, checks that the user may edit the organisation (PermissionDenied).
+- `store_values(org, data, user=None) -> ([error messages], changed)`: validates every value first and
+  writes nothing when one is wrong; an empty value removes the stored one; codes not in `data` are left
+  alone. With `user`, checks that the user may edit the organisation (PermissionDenied). It stores the
+  value rows only: the entry's new version (its updated_at) is written by organisations.services, the
+  one write path of entries, whose `set_extra_values` and `save_entry` ("extra") call it. `set_values`
+  is store_values without `changed`.
 - `define_field(actor, data)`, `update_field(actor, field, data)`: the TS page (TS only).
 - `values_for_export(organisation_ids) -> (codes, {org id: {code: value}})`: for exports, one query.
 """
@@ -26,7 +29,6 @@ from directory_app.errors import ValidationError
 from directory_app.extensions import db
 from directory_app.extra_fields.models import ExtraField, ExtraFieldValue, FieldType
 from directory_app.i18n import current_language, format_number
-from directory_app.models_base import utcnow
 
 MAX_TEXT = 2000
 _CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -105,7 +107,14 @@ def normalise_value(field: ExtraField, raw) -> str:
 
 
 def set_values(org, data: dict, user=None) -> list[str]:
-    """Store the values in `data` ({code: raw value}); returns error messages (nothing written if any)."""
+    """Store the values in `data` ({code: raw value}); returns error messages (nothing written if any).
+    The organisation's version does not move: organisations.services.set_extra_values does that."""
+    return store_values(org, data, user)[0]
+
+
+def store_values(org, data: dict, user=None) -> tuple[list[str], bool]:
+    """Store the values in `data` ({code: raw value}): (error messages, whether a stored value changed);
+    nothing is written when there is an error. The entry's new version is organisations.services'."""
     if user is not None:
         check_may_edit(user, org)
     fields = {field.code: field for field in definitions()}
@@ -119,7 +128,7 @@ def set_values(org, data: dict, user=None) -> list[str]:
         except ValidationError as error:
             errors.append(error.message)
     if errors:
-        return errors
+        return errors, False
     stored = _stored(org)
     changed = False
     for code, value in clean.items():
@@ -135,12 +144,8 @@ def set_values(org, data: dict, user=None) -> list[str]:
         elif row.value != value:
             row.value = value
             changed = True
-    if changed:
-        # A change of the entry like any other: a new version (no lost update), and the public pages
-        # that show it are rendered again (pagecache reads organisations' updated_at).
-        org.updated_at = utcnow()
     db.session.flush()
-    return []
+    return [], changed
 
 
 def _clean_definition(data: dict, creating: bool) -> dict:
@@ -255,19 +260,21 @@ def clean_values(data, where: str = "extra_") -> dict[str, str]:
     return clean
 
 
-def apply_snapshot_values(org, data) -> None:
+def apply_snapshot_values(org, data) -> bool:
     """Make the snapshot's "extra" ({code: value} or None) the organisation's values; None changes
-    nothing. ValidationError (naming "extra_<code>") before anything is written."""
+    nothing. ValidationError (naming "extra_<code>") before anything is written. True when a stored
+    value changed (organisations.services.save_entry, the caller, writes the entry's new version)."""
     if data is None:
-        return
+        return False
     clean = clean_values(data)
     if not clean:
-        return
+        return False
     if org.id is None:
         db.session.flush()
-    errors = set_values(org, clean)  # writes (and bumps the version) only what differs
+    errors, changed = store_values(org, clean)  # writes only what differs
     if errors:  # clean_values checked every value already
         raise ValidationError("; ".join(errors), field="extra")
+    return changed
 
 
 def values_differ(org, data) -> bool:

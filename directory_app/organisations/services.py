@@ -30,6 +30,7 @@ __all__ = [
     "language_code",
     "replace_coverage",
     "save_entry",
+    "set_extra_values",
     "set_last_verified",
     "update_organisation",
 ]
@@ -76,7 +77,7 @@ def save_entry(org: Organisation | None, data: EntryData | dict, *, recompute: b
     if entry.extra is not ABSENT:
         from directory_app.extra_fields.services import apply_snapshot_values
 
-        apply_snapshot_values(org, entry.extra)
+        apply_snapshot_values(org, entry.extra)  # the value rows; an update's new version is written above
     if recompute:
         recompute_coverage([org.id])
     return org
@@ -158,6 +159,21 @@ def replace_coverage(org: Organisation, parts: list[dict | CoverageData]) -> Org
     db.session.flush()
     recompute_coverage([org.id])
     return org
+
+
+def set_extra_values(org: Organisation, data: dict, user=None) -> list[str]:
+    """Store the organisation's additional information, {code: raw value} (extra_fields.store_values:
+    every value checked first, an empty one removes the stored one, codes not named stay; with `user`,
+    PermissionDenied unless they may edit it). Returns error messages; nothing is written if any. A
+    change is a new version of the entry (no lost update), and the public pages that show it are
+    rendered again (the page cache reads updated_at)."""
+    from directory_app.extra_fields.services import store_values
+
+    errors, changed = store_values(org, data, user)
+    if changed:
+        org.updated_at = utcnow()
+        db.session.flush()
+    return errors
 
 
 def set_last_verified(org: Organisation, day: date) -> Organisation:

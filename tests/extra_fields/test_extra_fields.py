@@ -18,6 +18,7 @@ from directory_app.extra_fields.forms import extra_fields_form_class, extra_form
 from directory_app.extra_fields.models import ExtraField
 from directory_app.extra_fields.services import define_field, definitions, set_values, update_field, values_of
 from directory_app.organisations.models import Organisation, Status
+from directory_app.organisations.services import set_extra_values
 from tests.accounts.helpers import post_form
 from tests.conftest import TEST_USERS, login_as
 
@@ -143,6 +144,21 @@ def test_set_values_validates_all_and_writes_nothing_on_error(defined):
             set_values(org, {"phone_referrals": "yes"}, user=user(TEST_USERS["country_contact:GT"].email))
         assert set_values(org, {"phone_referrals": "yes"}, user=user(TEST_USERS["country_contact:MX"].email)) == []
         db.session.commit()
+
+
+def test_a_change_of_additional_information_is_a_new_version_of_the_entry(defined):
+    # Written through organisations' write path: the version moves (no lost update) and updated_at with
+    # it (the page cache's key); storing the same value again, or a refused one, is no new version.
+    with defined.app_context():
+        org = published()
+        version, updated = org.version, org.updated_at
+        assert set_extra_values(org, {"phone_referrals": "yes"}) == []
+        db.session.commit()
+        assert org.version == version + 1 and org.updated_at > updated
+        assert set_extra_values(org, {"phone_referrals": "yes"}) == []
+        assert set_extra_values(org, {"agreement_kind": "Nope"}) != []
+        db.session.commit()
+        assert org.version == version + 1 and values_of(org) == {"phone_referrals": "yes"}
 
 
 def test_form_factory_round_trip(defined):

@@ -202,7 +202,8 @@ def test_editing_one_organisation_keeps_the_other_organisation_pages_cached(fres
 def test_additional_information_and_its_labels_reach_cached_pages(fresh_app):
     from directory_app.accounts.models import Role, User
     from directory_app.extra_fields.models import ExtraField
-    from directory_app.extra_fields.services import define_field, set_values, update_field
+    from directory_app.extra_fields.services import define_field, update_field
+    from directory_app.organisations.services import set_extra_values
 
     with fresh_app.app_context():
         admin = db.session.scalar(select(User).where(User.role == Role.TS_ADMIN))
@@ -215,7 +216,7 @@ def test_additional_information_and_its_labels_reach_cached_pages(fresh_app):
     assert client.get(url).headers["X-Page-Cache"] == "miss"
     assert client.get(url).headers["X-Page-Cache"] == "hit"
     with fresh_app.app_context():
-        assert set_values(db.session.get(Organisation, org_id), {"agreement": "Signed in 2025"}) == []
+        assert set_extra_values(db.session.get(Organisation, org_id), {"agreement": "Signed in 2025"}) == []
         db.session.commit()
     page = client.get(url)
     assert page.headers["X-Page-Cache"] == "miss" and b"Signed in 2025" in page.data
