@@ -121,7 +121,7 @@ def store_values(org, data: dict, user=None) -> tuple[list[str], bool]:
     errors, clean = [], {}
     for code, raw in data.items():
         if code not in fields:
-            errors.append(f"Unknown additional field '{code}'.")
+            errors.append(_("'%(code)s' is not an additional field of the directory.", code=code))
             continue
         try:
             clean[code] = normalise_value(fields[code], raw)

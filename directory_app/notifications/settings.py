@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from directory_app.errors import ValidationError
@@ -31,9 +32,9 @@ def save_modes(user, chosen: dict[str, str]) -> None:
     allowed = set(topics_for(user.role))
     for topic, value in chosen.items():
         if topic not in allowed:
-            raise ValidationError(f"Topic {topic!r} does not apply to this account.")
+            raise ValidationError(_("The topic '%(topic)s' does not apply to this account.", topic=topic))
         if value not in {m.value for m in Mode}:
-            raise ValidationError(f"{value!r} is not a delivery choice (immediate, digest, none).")
+            raise ValidationError(_("'%(value)s' is not a delivery choice (immediate, digest, none).", value=value))
     existing = {
         row.topic: row
         for row in db.session.scalars(select(NotificationSetting).where(NotificationSetting.user_id == user.id))

@@ -125,7 +125,7 @@ def test_set_values_validates_all_and_writes_nothing_on_error(defined):
         org = published()
         errors = set_values(org, {"phone_referrals": "yes", "agreement_date": "31/12/2024", "agreement_kind": "Nope"})
         assert len(errors) == 2 and values_of(org) == {}
-        assert set_values(org, {"unknown_code": "x"}) == ["Unknown additional field 'unknown_code'."]
+        assert set_values(org, {"unknown_code": "x"}) == ["'unknown_code' is not an additional field of the directory."]
         values = {"phone_referrals": True, "agreement_date": date(2024, 12, 31), "agreement_kind": "<b>Other</b>"}
         assert set_values(org, {**values, "notes_consulate": "  <script>x</script> "}) == []
         assert values_of(org) == {
