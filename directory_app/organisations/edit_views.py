@@ -1,20 +1,19 @@
-"""Editing an organisation: create, edit (with the conflict page and its merge), still correct,
-archive. Each view finds the organisation from the URL, checks may_edit, and hands the entry's data
-to the change workflow (organisations.editing: review's, applied or proposed); the request commits
-once at the end. The edit and coverage pages say when a change of the entry is already waiting for
-review (by whom, since when), and offer its author to amend it.
+"""Editing an organisation: create, edit, still correct, archive; a save over a newer version is merged
+three ways (organisations.edit_merge). Each view finds the organisation from the URL, checks
+may_edit, and hands the entry's data to the change workflow (organisations.editing: review's,
+applied or proposed); the request commits once at the end. The edit and coverage pages say when a
+change of the entry is already waiting for review (by whom, since when), and offer its author to
+amend it.
 
 Routes (blueprint "organisations"):
     GET/POST /organisations/new                    organisations.create
     GET/POST /organisations/<uuid>/edit            organisations.edit
-    POST     /organisations/<uuid>/edit/merge      organisations.merge_edit   (from the conflict page)
+    POST     /organisations/<uuid>/edit/merge      organisations.merge_edit   (edit_merge: the conflict page)
     POST     /organisations/<uuid>/verify          organisations.verify       ("still correct")
     GET/POST /organisations/<uuid>/archive         organisations.archive_organisation
 """
 
 from __future__ import annotations
-
-import json
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -37,22 +36,20 @@ from directory_app.organisations.edit_forms import (
     form_values,
     with_extra_fields,
 )
+from directory_app.organisations.edit_merge import save_over_newer
 from directory_app.organisations.editing import (
-    Outcome,
     VersionConflict,
     acting_user,
     change_workflow,
     editable_organisation,
+    finish,
     may_edit_organisation,
+    opened_snapshot,
 )
-from directory_app.organisations.entry_data import EXTRA, SCALAR_FIELDS
-from directory_app.organisations.entry_diff import changed_groups, has_snapshot_shape, merge_snapshots
 from directory_app.organisations.entry_of import snapshot_of
-from directory_app.organisations.entry_words import describe_changes
 from directory_app.organisations.language_names import picker_options
 from directory_app.organisations.views import bp
 
-MAX_MERGE_JSON = 2_000_000
 bp.add_app_template_global(may_edit_organisation)  # the organisation page's edit bar (templates/edit/_bar.html)
 
 
@@ -72,22 +69,6 @@ def _permission_denied(_error):
 
 def _empty_snapshot(country_code: str | None) -> dict:
     return {"country_code": country_code, "kind": "ngo", "status": "published", "coverage": []}
-
-
-def finish(outcome: Outcome, notes: list[str] = ()):
-    """Commit, tell the user what happened (and any `notes`, such as geometry repairs) and go where
-    they can see it."""
-    db.session.commit()
-    for note in notes:
-        flash(note)
-    if outcome.proposal is not None:
-        flash(_("Sent for review. The published entry stays as it is until the Secretariat approves."))
-        return redirect(url_for("review.proposal_page", proposal_id=outcome.proposal.id))
-    if outcome.revision is None:
-        flash(_("Nothing was changed: the entry is as it was."))
-        return redirect(url_for("organisations.organisation_page", organisation_uuid=outcome.organisation.uuid))
-    flash(_("The change is published."))
-    return redirect(url_for("organisations.organisation_page", organisation_uuid=outcome.organisation.uuid))
 
 
 def languages_of(snapshot: dict) -> dict:
@@ -148,17 +129,19 @@ def edit(organisation_uuid: str):
     current = snapshot_of(org)
     form = with_extra_fields(EditForm)(data=None if request.method == "POST" else form_values(current, org.version))
     if form.validate_on_submit():
-        data = form_to_data(form, current)
+        # read on top of the version the form was opened on, so its rows keep their items' ids
+        data = form_to_data(form, opened_snapshot(org, form.version.data, current) or current)
         try:
-            return finish(
-                change_workflow().submit_change(
-                    acting_user(), org, data, base_version=form.version.data, comment=form.comment.data
+            try:
+                return finish(
+                    change_workflow().submit_change(
+                        acting_user(), org, data, base_version=form.version.data, comment=form.comment.data
+                    )
                 )
-            )
-        except VersionConflict:
-            db.session.rollback()
-            return conflict_page(editable_organisation(organisation_uuid), data, form.comment.data)
-        except ValidationError as exc:
+            except VersionConflict:
+                db.session.rollback()
+                return save_over_newer(organisation_uuid, data, form.version.data, form.comment.data)
+        except ValidationError as exc:  # shown in the form; saved again, it is merged again
             db.session.rollback()
             attach_error(form, exc)
             org = editable_organisation(organisation_uuid)
@@ -172,65 +155,6 @@ def edit(organisation_uuid: str):
         pending=change_workflow().pending_proposals(org),
         **languages_of(current),
     ), status
-
-
-def conflict_page(org, yours: dict, comment: str, *, action: str | None = None, title: str | None = None):
-    """Both versions side by side, with a choice per field: nothing is overwritten silently (409)."""
-    theirs = snapshot_of(org)
-    groups = changed_groups(theirs, yours)
-    rows = {g: describe_changes(theirs, {**theirs, g: yours.get(g)}) for g in groups}  # in words, group by group
-    return (
-        render_template(
-            "edit/conflict.html",
-            org=org,
-            groups=groups,
-            rows=rows,
-            scalar_fields=SCALAR_FIELDS,
-            group_labels={EXTRA: _("Additional information")},
-            yours_json=json.dumps(yours, ensure_ascii=False),
-            version=org.version,
-            comment=comment,
-            action=action or url_for("organisations.merge_edit", organisation_uuid=org.uuid),
-            title=title,
-            form=ActionForm(formdata=None),
-        ),
-        409,
-    )
-
-
-def merge_choices(yours: dict, theirs: dict) -> set[str]:
-    """The fields the user chose to take from their version (radio "choice-<field>" = "yours")."""
-    return {g for g in changed_groups(theirs, yours) if request.form.get(f"choice-{g}") == "yours"}
-
-
-@bp.post("/organisations/<organisation_uuid>/edit/merge")
-@login_required
-def merge_edit(organisation_uuid: str):
-    org = editable_organisation(organisation_uuid)
-    form = ActionForm()
-    raw = request.form.get("yours", "")
-    if not form.validate() or form.version.data is None or len(raw) > MAX_MERGE_JSON:
-        abort(400)
-    try:
-        yours = json.loads(raw)
-    except ValueError:
-        abort(400)
-    if not has_snapshot_shape(yours):
-        abort(400)
-    merged = merge_snapshots(snapshot_of(org), yours, merge_choices(yours, snapshot_of(org)))
-    try:
-        return finish(
-            change_workflow().submit_change(
-                acting_user(), org, merged, base_version=form.version.data, comment=form.comment.data
-            )
-        )
-    except VersionConflict:
-        db.session.rollback()
-        return conflict_page(editable_organisation(organisation_uuid), yours, form.comment.data)
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(_("The merged version could not be saved: %(problem)s", problem=str(exc)))
-        return conflict_page(editable_organisation(organisation_uuid), yours, form.comment.data)
 
 
 @bp.post("/organisations/<organisation_uuid>/verify")

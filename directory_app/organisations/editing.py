@@ -1,4 +1,5 @@
-"""Editing an organisation: what the edit pages share, and the change workflow they hand a change to.
+"""Editing an organisation: what the edit pages share (the entry a form was opened on, what a save
+says and where it goes), and the change workflow they hand a change to.
 
 How a change is saved is review's: applied at once for the Technical Secretariat, a proposal for a
 country contact, every applied change a revision of the history. Review sits on the floor above
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
-from flask import abort, current_app
+from flask import abort, current_app, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -26,7 +28,7 @@ EXTENSION = "directory_change_workflow"
 
 
 class VersionConflict(Exception):
-    """The organisation changed since `base_version`: the caller shows both versions to merge."""
+    """The organisation changed since `base_version`: the caller merges three ways (edit_merge)."""
 
     def __init__(self, organisation: Organisation, base_version: int | None):
         # No attribute of the organisation is read here: after a failed flush the session must be
@@ -59,6 +61,10 @@ class ChangeWorkflow(Protocol):
 
     def pending_proposals(self, organisation: Organisation) -> list: ...
 
+    def snapshot_at(self, organisation: Organisation, version: int) -> dict | None: ...
+
+    def changed_since(self, organisation: Organisation, version: int) -> list: ...
+
 
 def init_change_workflow(app, workflow: ChangeWorkflow) -> None:
     """Give the application's edit pages the workflow that saves their changes."""
@@ -67,6 +73,33 @@ def init_change_workflow(app, workflow: ChangeWorkflow) -> None:
 
 def change_workflow() -> ChangeWorkflow:
     return current_app.extensions[EXTENSION]
+
+
+def opened_snapshot(organisation: Organisation, version: int | None, current: dict) -> dict | None:
+    """The entry as the form opened on `version` showed it: `current` when it is still that version,
+    else the history's snapshot of it (None when unknown). A form's values are read on top of it, so
+    that its rows keep the ids of the items they showed (edit_forms.form_to_data)."""
+    if version is None:
+        return None
+    if int(version) == organisation.version:
+        return current
+    return change_workflow().snapshot_at(organisation, int(version))
+
+
+def finish(outcome: Outcome, notes: list[str] = ()):
+    """Commit, tell the user what happened (and any `notes`, such as geometry repairs or changes of
+    others kept) and go where they can see it."""
+    db.session.commit()
+    for note in notes:
+        flash(note)
+    if outcome.proposal is not None:
+        flash(_("Sent for review. The published entry stays as it is until the Secretariat approves."))
+        return redirect(url_for("review.proposal_page", proposal_id=outcome.proposal.id))
+    if outcome.revision is None:
+        flash(_("Nothing was changed: the entry is as it was."))
+        return redirect(url_for("organisations.organisation_page", organisation_uuid=outcome.organisation.uuid))
+    flash(_("The change is published."))
+    return redirect(url_for("organisations.organisation_page", organisation_uuid=outcome.organisation.uuid))
 
 
 def acting_user():

@@ -1,5 +1,5 @@
 """Differences between two versions of an organisation's data (snapshots, the stored JSON of
-organisations.entry_data), and the conflict page's choice per group of fields.
+organisations.entry_data); merging three of them is organisations.entry_merge.
 
 A field path names one value: "name", "services[0].fees", "coverage[1].geometry",
 "translations.description.fr", "extra.<code>". The groups are the entry's top-level fields
@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from directory_app.errors import ValidationError
-from directory_app.organisations.entry_data import EXTRA, FIELDS, ITEM_ID, LIST_FIELDS, SCALAR_FIELDS, EntryData
+from directory_app.organisations.entry_data import EXTRA, FIELDS, ITEM_ID, LIST_FIELDS, EntryData
 
 
 def value_text(value: Any) -> str:
@@ -113,33 +113,6 @@ def _readable(changes: list[dict[str, str]]) -> list[dict[str, str]]:
             change = dict(change, field_name=label, path=change["field_name"])  # path: for the TS
         readable.append(change)
     return readable
-
-
-def changed_groups(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """The top-level fields (scalars, lists, then EXTRA) whose content differs; additional
-    information only in the codes `after` names."""
-    groups = [f for f in SCALAR_FIELDS + LIST_FIELDS if _canonical(before.get(f)) != _canonical(after.get(f))]
-    old, new = _extra(before), _extra(after)
-    if any(str(old.get(code) or "") != str(value or "") for code, value in new.items()):
-        groups.append(EXTRA)
-    return groups
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-
-
-def merge_snapshots(theirs: dict[str, Any], yours: dict[str, Any], take_yours: set[str]) -> dict[str, Any]:
-    """`theirs` with the top-level fields in `take_yours` replaced by yours. Phones refer to
-    contacts by index, so phones and contacts travel together."""
-    if "phones" in take_yours or "contacts" in take_yours:
-        take_yours = take_yours | {"phones", "contacts"}
-    if "locations" in take_yours and any(p.get("kind") == "radius" for p in theirs.get("coverage") or []):
-        take_yours = take_yours | {"coverage"}  # radius parts refer to sites by index
-    merged = dict(theirs)
-    for field in take_yours & set(FIELDS):
-        merged[field] = {**_extra(theirs), **_extra(yours)} if field == EXTRA else yours.get(field)
-    return merged
 
 
 def has_snapshot_shape(snapshot: Any) -> bool:

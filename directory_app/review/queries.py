@@ -76,14 +76,21 @@ def revisions_of(organisation: Organisation) -> list[Revision]:
 
 
 def base_snapshot(proposal: ChangeProposal) -> dict[str, Any] | None:
-    """The organisation as it was at the proposal's base version: the snapshot of the last revision
-    at or before it (versions move without a revision only for what no snapshot holds), or the
-    baseline when history starts later. None when unknown: every difference is then a conflict."""
+    """The organisation as it was at the proposal's base version (snapshot_at); None when unknown:
+    every difference is then a conflict."""
     if proposal.organisation_id is None or proposal.base_version is None:
         return None
-    of_organisation = select(Revision).where(Revision.organisation_id == proposal.organisation_id)
+    return snapshot_at(proposal.organisation_id, proposal.base_version)
+
+
+def snapshot_at(organisation_id: int, version: int) -> dict[str, Any] | None:
+    """The organisation as it was at `version`: the snapshot of the last revision at or before it
+    (versions move without a revision only for what no snapshot holds), or the baseline when history
+    starts later; None when unknown. The base of a three-way merge (a proposal's, or an edit form's
+    saved over a newer version)."""
+    of_organisation = select(Revision).where(Revision.organisation_id == organisation_id)
     revision = db.session.scalar(
-        of_organisation.where(Revision.version <= proposal.base_version)
+        of_organisation.where(Revision.version <= version)
         .order_by(Revision.version.desc(), Revision.number.desc())
         .limit(1)
     )
@@ -97,10 +104,16 @@ def changed_since(proposal: ChangeProposal) -> list[Revision]:
     """The revisions recorded after the proposal's base version, newest first (who changed what)."""
     if proposal.organisation_id is None or proposal.base_version is None:
         return []
+    return revisions_since(proposal.organisation_id, proposal.base_version)
+
+
+def revisions_since(organisation_id: int, version: int) -> list[Revision]:
+    """The organisation's revisions recorded after `version`, newest first, with their authors."""
     return list(
         db.session.scalars(
             select(Revision)
-            .where(Revision.organisation_id == proposal.organisation_id, Revision.version > proposal.base_version)
+            .where(Revision.organisation_id == organisation_id, Revision.version > version)
+            .options(selectinload(Revision.author))
             .order_by(Revision.number.desc())
         )
     )

@@ -148,16 +148,21 @@ def test_proposal_page_names_fields_in_words(proposal):
     assert any(re.search(r"\s?: Frais$", head) for head in french), french
 
 
-def test_conflict_page_names_groups_and_fields_in_words(fresh_app):
+def test_conflict_page_names_fields_in_words(fresh_app):
     uuid = org_uuid(fresh_app, index=1)
     _, _, response = stale_edit(
-        fresh_app, uuid, {"name": "Nombre de la primera"}, {"email": "segunda@example.org"}, "?lang=en"
+        fresh_app,
+        uuid,
+        {"email": "primera@example.org", "services-0-fees": "Primera cuota"},
+        {"email": "segunda@example.org", "services-0-fees": "Segunda cuota"},
+        "?lang=en",
     )
     assert response.status_code == 409
     page = text(response)
-    assert "<legend>Name</legend>" in page and "<legend>Email</legend>" in page
-    assert "<legend>name</legend>" not in page and "<legend>email</legend>" not in page
-    heads = _change_heads(page)
-    assert "Email" in heads and "field-path" not in page  # in words (templates/_changes.html)
-    # the merge form still sends the group codes
-    assert form_fields(page, 'class="merge-form"')["choice-email"] == ["theirs"]
+    heads = re.findall(r'<th scope="row">(.*?)</th>', page)
+    assert "Email" in heads and any(re.fullmatch(r".+ “.+”: Fees", head) for head in heads), heads
+    assert "field-path" not in page and "services[0]" not in page and ">email<" not in page
+    # nothing chosen beforehand; the form sends one choice per conflict, by its key
+    fields = form_fields(page, 'class="merge-form"')
+    assert not [name for name in fields if name.startswith("choice-")]
+    assert 'name="choice-email"' in page

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from directory_app.accounts.models import User
 from directory_app.extensions import db
 from directory_app.extra_fields.services import define_field, definitions, set_values, update_field, values_of
-from directory_app.organisations.entry_diff import changed_groups, diff_snapshots, has_snapshot_shape, merge_snapshots
+from directory_app.organisations.entry_diff import diff_snapshots, has_snapshot_shape
+from directory_app.organisations.entry_merge import three_way_merge
 from directory_app.organisations.models import Organisation
 from directory_app.review.models import ChangeProposal, Revision
 from tests.conftest import TEST_USERS
@@ -188,7 +189,6 @@ def test_snapshots_without_extra_leave_values_alone(defined):
         old = snapshot_of(org)
         old.pop("extra")
         assert has_snapshot_shape(old)
-        assert "extra" not in changed_groups(snapshot_of(org), old)
         assert not [c for c in diff_snapshots(snapshot_of(org), old) if "Additional" in c["field_name"]]
         outcome = submit_change(admin(), org, old | {"name": "Sin extra"}, base_version=org.version)
         assert values_of(org) == {"agreement_kind": "Formal"}
@@ -217,22 +217,25 @@ def test_snapshot_shape_and_merge_of_extra():
     assert has_snapshot_shape(base)
     assert not has_snapshot_shape({"name": "x", "extra": ["a"]})
     assert not has_snapshot_shape({"name": "x", "extra": {"a": {"b": 1}}})
-    yours = {"name": "x", "extra": {"a": "2"}}
-    assert changed_groups(base, yours) == ["extra"]
-    assert changed_groups(base, {"name": "x", "extra": {"b": ""}}) == []
-    assert merge_snapshots(base, yours, {"extra"})["extra"] == {"a": "2", "b": ""}
-    assert merge_snapshots(base, yours, set())["extra"] == {"a": "1", "b": ""}
+    yours = {"name": "x", "extra": {"a": "2"}}  # a code it does not name is left alone
+    assert three_way_merge(base, base, yours).snapshot["extra"] == {"a": "2", "b": ""}
+    published = {"name": "x", "extra": {"a": "3", "b": "z"}}
+    merge = three_way_merge(base, published, yours)
+    assert [c.key for c in merge.conflicts] == ["extra/a"] and merge.snapshot["extra"] == {"a": "3", "b": "z"}
+    assert three_way_merge(base, published, yours, {"extra/a"}).snapshot["extra"] == {"a": "2", "b": "z"}
 
 
 def test_conflict_page_offers_the_additional_information(defined):
     app, uuid = defined
-    _, second, response = stale_edit(app, uuid, {"name": "Primera"}, {"extra_phone_referrals": "yes"}, "?lang=en")
+    theirs = {"name": "Primera", "extra_phone_referrals": "no"}
+    _, second, response = stale_edit(app, uuid, theirs, {"extra_phone_referrals": "yes"}, "?lang=en")
     assert response.status_code == 409
     page = text(response)
     assert "Additional information: Accepts referrals by phone" in page
     merge = form_fields(page, 'class="merge-form"')
     assert json.loads(merge["yours"])["extra"]["phone_referrals"] == "yes"
-    merge |= {"choice-extra": "yours", "choice-name": "theirs"}
+    assert not [name for name in merge if name.startswith("choice-")]  # nothing chosen beforehand
+    merge |= {"choice-extra/phone_referrals": "proposed"}
     assert second.post(f"/organisations/{uuid}/edit/merge", data=merge).status_code == 302
     assert values(app, uuid) == {"agreement_kind": "Formal", "phone_referrals": "yes"}
     with app.app_context():

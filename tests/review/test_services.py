@@ -12,7 +12,8 @@ from directory_app.accounts.models import User
 from directory_app.accounts.permissions import PermissionDenied
 from directory_app.errors import ValidationError
 from directory_app.extensions import db
-from directory_app.organisations.entry_diff import diff_snapshots, merge_snapshots
+from directory_app.organisations.entry_diff import diff_snapshots
+from directory_app.organisations.entry_merge import three_way_merge
 from directory_app.organisations.entry_of import snapshot_of
 from directory_app.organisations.models import Organisation, Status
 from directory_app.organisations.services import update_organisation
@@ -80,10 +81,15 @@ def test_diff_names_fields_inside_lists():
 
 
 def test_merge_keeps_phones_with_their_contacts():
-    theirs = {"name": "T", "contacts": [{"name": "x"}], "phones": [{"number": "1", "contact": 0}], "coverage": []}
-    yours = {"name": "Y", "contacts": [], "phones": [{"number": "2", "contact": None}], "coverage": []}
-    merged = merge_snapshots(theirs, yours, {"phones"})
-    assert merged["name"] == "T" and merged["contacts"] == [] and merged["phones"] == yours["phones"]
+    """A phone names its contact person by index: the merge follows the person, not the number."""
+    ana, ben = {"id": "c1", "name": "Ana"}, {"id": "c2", "name": "Ben"}
+    base = {"name": "B", "contacts": [ana, ben], "phones": [{"id": "p1", "number": "1", "contact": 1}], "coverage": []}
+    published = base | {"contacts": [ben], "phones": [{"id": "p1", "number": "1", "contact": 0}]}  # Ana removed
+    yours = base | {"phones": [{"id": "p1", "number": "2", "contact": 1}]}  # Ben's number changed
+    merged = three_way_merge(base, published, yours)
+    assert not merged.conflicts
+    assert merged.snapshot["contacts"] == [ben]
+    assert merged.snapshot["phones"] == [{"id": "p1", "number": "2", "contact": 0}]
 
 
 def test_contact_proposes_ts_approves_and_history_keeps_both_states(fresh_ctx):
