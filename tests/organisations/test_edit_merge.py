@@ -161,3 +161,21 @@ def test_coverage_saved_over_a_newer_version_keeps_the_other_change(fresh_app, l
         org = db.session.scalar(select(Organisation).where(Organisation.uuid == uuid))
         assert org.name == "Renombrada"
         assert [(str(p.kind), p.admin_unit.code) for p in org.coverage_parts] == [("admin_unit", "MX-CHP")]
+
+
+def test_a_refused_value_in_a_stale_form_is_shown_in_the_form_and_saving_it_again_merges_again(fresh_app, login_as):
+    uuid = org_uuid(fresh_app, index=15)
+    first, form_1, second, form_2 = two_forms(fresh_app, login_as, uuid)
+    assert first.post(f"/organisations/{uuid}/edit", data=form_1 | {"name": "Nombre de la primera"}).status_code == 302
+    count = revisions(fresh_app, uuid)
+    yours = form_2 | {"website": "https://segunda.example.org", "phones-0-number": "llamar"}
+    bad = second.post(f"/organisations/{uuid}/edit?lang=en", data=yours)  # refused by the service, not the form
+    assert bad.status_code == 400
+    html = text(bad)
+    assert "&#39;llamar&#39; is not a phone number" in html and 'class="edit-form' in html
+    assert revisions(fresh_app, uuid) == count
+    fixed = form_fields(html) | {"phones-0-number": "+52 962 000 0000"}
+    assert fixed["version"] == form_2["version"]  # still the version it was opened on: merged again
+    assert second.post(f"/organisations/{uuid}/edit", data=fixed).status_code == 302
+    org = row(fresh_app, uuid)
+    assert (org.name, org.website) == ("Nombre de la primera", "https://segunda.example.org")
