@@ -10,6 +10,7 @@ from sqlalchemy import select
 from directory_app.extensions import db
 from directory_app.organisations.models import Organisation, Status
 from tests.browser.conftest import sign_in
+from tests.browser.test_accessibility import _violations
 
 
 def an_organisation(live_server) -> str:
@@ -30,8 +31,9 @@ def stored(live_server, uuid: str) -> tuple[str, str, str]:
         return values
 
 
-def test_a_field_both_changed_is_chosen_before_saving(page, new_context, live_server, assert_no_external_requests):
+def test_a_field_both_changed_is_chosen_before_saving(new_context, live_server, assert_no_external_requests):
     uuid = an_organisation(live_server)
+    page = new_context(bypass_csp=True).new_page()  # axe is added to the page
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     other = new_context().new_page()
@@ -56,6 +58,7 @@ def test_a_field_both_changed_is_chosen_before_saving(page, new_context, live_se
     assert "https://primera.example.org" in rows.inner_text() and "https://segunda.example.org" in rows.inner_text()
     assert page.locator("form.merge-form input[type=radio]:checked").count() == 0  # nothing preselected
     assert "Email" in page.locator("ul.applied").inner_text()
+    assert _violations(page) == []  # axe-core, WCAG 2.1 A and AA: nothing serious or critical
     kept = page.locator("ul.kept").inner_text()
     assert "Website" not in kept and kept.strip()  # the other person's change to another field, named
 
