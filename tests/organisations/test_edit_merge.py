@@ -6,6 +6,7 @@ the person's other changes."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from sqlalchemy import func, select
@@ -179,3 +180,45 @@ def test_a_refused_value_in_a_stale_form_is_shown_in_the_form_and_saving_it_agai
     assert second.post(f"/organisations/{uuid}/edit", data=fixed).status_code == 302
     org = row(fresh_app, uuid)
     assert (org.name, org.website) == ("Nombre de la primera", "https://segunda.example.org")
+
+
+def an_organisation_with_a_drawn_area(app) -> str:
+    from directory_app.organisations.models import CoveragePart, Status
+
+    with app.app_context():
+        return db.session.scalars(
+            select(Organisation.uuid)
+            .join(CoveragePart, CoveragePart.organisation_id == Organisation.id)
+            .where(Organisation.status == Status.PUBLISHED, CoveragePart.kind == "polygon")
+            .order_by(Organisation.id)
+            .limit(1)
+        ).one()
+
+
+def test_a_coverage_part_both_changed_is_asked_on_the_same_page(fresh_app, login_as):
+    uuid = an_organisation_with_a_drawn_area(fresh_app)
+    url = f"/organisations/{uuid}/edit/coverage"
+    first = login_as(fresh_app.test_client(), "ts_admin")
+    second = login_as(fresh_app.test_client(), "ts_admin")
+    forms = [form_fields(text(who.get(url)), 'class="edit-form coverage-form"') for who in (first, second)]
+
+    def relabel(form: dict, label: str) -> dict:
+        drawn = json.loads(form["drawn"])
+        drawn["features"][0]["properties"]["label"] = label  # the same saved area, renamed
+        return form | {"drawn": json.dumps(drawn)}
+
+    assert first.post(url, data=relabel(forms[0], "Zona de la primera")).status_code == 302
+    response = second.post(f"{url}?lang=en", data=relabel(forms[1], "Zona de la segunda"))
+    assert response.status_code == 409
+    html = text(response)
+    (conflict,) = re.findall(r'<tr class="conflict".*?</tr>', html, flags=re.S)
+    assert "Zona de la primera" in conflict and "Zona de la segunda" in conflict
+    assert "checked" not in conflict and "coverage[" not in conflict
+    fields = form_fields(html, MERGE_FORM)
+    (choice,) = set(re.findall(r'name="(choice-[^"]+)"', html))
+    assert second.post(f"/organisations/{uuid}/edit/merge", data=fields).status_code == 400
+    assert second.post(f"/organisations/{uuid}/edit/merge", data=fields | {choice: "proposed"}).status_code == 302
+    with fresh_app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.uuid == uuid))
+        labels = [p.label for p in org.coverage_parts if str(p.kind) == "polygon"]
+        assert "Zona de la segunda" in labels and "Zona de la primera" not in labels
