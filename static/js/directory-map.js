@@ -101,6 +101,7 @@
         var text = el("span", "map-place map-place-" + p.kind, p.name);
         L.marker([p.lat, p.lon], {
           icon: L.divIcon({ html: text, className: "map-place-icon", iconSize: null }), interactive: false, keyboard: false,
+          pane: "cammina-labels", // under the sites and their clusters, over the areas
         }).addTo(labels);
       });
       map.getContainer().dataset.placeNames = String(shown);
@@ -191,6 +192,7 @@
     // Panes keep the drawing order whatever layer arrives first: base map, then areas, then markers.
     map.createPane("cammina-base").style.zIndex = 150;
     map.createPane("cammina-areas").style.zIndex = 350;
+    map.createPane("cammina-labels").style.zIndex = 390;
     var ctx = {
       map: map, config: config, baseLayers: {}, overlays: {}, coverage: L.featureGroup().addTo(map), usesCoverage: false,
       baseRenderer: L.canvas({ pane: "cammina-base" }), areaRenderer: L.canvas({ pane: "cammina-areas" }),
