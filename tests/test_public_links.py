@@ -17,6 +17,7 @@ import pytest
 
 from directory_app import create_app
 from directory_app.config import ConfigurationError, Settings
+from directory_app.extensions import db
 from tests.accounts.helpers import post_form
 from tests.conftest import PG_ADMIN_URL, TEST_USERS, login_as
 
@@ -177,14 +178,27 @@ def test_no_link_is_built_from_the_request_host():
     assert offenders == []
 
 
-def _production_app(world_url, **extra_env):
-    config = Settings.from_env({**PRODUCTION, **extra_env}).as_flask_config()
-    config.update(SQLALCHEMY_DATABASE_URI=world_url, TESTING=True, MAP_TILE_URL="")
-    return create_app(config)
+@pytest.fixture
+def production_app(world_url):
+    """A factory: the app with production settings (extra environment as keywords) on the world. Its
+    engine keeps a pool, as in production: disposed after the test, or a connection would be left to
+    the garbage collector (ResourceWarning)."""
+    apps = []
+
+    def make(**extra_env):
+        config = Settings.from_env({**PRODUCTION, **extra_env}).as_flask_config()
+        config.update(SQLALCHEMY_DATABASE_URI=world_url, TESTING=True, MAP_TILE_URL="")
+        apps.append(create_app(config))
+        return apps[-1]
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
 
 
-def test_production_answers_400_to_an_untrusted_host(world_url, mail_log):
-    client = _production_app(world_url).test_client()
+def test_production_answers_400_to_an_untrusted_host(production_app, mail_log):
+    client = production_app().test_client()
     assert client.get("https://directory.example.org/organisations").status_code == 200
     for path in ("/organisations", "/healthz", "/api/v1/organisations", "/password/forgot"):
         response = client.get(f"https://{EVIL}{path}")
@@ -195,8 +209,8 @@ def test_production_answers_400_to_an_untrusted_host(world_url, mail_log):
     assert spoofed.status_code == 400 and b"unknown host" in spoofed.data
 
 
-def test_production_accepts_the_extra_trusted_hosts(world_url):
-    client = _production_app(world_url, TRUSTED_HOSTS="10.0.0.7, lb.internal").test_client()
+def test_production_accepts_the_extra_trusted_hosts(production_app):
+    client = production_app(TRUSTED_HOSTS="10.0.0.7, lb.internal").test_client()
     assert client.get("http://10.0.0.7/healthz").status_code == 200  # a load balancer's health check by IP
     assert client.get("http://lb.internal:8000/healthz").status_code == 200
     assert client.get("http://10.0.0.8/healthz").status_code == 400

@@ -92,6 +92,7 @@ def live_server(worlds, tmp_path_factory):
     thread.start()
     yield LiveServer(url=f"http://{LOCAL_HOST}:{server.server_port}", app=app)
     server.shutdown()
+    server.server_close()  # its listening socket, else left to the garbage collector (ResourceWarning)
     thread.join(timeout=10)
 
 

@@ -37,6 +37,7 @@ def translated_server(worlds, tmp_path_factory):
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+    server.server_close()  # its listening socket, else left to the garbage collector (ResourceWarning)
     thread.join(timeout=10)
 
 

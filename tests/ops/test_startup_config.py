@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from directory_app.config import ConfigurationError, Settings, production_problems
+from directory_app.extensions import db
 from tests.conftest import PG_ADMIN_URL
 
 GOOD = {
@@ -79,7 +80,11 @@ def test_production_session_cookie_is_host_only_secure_httponly_lax(world_url):
     config.update(SQLALCHEMY_DATABASE_URI=world_url, TESTING=True)
     app = create_app(config)  # the production settings, applied on top of the test environment's
     client = app.test_client()
-    response = client.get("https://directory.example.org/?lang=es")  # choosing a language sets the session cookie
+    try:
+        response = client.get("https://directory.example.org/?lang=es")  # choosing a language sets the session cookie
+    finally:
+        with app.app_context():
+            db.engine.dispose()  # the production pool's connection, else left to the garbage collector
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("__Host-session=")
     for flag in ("Secure", "HttpOnly", "SameSite=Lax", "Path=/"):
