@@ -19,6 +19,7 @@ pattern becomes a GLOB pattern (`%` -> `*`, `_` -> `?`, the others bracketed).""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -77,8 +78,8 @@ def parse(text: str, language: str) -> ast.Node:
         raise _problem(_("The filter is too long (at most %(n)s characters).", n=MAX_FILTER))
     try:
         if language == "cql2-json":
-            return parse_json(_standard_json(json.loads(text)))
-        return parse_text(text)
+            return _as_written(parse_json(_standard_json(json.loads(text))), text)
+        return _as_written(parse_text(text), text)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as error:
         raise _problem(
             _("The filter is not valid %(language)s: %(reason)s", language=language, reason=_brief(error))
@@ -90,6 +91,25 @@ def parse(text: str, language: str) -> ast.Node:
                 _("The filter could not be read at line %(line)s, column %(column)s.", line=line, column=column)
             ) from None
         raise _problem(_("The filter is not valid %(language)s.", language=language)) from None
+
+
+_CASEI, _LOWER = re.compile(r"\bcasei\b", re.IGNORECASE), re.compile(r"\blower\b", re.IGNORECASE)
+
+
+def _as_written(tree: ast.Node, text: str) -> ast.Node:
+    """The tree with CASEI called CASEI again: pygeofilter reads CASEI(...) (text and JSON) as a function
+    "lower", and a refusal should name the function the user wrote. When the text also says LOWER,
+    which of the two each call was is unknown, and the names are left as they are."""
+    if not _CASEI.search(text) or _LOWER.search(text):
+        return tree
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Function) and node.name == "lower":
+            node.name = "casei"
+        if isinstance(node, ast.Node):
+            stack += [sub for sub in node.get_sub_nodes() if isinstance(sub, ast.Node)]
+    return tree
 
 
 def _brief(error: Exception) -> str:

@@ -213,3 +213,25 @@ def test_huge_numbers_and_deep_chains_are_answered(client):
     assert client.get("/ogc/collections/organisations/items", query_string={"filter": chain}).status_code == 200
     big = client.get("/ogc/collections/districts/items", query_string={"filter": "area_km2 > " + "9" * 30})
     assert big.status_code == 200 and big.get_json()["numberMatched"] == 0
+
+
+@pytest.mark.parametrize(
+    ("cql", "language"),
+    [
+        ("CASEI(name) = 'x'", "cql2-text"),
+        ("country = 'GT' AND casei(name) = casei('x')", "cql2-text"),
+        ('{"op": "=", "args": [{"op": "casei", "args": [{"property": "name"}]}, "x"]}', "cql2-json"),
+    ],
+)
+def test_an_unsupported_function_is_named_as_written(client, cql, language):
+    # pygeofilter reads CASEI as a function "lower": the refusal names CASEI, what the user wrote
+    response = client.get("/ogc/collections/organisations/items", query_string={"filter": cql, "filter-lang": language})
+    assert response.status_code == 400
+    message = response.get_json()["description"]
+    assert "The function CASEI is not supported in filters." in message and "LOWER" not in message, message
+
+
+def test_a_function_written_lower_is_named_lower(client):
+    response = client.get("/ogc/collections/organisations/items", query_string={"filter": "LOWER(name) = 'x'"})
+    assert response.status_code == 400
+    assert "The function LOWER is not supported in filters." in response.get_json()["description"]
