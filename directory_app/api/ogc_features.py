@@ -16,8 +16,9 @@ and returns the page of features and how many match. The SQL of the filters is i
 A bbox on sites is searched through an index (organisations.site_boxes: the stored public or exact
 positions), then trimmed by the same condition on the position the reader is shown. How many match
 comes from the page query itself (`count(*) OVER ()`), not from a second scan; only a page past the
-end, which has no row to carry it, costs a count of its own. The order always ends with the row's own
-key, so pages do not overlap nor skip a feature between them."""
+end, which has no row to carry it, costs a count of its own. Pages with neither box nor filter are
+counted apart, by a count(*) that computes no column (a window there would build every row). The
+order always ends with the row's own key, so pages do not overlap nor skip a feature between them."""
 
 from __future__ import annotations
 
@@ -82,14 +83,23 @@ def _feature(feature_id: str, properties: dict, geometry: dict | None) -> dict:
 
 
 def _count(statement) -> int:
-    return db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    """How many rows the statement selects: count(*) over its FROM and WHERE alone (the statements here
+    have no DISTINCT nor GROUP BY), so that no selected column is computed."""
+    lean = statement.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+    return db.session.scalar(lean)
 
 
 def _count_and_page(statement, order, query: ItemQuery):
-    """The page's rows and how many match, from one query (a window count on each row); a count of its
-    own only for `resulttype=hits` and for a page past the end."""
+    """The page's rows and how many match. With a box or a filter, from one query (a window count on
+    each row: the index or the filter keeps the rows few); without, the page and a lean count, as a
+    window over every published site would compute each row's columns (37 ms against 17 ms for a page
+    at 10,000 organisations on SQLite). A count of its own also for `resulttype=hits` and for a page
+    past the end."""
     if query.hits:
         return [], _count(statement)
+    if not query.boxes and query.cql is None:
+        rows = db.session.execute(statement.order_by(*order).limit(query.limit).offset(query.offset)).all()
+        return rows, _count(statement)
     counted = statement.add_columns(func.count().over().label("matched"))
     rows = db.session.execute(counted.order_by(*order).limit(query.limit).offset(query.offset)).all()
     if rows:
