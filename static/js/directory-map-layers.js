@@ -195,6 +195,23 @@
     return kept;
   }
 
+  /* The map's controls (zoom, layers, legend...) as boxes in the map's pixels: a cluster button under
+   * one could be neither seen whole nor pressed, so it is not drawn there (panning brings it back). */
+  function controlBoxes(container) {
+    var frame = container.getBoundingClientRect();
+    return Array.prototype.map.call(container.querySelectorAll(".leaflet-control"), function (node) {
+      var r = node.getBoundingClientRect();
+      return [r.left - frame.left, r.top - frame.top, r.right - frame.left, r.bottom - frame.top];
+    });
+  }
+
+  function underControl(point, boxes) {
+    var half = 22; // the 40 px button and a little room
+    return boxes.some(function (b) {
+      return point.x + half > b[0] && point.x - half < b[2] && point.y + half > b[1] && point.y - half < b[3];
+    });
+  }
+
   /* The organisations' sites, clustered with Supercluster: the index is built once from the rows
    * (a few ms for 10,000 sites), and only the clusters and sites in view are markers; after each move
    * the markers that stay are kept (an open popup stays open), the others are replaced. */
@@ -240,8 +257,10 @@
           var zoom = Math.round(map.getZoom());
           var box = [Math.max(-180, view.getWest()), Math.max(-85, view.getSouth()), Math.min(180, view.getEast()), Math.min(85, view.getNorth())];
           var next = {};
+          var controls = controlBoxes(container);
           declutter(map, zoom, index.getClusters(box, zoom)).forEach(function (item) {
             var single = item.members.length === 1 && !item.members[0].properties.cluster;
+            if (!single && underControl(map.latLngToContainerPoint(item.position), controls)) return;
             next[item.key] = shown[item.key] || (single ? siteMarker(item.members[0].properties.row) : clusterMarker(ctx, item.position, item.count, open(item)));
           });
           Object.keys(shown).forEach(function (key) { if (!next[key]) group.removeLayer(shown[key]); });

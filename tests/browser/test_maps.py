@@ -78,18 +78,34 @@ MAP_ZOOM = "() => window[document.querySelector('.folium-map').id].getZoom()"
 
 
 def test_site_clusters_never_overlap_on_a_phone_and_open_with_the_keyboard(new_context, assert_no_external_requests):
-    """Clusters are 40 px buttons that never cover each other (each keeps a target a finger can hit,
-    WCAG 2.5.8), and Enter on one zooms to where it splits."""
+    """Clusters are 40 px buttons that never cover each other nor lie under the map's controls (each
+    keeps a target a finger can hit, WCAG 2.5.8), and Enter on one zooms to where it splits."""
     page = new_context(viewport={"width": 390, "height": 844}).new_page()
     page.goto("/map")
     show_map(page)
     page.wait_for_selector(".site-cluster")
+    # bring a cluster under the zoom buttons (top left): it is not drawn there
+    page.evaluate(
+        """() => {
+            const map = window[document.querySelector('.folium-map').id];
+            const frame = map.getContainer().getBoundingClientRect();
+            const r = document.querySelector('.site-cluster').getBoundingClientRect();
+            map.panBy([r.left + r.width / 2 - frame.left - 25, r.top + r.height / 2 - frame.top - 25], {animate: 0});
+        }"""
+    )
+    page.wait_for_timeout(300)
     boxes = page.eval_on_selector_all(
         ".site-cluster",
         "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })",
     )
     assert len(boxes) >= 2
+    controls = page.eval_on_selector_all(
+        ".leaflet-control",
+        "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })",
+    )
     for i, (left, top, right, bottom) in enumerate(boxes):
+        for other in controls:  # none lies under a control either, half hidden and hard to press
+            assert right <= other[0] or other[2] <= left or bottom <= other[1] or other[3] <= top, (boxes[i], other)
         assert right - left >= 24 and bottom - top >= 24
         for other in boxes[i + 1 :]:
             assert right <= other[0] or other[2] <= left or bottom <= other[1] or other[3] <= top, (boxes[i], other)
