@@ -38,6 +38,10 @@ from geo.nearest import grid_key, grid_ranges  # noqa: E402
 
 PG_ADMIN = "host=127.0.0.1 user=postgres dbname=postgres"
 PG_BENCH = "host=127.0.0.1 user=postgres dbname=cammina_bbox_bench"
+PG_INDEXES = (
+    "CREATE INDEX ix_btree ON location (public_lon, public_lat)",
+    "CREATE INDEX ix_gist ON location USING gist (point(public_lon, public_lat))",
+)
 REGIONS = ((-117.0, 14.5, -86.7, 32.7), (-124.5, 25.0, -67.0, 49.0))  # Mexico, United States
 
 SCHEMA = [
@@ -143,13 +147,15 @@ def load_sqlite(path: Path, organisations, sites) -> sqlite3.Connection:
     return con
 
 
-def load_postgres(organisations, sites):
+def load_postgres(organisations, sites, database="cammina_bbox_bench", indexes=None):
+    """A new PostgreSQL database `database` holding the synthetic rows, with `indexes` (CREATE INDEX
+    statements; by default the B-tree and GiST ones compared here), analysed; an autocommit connection."""
     import psycopg
 
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute("DROP DATABASE IF EXISTS cammina_bbox_bench WITH (FORCE)")
-        admin.execute("CREATE DATABASE cammina_bbox_bench")
-    con = psycopg.connect(PG_BENCH, autocommit=True)
+        admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {database}")
+    con = psycopg.connect(f"host=127.0.0.1 user=postgres dbname={database}", autocommit=True)
     for statement in SCHEMA:
         con.execute(statement)
     with con.cursor() as cur:
@@ -159,8 +165,8 @@ def load_postgres(organisations, sites):
         with cur.copy("COPY location FROM STDIN") as copy:
             for row in sites:
                 copy.write_row(row)
-    con.execute("CREATE INDEX ix_btree ON location (public_lon, public_lat)")
-    con.execute("CREATE INDEX ix_gist ON location USING gist (point(public_lon, public_lat))")
+    for statement in indexes if indexes is not None else PG_INDEXES:
+        con.execute(statement)
     con.execute("VACUUM ANALYZE")
     return con
 

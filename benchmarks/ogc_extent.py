@@ -56,25 +56,15 @@ def sqlite_connection(path: Path, organisations, sites) -> sqlite3.Connection:
 
 
 def postgres_connection(organisations, sites):
-    import psycopg
-
-    with psycopg.connect(bbox_index.PG_ADMIN, autocommit=True) as admin:
-        admin.execute("DROP DATABASE IF EXISTS cammina_extent_bench WITH (FORCE)")
-        admin.execute("CREATE DATABASE cammina_extent_bench")
-    con = psycopg.connect(PG_BENCH, autocommit=True)
-    for statement in bbox_index.SCHEMA:
-        con.execute(statement)
-    con.execute("CREATE INDEX ix_status ON organisation (status)")
-    with con.cursor() as cur:
-        with cur.copy("COPY organisation FROM STDIN") as copy:
-            for row in organisations:
-                copy.write_row(row)
-        with cur.copy("COPY location FROM STDIN") as copy:
-            for row in sites:
-                copy.write_row(row)
-    con.execute("CREATE INDEX ix_gist ON location USING gist (point(public_lon, public_lat))")
-    con.execute("VACUUM ANALYZE")
-    return con
+    return bbox_index.load_postgres(
+        organisations,
+        sites,
+        "cammina_extent_bench",
+        (
+            "CREATE INDEX ix_status ON organisation (status)",
+            "CREATE INDEX ix_gist ON location USING gist (point(public_lon, public_lat))",
+        ),
+    )
 
 
 def drop_postgres() -> None:

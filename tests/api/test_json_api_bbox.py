@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 from directory_app.extensions import db
 from directory_app.organisations.models import Location, Organisation, Service, Status
 from directory_app.organisations.site_boxes import BOX_INDEXES
-from tests.api.test_ogc_bbox_index import _plan
+from tests.api.test_ogc_bbox_index import _plan, sample_boxes
 
 SEARCH = "/api/v1/organisations"
 # Sees exact positions: (hide_exact_location, organisation country) -> bool, as accounts.access says.
@@ -66,23 +66,12 @@ def _search(reader, query: str) -> tuple[set[str], int]:
     return set(found), totals.pop()
 
 
-def _boxes(sites) -> list[tuple[float, float, float, float]]:
-    middle = sorted((s.public_lon, s.public_lat) for s in sites)[len(sites) // 2]
-    return [
-        (-125.0, 5.0, -60.0, 50.0),  # every member country
-        (-118.0, 14.0, -86.0, 33.0),  # Mexico
-        (middle[0] - 2.0, middle[1] - 2.0, middle[0] + 2.0, middle[1] + 2.0),
-        (-92.5, 13.5, -88.0, 18.0),  # Guatemala and its borders
-        (-100.0, 10.0, -99.0, 11.0),  # the sea: nothing
-    ]
-
-
 @pytest.mark.parametrize("role", ["public", "ts_admin", "country_contact"])
 def test_bbox_finds_the_organisations_a_brute_force_finds(app, client, client_as, role):
     reader = client if role == "public" else client_as(role)
     with app.app_context():
         sites = _sites()
-    boxes = _boxes(sites)
+    boxes = sample_boxes(sites)
     assert len(_brute_force(sites, role, boxes[0])) > 100  # several pages
     for box in boxes:
         expected = _brute_force(sites, role, box)

@@ -70,9 +70,10 @@ def _walk(client, box, limit: int) -> tuple[list[dict], list[int]]:
     return features, matched
 
 
-def _boxes(sites) -> list[tuple[float, float, float, float]]:
-    lons, lats = [s.public_lon for s in sites], [s.public_lat for s in sites]
-    middle = sorted(zip(lons, lats))[len(sites) // 2]
+def sample_boxes(sites) -> list[tuple[float, float, float, float]]:
+    """Boxes for brute-force comparisons (also tests/api/test_json_api_bbox.py): the whole region, a
+    country, 2 degrees around the middle site (by public position), a border area, the open sea."""
+    middle = sorted((s.public_lon, s.public_lat) for s in sites)[len(sites) // 2]
     return [
         (-125.0, 5.0, -60.0, 50.0),  # every member country: crosses almost every site
         (-118.0, 14.0, -86.0, 33.0),  # Mexico
@@ -87,7 +88,7 @@ def test_paging_bboxes_gives_every_site_once(app, client, client_as, role):
     reader = client if role == "public" else client_as(role)
     with app.app_context():
         sites = _sites()
-    boxes = _boxes(sites)
+    boxes = sample_boxes(sites)
     assert len(_brute_force(sites, role, boxes[0])) > 100  # many pages at limit 9
     for box in boxes:
         expected = _brute_force(sites, role, box)
