@@ -90,10 +90,18 @@ def test_site_clusters_never_overlap_on_a_phone_and_open_with_the_keyboard(new_c
             const map = window[document.querySelector('.folium-map').id];
             const frame = map.getContainer().getBoundingClientRect();
             const r = document.querySelector('.site-cluster').getBoundingClientRect();
-            map.panBy([r.left + r.width / 2 - frame.left - 25, r.top + r.height / 2 - frame.top - 25], {animate: 0});
+            const x = r.left + r.width / 2 - frame.left - 25, y = r.top + r.height / 2 - frame.top - 25;
+            map.panBy([x, y], {animate: false});
         }"""
     )
-    page.wait_for_timeout(300)
+    # every cluster drawn and laid out (a slow machine may still be finishing a redraw): none may stay
+    # without a box, which a finger could not press
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('.site-cluster')).every(e => {
+            const r = e.getBoundingClientRect();
+            return r.width >= 24 && r.height >= 24;
+        })"""
+    )
     boxes = page.eval_on_selector_all(
         ".site-cluster",
         "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })",
