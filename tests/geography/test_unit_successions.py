@@ -299,13 +299,28 @@ def test_the_migration_moves_old_county_coverage_and_setup_keeps_it(old_world, o
     assert "MX-US-BOSTON" in page  # the Boston district (all of Connecticut) among the districts served
 
 
+def _public_point(client, site_id: int) -> tuple[float, float]:
+    """Where the public map shows a site (its layer: rows of lon, lat, exact, site id)."""
+    rows = client.get("/maps/organisation-points.json").get_json()["points"]
+    return next((lon, lat) for lon, lat, _exact, row_id in rows if row_id == site_id)
+
+
 def test_setup_on_old_units_replaces_them_without_losing_coverage(old_world, old_app, data_dir):
     _url, ids = old_world
+    client = old_app.test_client()
+    with old_app.app_context():
+        site_id = db.session.scalar(select(Location.id).where(Location.organisation_id == ids["Fairfield Aid"]))
+    shown_before = _public_point(client, site_id)  # the layer is built and kept for this data version
     output = _setup(old_app, data_dir)
     assert "9 units no longer in the files replaced by their successors" in output
     with old_app.app_context():  # (a second run finds nothing to replace: see the migration's test)
         _assert_equivalent(ids)
         _assert_districts(ids)
+        unit = db.session.scalar(select(AdminUnit).where(AdminUnit.code == "US-09120"))
+        label = (unit.label_lon, unit.label_lat)
+    # the hidden site moved to its new unit's label point, and the public map shows it there at once
+    assert shown_before != label
+    assert _public_point(client, site_id) == pytest.approx(label, abs=1e-5)
 
 
 def test_a_dropped_unit_with_no_successor_that_coverage_names_stops_setup(old_world, old_app, tmp_path):
