@@ -112,7 +112,10 @@ def districts():
 def district_organisations(code: str):
     limit = int_param(request.args, "limit", 25, 1, MAX_PER_PAGE)
     offset = int_param(request.args, "offset", 0, 0, 100_000)
-    found = answers.district_organisations(path_text(code, 70), _service(), limit, offset, _page_url)
+    bbox = bbox_param(request.args)
+    found = answers.district_organisations(
+        path_text(code, 70), _service(), limit, offset, _page_url, bbox, viewer_key()
+    )
     if found is None:
         raise ApiProblem(_("There is no consular district with the code '%(value)s'.", value=code[:70]), 404)
     return jsonify(mark_document(found))

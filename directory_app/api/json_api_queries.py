@@ -143,8 +143,17 @@ def list_districts(sending_country: str | None) -> list[dict]:
     return [_district_summary(district, consulate, provenance[district.id]) for district, consulate in rows]
 
 
-def district_organisations(code: str, category: Services, limit: int, offset: int, page_url: UrlFor) -> dict | None:
-    """The published organisations serving a district, largest share first; None for an unknown code."""
+def district_organisations(
+    code: str,
+    category: Services,
+    limit: int,
+    offset: int,
+    page_url: UrlFor,
+    bbox: Box | None = None,
+    viewer_key: str = "public",
+) -> dict | None:
+    """The published organisations serving a district, largest share first; None for an unknown code.
+    With `bbox`, only those with a site inside it at the position this reader is shown (site_boxes)."""
     row = db.session.execute(
         select(ConsularDistrict, Consulate)
         .join(Consulate, Consulate.id == ConsularDistrict.consulate_id)
@@ -152,7 +161,8 @@ def district_organisations(code: str, category: Services, limit: int, offset: in
     ).first()
     if row is None:
         return None
-    serving, total = organisations_serving(row[0].id, category, limit=limit, offset=offset)
+    among = organisations_shown_in_boxes(viewer_key, (bbox,)) if bbox else None
+    serving, total = organisations_serving(row[0].id, category, limit=limit, offset=offset, among=among)
     return {
         "district": _district_summary(*row, district_provenance([row[0].id])[row[0].id]),
         "total": total,

@@ -226,6 +226,7 @@ def json_api_openapi(server_url: str) -> dict:
                 _MATCH,
                 _query("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": 100}),
                 _query("offset", "Organisations to skip.", {"type": "integer", "minimum": 0, "maximum": 100000}),
+                _BBOX,
             ],
             _object({"district": _DISTRICT, "total": {"type": "integer"}, "organisations": line_list}),
             not_found=True,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from sqlalchemy import Integer, bindparam, func, select, text
+from sqlalchemy import Integer, Select, bindparam, func, select, text
 
 from directory_app.extensions import db
 from directory_app.geography.units import leaf_unit_at
@@ -57,13 +57,19 @@ def organisations_serving(
     limit: int = 50,
     offset: int = 0,
     statuses: tuple[Status, ...] = (Status.PUBLISHED,),
+    among: Select | None = None,
 ) -> tuple[list[Serving], int]:
     """Organisations serving a district, largest share first, and how many there are; with a service
-    filter (a category, several, or a ServiceChoice: any or all of them), those offering it.
+    filter (a category, several, or a ServiceChoice: any or all of them), those offering it; with
+    `among` (a select of organisation ids, e.g. those with a site in a box), only those.
 
     Without a service filter, the page is read from the index on (district, status, share) and
     the total from district_count; with one, the total is counted."""
-    page, counted = _serving_statements(service_choice(category), tuple(statuses))
+    choice = service_choice(category)
+    if among is None:
+        page, counted = _serving_statements(choice, tuple(statuses))
+    else:
+        page, counted = _build_serving_statements(choice, tuple(statuses), among)
     params = {"district_id": district_id, "limit": limit, "offset": offset}
     rows = db.session.execute(page, params).all()
     if not rows:
@@ -75,11 +81,18 @@ def organisations_serving(
 def _serving_statements(choice: ServiceChoice, statuses: tuple[Status, ...]):
     """The page (with the total in the same round trip) and the total alone, built once per service
     choice: building them took about a quarter of a call."""
+    return _build_serving_statements(choice, statuses)
+
+
+def _build_serving_statements(choice: ServiceChoice, statuses: tuple[Status, ...], among: Select | None = None):
     base = select(DistrictCoverage).where(
         DistrictCoverage.district_id == bindparam("district_id"), DistrictCoverage.status.in_(statuses)
     )
     if choice:
         base = base.where(offers(choice, DistrictCoverage.organisation_id))
+    if among is not None:
+        base = base.where(DistrictCoverage.organisation_id.in_(among))
+    if choice or among is not None:
         counted = base.with_only_columns(func.count())
     else:
         counted = select(func.coalesce(func.sum(DistrictCount.n), 0)).where(

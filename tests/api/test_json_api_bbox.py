@@ -171,3 +171,46 @@ def test_bbox_queries_use_the_position_index(app, client, client_as, role, path)
             for name in expected:
                 assert name in plan, plan
             db.session.rollback()
+
+
+@pytest.mark.parametrize("role", ["public", "ts_admin", "country_contact"])
+def test_bbox_narrows_a_districts_organisations_as_a_brute_force_does(app, client, client_as, role):
+    """/api/v1/districts/<code>/organisations?bbox=...: the organisations serving the district with a site
+    shown to this reader inside the box, every page, the total counted for the box."""
+    reader = client if role == "public" else client_as(role)
+    code = "GT-MX-TAPACHULA"
+    serving = set()
+    offset = 0
+    while True:
+        body = reader.get(f"/api/v1/districts/{code}/organisations?limit=100&offset={offset}").get_json()
+        serving |= {o["id"] for o in body["organisations"]}
+        offset += 100
+        if offset >= body["total"]:
+            break
+    with app.app_context():
+        sites = _sites()
+    boxes = [(-93.5, 14.5, -92.0, 15.5), (-94.0, 14.0, -90.0, 18.0), (-100.0, 20.0, -99.0, 21.0)]
+    sizes = []
+    for box in boxes:
+        expected = _brute_force(sites, role, box) & serving
+        sizes.append(len(expected))
+        found, offset, totals = [], 0, set()
+        while True:
+            answer = reader.get(
+                f"/api/v1/districts/{code}/organisations?limit=3&offset={offset}&bbox=" + ",".join(map(str, box))
+            )
+            assert answer.status_code == 200, answer.get_json()
+            body = answer.get_json()
+            found += [o["id"] for o in body["organisations"]]
+            totals.add(body["total"])
+            offset += 3
+            if offset >= body["total"]:
+                break
+        assert len(found) == len(set(found)) and set(found) == expected, box
+        assert totals == {len(expected)}
+    # a box on the district narrows it to some (several pages of 3), a box far from it to none
+    assert 3 < sizes[0] < len(serving) and sizes[-1] == 0
+    answer = reader.get(f"/api/v1/districts/{code}/organisations?bbox=1,2,3")
+    assert answer.status_code == 400 and answer.get_json()["parameter"] == "bbox"
+    parameters = client.get("/api/v1/openapi.json").get_json()["paths"]["/districts/{code}/organisations"]
+    assert any(p["name"] == "bbox" for p in parameters["get"]["parameters"])
