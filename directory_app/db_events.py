@@ -6,7 +6,8 @@ act on every session and engine in the process, a test's own engine or another a
 
 - engines: SQLite pragmas at connect; a real transaction before a SQLite SAVEPOINT;
 - session: the page cache notes each commit (pagecache.note_commit); district coverage follows an
-  organisation's status (organisations.coverage.copy_status_changes); the search text follows whatever
+  organisation's status (organisations.coverage.copy_status_changes), and so do its sites
+  (organisations.sites: copy_status_to_new_sites, copy_status_changes_to_sites); the search text follows whatever
   the ORM writes (organisations.searchtext.keep_search_text_current).
 """
 
@@ -19,10 +20,13 @@ from directory_app.extensions import db
 from directory_app.main.pagecache import note_commit
 from directory_app.organisations.coverage import copy_status_changes
 from directory_app.organisations.searchtext import keep_search_text_current
+from directory_app.organisations.sites import copy_status_changes_to_sites, copy_status_to_new_sites
 
 SESSION_HOOKS = (
     ("after_commit", note_commit),
     ("after_flush", copy_status_changes),
+    ("after_flush", copy_status_changes_to_sites),
+    ("before_flush", copy_status_to_new_sites),
     ("before_flush", keep_search_text_current),
 )
 

@@ -7,7 +7,7 @@ Every endpoint refuses a parameter it does not know (ogc_params.refuse_unknown).
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, make_response, render_template, request
+from flask import Blueprint, current_app, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -158,7 +158,8 @@ def item(collection_id: str, feature_id: str):
 
 def _fetch(collection_id: str, query: features.ItemQuery, feature_id: str | None) -> tuple[list[dict], int]:
     if collection_id == "organisations":
-        return features.organisation_sites(query, features.Viewer(viewer_key()), feature_id)
+        version = current_app.extensions["page_cache"].version()  # read anyway (sample data's header)
+        return features.organisation_sites(query, features.Viewer(viewer_key()), feature_id, version)
     if collection_id == "consulates":
         return features.consulates(query, feature_id)
     return features.districts(query, feature_id)

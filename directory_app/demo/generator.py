@@ -234,6 +234,7 @@ def _insert_chunk(numbers, seed, units, meta, networks, anchors, weights) -> lis
             "country_code": picks[o].country,
             "lon": lon,
             "lat": lat,
+            "organisation_status": orgs[o]["status"],  # the ORM's hook does not see Core inserts
             **pl.columns(),
         }
         for k, ((lon, lat), o, pl) in enumerate(zip(points, owners, placements))

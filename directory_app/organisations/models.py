@@ -194,9 +194,12 @@ class Location(UuidMixin, TimestampMixin, db.Model):
     and unit-sphere vectors of both points serve nearest-site searches (geo.nearest)."""
 
     __tablename__ = "location"
-    # Covering indexes for nearest-site searches: the box scan reads only the index.
+    # Covering indexes for nearest-site searches: the box scan reads only the index (and, with the
+    # organisation's status, for the published sites in a bbox: organisations.site_boxes).
     __table_args__ = (
-        Index("ix_location_nearest", "grid_key", "lat", "lon", "ux", "uy", "uz", "organisation_id"),
+        Index(
+            "ix_location_nearest", "grid_key", "lat", "lon", "ux", "uy", "uz", "organisation_id", "organisation_status"
+        ),
         Index(
             "ix_location_public_nearest",
             "public_grid_key",
@@ -206,11 +209,18 @@ class Location(UuidMixin, TimestampMixin, db.Model):
             "public_uy",
             "public_uz",
             "organisation_id",
+            "organisation_status",
         ),
+        # Pages of the published sites in id order (OGC items) walk this index alone, without the join.
+        Index("ix_location_status_page", "organisation_status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    # A copy of the organisation's status, written with the site and kept in step when the status
+    # changes (organisations.sites: copy_status_to_new_sites, copy_status_changes_to_sites; the demo
+    # generator writes it with its rows).
+    organisation_status: Mapped[Status] = mapped_column(_str_enum(Status), server_default=Status.DRAFT.value)
     name: Mapped[str] = mapped_column(String(300), default="")
     address: Mapped[str] = mapped_column(String(300), default="")
     city: Mapped[str] = mapped_column(String(120), default="")
@@ -234,6 +244,10 @@ class Location(UuidMixin, TimestampMixin, db.Model):
 
     organisation: Mapped[Organisation] = relationship(back_populates="locations")
     admin_unit = relationship("AdminUnit")
+
+
+# The sites of published organisations, read on their own rows (ix_location_status_page).
+PUBLISHED_SITE = Location.organisation_status == Status.PUBLISHED
 
 
 class Contact(UuidMixin, db.Model):

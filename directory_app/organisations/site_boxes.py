@@ -23,7 +23,10 @@ the index only chooses the rows to look at, the privacy rule stays where it was.
 
 `shown_position` is that position as SQL (accounts.access's rule, on Location joined with its
 Organisation) and `shown_in_boxes` the whole condition, candidates and exact test together: the one
-way every bbox of the directory is answered (/ogc, /api/v1/organisations, the map layers).
+way every bbox of the directory is answered (/ogc, /api/v1/organisations, the map layers). For the
+public and for readers of every exact point the position shown is always one stored column
+(`stored_position`), so their condition reads the location row alone: /ogc then counts and pages the
+sites in a box without joining their organisations (whether a site is published is on its row too).
 `sites_shown_in_boxes` and `organisations_shown_in_boxes` give them as selects of ids.
 """
 
@@ -54,6 +57,7 @@ def positions_for(viewer_key: str) -> tuple[str, ...]:
     return (PUBLIC,)
 
 
+@functools.lru_cache(maxsize=64)
 def shown_position(viewer_key: str) -> tuple[ColumnElement, ColumnElement, ColumnElement]:
     """SQL expressions, on Location joined with its Organisation, of the longitude and latitude this
     reader is shown (accounts.access.viewer_key) and whether they are the exact ones."""
@@ -74,11 +78,25 @@ def within(lon: ColumnElement, lat: ColumnElement, boxes: tuple[Box, ...]) -> Co
     return or_(*(lon.between(west, east) & lat.between(south, north) for west, south, east, north in boxes))
 
 
+def stored_position(viewer_key: str) -> tuple[ColumnElement, ColumnElement] | None:
+    """The stored columns that always hold the position this reader is shown, when there are such:
+    the public point for the public (it is the exact point when the organisation does not hide it:
+    organisations.sites.place_sites), the exact point for a reader who sees every exact point. None for
+    a country contact, shown either one depending on the organisation."""
+    positions = positions_for(viewer_key)
+    if len(positions) != 1:
+        return None
+    return (Location.public_lon, Location.public_lat) if positions == (PUBLIC,) else (Location.lon, Location.lat)
+
+
 def shown_in_boxes(viewer_key: str, boxes: tuple[Box, ...]) -> ColumnElement:
-    """Sites (Location joined with its Organisation) whose position shown to this reader lies in a box:
-    the candidates come from an index of the stored positions the reader may be shown, the shown
-    position decides. A hidden site is never found by its exact point by a reader who may not see it."""
-    lon, lat, _exact = shown_position(viewer_key)
+    """Sites whose position shown to this reader lies in a box: the candidates come from an index of the
+    stored positions the reader may be shown, the shown position decides. A hidden site is never found by
+    its exact point by a reader who may not see it. For the public and for readers of every exact point
+    the condition is on the location row alone (stored_position); for a country contact it reads the
+    organisation too (Location joined with its Organisation)."""
+    stored = stored_position(viewer_key)
+    lon, lat = stored if stored is not None else shown_position(viewer_key)[:2]
     return Location.id.in_(site_ids_in_boxes(boxes, positions_for(viewer_key))) & within(lon, lat, boxes)
 
 
@@ -101,6 +119,33 @@ def organisations_shown_in_boxes(viewer_key: str, boxes: tuple[Box, ...]) -> Sel
         .where(shown_in_boxes(viewer_key, boxes))
         .correlate(None)
     )
+
+
+def published_site_ids_in_boxes(viewer_key: str, boxes: tuple[Box, ...]):
+    """For a reader shown one stored position (stored_position: the public, or a reader of every exact
+    point), a subquery of the ids of the published sites (Location.organisation_status) whose position
+    lies in a box, edges included, each once (a site lies in one of the non-overlapping boxes of a bbox);
+    None for a country contact. Read from the index alone: on SQLite the grid covering indexes end with
+    the status, so neither the sites' rows nor their organisations are read; on PostgreSQL the GiST
+    index, the status tested on the row."""
+    if stored_position(viewer_key) is None:
+        return None
+    (position,) = positions_for(viewer_key)
+    params = {}
+    if db.engine.dialect.name == "postgresql":
+        for i, (w, s, e, n) in enumerate(boxes):
+            params |= {f"w{i}": w, f"s{i}": s, f"e{i}": e, f"n{i}": n}
+        statement = _point_query(len(boxes), (position,), published=True)
+    else:
+        shapes = []
+        for i, box in enumerate(boxes):
+            ranges = _row_ranges(*box)
+            shapes.append(len(ranges))
+            params |= {f"w{i}": box[0], f"s{i}": box[1], f"e{i}": box[2], f"n{i}": box[3]}
+            for j, (low, high) in enumerate(ranges):
+                params |= {f"lo{i}_{j}": low, f"hi{i}_{j}": high}
+        statement = _grid_query(tuple(shapes), (position,), published=True)
+    return statement.bindparams(**params).columns(column("id", Integer)).subquery("published_in_boxes")
 
 
 def site_ids_in_boxes(boxes: tuple[Box, ...], positions: tuple[str, ...]):
@@ -131,13 +176,17 @@ def _row_ranges(west: float, south: float, east: float, north: float) -> list[tu
     return ranges
 
 
+PUBLISHED_ONLY = " AND organisation_status = 'published'"  # Location.organisation_status, a constant
+
+
 @functools.lru_cache(maxsize=256)
-def _grid_query(shapes: tuple[int, ...], positions: tuple[str, ...]):
-    """SQLite: one range scan of a covering grid index per branch. Column names come from this
-    module, never from input; every value is a bound parameter."""
+def _grid_query(shapes: tuple[int, ...], positions: tuple[str, ...], published: bool = False):
+    """SQLite: one range scan of a covering grid index per branch (of the published sites alone when
+    `published`). Column names come from this module, never from input; every value is a bound parameter."""
+    status = PUBLISHED_ONLY if published else ""
     branches = [
         f"SELECT id FROM location WHERE {p}grid_key BETWEEN :lo{i}_{j} AND :hi{i}_{j} "  # nosec B608
-        f"AND {p}lat BETWEEN :s{i} AND :n{i} AND {p}lon BETWEEN :w{i} AND :e{i}"
+        f"AND {p}lat BETWEEN :s{i} AND :n{i} AND {p}lon BETWEEN :w{i} AND :e{i}{status}"
         for p in positions
         for i, count in enumerate(shapes)
         for j in range(count)
@@ -146,11 +195,12 @@ def _grid_query(shapes: tuple[int, ...], positions: tuple[str, ...]):
 
 
 @functools.lru_cache(maxsize=64)
-def _point_query(box_count: int, positions: tuple[str, ...]):
+def _point_query(box_count: int, positions: tuple[str, ...], published: bool = False):
     """PostgreSQL: one GiST index scan per box and position (`<@`: in the box or on its edge)."""
+    status = PUBLISHED_ONLY if published else ""
     branches = [
         f"SELECT id FROM location WHERE point({p}lon, {p}lat) <@ "  # nosec B608
-        f"box(point(:w{i}, :s{i}), point(:e{i}, :n{i}))"
+        f"box(point(:w{i}, :s{i}), point(:e{i}, :n{i})){status}"
         for p in positions
         for i in range(box_count)
     ]

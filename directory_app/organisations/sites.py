@@ -1,4 +1,5 @@
-"""Derived fields of a site: the leaf unit it lies in and the position the public may see."""
+"""Derived fields of a site: the leaf unit it lies in, the position the public may see, and its
+organisation's status (a copy kept in step by the session hooks below, registered in db_events)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
 
 from directory_app.geography.units import LeafUnits
+from directory_app.organisations.models import Location, Organisation, Status
 from geo.nearest import grid_key, unit_vector
 
 
@@ -73,3 +77,26 @@ def place_sites(units: LeafUnits, label_points: dict[int, tuple[float, float]], 
             )
         )
     return placements
+
+
+def copy_status_to_new_sites(session: Session, _context, _instances) -> None:
+    """before_flush: a site written through the ORM carries its organisation's status (Location.
+    organisation_status), whichever path made it; an organisation not yet given one is a draft."""
+    for obj in session.new:
+        if isinstance(obj, Location):
+            organisation = obj.organisation
+            if organisation is None and obj.organisation_id is not None:
+                organisation = session.get(Organisation, obj.organisation_id)
+            if organisation is not None:
+                obj.organisation_status = organisation.status or Status.DRAFT
+
+
+def copy_status_changes_to_sites(session: Session, _context) -> None:
+    """after_flush: when an organisation's status changed, all its stored sites take it (as
+    organisations.coverage.copy_status_changes does for district coverage)."""
+    table = Location.__table__
+    for obj in session.dirty:
+        if isinstance(obj, Organisation) and inspect(obj).attrs.status.history.has_changes():
+            session.execute(
+                table.update().where(table.c.organisation_id == obj.id).values(organisation_status=obj.status)
+            )
