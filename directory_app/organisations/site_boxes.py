@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import ColumnElement, Integer, Select, case, column, or_, select, text
+from sqlalchemy import ColumnElement, Integer, Select, Subquery, case, column, or_, select, text
 
 from directory_app.extensions import db
 from directory_app.organisations.models import Location, Organisation
@@ -121,31 +121,40 @@ def organisations_shown_in_boxes(viewer_key: str, boxes: tuple[Box, ...]) -> Sel
     )
 
 
-def published_site_ids_in_boxes(viewer_key: str, boxes: tuple[Box, ...]):
+def published_site_ids_in_boxes(viewer_key: str, boxes: tuple[Box, ...]) -> tuple[Subquery, dict] | None:
     """For a reader shown one stored position (stored_position: the public, or a reader of every exact
     point), a subquery of the ids of the published sites (Location.organisation_status) whose position
-    lies in a box, edges included, each once (a site lies in one of the non-overlapping boxes of a bbox);
-    None for a country contact. Read from the index alone: on SQLite the grid covering indexes end with
-    the status, so neither the sites' rows nor their organisations are read; on PostgreSQL the GiST
-    index, the status tested on the row."""
+    lies in a box, edges included, each once (a site lies in one of the non-overlapping boxes of a bbox),
+    and the values of its parameters, to be given when it is executed (the subquery is built once per
+    shape of the boxes, so that neither it nor its cache key is built again per request); None for a
+    country contact. Read from the index alone: on SQLite the grid covering indexes end with the status,
+    so neither the sites' rows nor their organisations are read; on PostgreSQL the GiST index, the status
+    tested on the row."""
     if stored_position(viewer_key) is None:
         return None
     (position,) = positions_for(viewer_key)
     params = {}
-    if db.engine.dialect.name == "postgresql":
-        for i, (w, s, e, n) in enumerate(boxes):
-            params |= {f"w{i}": w, f"s{i}": s, f"e{i}": e, f"n{i}": n}
-        statement = _point_query(len(boxes), (position,), published=True)
-    else:
-        shapes = []
-        for i, box in enumerate(boxes):
+    postgres = db.engine.dialect.name == "postgresql"
+    shapes = []
+    for i, box in enumerate(boxes):
+        params |= {f"w{i}": box[0], f"s{i}": box[1], f"e{i}": box[2], f"n{i}": box[3]}
+        if not postgres:
             ranges = _row_ranges(*box)
             shapes.append(len(ranges))
-            params |= {f"w{i}": box[0], f"s{i}": box[1], f"e{i}": box[2], f"n{i}": box[3]}
             for j, (low, high) in enumerate(ranges):
                 params |= {f"lo{i}_{j}": low, f"hi{i}_{j}": high}
-        statement = _grid_query(tuple(shapes), (position,), published=True)
-    return statement.bindparams(**params).columns(column("id", Integer)).subquery("published_in_boxes")
+    return _published_in_boxes(len(boxes) if postgres else tuple(shapes), position), params
+
+
+@functools.lru_cache(maxsize=256)
+def _published_in_boxes(shape: int | tuple[int, ...], position: str) -> Subquery:
+    """The subquery of published_site_ids_in_boxes for one shape (PostgreSQL: the number of boxes;
+    SQLite: the grid branches of each box), its parameters left to the execution."""
+    if isinstance(shape, int):
+        statement = _point_query(shape, (position,), published=True)
+    else:
+        statement = _grid_query(shape, (position,), published=True)
+    return statement.columns(column("id", Integer)).subquery("published_in_boxes")
 
 
 def site_ids_in_boxes(boxes: tuple[Box, ...], positions: tuple[str, ...]):
