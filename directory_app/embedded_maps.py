@@ -26,13 +26,15 @@ from geo.geojson import safe_json
 from geo.maps import MapAssets, config_element, map_shell
 
 REGION_CENTER = (30.0, -95.0)  # (lat, lon): from Canada to Panama
+# Up to this zoom a map draws the base map and the districts from their `detail=low` layers
+# (geo.simplify.low_zoom_coverage, made for zoom 4 and less), beyond it from the detailed ones.
+LOW_DETAIL_MAX_ZOOM = 4
 
 # The scripts and stylesheets of every map, in load order, then those each mode adds (static/ paths).
 CORE_JS = (
     "vendor/leaflet/leaflet.js",
     "vendor/fullscreen/Control.FullScreen.js",
     "vendor/locate/L.Control.Locate.min.js",
-    "vendor/supercluster/supercluster.min.js",
     "js/directory-map.js",
     "js/directory-map-layers.js",
 )
@@ -73,6 +75,8 @@ def base_config() -> dict:
     return {
         "tiles": {"url": tiles, "attribution": "© OpenStreetMap contributors"} if tiles else None,
         "baseUrl": url_for("maps.base_layer"),
+        "baseLowUrl": url_for("maps.base_layer", detail="low"),
+        "lowZoom": LOW_DETAIL_MAX_ZOOM,
         # Leaflet writes attributions as HTML: the text is escaped here (a translation is text, not markup).
         "baseAttribution": str(
             escape(_("Boundaries: Natural Earth, US Census Bureau, geoBoundaries (© OpenStreetMap contributors, ODbL)"))
@@ -82,6 +86,9 @@ def base_config() -> dict:
         "districtUrl": url_for("referrals.district_page", code="__ID__"),
         "coverageUrl": url_for("maps.organisation_coverage", organisation_uuid="__ID__"),
         "siteUrl": url_for("maps.site_details", site_id=0).replace("/0.json", "/__ID__.json"),
+        # The organisations layer's clusters are computed in a worker, with Supercluster (both served by the app).
+        "clusterWorkerUrl": url_for("static", filename="js/site-clusters-worker.js"),
+        "clusterLibraryUrl": url_for("static", filename="vendor/supercluster/supercluster.min.js"),
         "services": {t.code: getattr(t, lang, t.en) for t in vocabulary.SERVICE_CATEGORIES},
         "labels": {
             "base": _("Boundaries (works offline)"),

@@ -43,6 +43,11 @@ from geo.validate import polygonal_part
 
 OVERVIEW_TOLERANCE = 0.05  # degrees: a whole-region layer (all districts: about 250 KB gzipped)
 OVERVIEW_GRID = 0.001  # degrees, about 100 m
+# The first views of a map (zoom 4 and less, where a pixel is 0.09 to 0.18 degrees): a coarser layer
+# for the browser to draw, about a third of the overview's vertices (low_zoom_coverage).
+LOW_ZOOM_TOLERANCE = 0.15  # degrees: under a pixel at zoom 3, under two at zoom 4
+LOW_ZOOM_GRID = 0.01  # degrees, about 1 km: a tenth of a pixel at zoom 4
+LOW_ZOOM_MIN_PART = 0.02  # square degrees: islands and fragments under 2 x 2 pixels at zoom 4 are left out
 MAX_AREA_CHANGE = 0.02  # share of a shape's area that snapping or a repair may change, beyond the grid's share
 MAX_SIMPLIFIED_AREA_CHANGE = 0.5  # share of the source's area that simplifying may change (a thin shape
 # reduced to a sliver triangle); on the real boundaries at most 28 % (Islas de la Bahía at 0.05°)
@@ -124,6 +129,30 @@ def display_coverage(
             repair.tolerance,
         )
     return DisplayCoverage(result, repairs)  # type: ignore[arg-type]
+
+
+def low_zoom_coverage(
+    geometries: Sequence[BaseGeometry], groups: Sequence[Hashable] | None = None
+) -> list[BaseGeometry]:
+    """simplify_coverage for the first views of a map (zoom 4 and less): LOW_ZOOM_TOLERANCE on the
+    LOW_ZOOM_GRID, and without the parts smaller than LOW_ZOOM_MIN_PART (without_small_parts): a
+    shape of thousands of islands is drawn as its larger ones. Every result is valid."""
+    shapes = simplify_coverage(geometries, groups, tolerance=LOW_ZOOM_TOLERANCE, grid=LOW_ZOOM_GRID)
+    return [without_small_parts(shape, LOW_ZOOM_MIN_PART) for shape in shapes]
+
+
+def without_small_parts(geometry: BaseGeometry | None, min_area: float) -> BaseGeometry | None:
+    """A multipolygon without its polygons smaller than `min_area` (its largest polygon always stays);
+    anything else as it is. Polygons of a valid multipolygon touch at points at most, so any subset of
+    them is a valid multipolygon too; holes are kept (an enclave of a neighbour fills them)."""
+    if geometry is None or geometry.geom_type != "MultiPolygon":
+        return geometry
+    parts = list(geometry.geoms)
+    largest = max(parts, key=lambda part: part.area)
+    kept = [part for part in parts if part is largest or part.area >= min_area]
+    if len(kept) == len(parts):
+        return geometry
+    return kept[0] if len(kept) == 1 else shapely.MultiPolygon(kept)
 
 
 def display_geometry(geometry: BaseGeometry, *, tolerance: float = 0.0, grid: float) -> BaseGeometry:

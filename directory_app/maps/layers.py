@@ -37,7 +37,7 @@ from directory_app.organisations.models import (
 from directory_app.organisations.queries import Services
 from directory_app.organisations.service_choice import offers, service_choice
 from geo.geojson import feature, feature_collection, point_feature, safe_json
-from geo.simplify import simplify_coverage
+from geo.simplify import low_zoom_coverage, simplify_coverage
 
 ExactRule = Callable[[bool, str], bool]
 
@@ -124,9 +124,10 @@ def published_ids():
     return select(Organisation.id).where(Organisation.status == Status.PUBLISHED)
 
 
-def districts_overview(lang: str, sending_country: str | None = None) -> str:
+def districts_overview(lang: str, sending_country: str | None = None, *, low_zoom: bool = False) -> str:
     """Every consular district, simplified together per sending country so that neighbouring
-    districts still share their borders (about 250 KB gzipped for the whole region)."""
+    districts still share their borders (about 350 KB gzipped for the whole region); with `low_zoom`,
+    for a map's first views (geo.simplify.low_zoom_coverage: about a third of the vertices)."""
     rows = db.session.execute(
         select(
             ConsularDistrict.id,
@@ -146,14 +147,19 @@ def districts_overview(lang: str, sending_country: str | None = None) -> str:
         .where(ConsularDistrict.sending_country_code == sending_country if sending_country else true())
         .order_by(ConsularDistrict.code)
     ).all()
-    geometries = simplify_coverage(
-        [shapely.from_wkb(r.display_wkb) for r in rows], [r.sending_country_code for r in rows]
-    )
+    simplify = low_zoom_coverage if low_zoom else simplify_coverage
+    geometries = simplify([shapely.from_wkb(r.display_wkb) for r in rows], [r.sending_country_code for r in rows])
     provenance = district_provenance([r.id for r in rows])
+    precision = _precision(low_zoom)
     return feature_collection(
-        feature(r.code, _district_properties(r, lang, provenance[r.id]), geometry, precision=3)
+        feature(r.code, _district_properties(r, lang, provenance[r.id]), geometry, precision=precision)
         for r, geometry in zip(rows, geometries)
     )
+
+
+def _precision(low_zoom: bool) -> int:
+    """Decimals of the coordinates of an overview layer: its grid's (geo.simplify)."""
+    return 2 if low_zoom else 3
 
 
 def district_outline(district: ConsularDistrict, lang: str) -> str:
@@ -296,10 +302,11 @@ def consulate_points(lang: str) -> str:
     )
 
 
-def base_layer(lang: str = "en") -> str:
+def base_layer(lang: str = "en", *, low_zoom: bool = False) -> str:
     """The member countries and their admin-1 units, simplified, each with its name in `lang` and a
     point to write it at: the map's own base layer, readable with no tile server (an intranet, no
-    internet); directory-map.js writes the names and the gazetteer's cities over it."""
+    internet); directory-map.js writes the names and the gazetteer's cities over it. With `low_zoom`,
+    for a map's first views (geo.simplify.low_zoom_coverage)."""
     countries = db.session.execute(
         select(Country.code, Country.name_es, Country.name_en, Country.name_fr, Country.display_wkb).order_by(
             Country.code
@@ -319,16 +326,18 @@ def base_layer(lang: str = "en") -> str:
         .where(AdminUnit.level == 1)
         .order_by(AdminUnit.code)
     ).all()
-    country_shapes = simplify_coverage([shapely.from_wkb(c.display_wkb) for c in countries])
-    unit_shapes = simplify_coverage([shapely.from_wkb(u.display_wkb) for u in units], [u.country_code for u in units])
+    simplify = low_zoom_coverage if low_zoom else simplify_coverage
+    country_shapes = simplify([shapely.from_wkb(c.display_wkb) for c in countries])
+    unit_shapes = simplify([shapely.from_wkb(u.display_wkb) for u in units], [u.country_code for u in units])
+    precision = _precision(low_zoom)
     features = []
     for c, g in zip(countries, country_shapes):
         point = shapely.point_on_surface(max(getattr(g, "geoms", [g]), key=lambda p: p.area)) if g else None
         label = [round(point.x, 3), round(point.y, 3)] if point is not None else None
         name = getattr(c, f"name_{lang}", None) or c.name_en
-        features.append(feature(c.code, {"level": 0, "name": name, "label": label}, g, 3))
+        features.append(feature(c.code, {"level": 0, "name": name, "label": label}, g, precision))
     for u, g in zip(units, unit_shapes):
         name = u.name_es if lang == "es" and u.name_es else u.name_local
         label = [round(u.label_lon, 3), round(u.label_lat, 3)]
-        features.append(feature(u.code, {"level": 1, "name": name, "label": label}, g, 3))
+        features.append(feature(u.code, {"level": 1, "name": name, "label": label}, g, precision))
     return feature_collection(features)

@@ -39,10 +39,12 @@ def public_map_context(args: Mapping[str, str]) -> dict:
     chosen = next(o for o in options if o["code"] == choropleth)
     filters = query.url_args(sort="name", page=1)
     config = base_config() | {"title": _("Map of the organisations and consular districts")}
+    country = {"country": districts_of} if districts_of else {}
     config["layers"] = [
         {
             "type": "districts",
-            "url": url_for("maps.districts", **({"country": districts_of} if districts_of else {})),
+            "url": url_for("maps.districts", **country),
+            "lowUrl": url_for("maps.districts", detail="low", **country),
             "choropleth": {"countsUrl": chosen["counts_url"], "title": chosen["title"], "select": "choropleth"},
         },
         {"type": "organisations", "url": url_for("maps.organisation_point_table", **filters), "fit": query.is_filtered},

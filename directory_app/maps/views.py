@@ -95,11 +95,21 @@ def districts():
     country = request.args.get("country") or None
     if country and country not in layers.sending_countries_with_districts():
         abort(400, description=_("No consular districts for the sending country '%(country)s'.", country=country))
+    low_zoom = _low_zoom()
     return layer_response(
-        f"districts.geojson?{lang}&{country}",
+        f"districts.geojson?{lang}&{country}&low={low_zoom}",
         layers.districts_version(),
-        lambda: layers.districts_overview(lang, country),
+        lambda: layers.districts_overview(lang, country, low_zoom=low_zoom),
     )
+
+
+def _low_zoom() -> bool:
+    """`detail=low`: the layer for a map's first views (zoom 4 and less, geo.simplify.low_zoom_coverage),
+    which directory-map.js draws until the reader zooms in."""
+    detail = request.args.get("detail") or ""
+    if detail not in ("", "low"):
+        abort(400, description=_("Unknown detail '%(detail)s': leave it out or use 'low'.", detail=detail))
+    return detail == "low"
 
 
 @bp.get("/maps/districts/<code>.geojson")
@@ -167,7 +177,12 @@ def country_outline(code: str):
 @bp.get("/maps/base.geojson")
 def base_layer():
     lang = language()
-    return layer_response(f"base.geojson?{lang}", layers.districts_version(), lambda: layers.base_layer(lang))
+    low_zoom = _low_zoom()
+    return layer_response(
+        f"base.geojson?{lang}&low={low_zoom}",
+        layers.districts_version(),
+        lambda: layers.base_layer(lang, low_zoom=low_zoom),
+    )
 
 
 @bp.get("/maps/places/<int:tier>.geojson")

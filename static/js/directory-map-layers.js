@@ -212,9 +212,36 @@
     });
   }
 
-  /* The organisations' sites, clustered with Supercluster: the index is built once from the rows
-   * (a few ms for 10,000 sites), and only the clusters and sites in view are markers; after each move
-   * the markers that stay are kept (an open popup stays open), the others are replaced. */
+  /* A worker of static/js/site-clusters-worker.js: ask(message) sends it a message and returns the
+   * promise of its answer. */
+  function clusterWorker(url) {
+    var worker = new Worker(url);
+    var waiting = {}, asked = 0;
+    worker.onmessage = function (event) {
+      var answer = event.data, promise = waiting[answer.id];
+      delete waiting[answer.id];
+      if (answer.error) promise.reject(new Error(answer.error));
+      else promise.resolve(answer.result);
+    };
+    return {
+      ask: function (message) {
+        message.id = ++asked;
+        return new Promise(function (resolve, reject) {
+          waiting[message.id] = { resolve: resolve, reject: reject };
+          worker.postMessage(message);
+        });
+      },
+    };
+  }
+
+  function markersDrawn() {
+    if (window.performance && performance.mark) performance.mark("cammina-markers");
+  }
+
+  /* The organisations' sites. Clustered (the default), with Supercluster in a worker
+   * (site-clusters-worker.js fetches the rows and builds the index beside the page): only the clusters
+   * and sites in view become markers; after each move the markers that stay are kept (an open popup
+   * stays open), the others are replaced. With spec.cluster false, a marker per site. */
   function organisationsLayer(ctx, spec) {
     ctx.usesCoverage = true; // a marker's popup draws its organisation's coverage there
     var group = L.featureGroup();
@@ -222,43 +249,58 @@
     group.addTo(ctx.map);
     group.on("mouseover", function (e) { if (e.layer.siteId && !e.layer.getTooltip()) showSite(ctx, e.layer, "tooltip"); });
     group.on("click", function (e) { if (e.layer.siteId && !e.layer.getPopup()) showSite(ctx, e.layer, "popup"); });
-    return fetchJson(spec.url).then(function (data) {
-      var rows = data.points;
-      var map = ctx.map;
-      var container = map.getContainer();
-      container.dataset.markers = String(rows.length);
-      if (spec.cluster === false) {
+    var map = ctx.map;
+    var container = map.getContainer();
+    if (spec.cluster === false) {
+      return fetchJson(spec.url).then(function (data) {
+        var rows = data.points;
+        container.dataset.markers = String(rows.length);
         rows.forEach(function (row) { group.addLayer(siteMarker(row)); });
-      } else {
-        var index = new Supercluster({ radius: 60, maxZoom: map.getMaxZoom(), minPoints: 2 });
-        index.load(rows.map(function (row) {
-          return { type: "Feature", geometry: { type: "Point", coordinates: [row[0], row[1]] }, properties: { row: row } };
-        }));
-        var open = function (item) {
-          return function () {
-            var f = item.members[0];
-            var zoom = map.getZoom();
-            var next = item.members.length > 1 ? zoom + 2 : index.getClusterExpansionZoom(f.properties.cluster_id);
-            if (next > zoom && zoom < map.getMaxZoom()) {
-              map.setView(item.position, Math.min(next, map.getMaxZoom()));
-            } else {
-              var leaves = [];
-              item.members.forEach(function (m) {
-                leaves = leaves.concat(m.properties.cluster ? index.getLeaves(m.properties.cluster_id, 50) : [m]);
-              });
-              listSites(ctx, item.position, leaves.slice(0, 50));
+        if (spec.fit && rows.length) {
+          map.fitBounds(L.latLngBounds(rows.map(function (row) { return [row[1], row[0]]; })), { maxZoom: 11, padding: [20, 20] });
+        }
+        markersDrawn();
+      });
+    }
+    var worker = clusterWorker(ctx.config.clusterWorkerUrl);
+    var load = worker.ask({
+      type: "load",
+      url: new URL(spec.url, window.location.href).href,
+      library: new URL(ctx.config.clusterLibraryUrl, window.location.href).href,
+      options: { radius: 60, maxZoom: map.getMaxZoom(), minPoints: 2 },
+    });
+    return load.then(function (loaded) {
+      container.dataset.markers = String(loaded.count);
+      var open = function (item) {
+        return function () {
+          var f = item.members[0];
+          var zoom = map.getZoom();
+          var next = item.members.length > 1 ? Promise.resolve(zoom + 2) : worker.ask({ type: "expansionZoom", cluster: f.properties.cluster_id });
+          next.then(function (nextZoom) {
+            if (nextZoom > zoom && zoom < map.getMaxZoom()) {
+              map.setView(item.position, Math.min(nextZoom, map.getMaxZoom()));
+              return null;
             }
-          };
+            return Promise.all(item.members.map(function (m) {
+              return m.properties.cluster ? worker.ask({ type: "leaves", cluster: m.properties.cluster_id, limit: 50 }) : [m];
+            })).then(function (lists) {
+              listSites(ctx, item.position, [].concat.apply([], lists).slice(0, 50));
+            });
+          }).catch(function () { notice(ctx, ctx.config.labels.loadError, "error"); });
         };
-        var shown = {};
-        var redraw = function () {
-          if (!map.hasLayer(group)) return;
-          var view = map.getBounds().pad(0.25);
-          var zoom = Math.round(map.getZoom());
-          var box = [Math.max(-180, view.getWest()), Math.max(-85, view.getSouth()), Math.min(180, view.getEast()), Math.min(85, view.getNorth())];
+      };
+      var shown = {}, asked = 0;
+      var redraw = function () {
+        if (!map.hasLayer(group)) return Promise.resolve();
+        var mine = ++asked;
+        var view = map.getBounds().pad(0.25);
+        var zoom = Math.round(map.getZoom());
+        var box = [Math.max(-180, view.getWest()), Math.max(-85, view.getSouth()), Math.min(180, view.getEast()), Math.min(85, view.getNorth())];
+        return worker.ask({ type: "clusters", box: box, zoom: zoom }).then(function (features) {
+          if (mine !== asked || !map.hasLayer(group) || Math.round(map.getZoom()) !== zoom) return;
           var next = {};
           var controls = controlBoxes(container);
-          declutter(map, zoom, index.getClusters(box, zoom)).forEach(function (item) {
+          declutter(map, zoom, features).forEach(function (item) {
             var single = item.members.length === 1 && !item.members[0].properties.cluster;
             if (!single && underControl(map.latLngToContainerPoint(item.position), controls)) return;
             next[item.key] = shown[item.key] || (single ? siteMarker(item.members[0].properties.row) : clusterMarker(ctx, item.position, item.count, open(item)));
@@ -266,16 +308,15 @@
           Object.keys(shown).forEach(function (key) { if (!next[key]) group.removeLayer(shown[key]); });
           Object.keys(next).forEach(function (key) { if (!shown[key]) group.addLayer(next[key]); });
           shown = next;
-        };
-        map.on("moveend", redraw);
-        group.on("add", function () { shown = {}; group.clearLayers(); redraw(); });
-        redraw();
+        });
+      };
+      map.on("moveend", redraw);
+      group.on("add", function () { shown = {}; group.clearLayers(); redraw(); });
+      if (spec.fit && loaded.bounds) {
+        var b = loaded.bounds;
+        map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { maxZoom: 11, padding: [20, 20] });
       }
-      if (spec.fit && rows.length) {
-        var bounds = L.latLngBounds(rows.map(function (row) { return [row[1], row[0]]; }));
-        map.fitBounds(bounds, { maxZoom: 11, padding: [20, 20] });
-      }
-      if (window.performance && performance.mark) performance.mark("cammina-markers");
+      return redraw().then(markersDrawn);
     });
   }
 
@@ -305,7 +346,7 @@
     var control = L.control({ position: "bottomright" });
     control.onAdd = function () {
       var box = el("details", "map-legend");
-      box.open = ctx.map.getContainer().clientWidth >= 600;
+      box.open = ctx.map.getSize().x >= 600; // Leaflet's measure of the map, taken already (no new layout)
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
       return box;
@@ -337,12 +378,21 @@
     });
   }
 
+  /* The consular districts, coloured by organisations per district (spec.choropleth), with a tooltip
+   * and a popup each. Drawn at two details (CamminaMap.util.twoDetails: spec.lowUrl at the first
+   * zooms, spec.url when zoomed in); the counts are fetched beside the shapes, so that each district
+   * is drawn once, in its colour. */
   function districtsLayer(ctx, spec) {
     var labels = ctx.config.labels;
-    var counts = {};
+    var counts = {}, breaks = [];
+    function style(f) {
+      if (!spec.choropleth) return { color: "#5e3c99", weight: 1, fillOpacity: 0.05, fillColor: "#b2abd2" };
+      return { color: "#5e3c99", weight: 1, fillOpacity: 0.65, fillColor: colourFor(counts[f.properties.code] || 0, breaks) };
+    }
     var layer = L.geoJSON(null, {
       renderer: ctx.areaRenderer,
-      style: function () { return { color: "#5e3c99", weight: 1, fillOpacity: spec.choropleth ? 0.65 : 0.05, fillColor: "#b2abd2" }; },
+      detailKey: "districtsDetail",
+      style: style,
       onEachFeature: function (f, lyr) {
         lyr.bindTooltip(function () {
           var text = f.properties.name + (f.properties.code in counts ? " · " + counts[f.properties.code] + " " + labels.organisationsCount : "");
@@ -365,24 +415,29 @@
     layer.addTo(ctx.map);
     var legend = spec.choropleth ? legendControl(ctx) : null;
 
+    function useCounts(data, countsUrl, title) {
+      counts = data;
+      breaks = classify(data);
+      var values = Object.keys(data).map(function (k) { return data[k]; });
+      var max = values.length ? Math.max.apply(null, values) : 0;
+      drawLegend(ctx, legend, title, breaks, max);
+      ctx.map.getContainer().dataset.choropleth = countsUrl;
+    }
+
     function restyle(countsUrl, title) {
       return fetchJson(countsUrl).then(function (data) {
-        counts = data;
-        var values = Object.keys(data).map(function (k) { return data[k]; });
-        var breaks = classify(data);
-        var max = values.length ? Math.max.apply(null, values) : 0;
-        layer.setStyle(function (f) {
-          return { color: "#5e3c99", weight: 1, fillOpacity: 0.65, fillColor: colourFor(data[f.properties.code] || 0, breaks) };
-        });
-        drawLegend(ctx, legend, title, breaks, max);
-        ctx.map.getContainer().dataset.choropleth = countsUrl;
+        useCounts(data, countsUrl, title);
+        layer.setStyle(style);
       });
     }
 
-    var ready = fetchJson(spec.url).then(function (data) {
-      layer.addData(data);
-      if (spec.choropleth) return restyle(spec.choropleth.countsUrl, spec.choropleth.title);
-    });
+    var before = null;
+    if (spec.choropleth) {
+      before = fetchJson(spec.choropleth.countsUrl).then(function (data) {
+        useCounts(data, spec.choropleth.countsUrl, spec.choropleth.title);
+      });
+    }
+    var ready = util.twoDetails(ctx, layer, { low: spec.lowUrl, full: spec.url }, before);
     if (spec.choropleth && spec.choropleth.select) {
       var select = document.getElementById(spec.choropleth.select);
       if (select) {

@@ -111,6 +111,106 @@
     draw();
   }
 
+  /* GeoJSON features added to `layer` a few at a time, in slices of SLICE_MS, so that the page answers
+   * between slices (the offline base map and the districts drawn in one go blocked a phone's page for a
+   * second and more). A feature replaces the one of the same id already drawn (byId: id -> layer), so
+   * a layer at another detail takes the place of the former one feature by feature, never leaving a
+   * gap nor drawing an area twice. `current()` false stops the slices (a newer detail took over). */
+  var SLICE_MS = 5; // ms here; four times that on the slow phone Lighthouse simulates, under its 50 ms
+  function addSliced(layer, features, byId, current) {
+    var options = layer.options;
+    // The shapes take the layer's options but its attribution, which the layer itself gives: one per
+    // shape rewrote the attribution control (and the page's layout) hundreds of times.
+    var shapeOptions = L.extend({}, options, { attribution: null });
+    function addOne(f) {
+      var shape = L.GeoJSON.geometryToLayer(f, shapeOptions);
+      if (!shape) return;
+      shape.feature = L.GeoJSON.asFeature(f);
+      shape.defaultOptions = shape.options;
+      layer.resetStyle(shape);
+      if (options.onEachFeature) options.onEachFeature(f, shape);
+      layer.addLayer(shape);
+      if (options.atBack && shape.bringToBack) shape.bringToBack();
+      if (byId[f.id]) layer.removeLayer(byId[f.id]);
+      byId[f.id] = shape;
+    }
+    var release = holdRedraws(options.renderer);
+    // A layer drawn under the others on their canvas (options.atBack: the base map) is added from its
+    // last feature to its first, each brought to the back: its own order stays, under everything else.
+    var order = options.atBack ? features.slice().reverse() : features;
+    return new Promise(function (resolve) {
+      var next = 0;
+      (function slice() {
+        if (!current()) {
+          release();
+          return resolve(false);
+        }
+        var until = Date.now() + SLICE_MS;
+        while (next < order.length && (Date.now() < until || next === 0)) addOne(order[next++]);
+        if (next < order.length) return setTimeout(slice, 0);
+        release();
+        resolve(true);
+      })();
+    });
+  }
+
+  /* A canvas renderer draws once, when `release()` is called, instead of after each slice: every
+   * drawing of a canvas the size of the map is a task of its own on a phone. (Leaflet 1.9's Canvas:
+   * _requestRedraw schedules _redraw for the next frame; meanwhile only the bounds to redraw grow.) */
+  function holdRedraws(renderer) {
+    if (!(renderer instanceof L.Canvas)) return function () {};
+    renderer.cammina_held = (renderer.cammina_held || 0) + 1;
+    renderer._requestRedraw = function (layer) {
+      if (this._map) this._extendRedrawBounds(layer);
+    };
+    return function release() {
+      renderer.cammina_held -= 1;
+      if (renderer.cammina_held) return;
+      delete renderer._requestRedraw; // Leaflet's own again
+      if (renderer._map && renderer._redrawBounds) {
+        renderer._redrawRequest = renderer._redrawRequest || L.Util.requestAnimFrame(renderer._redraw, renderer);
+      }
+    };
+  }
+
+  /* A GeoJSON layer served at two details (maps.views, `detail=low`): urls.low while the map's zoom is
+   * config.lowZoom or less (its first views: a third of the vertices), urls.full beyond; each fetched
+   * when first needed, then kept. `before` (optional) is a promise to wait for before drawing (the
+   * choropleth's counts); `first(data)` runs once the first detail is drawn. Returns that drawing. */
+  function twoDetails(ctx, layer, urls, before, first) {
+    var map = ctx.map, fetched = {}, shown = null, generation = 0, byId = {};
+    var settle = {};
+    var firstDrawn = new Promise(function (resolve, reject) { settle = { resolve: resolve, reject: reject }; });
+    function wanted() { return urls.low && map.getZoom() <= ctx.config.lowZoom ? "low" : "full"; }
+    function show() {
+      var detail = wanted();
+      if (detail === shown || !map.hasLayer(layer)) return;
+      shown = detail;
+      var mine = ++generation;
+      fetched[detail] = fetched[detail] || fetchJson(detail === "low" ? urls.low : urls.full);
+      Promise.all([fetched[detail], before]).then(function (results) {
+        var data = results[0];
+        return addSliced(layer, data.features, byId, function () { return mine === generation; }).then(function (complete) {
+          if (!complete) return;
+          map.getContainer().dataset[layer.options.detailKey || "detail"] = detail;
+          if (first) first(data);
+          first = null;
+          settle.resolve();
+        });
+      }).catch(function (error) {
+        delete fetched[detail];
+        if (shown === detail) shown = null; // tried again at the next zoom
+        settle.reject(error);
+        if (!first) notice(ctx, ctx.config.labels.loadError, "error"); // the first failure is the caller's
+      });
+    }
+    map.on("zoomend", show);
+    layer.on("add", show);
+    if (!map.hasLayer(layer)) settle.resolve();
+    show();
+    return firstDrawn;
+  }
+
   /* Base layers: raster tiles when reachable, and our own boundaries, which need no internet. Returns
    * the loading of the boundaries when they are shown from the start. */
   function addBase(ctx) {
@@ -119,21 +219,23 @@
     var loading = null;
     boundaries.on("add", function () {
       if (loading) return;
-      loading = fetchJson(config.baseUrl).then(function (data) {
+      var shapes = L.geoJSON(null, {
+        interactive: false,
+        attribution: config.baseAttribution,
+        renderer: ctx.baseRenderer,
+        atBack: true,
+        detailKey: "baseDetail",
+        style: function (f) {
+          return f.properties.level === 0
+            ? { color: "#4d4d4d", weight: 1.5, fillColor: "#f2efe9", fillOpacity: 1 }
+            : { color: "#9e9e9e", weight: 0.6, fill: false };
+        },
+      }).addTo(boundaries);
+      loading = twoDetails(ctx, shapes, { low: config.baseLowUrl, full: config.baseUrl }, null, function (data) {
         var areas = data.features.filter(function (f) { return f.properties.label && f.properties.name; }).map(function (f) {
           var p = f.properties;
           return { name: p.name, lat: p.label[1], lon: p.label[0], kind: p.level === 0 ? "country" : "unit" };
         });
-        L.geoJSON(data, {
-          interactive: false,
-          attribution: config.baseAttribution,
-          renderer: ctx.baseRenderer,
-          style: function (f) {
-            return f.properties.level === 0
-              ? { color: "#4d4d4d", weight: 1.5, fillColor: "#f2efe9", fillOpacity: 1 }
-              : { color: "#9e9e9e", weight: 0.6, fill: false };
-          },
-        }).addTo(boundaries);
         addPlaceNames(ctx, boundaries, areas);
       }).catch(function () { notice(ctx, config.labels.loadError, "error"); });
     });
@@ -189,17 +291,20 @@
     var container = map.getContainer();
     container.setAttribute("role", "region");
     container.setAttribute("aria-label", config.title || "Map");
-    // Panes keep the drawing order whatever layer arrives first: base map, then areas, then markers.
-    map.createPane("cammina-base").style.zIndex = 150;
+    // Panes keep the drawing order whatever layer arrives first: areas, then place names, then markers.
+    // The offline base map is drawn on the areas' canvas, under them (atBack): one canvas the size of
+    // the map to draw and hand to the compositor instead of two.
     map.createPane("cammina-areas").style.zIndex = 350;
     map.createPane("cammina-labels").style.zIndex = 390;
+    var areaRenderer = L.canvas({ pane: "cammina-areas" });
     var ctx = {
       map: map, config: config, baseLayers: {}, overlays: {}, coverage: L.featureGroup().addTo(map), usesCoverage: false,
-      baseRenderer: L.canvas({ pane: "cammina-base" }), areaRenderer: L.canvas({ pane: "cammina-areas" }),
+      baseRenderer: areaRenderer, areaRenderer: areaRenderer,
     };
     nameControls(container, config.labels);
+    // The first view is set before the base map is drawn, at once: the base map's detail follows the zoom.
+    if (config.fit) map.fitBounds(config.fit, { maxZoom: 12, animate: false });
     var base = addBase(ctx);
-    if (config.fit) map.fitBounds(config.fit, { maxZoom: 12 });
     if (config.points && config.points.length) addPoints(ctx, config.points);
     var pending = (config.layers || []).map(function (spec) {
       return Promise.resolve(LAYERS[spec.type](ctx, spec)).catch(function (error) {
@@ -214,7 +319,7 @@
     }
     Promise.all(pending).then(function () {
       if (ctx.usesCoverage) ctx.overlays[config.labels.coverage] = ctx.coverage;
-      var collapsed = window.innerWidth < 700 || container.clientHeight < 300;
+      var collapsed = window.innerWidth < 700 || map.getSize().y < 300;
       L.control.layers(ctx.baseLayers, ctx.overlays, { collapsed: collapsed }).addTo(map);
       container.dataset.ready = "1";
     });
@@ -225,6 +330,6 @@
     start: start,
     layers: LAYERS, // type -> function (ctx, spec), returning a promise when it fetches
     modes: MODES, // name -> function (ctx), run once the page is parsed
-    util: { el: el, link: link, fetchJson: fetchJson, withId: withId, notice: notice },
+    util: { el: el, link: link, fetchJson: fetchJson, withId: withId, notice: notice, twoDetails: twoDetails },
   };
 })();

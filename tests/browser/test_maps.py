@@ -140,6 +140,44 @@ def test_choropleth_follows_the_chosen_service(page, assert_no_external_requests
     assert_no_external_requests()
 
 
+DISTRICT_SHAPES = """() => {
+    const map = window[document.querySelector('.folium-map').id];
+    const shapes = [];
+    map.eachLayer(layer => {
+        const p = layer.feature && layer.feature.properties;
+        if (p && p.provenance !== undefined && layer instanceof L.Polygon) {
+            shapes.push([p.code, layer.options.fillColor]);
+        }
+    });
+    return shapes;
+}"""
+
+
+def test_the_first_view_draws_light_layers_and_zooming_in_the_detailed_ones(page, request_log):
+    """At the first zoom the base map and the districts come from their `detail=low` layers (a third of
+    the vertices: drawing the detailed ones kept a phone's page busy for seconds); zoomed in, the
+    detailed layers take their place, every district drawn once, in the same colour."""
+    page.goto("/map")
+    show_map(page)
+    assert page.get_attribute(".folium-map", "data-districts-detail") == "low"
+    assert page.get_attribute(".folium-map", "data-base-detail") == "low"
+    fetched = [url for url in request_log if "/maps/districts.geojson" in url or "/maps/base.geojson" in url]
+    assert fetched and all("detail=low" in url for url in fetched)
+    first = page.evaluate(DISTRICT_SHAPES)
+    assert len(first) == len({code for code, _colour in first}) > 150
+    page.evaluate(
+        "() => { window[document.querySelector('.folium-map').id].setView([29.76, -95.37], 7, {animate: false}); }"
+    )
+    page.wait_for_function(
+        "() => { const d = document.querySelector('.folium-map').dataset;"
+        " return d.districtsDetail === 'full' && d.baseDetail === 'full'; }"
+    )
+    assert [url for url in request_log if "/maps/districts.geojson" in url and "detail=low" not in url]
+    zoomed = page.evaluate(DISTRICT_SHAPES)
+    assert sorted(zoomed) == sorted(first)  # each district once, its colour kept
+    assert int(page.get_attribute(".folium-map", "data-place-names")) > 0
+
+
 def test_district_page_draws_its_boundary(page, assert_no_external_requests, screenshot):
     assert page.goto("/districts/MX-US-LOS-ANGELES").status == 200
     show_map(page)

@@ -12,7 +12,15 @@ from shapely.geometry import MultiPolygon, Polygon, shape
 
 from geo.boundaries import read_boundaries
 from geo.geojson import feature
-from geo.simplify import display_coverage, display_geometry, on_grid, simplify_coverage
+from geo.simplify import (
+    LOW_ZOOM_MIN_PART,
+    display_coverage,
+    display_geometry,
+    low_zoom_coverage,
+    on_grid,
+    simplify_coverage,
+    without_small_parts,
+)
 
 
 def _wiggly_neighbours():
@@ -103,6 +111,27 @@ def test_a_shape_that_simplification_would_reduce_to_a_sliver_is_taken_less_simp
     assert served.area == pytest.approx(strip.area, rel=0.02)
     (repair,) = result.repairs
     assert repair.reason == "less simplified" and repair.tolerance < 0.05
+
+
+def test_small_parts_are_left_out_but_the_largest_stays():
+    big = Polygon([(0, 0), (4, 0), (4, 4), (0, 4)])
+    islet = Polygon([(5, 5), (5.05, 5), (5.05, 5.05), (5, 5.05)])  # 0.0025 square degrees
+    island = Polygon([(6, 0), (7, 0), (7, 1), (6, 1)])
+    kept = without_small_parts(MultiPolygon([big, islet, island]), 0.02)
+    assert kept.is_valid and shapely.equals(kept, MultiPolygon([big, island]))
+    alone = without_small_parts(MultiPolygon([islet, Polygon([(8, 8), (8.1, 8), (8.1, 8.1)])]), 1.0)
+    assert alone.geom_type == "Polygon" and alone.area == pytest.approx(0.005)  # the largest of two small ones
+    assert without_small_parts(big, 100.0) is big
+
+
+def test_the_low_zoom_coverage_keeps_every_shape_valid_with_fewer_vertices():
+    left, right = _wiggly_neighbours()
+    islet = Polygon([(3, 3), (3.01, 3), (3.01, 3.01), (3, 3.01)])
+    shapes = low_zoom_coverage([MultiPolygon([left, islet]), right])
+    assert all(s.is_valid and not s.is_empty for s in shapes)
+    assert shapes[0].area == pytest.approx(left.area, rel=0.05)  # the islet is gone
+    assert islet.area < LOW_ZOOM_MIN_PART and not shapes[0].intersects(islet)
+    assert shapely.get_num_coordinates(shapes[1]) < shapely.get_num_coordinates(right) / 10
 
 
 def test_points_and_empty_shapes_pass_through():

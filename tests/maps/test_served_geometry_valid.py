@@ -1,9 +1,10 @@
 """Every geometry the directory serves is valid (shapely is_valid) and not empty where its source is
 not: fetched over HTTP as the maps and GIS clients fetch it, on the real boundaries of the demo world.
 
-Served layers: the consular districts at the overview detail (all, and per sending country, as the
-public map asks for them) and at display detail (the district page's outline), the base layer
-(countries and admin-1 units), the OGC API districts collection (every page, every item), the
+Served layers: the consular districts at the overview detail and at the first views' (detail=low)
+(all, and per sending country, as the public map asks for them) and at display detail (the district
+page's outline), the base layer (countries and admin-1 units, at both details), the OGC API districts
+collection (every page, every item), the
 coverage of every published organisation (as the public and as a reader who sees exact areas), the
 HSDS service areas drawn as GeoJSON, the coverage map of a review proposal, the outline of every admin
 unit and every country (/maps/units/<code>.geojson, /maps/countries/<code>.geojson, which the coverage
@@ -50,6 +51,10 @@ def _shapes(features: list[dict], where: str) -> dict:
     return shapes
 
 
+def _vertices(shapes: dict) -> int:
+    return sum(shapely.get_num_coordinates(geometry) for geometry in shapes.values())
+
+
 def _district_codes(app) -> dict[str, str]:
     """{district code: sending country} of every district with a display geometry."""
     with app.app_context():
@@ -69,10 +74,16 @@ def test_district_layers_at_every_detail_the_map_asks_for(app, client):
     assert len(districts) == every > 150  # every district of the real network has a shape, each checked
     overview = _shapes(_json(client.get("/maps/districts.geojson"))["features"], "districts.geojson")
     assert set(overview) == set(districts)
+    # the coarser layer of the maps' first views (detail=low) holds every district too, each valid
+    low = _shapes(_json(client.get("/maps/districts.geojson?detail=low"))["features"], "detail=low")
+    assert set(low) == set(districts)
+    assert _vertices(low) < _vertices(overview) / 2
     for country in sorted(set(districts.values())):
-        url = f"/maps/districts.geojson?country={country}"
-        served = _shapes(_json(client.get(url))["features"], url)
-        assert set(served) == {code for code, sending in districts.items() if sending == country}
+        for detail in ("", "&detail=low"):
+            url = f"/maps/districts.geojson?country={country}{detail}"
+            served = _shapes(_json(client.get(url))["features"], url)
+            assert set(served) == {code for code, sending in districts.items() if sending == country}
+    assert client.get("/maps/districts.geojson?detail=high").status_code == 400
     for code in districts:
         url = f"/maps/districts/{code}.geojson"
         assert list(_shapes(_json(client.get(url))["features"], url)) == [code]
@@ -125,6 +136,9 @@ def test_base_layer_countries_and_admin_units(app, client):
         )
     served = _shapes(_json(client.get("/maps/base.geojson"))["features"], "base.geojson")
     assert set(served) == expected
+    low = _shapes(_json(client.get("/maps/base.geojson?detail=low"))["features"], "base.geojson?detail=low")
+    assert set(low) == expected
+    assert _vertices(low) < _vertices(served) / 2
 
 
 def _organisations_with_coverage(app) -> dict[str, set[str]]:
