@@ -21,11 +21,13 @@ Catalogs: translations/{es,fr}/LC_MESSAGES/messages.po, compiled to .mo by `scri
 
 from __future__ import annotations
 
+import functools
 import os
 import unicodedata
 from datetime import date, datetime
 from urllib.parse import urlencode
 
+from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, Domain, format_date, format_decimal, get_locale
 from werkzeug.utils import cached_property
@@ -130,16 +132,23 @@ def format_number(value: float | int | None) -> str:
     return "" if value is None else format_decimal(value)
 
 
+@functools.lru_cache(maxsize=8)
+def _decimals(decimals: int) -> NumberPattern:
+    """The number pattern with grouped digits and `decimals` decimals, parsed once (Babel parses a pattern
+    given as text on every call: a third of the time of formatting a distance)."""
+    return parse_pattern("#,##0" + ("." + "0" * decimals if decimals else ""))
+
+
 def format_km(value: float | None, decimals: int = 1) -> str:
     """A distance or area in the locale, with `decimals` decimals ("1,234.5" / "1 234,5")."""
     if value is None:
         return ""
-    return format_decimal(value, format="#,##0" + ("." + "0" * decimals if decimals else ""))
+    return format_decimal(value, format=_decimals(decimals))
 
 
 def format_share(value: float | None) -> str:
     """A share from 0 to 1 as a percentage with one decimal, in the locale ("12.5 %", "12,5 %")."""
-    return "" if value is None else format_decimal(value * 100, format="#,##0.0") + " %"
+    return "" if value is None else format_decimal(value * 100, format=_decimals(1)) + " %"
 
 
 def format_day(value: date | datetime | None) -> str:

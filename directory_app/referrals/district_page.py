@@ -4,7 +4,7 @@ found by its code, and everything templates/geography/district.html shows."""
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from directory_app import vocabulary
 from directory_app.extensions import db
@@ -15,18 +15,20 @@ from directory_app.organisations.service_choice import ServiceChoice
 from directory_app.referrals import maps
 from directory_app.referrals.district_referrals import PER_SERVICE, district_sheet
 from directory_app.referrals.links import reader_language
+from directory_app.referrals.sheet_html import sheet_html
 from directory_app.referrals.sheet_links import sheet_links
 
 
 def find_district(code: str) -> ConsularDistrict | None:
-    """The district of this code, with its consulate and countries, or None."""
+    """The district of this code, with its consulate and countries, or None (two queries: the
+    district joined to its consulate and countries, then the consulate's sending countries)."""
     return db.session.scalar(
         select(ConsularDistrict)
         .where(ConsularDistrict.code == code)
         .options(
-            selectinload(ConsularDistrict.consulate).selectinload(Consulate.sending_countries),
-            selectinload(ConsularDistrict.consulate).selectinload(Consulate.host_country),
-            selectinload(ConsularDistrict.sending_country),
+            joinedload(ConsularDistrict.consulate).selectinload(Consulate.sending_countries),
+            joinedload(ConsularDistrict.consulate).joinedload(Consulate.host_country),
+            joinedload(ConsularDistrict.sending_country),
         )
     )
 
@@ -41,6 +43,7 @@ def district_page_context(district: ConsularDistrict, choice: ServiceChoice, wit
         district=district,
         consulate=district.consulate,
         sheet=sheet,
+        sheet_html=sheet_html(sheet),
         sheet_links=sheet_links(district, district.consulate.name(lang), sheet, lang),
         categories=vocabulary.SERVICE_CATEGORIES,
         kind_label=consulate_kind_label(district.consulate.kind),

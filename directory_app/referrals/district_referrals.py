@@ -8,9 +8,10 @@ site, so a distance never reveals it.
 
 Speed: two narrow indexed queries read (organisation, category) pairs and site positions of
 the serving organisations (joins from the district lookup index: measured faster on PostgreSQL than
-first reading the ids and then IN lists), numpy measures every distance at once, and only the few shown per
-category (PER_SERVICE) are read, with their contacts, in a handful of IN queries
-(referrals.referral_cards).
+first reading the ids and then IN lists), a third the few that hide their location (not joined to every
+site row: the wide organisation rows cost SQLite more than the sites), numpy measures every distance at
+once, and only the few shown per category (PER_SERVICE) are read, with their contacts, in a handful of IN
+queries (referrals.referral_cards); their HTML is built by referrals.sheet_html.
 Only active services count, as in the directory's service filter (organisations.service_choice), so
 that "all N organisations" leads to a directory page with N results.
 """
@@ -23,7 +24,7 @@ import numpy as np
 from sqlalchemy import select
 
 from directory_app import vocabulary
-from directory_app.accounts.access import sees_exact_location
+from directory_app.accounts.access import exact_location_rule, sees_all_exact_locations
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict
 from directory_app.organisations.models import (
@@ -163,9 +164,10 @@ def district_referrals(
     return district_sheet(district, per_service, service_choice(category)).groups
 
 
-def _serving_categories(district_id: int, categories: tuple[str, ...]) -> list[tuple[int, str]]:
+def _serving_categories(district_id: int, categories: tuple[str, ...]) -> set[tuple[int, str]]:
     """(organisation id, category) of every active service of the published organisations
-    serving the district (of the given categories, when any)."""
+    serving the district (of the given categories, when any). Repeats are dropped here rather than
+    by a DISTINCT (which costs SQLite a temporary B-tree)."""
     query = (
         select(DistrictCoverage.organisation_id, Service.category_code)
         .join(Service, Service.organisation_id == DistrictCoverage.organisation_id)
@@ -174,15 +176,15 @@ def _serving_categories(district_id: int, categories: tuple[str, ...]) -> list[t
             DistrictCoverage.status == Status.PUBLISHED,
             Service.is_active.is_(True),
         )
-        .distinct()
     )
     if categories:
         query = query.where(Service.category_code.in_(categories))
-    return [(org_id, code) for org_id, code in db.session.execute(query)]
+    return {(org_id, code) for org_id, code in db.session.execute(query)}
 
 
 def _nearest_sites(district: ConsularDistrict) -> _Nearest:
     """Each serving organisation's nearest site to the consulate, as the reader may see it."""
+    serving = (DistrictCoverage.district_id == district.id) & (DistrictCoverage.status == Status.PUBLISHED)
     rows = db.session.execute(
         select(
             Location.organisation_id,
@@ -191,35 +193,52 @@ def _nearest_sites(district: ConsularDistrict) -> _Nearest:
             Location.lat,
             Location.public_lon,
             Location.public_lat,
-            Organisation.hide_exact_location,
-            Organisation.country_code,
         )
         .join(DistrictCoverage, DistrictCoverage.organisation_id == Location.organisation_id)
-        .join(Organisation, Organisation.id == Location.organisation_id)
-        .where(DistrictCoverage.district_id == district.id, DistrictCoverage.status == Status.PUBLISHED)
-    ).all()
-    if not rows:
+        .where(serving)
+    )
+    data = np.array([tuple(row) for row in rows], dtype=float)  # (numpy reads a Row 5x slower than a tuple)
+    if not len(data):
         return _Nearest({}, {})
-    exact = _exact_for_reader(rows)
-    data = np.array([(r.organisation_id, r.id, r.lon, r.lat, r.public_lon, r.public_lat) for r in rows], dtype=float)
+    hidden = _hidden_from_reader(serving)
+    exact = ~np.isin(data[:, 0], list(hidden)) if hidden else np.ones(len(data), dtype=bool)
     lons = np.where(exact, data[:, 2], data[:, 4])
     lats = np.where(exact, data[:, 3], data[:, 5])
     km = geodesic_km(district.consulate.lon, district.consulate.lat, lons, lats)
     order = np.lexsort((data[:, 1], km, data[:, 0]))  # by organisation, then distance, then site id
     first = order[np.r_[True, data[order[1:], 0] != data[order[:-1], 0]]]  # each organisation's nearest site
-    distance = {int(data[i, 0]): float(km[i]) for i in first}
-    site = {int(data[i, 0]): (int(data[i, 1]), float(lons[i]), float(lats[i]), bool(exact[i])) for i in first}
+    org_ids = data[first, 0].astype(int).tolist()
+    distance = dict(zip(org_ids, km[first].tolist(), strict=True))
+    site = dict(
+        zip(
+            org_ids,
+            zip(
+                data[first, 1].astype(int).tolist(),
+                lons[first].tolist(),
+                lats[first].tolist(),
+                exact[first].tolist(),
+                strict=True,
+            ),
+            strict=True,
+        )
+    )
     return _Nearest(distance, site)
 
 
-def _exact_for_reader(rows) -> np.ndarray:
-    """Per site row: may the reader see its exact position? Asked of accounts.access once per
-    organisation that hides its location (the others are public anyway)."""
-    answers: dict[int, bool] = {}
-    for row in rows:
-        if row.hide_exact_location and row.organisation_id not in answers:
-            answers[row.organisation_id] = sees_exact_location(row)  # the row carries the organisation's fields
-    return np.array([answers.get(r.organisation_id, True) for r in rows], dtype=bool)
+def _hidden_from_reader(serving) -> set[int]:
+    """The serving organisations whose exact sites the reader may not see (accounts.access): those that
+    hide their location, but for the readers who see them (one narrow query on the few that hide; none
+    for a reader who sees every exact location). Read apart from the sites: joining each site row to
+    the wide organisation row cost SQLite more than this second query."""
+    if sees_all_exact_locations():
+        return set()
+    rule = exact_location_rule()
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.country_code)
+        .join(DistrictCoverage, DistrictCoverage.organisation_id == Organisation.id)
+        .where(serving, Organisation.hide_exact_location.is_(True))
+    )
+    return {org_id for org_id, country in rows if not rule(True, country)}
 
 
 def _referral(

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from directory_app.extensions import db
 from directory_app.organisations.display import reader_language
 from directory_app.organisations.models import Contact, Location, Organisation, Phone, Service
-from directory_app.organisations.translations import service_texts_in
+from directory_app.organisations.translations import ServiceTranslation
 
 
 @dataclass(frozen=True)
@@ -77,49 +77,52 @@ class OrganisationCard:
 
 
 def load_cards(ids: set[int]) -> dict[int, OrganisationCard]:
-    """The cards of these organisations, by id, with their active services: four IN queries whatever
-    their number."""
+    """The cards of these organisations, by id, with their active services (hours in the reader's
+    language where the entry has them): four IN queries whatever their number."""
     if not ids:
         return {}
     ids_list = sorted(ids)
-    cards = {
-        r.id: OrganisationCard(
+    cards: dict[int, OrganisationCard] = {}
+    original_language: dict[int, str] = {}
+    for r in db.session.execute(
+        select(
+            Organisation.id,
+            Organisation.uuid,
+            Organisation.name,
+            Organisation.website,
+            Organisation.email,
+            Organisation.hide_exact_location,
+            Organisation.country_code,
+            Organisation.last_verified,
+            Organisation.original_language,
+        ).where(Organisation.id.in_(ids_list))
+    ):
+        cards[r.id] = OrganisationCard(
             r.id, r.uuid, r.name, r.website, r.email, bool(r.hide_exact_location), r.country_code, r.last_verified
         )
-        for r in db.session.execute(
-            select(
-                Organisation.id,
-                Organisation.uuid,
-                Organisation.name,
-                Organisation.website,
-                Organisation.email,
-                Organisation.hide_exact_location,
-                Organisation.country_code,
-                Organisation.last_verified,
-            ).where(Organisation.id.in_(ids_list))
-        )
-    }
+        original_language[r.id] = r.original_language
+    # Hours in the reader's language where the entry has them, else as written.
+    reader = reader_language()
+    translated = (
+        (ServiceTranslation.service_id == Service.id)
+        & (ServiceTranslation.field == "schedule")
+        & (ServiceTranslation.language == reader)
+    )
     services = (
         select(
-            Service.id,
             Service.organisation_id,
             Service.category_code,
             Service.name,
             Service.schedule,
             Service.fees,
-            Organisation.original_language,
+            ServiceTranslation.text,
         )
-        .join(Organisation, Organisation.id == Service.organisation_id)
+        .outerjoin(ServiceTranslation, translated)
         .where(Service.organisation_id.in_(ids_list), Service.is_active.is_(True))
+        .order_by(Service.id)
     )
-    rows = db.session.execute(services.order_by(Service.id)).all()
-    # Hours in the reader's language where the entry has them, else as written.
-    reader = reader_language()
-    translated = service_texts_in([r.id for r in rows], "schedule", reader)
-    for r in rows:
-        schedule, language = (
-            (translated[r.id], reader) if r.id in translated else (r.schedule or "", r.original_language)
-        )
+    for r in db.session.execute(services):
+        schedule, language = (r.text, reader) if r.text else (r.schedule or "", original_language[r.organisation_id])
         cards[r.organisation_id].services.append(
             ServiceLine(r.category_code, r.name, schedule, r.fees or "", schedule_language=language)
         )
