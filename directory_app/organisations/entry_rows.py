@@ -224,7 +224,9 @@ def _coverage_part(item: CoverageData, field: str, locations: list[Location]) ->
 
 
 _ROW_LISTS = ("contacts", "phones", "locations", "services")
-_OWN_COLUMNS = {"id", "uuid", "organisation_id", "created_at", "updated_at"}
+# Columns a kept row keeps: its identity, and the copy of its organisation's status (Location.
+# organisation_status, kept in step by organisations.sites' session hooks, never by the entry's data).
+_OWN_COLUMNS = {"id", "uuid", "organisation_id", "created_at", "updated_at", "organisation_status"}
 
 
 def rows_by_uuid(org: Organisation, lists: tuple[str, ...] = _ROW_LISTS) -> dict[str, object]:
