@@ -1,0 +1,125 @@
+"""The first view of every district page after an edit (nothing cached), under gunicorn:
+
+    .venv/bin/python benchmarks/first_views.py --snapshot HEAD --backend sqlite --count 10000
+
+serves the benchmark database of benchmarks/pages.py (built if missing, or --url) with gunicorn as
+pages.py does (gunicorn.conf.py: 4 threads a worker, gc.freeze), with the page cache in Redis only
+(PAGE_CACHE_SIZE=0: emptying Redis is then a miss in every worker, as after an edit), warms the workers on
+other pages, then one reader visits every district page once after emptying the cache (--passes times),
+and Houston's page --houston times, the cache emptied before each. Prints wall time and the server's CPU
+time per request (benchmarks/cpu_timed_wsgi.py), p50 and p95, and the load average. Results go to
+docs/benchmarks.md by hand (issue 17's "first view" in the Lighthouse section).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from benchmarks import build, pages  # noqa: E402
+
+PAGE_CACHE_URL = "redis://127.0.0.1:6379/9"  # its own Redis database, emptied as it goes
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--snapshot", metavar="REV", help="measure this commit (git archive) instead of the tree")
+    parser.add_argument("--url", help="database to serve (default: benchmarks/pages.py's)")
+    parser.add_argument("--pg-url", default=build.DEFAULT_PG_URL.replace("cammina_bench", "cammina_pages"))
+    parser.add_argument("--passes", type=int, default=2)
+    parser.add_argument("--houston", type=int, default=20)
+    return parser.parse_args(argv)
+
+
+def start_gunicorn(source: Path, env: dict, port: int, log: Path) -> subprocess.Popen:
+    command = [sys.executable, "-m", "gunicorn", "--workers", "4", "--bind", f"127.0.0.1:{port}"]
+    command += ["--log-level", "warning", "cpu_timed_wsgi:app"]
+    process = subprocess.Popen(command, cwd=source, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    for _ in range(240):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
+            return process
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    raise RuntimeError(f"gunicorn did not answer; see {log}")
+
+
+def visits(base: str, paths: list[str]) -> tuple[list[float], list[float]]:
+    """Each path once, the page cache emptied first: (wall ms, server CPU ms) per request."""
+    pages.empty_page_cache()
+    wall, cpu = [], []
+    for path in paths:
+        started = time.perf_counter()
+        with urllib.request.urlopen(base + path) as response:
+            response.read()
+            if response.headers.get("X-Page-Cache") == "hit":
+                raise RuntimeError(f"{path} came from the cache on its first visit")
+            cpu.append(float(response.headers["X-CPU-ms"]))
+        wall.append((time.perf_counter() - started) * 1000)
+    return wall, cpu
+
+
+def summary(values: list[float]) -> str:
+    values = sorted(values)
+    return f"p50 {statistics.median(values):.1f} p95 {values[max(0, int(len(values) * 0.95) - 1)]:.1f}"
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    pages.PAGE_CACHE_URL = PAGE_CACHE_URL
+    source, sha = build.prepare_source(args.snapshot)
+    subprocess.run([sys.executable, "scripts/vendor_assets.py"], cwd=source, check=True, capture_output=True)
+    url = args.url or build.database_url(args.backend, args.pg_url, args.count).replace(
+        f"{args.backend}-{args.count}", f"pages-{args.backend}-{args.count}"
+    )
+    directory = build.BENCH_DIR / f"pages-{args.backend}-{args.count}"
+    directory.mkdir(parents=True, exist_ok=True)
+    if not args.url and build.organisation_count(url) != args.count:
+        build.build(args.backend, url, args.count, source=source, rev=sha)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        codes = connection.execute(text("SELECT code FROM consular_district ORDER BY code")).scalars().all()
+        uuids = connection.execute(text("SELECT uuid FROM organisation WHERE status = 'published' LIMIT 40")).scalars()
+        others = ["/", "/organisations", "/districts", "/map"] * 4 + [f"/organisations/{u}" for u in uuids]
+    engine.dispose()
+    env = dict(os.environ, DATABASE_URL=url, INSTANCE_DIR=str(directory), MAP_TILE_URL="", REQUEST_LOG="1")
+    env.update(PAGE_CACHE_URL=PAGE_CACHE_URL, PAGE_CACHE_SIZE="0")
+    env["PYTHONPATH"] = f"{source}{os.pathsep}{Path(__file__).resolve().parent}"
+    port = pages.free_port()
+    base = f"http://127.0.0.1:{port}"
+    backend = url.split(":", 1)[0].split("+", 1)[0]
+    print(f"{sha or 'working tree'}, {backend}, load average before {os.getloadavg()}", flush=True)
+    server = start_gunicorn(source, env, port, directory / "first-views-gunicorn.log")
+    try:
+        for path in others:  # templates compiled and connections opened in every worker, on other pages
+            urllib.request.urlopen(base + path).read()
+        for i in range(args.passes):
+            wall, cpu = visits(base, [f"/districts/{code}" for code in codes])
+            print(f"pass {i + 1}, {len(wall)} district pages: wall {summary(wall)}; server CPU {summary(cpu)}")
+        wall, cpu = [], []
+        for _ in range(args.houston):
+            w, c = visits(base, ["/districts/GT-US-HOUSTON"])
+            wall += w
+            cpu += c
+        print(f"Houston x{args.houston}: wall {summary(wall)}; server CPU {summary(cpu)}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"load average after {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
