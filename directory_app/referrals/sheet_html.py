@@ -40,10 +40,11 @@ def _e(value) -> str:
     return str(escape(value))
 
 
-def _word(msgid: str) -> str:
-    """A fixed word of the page in the reader's language, as a template's `_()` gives it (the catalog's
-    text is markup; a template would escape the values put into it, and these words take none)."""
-    return str(Markup(gettext(msgid)) % {})  # nosec B704: a catalog's text, not an entry's
+def _word(translated: str) -> str:
+    """A fixed word of the page, translated by `gettext("...")` where it is named (so that the catalog
+    extraction finds it), as a template's `_()` gives it (the catalog's text is markup; a template would
+    escape the values put into it, and these words take none)."""
+    return str(Markup(translated) % {})  # nosec B704: a catalog's text, not an entry's
 
 
 @dataclass(frozen=True)
@@ -63,18 +64,18 @@ class _Page:
         self.today = date.today()
         self.short = {code: _e(label) for code, label in short_labels().items()}
         self.category_names = {t.code: getattr(t, lang).lower() for t in vocabulary.SERVICE_CATEGORIES}
-        self.verified = _word("Last verified")
-        self.never = _word("never")
-        self.no_site = _word("no site")
-        self.hours = _word("Hours")
-        self.fees = _word("Fees")
-        self.address = _word("Address")
-        self.withheld = _word("exact location withheld at the organisation's request")
-        self.phone = _word("Phone")
-        self.email = _word("Email")
-        self.website = _word("Website")
-        self.ext = _word("ext.")
-        self.whatsapp = _word("WhatsApp")
+        self.verified = _word(gettext("Last verified"))
+        self.never = _word(gettext("never"))
+        self.no_site = _word(gettext("no site"))
+        self.hours = _word(gettext("Hours"))
+        self.fees = _word(gettext("Fees"))
+        self.address = _word(gettext("Address"))
+        self.withheld = _word(gettext("exact location withheld at the organisation's request"))
+        self.phone = _word(gettext("Phone"))
+        self.email = _word(gettext("Email"))
+        self.website = _word(gettext("Website"))
+        self.ext = _word(gettext("ext."))
+        self.whatsapp = _word(gettext("WhatsApp"))
         self.whatsapp_to = Markup(gettext("WhatsApp message to %(number)s"))  # nosec B704: the catalog's text
         self.lang = lang
         self.kinds: dict[str, str] = {}
