@@ -43,20 +43,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def start_gunicorn(source: Path, env: dict, port: int, log: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "--workers", "4", "--bind", f"127.0.0.1:{port}"]
-    command += ["--log-level", "warning", "cpu_timed_wsgi:app"]
-    process = subprocess.Popen(command, cwd=source, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
-            return process
-        except OSError:
-            time.sleep(0.5)
-    process.kill()
-    raise RuntimeError(f"gunicorn did not answer; see {log}")
-
-
 def visits(base: str, paths: list[str]) -> tuple[list[float], list[float]]:
     """Each path once, the page cache emptied first: (wall ms, server CPU ms) per request."""
     pages.empty_page_cache()
@@ -102,7 +88,7 @@ def main(argv=None) -> None:
     base = f"http://127.0.0.1:{port}"
     backend = url.split(":", 1)[0].split("+", 1)[0]
     print(f"{sha or 'working tree'}, {backend}, load average before {os.getloadavg()}", flush=True)
-    server = start_gunicorn(source, env, port, directory / "first-views-gunicorn.log")
+    server = pages.start_gunicorn(source, env, port, 4, directory / "first-views-gunicorn.log", "cpu_timed_wsgi:app")
     try:
         for path in others:  # templates compiled and connections opened in every worker, on other pages
             urllib.request.urlopen(base + path).read()

@@ -71,7 +71,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(source: Path, env: dict, port: int, workers: int, log: Path) -> subprocess.Popen:
+def start_gunicorn(
+    source: Path, env: dict, port: int, workers: int, log: Path, app: str = "directory_app:create_app()"
+) -> subprocess.Popen:
+    """gunicorn serving `app` from `source`, once it answers (at most two minutes)."""
     command = [
         sys.executable,
         "-m",
@@ -82,10 +85,10 @@ def start_gunicorn(source: Path, env: dict, port: int, workers: int, log: Path) 
         f"127.0.0.1:{port}",
         "--log-level",
         "warning",
-        "directory_app:create_app()",
+        app,
     ]
     process = subprocess.Popen(command, cwd=source, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    for _ in range(120):
+    for _ in range(240):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
             return process
