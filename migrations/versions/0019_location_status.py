@@ -5,8 +5,9 @@ Revises: 0018_watch
 Create Date: 2026-12-06 20:00:00
 
 location.organisation_status is a copy of organisation.status (as district_coverage.status is),
-written with the site and kept in step by organisations.sites.copy_status_to_sites, so that a page of
-the published sites in id order (the OGC `organisations` items without bbox nor filter) walks the
+written with the site and kept in step by organisations.sites (copy_status_to_new_sites,
+copy_status_changes_to_sites), so that a page of the published sites in id order (the OGC
+`organisations` items without bbox nor filter) walks the
 index ix_location_status_page alone instead of joining every skipped site with its organisation: at
 100,000 organisations a page at a random offset read up to 108,000 sites and their organisations. Filled
 here from the organisations; sites of an unknown status would be drafts (the server default), never shown.
