@@ -18,7 +18,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -41,21 +40,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--passes", type=int, default=2)
     parser.add_argument("--houston", type=int, default=20)
     return parser.parse_args(argv)
-
-
-def visits(base: str, paths: list[str]) -> tuple[list[float], list[float]]:
-    """Each path once, the page cache emptied first: (wall ms, server CPU ms) per request."""
-    pages.empty_page_cache()
-    wall, cpu = [], []
-    for path in paths:
-        started = time.perf_counter()
-        with urllib.request.urlopen(base + path) as response:
-            response.read()
-            if response.headers.get("X-Page-Cache") == "hit":
-                raise RuntimeError(f"{path} came from the cache on its first visit")
-            cpu.append(float(response.headers["X-CPU-ms"]))
-        wall.append((time.perf_counter() - started) * 1000)
-    return wall, cpu
 
 
 def summary(values: list[float]) -> str:
@@ -93,11 +77,11 @@ def main(argv=None) -> None:
         for path in others:  # templates compiled and connections opened in every worker, on other pages
             urllib.request.urlopen(base + path).read()
         for i in range(args.passes):
-            wall, cpu = visits(base, [f"/districts/{code}" for code in codes])
+            wall, cpu = pages.visit_each_once(base, [f"/districts/{code}" for code in codes], "X-CPU-ms")
             print(f"pass {i + 1}, {len(wall)} district pages: wall {summary(wall)}; server CPU {summary(cpu)}")
         wall, cpu = [], []
         for _ in range(args.houston):
-            w, c = visits(base, ["/districts/GT-US-HOUSTON"])
+            w, c = pages.visit_each_once(base, ["/districts/GT-US-HOUSTON"], "X-CPU-ms")
             wall += w
             cpu += c
         print(f"Houston x{args.houston}: wall {summary(wall)}; server CPU {summary(cpu)}")
