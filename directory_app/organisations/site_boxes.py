@@ -133,9 +133,31 @@ def published_site_ids_in_boxes(viewer_key: str, boxes: tuple[Box, ...]) -> tupl
     if stored_position(viewer_key) is None:
         return None
     (position,) = positions_for(viewer_key)
-    params = {}
+    shape, params = _shape_and_params(boxes)
+    return _published_in_boxes(shape, position), params
+
+
+@functools.lru_cache(maxsize=256)
+def _published_in_boxes(shape: int | tuple[int, ...], position: str) -> Subquery:
+    """The subquery of published_site_ids_in_boxes for one shape of the boxes (_shape_and_params), its
+    parameters left to the execution."""
+    statement = _index_query(shape, (position,), published=True)
+    return statement.columns(column("id", Integer)).subquery("published_in_boxes")
+
+
+def site_ids_in_boxes(boxes: tuple[Box, ...], positions: tuple[str, ...]):
+    """A subquery of the ids of the sites whose `positions` (PUBLIC, EXACT) lie in any of the boxes,
+    found through an index (may hold an id twice)."""
+    widened = tuple((w - EPSILON, s - EPSILON, e + EPSILON, n + EPSILON) for w, s, e, n in boxes)
+    shape, params = _shape_and_params(widened)
+    return _index_query(shape, positions).bindparams(**params).columns(column("id", Integer))
+
+
+def _shape_and_params(boxes: tuple[Box, ...]) -> tuple[int | tuple[int, ...], dict]:
+    """The shape of the index query for these boxes (PostgreSQL: how many boxes; SQLite: how many grid
+    branches each box takes) and the values of its parameters."""
     postgres = db.engine.dialect.name == "postgresql"
-    shapes = []
+    shapes, params = [], {}
     for i, box in enumerate(boxes):
         params |= {f"w{i}": box[0], f"s{i}": box[1], f"e{i}": box[2], f"n{i}": box[3]}
         if not postgres:
@@ -143,39 +165,14 @@ def published_site_ids_in_boxes(viewer_key: str, boxes: tuple[Box, ...]) -> tupl
             shapes.append(len(ranges))
             for j, (low, high) in enumerate(ranges):
                 params |= {f"lo{i}_{j}": low, f"hi{i}_{j}": high}
-    return _published_in_boxes(len(boxes) if postgres else tuple(shapes), position), params
+    return (len(boxes) if postgres else tuple(shapes)), params
 
 
-@functools.lru_cache(maxsize=256)
-def _published_in_boxes(shape: int | tuple[int, ...], position: str) -> Subquery:
-    """The subquery of published_site_ids_in_boxes for one shape (PostgreSQL: the number of boxes;
-    SQLite: the grid branches of each box), its parameters left to the execution."""
+def _index_query(shape: int | tuple[int, ...], positions: tuple[str, ...], published: bool = False):
+    """The ids of the sites in the boxes, through the backend's index (_shape_and_params's shape)."""
     if isinstance(shape, int):
-        statement = _point_query(shape, (position,), published=True)
-    else:
-        statement = _grid_query(shape, (position,), published=True)
-    return statement.columns(column("id", Integer)).subquery("published_in_boxes")
-
-
-def site_ids_in_boxes(boxes: tuple[Box, ...], positions: tuple[str, ...]):
-    """A subquery of the ids of the sites whose `positions` (PUBLIC, EXACT) lie in any of the boxes,
-    found through an index (may hold an id twice)."""
-    widened = [(w - EPSILON, s - EPSILON, e + EPSILON, n + EPSILON) for w, s, e, n in boxes]
-    if db.engine.dialect.name == "postgresql":
-        params = {}
-        for i, (w, s, e, n) in enumerate(widened):
-            params |= {f"w{i}": w, f"s{i}": s, f"e{i}": e, f"n{i}": n}
-        statement = _point_query(len(widened), positions)
-    else:
-        shapes, params = [], {}
-        for i, box in enumerate(widened):
-            ranges = _row_ranges(*box)
-            shapes.append(len(ranges))
-            params |= {f"w{i}": box[0], f"s{i}": box[1], f"e{i}": box[2], f"n{i}": box[3]}
-            for j, (low, high) in enumerate(ranges):
-                params |= {f"lo{i}_{j}": low, f"hi{i}_{j}": high}
-        statement = _grid_query(tuple(shapes), positions)
-    return statement.bindparams(**params).columns(column("id", Integer))
+        return _point_query(shape, positions, published)
+    return _grid_query(shape, positions, published)
 
 
 def _row_ranges(west: float, south: float, east: float, north: float) -> list[tuple[int, int]]:
