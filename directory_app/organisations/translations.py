@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import DateTime, ForeignKey, String, Text, select
+from sqlalchemy import ColumnElement, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from directory_app.errors import ValidationError
@@ -171,16 +171,12 @@ def localized(entity: Organisation | Service, field: str, language: str) -> Loca
     return LocalizedText(getattr(entity, field) or "", original, language)
 
 
-def service_texts_in(service_ids: list[int], field: str, language: str) -> dict[int, str]:
-    """The `field` texts of these services in `language` where a translation exists, by service id
-    (one query; for pages that list many services without loading them)."""
-    if not service_ids:
-        return {}
-    rows = db.session.execute(
-        select(ServiceTranslation.service_id, ServiceTranslation.text).where(
-            ServiceTranslation.service_id.in_(service_ids),
-            ServiceTranslation.field == field,
-            ServiceTranslation.language == language,
-        )
+def service_text_in(field: str, language: str) -> ColumnElement[bool]:
+    """The condition to outer-join ServiceTranslation to Service on: the service's `field` in `language`
+    (its `text` None where the entry has no such translation). For pages that list many services
+    without loading them: their texts come with the services' own query."""
+    return (
+        (ServiceTranslation.service_id == Service.id)
+        & (ServiceTranslation.field == field)
+        & (ServiceTranslation.language == language)
     )
-    return {service_id: text for service_id, text in rows if text}

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from directory_app.extensions import db
 from directory_app.organisations.display import reader_language
 from directory_app.organisations.models import Contact, Location, Organisation, Phone, Service
-from directory_app.organisations.translations import ServiceTranslation
+from directory_app.organisations.translations import ServiceTranslation, service_text_in
 
 
 @dataclass(frozen=True)
@@ -103,11 +103,6 @@ def load_cards(ids: set[int]) -> dict[int, OrganisationCard]:
         original_language[r.id] = r.original_language
     # Hours in the reader's language where the entry has them, else as written.
     reader = reader_language()
-    translated = (
-        (ServiceTranslation.service_id == Service.id)
-        & (ServiceTranslation.field == "schedule")
-        & (ServiceTranslation.language == reader)
-    )
     services = (
         select(
             Service.organisation_id,
@@ -117,7 +112,7 @@ def load_cards(ids: set[int]) -> dict[int, OrganisationCard]:
             Service.fees,
             ServiceTranslation.text,
         )
-        .outerjoin(ServiceTranslation, translated)
+        .outerjoin(ServiceTranslation, service_text_in("schedule", reader))
         .where(Service.organisation_id.in_(ids_list), Service.is_active.is_(True))
         .order_by(Service.id)
     )
