@@ -23,7 +23,8 @@ order always ends with the row's own key, so pages do not overlap nor skip a fea
 Sites are paged by their ids first, and only the page's sites are then read whole (a deferred join):
 whether a site is published is read from its own row (Location.organisation_status, a copy of its
 organisation's status), so a page without box, filter nor sortby, and its count, walk one index of the
-location table (ix_location_status_page) and join no organisation, however far the offset."""
+location table (ix_location_status_page) and join no organisation, however far the offset. The page's
+features are kept per version of the directory's data and kind of reader (_page_features)."""
 
 from __future__ import annotations
 
@@ -187,8 +188,38 @@ def organisation_sites(
     page = [row.id for row in ids]
     if not page:
         return [], total
-    by_id = {row.id: row for row in db.session.execute(_site_rows(viewer.key).where(Location.id.in_(page)))}
-    return _site_features([by_id[site_id] for site_id in page]), total
+    return _page_features(page, viewer.key, data_version), total
+
+
+_FEATURES: dict[tuple, dict[int, dict]] = {}  # (database, data version, viewer key) -> site id -> feature
+FEATURES_KEPT = 50_000  # per process; past it the memo starts again (a feature is about 1 KB)
+
+
+def _page_features(page: list[int], viewer_key: str, data_version: tuple | None) -> list[dict]:
+    """The features of these sites, in this order. Kept per version of the directory's data and kind of
+    reader (as published_site_count): a site's feature is read and built once per version, and later
+    pages only look it up. Features are shared, so never changed in place (ogc_documents.FeatureShape
+    copies). Safe across threads: a memo cleared by another thread costs a read, never a feature."""
+    if data_version is None:
+        memo: dict[int, dict] = {}
+    else:
+        key = (db.engine.url.render_as_string(hide_password=True), data_version, viewer_key)
+        memo = _FEATURES.get(key)
+        if memo is None:
+            for old in [k for k in list(_FEATURES) if k[:2] != key[:2]]:  # an older version's
+                _FEATURES.pop(old, None)
+            memo = _FEATURES.setdefault(key, {})
+    found = {site_id: feature for site_id in page if (feature := memo.get(site_id)) is not None}
+    missing = [site_id for site_id in page if site_id not in found]
+    if missing:
+        rows = db.session.execute(_site_rows(viewer_key).where(Location.id.in_(missing))).all()
+        read = dict(zip((row.id for row in rows), _site_features(rows), strict=True))
+        found |= read
+        if data_version is not None:
+            if len(memo) + len(read) > FEATURES_KEPT:
+                memo.clear()
+            memo.update(read)
+    return [found[site_id] for site_id in page]
 
 
 @functools.lru_cache(maxsize=64)

@@ -1,0 +1,72 @@
+"""The features of /ogc's `organisations` pages are kept per version of the directory's data and kind of
+reader (api.ogc_features._page_features): a page must never show a feature older than the last edit
+made through the web, nor one reader's positions to another."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from directory_app.extensions import db
+from directory_app.organisations.models import Location, Organisation, Status
+from tests.review.helpers import open_form
+
+ITEMS = "/ogc/collections/organisations/items"
+
+
+def _box_around(lon: float, lat: float) -> str:
+    return f"{lon - 0.01},{lat - 0.01},{lon + 0.01},{lat + 0.01}"
+
+
+def _feature(client, box: str, uuid: str) -> dict:
+    page = client.get(f"{ITEMS}?f=json&limit=1000&bbox={box}").get_json()
+    return next(f for f in page["features"] if f["properties"]["organisation_id"] == uuid)
+
+
+def test_an_edit_through_the_form_shows_at_once_in_a_page_read_before_it(fresh_app, login_as):
+    with fresh_app.app_context():
+        site = db.session.scalars(
+            select(Location)
+            .join(Organisation)
+            .where(Organisation.hide_exact_location.is_(False), Organisation.status == Status.PUBLISHED)
+            .order_by(Location.id)
+        ).first()
+        uuid, lon, lat = site.organisation.uuid, site.lon, site.lat
+    public = fresh_app.test_client()
+    box = _box_around(lon, lat)
+    before = _feature(public, box, uuid)
+    assert before["properties"]["name"] != "Casa del Migrante Renombrada"
+
+    ts = login_as(fresh_app.test_client(), "ts_admin")
+    form = open_form(ts, f"/organisations/{uuid}/edit")
+    moved = {"name": "Casa del Migrante Renombrada", "locations-0-lat": f"{lat + 0.005:.6f}"}
+    assert ts.post(f"/organisations/{uuid}/edit", data=form | moved).status_code == 302
+
+    after = _feature(public, box, uuid)
+    assert after["properties"]["name"] == "Casa del Migrante Renombrada"
+    assert after["geometry"]["coordinates"][1] == round(lat + 0.005, 5)
+    assert after["properties"]["updated"] > before["properties"]["updated"]
+
+
+def test_a_hidden_sites_exact_point_read_by_the_ts_is_never_shown_to_the_public(fresh_app, login_as):
+    with fresh_app.app_context():
+        site = db.session.scalars(
+            select(Location)
+            .join(Organisation)
+            .where(Organisation.hide_exact_location.is_(True), Organisation.status == Status.PUBLISHED)
+            .order_by(Location.id)
+        ).first()
+        exact, public_point = (site.lon, site.lat), (site.public_lon, site.public_lat)
+        uuid = site.uuid
+    assert exact != public_point
+    # One box holding both points: the same page for both readers, the TS's first.
+    west, east = min(exact[0], public_point[0]) - 0.01, max(exact[0], public_point[0]) + 0.01
+    south, north = min(exact[1], public_point[1]) - 0.01, max(exact[1], public_point[1]) + 0.01
+    url = f"{ITEMS}?f=json&limit=1000&bbox={west},{south},{east},{north}"
+    ts = login_as(fresh_app.test_client(), "ts_admin")
+    for _ in range(2):
+        seen_by_ts = next(f for f in ts.get(url).get_json()["features"] if f["id"] == uuid)
+        seen_by_public = next(f for f in fresh_app.test_client().get(url).get_json()["features"] if f["id"] == uuid)
+        assert seen_by_ts["geometry"]["coordinates"] == [round(exact[0], 5), round(exact[1], 5)]
+        assert seen_by_ts["properties"]["exact_position"] is True
+        assert seen_by_public["geometry"]["coordinates"] == [round(public_point[0], 5), round(public_point[1], 5)]
+        assert seen_by_public["properties"]["exact_position"] is False
