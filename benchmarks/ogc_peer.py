@@ -347,7 +347,9 @@ def main(argv=None) -> None:
     ours_port, peer_port = pages.free_port(), pages.free_port()
     ours, peer = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{peer_port}"
     env = dict(os.environ, DATABASE_URL=url, INSTANCE_DIR=str(directory), PUBLIC_BASE_URL=ours, MAP_TILE_URL="")
-    env.update(PYTHONPATH=str(source), GUNICORN_THREADS=str(THREADS))
+    # As pygeoapi's gunicorn (below): workers never recycled (gunicorn.conf.py recycles ours every 5,000
+    # requests in production, which would restart them, their caches cold, several times a run).
+    env.update(PYTHONPATH=str(source), GUNICORN_THREADS=str(THREADS), GUNICORN_MAX_REQUESTS="0")
     server = pages.start_gunicorn(source, env, ours_port, WORKERS, directory / "gunicorn.log")
     peer_server = None
     try:
