@@ -192,7 +192,7 @@ def organisation_sites(
 
 
 _FEATURES: dict[tuple, dict[int, dict]] = {}  # (database, data version, viewer key) -> site id -> feature
-FEATURES_KEPT = 50_000  # per process; past it the memo starts again (a feature is about 1 KB)
+FEATURES_KEPT = 50_000  # per process, all readers together; past it the memos start again (about 1 KB each)
 
 
 def _page_features(page: list[int], viewer_key: str, data_version: tuple | None) -> list[dict]:
@@ -216,10 +216,11 @@ def _page_features(page: list[int], viewer_key: str, data_version: tuple | None)
         read = dict(zip((row.id for row in rows), _site_features(rows), strict=True))
         found |= read
         if data_version is not None:
-            if len(memo) + len(read) > FEATURES_KEPT:
-                memo.clear()
+            if sum(len(kept) for kept in list(_FEATURES.values())) + len(read) > FEATURES_KEPT:
+                for kept in list(_FEATURES.values()):
+                    kept.clear()
             memo.update(read)
-    return [found[site_id] for site_id in page]
+    return [found[site_id] for site_id in page if site_id in found]  # (one deleted since the ids were read)
 
 
 @functools.lru_cache(maxsize=64)

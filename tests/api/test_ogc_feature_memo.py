@@ -70,3 +70,18 @@ def test_a_hidden_sites_exact_point_read_by_the_ts_is_never_shown_to_the_public(
         assert seen_by_ts["properties"]["exact_position"] is True
         assert seen_by_public["geometry"]["coordinates"] == [round(public_point[0], 5), round(public_point[1], 5)]
         assert seen_by_public["properties"]["exact_position"] is False
+
+
+def test_the_memo_stays_within_its_bound_and_pages_stay_whole(app, client, monkeypatch):
+    from directory_app.api import ogc_features
+
+    monkeypatch.setattr(ogc_features, "FEATURES_KEPT", 50)
+    first = client.get(f"{ITEMS}?f=json&limit=40").get_json()
+    ids, offset = [], 0
+    while page := client.get(f"{ITEMS}?f=json&limit=40&offset={offset}").get_json()["features"]:
+        assert all(f["geometry"]["type"] == "Point" and f["properties"]["name"] for f in page)
+        ids += [f["id"] for f in page]
+        offset += 40
+        assert sum(len(kept) for kept in ogc_features._FEATURES.values()) <= 50
+    assert len(ids) == len(set(ids)) == first["numberMatched"] > 100
+    assert client.get(f"{ITEMS}?f=json&limit=40").get_json()["features"] == first["features"]
