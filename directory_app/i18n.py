@@ -22,12 +22,14 @@ Catalogs: translations/{es,fr}/LC_MESSAGES/messages.po, compiled to .mo by `scri
 from __future__ import annotations
 
 import functools
+import math
 import os
 import unicodedata
 from datetime import date, datetime
+from decimal import Decimal
 from urllib.parse import urlencode
 
-from babel.numbers import NumberPattern, parse_pattern
+from babel.numbers import NumberPattern, get_decimal_symbol, get_group_symbol, parse_pattern
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, Domain, format_date, format_decimal, get_locale
 from werkzeug.utils import cached_property
@@ -113,7 +115,10 @@ def language_links() -> list[dict]:
     ]
 
 
+@functools.lru_cache(maxsize=8192)
 def _folded(text: str) -> str:
+    """`text` without accents nor case (kept per text: a district page compares the names of up to a few
+    hundred units, the same on every page)."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
@@ -140,10 +145,27 @@ def _decimals(decimals: int) -> NumberPattern:
 
 
 def format_km(value: float | None, decimals: int = 1) -> str:
-    """A distance or area in the locale, with `decimals` decimals ("1,234.5" / "1 234,5")."""
+    """A distance or area in the locale, with `decimals` decimals ("1,234.5" / "1 234,5"): as Babel's
+    format_decimal with the pattern "#,##0.0" writes it, in a tenth of its time for a finite value of
+    0 or more (a district page writes about 80); Babel itself for any other."""
     if value is None:
         return ""
+    if isinstance(value, float | int) and math.copysign(1.0, value) > 0 and value < 1e15:
+        group, point = _number_symbols(str(get_locale()))
+        # Babel: Decimal(str(value)) quantized in the decimal context (half to even), grouped by 3
+        text = f"{Decimal(str(value)).quantize(_QUANTA[decimals]):,f}" if decimals in _QUANTA else None
+        if text is not None:
+            return text.replace(",", "\x00").replace(".", point).replace("\x00", group)
     return format_decimal(value, format=_decimals(decimals))
+
+
+_QUANTA = {n: Decimal(1).scaleb(-n) for n in range(4)}
+
+
+@functools.lru_cache(maxsize=16)
+def _number_symbols(locale: str) -> tuple[str, str]:
+    """The locale's group and decimal symbols, as Babel's format_decimal uses them."""
+    return get_group_symbol(locale), get_decimal_symbol(locale)
 
 
 def format_share(value: float | None) -> str:

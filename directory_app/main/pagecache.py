@@ -27,6 +27,11 @@ Where pages live:
   PAGE_CACHE_SECONDS (default 86400; an edit makes old entries unreachable at once, the expiry only
   frees the memory; keys start with PAGE_CACHE_PREFIX, default "cammina:page:"). When Redis cannot be
   reached the page is rendered as if not cached.
+
+Fragments: a part of a page that depends on no entry, only on its key (a district page's QR code of its own
+address, referrals.sheet_links), can be kept in the same Redis under PAGE_CACHE_PREFIX + "fragment:" with
+no directory version in its key (PageCache.fragment): an edit leaves it, so the first view of a page after
+an edit does not draw it again, in any worker. Without Redis the caller keeps it in its process.
 """
 
 from __future__ import annotations
@@ -219,6 +224,20 @@ class RedisStore:
         except self._errors as exc:
             self.logger.warning("page cache: Redis unreachable (%s); page not stored", exc)
 
+    def get_fragment(self, key: str) -> str | None:
+        try:
+            raw = self._redis.get(self.prefix + "fragment:" + key)
+        except self._errors as exc:
+            self.logger.warning("page cache: Redis unreachable (%s); fragment made again", exc)
+            return None
+        return None if raw is None else raw.decode()
+
+    def put_fragment(self, key: str, text: str) -> None:
+        try:
+            self._redis.set(self.prefix + "fragment:" + key, text.encode(), ex=self.seconds)
+        except self._errors as exc:
+            self.logger.warning("page cache: Redis unreachable (%s); fragment not stored", exc)
+
 
 class PageCache:
     """One per application: the store and this process's memory of the directory version."""
@@ -232,14 +251,28 @@ class PageCache:
             prefix = app.config.get("PAGE_CACHE_PREFIX", "cammina:page:")
             shared = RedisStore(url, seconds, app.logger, prefix)
             self.store = TieredStore(memory, shared) if size > 0 else shared
+            self.shared: RedisStore | None = shared
         else:
             self.store = memory
+            self.shared = None
         self.enabled = bool(url) or size > 0
         self.ttl = float(app.config.get("PAGE_CACHE_VERSION_TTL", 1.0))
         self._version = ""
         self._read_at = float("-inf")
         self._districts: dict[str, tuple[str, float]] = {}  # code -> (version, read at)
         self._lock = threading.Lock()
+
+    def fragment(self, key: str, make) -> str:
+        """The text kept under `key` in the shared store (see Fragments above), else `make()`, stored there.
+        Only for texts that depend on nothing but `key` (nor on the reader, nor on any entry): an edit
+        never replaces them. Without a shared store: `make()` (the caller keeps it in its process)."""
+        if self.shared is None:
+            return make()
+        text = self.shared.get_fragment(key)
+        if text is None:
+            text = make()
+            self.shared.put_fragment(key, text)
+        return text
 
     def version(self) -> tuple:
         """The directory version, read again when older than the TTL or than this process's last commit."""

@@ -159,6 +159,9 @@ class Organisation(UuidMixin, GeometryMixin, TimestampMixin, db.Model):
 
 class Service(UuidMixin, TimestampMixin, db.Model):
     __tablename__ = "service"
+    # A district page reads the active services' categories of every organisation serving the district
+    # in this index alone (referrals.district_referrals).
+    __table_args__ = (Index("ix_service_sheet", "organisation_id", "is_active", "category_code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
@@ -213,6 +216,9 @@ class Location(UuidMixin, TimestampMixin, db.Model):
         ),
         # Pages of the published sites in id order (OGC items) walk this index alone, without the join.
         Index("ix_location_status_page", "organisation_status", "id"),
+        # A district page reads the sites of every organisation serving the district in this index alone
+        # (referrals.district_referrals).
+        Index("ix_location_sheet", "organisation_id", "id", "lon", "lat", "public_lon", "public_lat"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

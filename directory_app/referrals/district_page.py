@@ -3,13 +3,13 @@ found by its code, and everything templates/geography/district.html shows."""
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from directory_app import vocabulary
 from directory_app.extensions import db
 from directory_app.geography.consular_services import networks_of, source_parts, windows_of
-from directory_app.geography.models import ConsularDistrict, Consulate
+from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulate, district_unit
 from directory_app.geography.provenance import district_provenance, official_unit_ids
 from directory_app.organisations.service_choice import ServiceChoice
 from directory_app.referrals import maps
@@ -51,11 +51,27 @@ def district_page_context(district: ConsularDistrict, choice: ServiceChoice, wit
         lang=lang,
         provenance=district_provenance([district.id])[district.id],
         official_unit_ids=official_unit_ids(district.id),
+        units=district_units(district.id),
         office_sources=source_parts(district.consulate.source),
         windows=windows_of(district.consulate_id),
         networks=networks_of(district.consulate_id, lang),
         source_parts=source_parts,
     )
+
+
+# The district's units as the page lists them (code, names), without loading whole AdminUnit objects.
+_UNITS = (
+    select(AdminUnit.id, AdminUnit.code, AdminUnit.name_local, AdminUnit.name_es, AdminUnit.name_en)
+    .join(district_unit, district_unit.c.admin_unit_id == AdminUnit.id)
+    .where(district_unit.c.district_id == bindparam("district_id"))
+    .order_by(AdminUnit.code)
+)
+
+
+def district_units(district_id: int) -> list:
+    """The district's admin units in code order (as ConsularDistrict.units), as rows with the attributes
+    the page reads (id, code, name_local, name_es, name_en: i18n.unit_name takes them)."""
+    return db.session.connection().execute(_UNITS, {"district_id": district_id}).all()
 
 
 def consulate_kind_label(kind) -> str:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from directory_app.extensions import db
 from directory_app.organisations.display import reader_language
@@ -76,34 +77,39 @@ class OrganisationCard:
         return first + [whatsapp] if whatsapp is not None and whatsapp not in first else first
 
 
-def load_cards(ids: set[int]) -> dict[int, OrganisationCard]:
-    """The cards of these organisations, by id, with their active services (hours in the reader's
-    language where the entry has them): four IN queries whatever their number."""
-    if not ids:
-        return {}
-    ids_list = sorted(ids)
-    cards: dict[int, OrganisationCard] = {}
-    original_language: dict[int, str] = {}
-    for r in db.session.execute(
-        select(
-            Organisation.id,
-            Organisation.uuid,
-            Organisation.name,
-            Organisation.website,
-            Organisation.email,
-            Organisation.hide_exact_location,
-            Organisation.country_code,
-            Organisation.last_verified,
-            Organisation.original_language,
-        ).where(Organisation.id.in_(ids_list))
-    ):
-        cards[r.id] = OrganisationCard(
-            r.id, r.uuid, r.name, r.website, r.email, bool(r.hide_exact_location), r.country_code, r.last_verified
-        )
-        original_language[r.id] = r.original_language
-    # Hours in the reader's language where the entry has them, else as written.
-    reader = reader_language()
-    services = (
+# The cards' statements, built once: the ids go in as one expanding parameter (a list of literals was
+# coerced element by element, and its statement's cache key built, on every page), and they are run on the
+# session's connection (Core rows: the ORM's execution layer added a quarter of each query's time).
+_IDS = bindparam("ids", expanding=True)
+_ORGANISATIONS = select(
+    Organisation.id,
+    Organisation.uuid,
+    Organisation.name,
+    Organisation.website,
+    Organisation.email,
+    Organisation.hide_exact_location,
+    Organisation.country_code,
+    Organisation.last_verified,
+    Organisation.original_language,
+).where(Organisation.id.in_(_IDS))
+_PHONES = (
+    select(Phone.organisation_id, Phone.number, Phone.extension, Phone.type, Phone.description, Contact.name)
+    .outerjoin(Contact, Contact.id == Phone.contact_id)
+    .where(Phone.organisation_id.in_(_IDS))
+    .order_by(Phone.id)
+)
+_CONTACTS = (
+    select(Contact.organisation_id, Contact.name, Contact.title, Contact.email)
+    .where(Contact.organisation_id.in_(_IDS))
+    .order_by(Contact.id)
+)
+_SITES = select(Location.id, Location.address, Location.city, Location.region).where(Location.id.in_(_IDS))
+
+
+@lru_cache(maxsize=8)
+def _services(reader: str):
+    """The active services of the cards, with their hours in `reader`'s language where the entry has them."""
+    return (
         select(
             Service.organisation_id,
             Service.category_code,
@@ -113,28 +119,35 @@ def load_cards(ids: set[int]) -> dict[int, OrganisationCard]:
             ServiceTranslation.text,
         )
         .outerjoin(ServiceTranslation, service_text_in("schedule", reader))
-        .where(Service.organisation_id.in_(ids_list), Service.is_active.is_(True))
+        .where(Service.organisation_id.in_(_IDS), Service.is_active.is_(True))
         .order_by(Service.id)
     )
-    for r in db.session.execute(services):
-        schedule, language = (r.text, reader) if r.text else (r.schedule or "", original_language[r.organisation_id])
-        cards[r.organisation_id].services.append(
-            ServiceLine(r.category_code, r.name, schedule, r.fees or "", schedule_language=language)
-        )
-    phones = (
-        select(Phone.organisation_id, Phone.number, Phone.extension, Phone.type, Phone.description, Contact.name)
-        .outerjoin(Contact, Contact.id == Phone.contact_id)
-        .where(Phone.organisation_id.in_(ids_list))
-        .order_by(Phone.id)
-    )
-    for org_id, number, extension, kind, description, contact_name in db.session.execute(phones):
+
+
+def load_cards(ids: set[int]) -> dict[int, OrganisationCard]:
+    """The cards of these organisations, by id, with their active services (hours in the reader's
+    language where the entry has them): four IN queries whatever their number."""
+    if not ids:
+        return {}
+    connection = db.session.connection()
+    params = {"ids": sorted(ids)}
+    cards: dict[int, OrganisationCard] = {}
+    original_language: dict[int, str] = {}
+    for org_id, uuid, name, website, email, hidden, country, verified, language in connection.execute(
+        _ORGANISATIONS, params
+    ).all():
+        cards[org_id] = OrganisationCard(org_id, uuid, name, website, email, bool(hidden), country, verified)
+        original_language[org_id] = language
+    # Hours in the reader's language where the entry has them, else as written.
+    reader = reader_language()
+    for org_id, category, name, schedule, fees, text in connection.execute(_services(reader), params).all():
+        schedule, language = (text, reader) if text else (schedule or "", original_language[org_id])
+        cards[org_id].services.append(ServiceLine(category, name, schedule, fees or "", schedule_language=language))
+    for org_id, number, extension, kind, description, contact_name in connection.execute(_PHONES, params).all():
         kind = getattr(kind, "value", kind)
         cards[org_id].phones.append(PhoneLine(number, extension or "", kind, description or "", contact_name))
-    contacts = select(Contact.organisation_id, Contact.name, Contact.title, Contact.email).where(
-        Contact.organisation_id.in_(ids_list)
-    )
-    for r in db.session.execute(contacts.order_by(Contact.id)):
-        cards[r.organisation_id].contacts.append(ContactLine(r.name, r.title or "", r.email))
+    for org_id, name, title, email in connection.execute(_CONTACTS, params).all():
+        cards[org_id].contacts.append(ContactLine(name, title or "", email))
     return cards
 
 
@@ -142,7 +155,5 @@ def load_sites(ids: list[int]) -> dict[int, SiteLine]:
     """The address lines of these sites, by id."""
     if not ids:
         return {}
-    rows = db.session.execute(
-        select(Location.id, Location.address, Location.city, Location.region).where(Location.id.in_(sorted(ids)))
-    )
-    return {r.id: SiteLine(r.id, r.address or "", r.city or "", r.region or "") for r in rows}
+    rows = db.session.connection().execute(_SITES, {"ids": sorted(ids)}).all()
+    return {i: SiteLine(i, address or "", city or "", region or "") for i, address, city, region in rows}
