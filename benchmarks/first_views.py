@@ -42,6 +42,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--pg-url", default=build.DEFAULT_PG_URL.replace("cammina_bench", "cammina_pages"))
     parser.add_argument("--passes", type=int, default=2)
     parser.add_argument("--houston", type=int, default=20)
+    parser.add_argument(
+        "--organisations", type=int, default=0, help="then this many other organisation pages, each once"
+    )
     return parser.parse_args(argv)
 
 
@@ -78,8 +81,15 @@ def main(argv=None) -> None:
     engine = create_engine(url)
     with engine.connect() as connection:
         codes = connection.execute(text("SELECT code FROM consular_district ORDER BY code")).scalars().all()
-        uuids = connection.execute(text("SELECT uuid FROM organisation WHERE status = 'published' LIMIT 40")).scalars()
-        others = ["/", "/organisations", "/districts", "/map"] * 4 + [f"/organisations/{u}" for u in uuids]
+        uuids = (
+            connection.execute(
+                text("SELECT uuid FROM organisation WHERE status = 'published' ORDER BY id LIMIT :n"),
+                {"n": 40 + args.organisations},
+            )
+            .scalars()
+            .all()
+        )
+        others = ["/", "/organisations", "/districts", "/map"] * 4 + [f"/organisations/{u}" for u in uuids[:40]]
     engine.dispose()
     env = dict(os.environ, DATABASE_URL=url, INSTANCE_DIR=str(directory), MAP_TILE_URL="", REQUEST_LOG="1")
     env.update(PAGE_CACHE_URL=PAGE_CACHE_URL, PAGE_CACHE_SIZE="0")
@@ -101,6 +111,9 @@ def main(argv=None) -> None:
             wall += w
             cpu += c
         print(f"Houston x{args.houston}: wall {summary(wall)}; server CPU {summary(cpu)}")
+        if args.organisations:  # organisation pages not visited while warming up, each once
+            wall, cpu = pages.visit_each_once(base, [f"/organisations/{u}" for u in uuids[40:]], "X-CPU-ms")
+            print(f"{len(wall)} organisation pages: wall {summary(wall)}; server CPU {summary(cpu)}")
     finally:
         server.terminate()
         server.wait(timeout=30)

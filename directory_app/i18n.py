@@ -25,6 +25,7 @@ import functools
 import math
 import os
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -123,12 +124,13 @@ def _folded(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
-def unit_name(unit) -> str:
+def unit_name(unit, language: str | None = None) -> str:
     """An admin unit's name in its local language, followed by its name in the reader's language
     (English for French readers: units have no French names) where that differs beyond accents:
-    "Ciudad de México (Mexico City)", "British Columbia (Columbia Británica)"; "Québec", "Chiapas"."""
+    "Ciudad de México (Mexico City)", "British Columbia (Columbia Británica)"; "Québec", "Chiapas".
+    `language`: the reader's (current_language()), when the caller names many units."""
     local = unit.name_local
-    other = unit.name_es if current_language() == "es" else unit.name_en
+    other = unit.name_es if (language or current_language()) == "es" else unit.name_en
     return f"{local} ({other})" if other and _folded(other) != _folded(local) else local
 
 
@@ -148,15 +150,25 @@ def format_km(value: float | None, decimals: int = 1) -> str:
     """A distance or area in the locale, with `decimals` decimals ("1,234.5" / "1 234,5"): as Babel's
     format_decimal with the pattern "#,##0.0" writes it, in a tenth of its time for a finite value of
     0 or more (a district page writes about 80); Babel itself for any other."""
-    if value is None:
-        return ""
-    if isinstance(value, float | int) and math.copysign(1.0, value) > 0 and value < 1e15:
-        group, point = _number_symbols(str(get_locale()))
-        # Babel: Decimal(str(value)) quantized in the decimal context (half to even), grouped by 3
-        text = f"{Decimal(str(value)).quantize(_QUANTA[decimals]):,f}" if decimals in _QUANTA else None
-        if text is not None:
+    return "" if value is None else km_formatter(decimals)(value)
+
+
+def km_formatter(decimals: int = 1) -> Callable[[float | None], str]:
+    """format_km for the reader's locale, looked up once (for a page that writes many distances)."""
+    locale = get_locale()
+    group, point = _number_symbols(str(locale)) if locale is not None else ("", "")
+    quantum = _QUANTA.get(decimals) if locale is not None else None  # no locale: Babel's default
+
+    def formatted(value: float | None) -> str:
+        if value is None:
+            return ""
+        if quantum is not None and isinstance(value, float | int) and math.copysign(1.0, value) > 0 and value < 1e15:
+            # Babel: Decimal(str(value)) quantized in the decimal context (half to even), grouped by 3
+            text = f"{Decimal(str(value)).quantize(quantum):,f}"
             return text.replace(",", "\x00").replace(".", point).replace("\x00", group)
-    return format_decimal(value, format=_decimals(decimals))
+        return format_decimal(value, format=_decimals(decimals))
+
+    return formatted
 
 
 _QUANTA = {n: Decimal(1).scaleb(-n) for n in range(4)}

@@ -10,6 +10,7 @@ callers pass the public position for a hidden site, never the exact one."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -18,6 +19,8 @@ from flask_babel import lazy_gettext as _l
 from directory_app.organisations.phones import shown
 
 WHATSAPP = "whatsapp"
+_NOT_TEL = re.compile("[^+0-9]")  # ASCII digits and + only (a str pattern's 0-9 is ASCII)
+_NOT_DIGIT = re.compile("[^0-9]")
 OSM_DIRECTIONS = "https://www.openstreetmap.org/directions"
 
 
@@ -57,8 +60,8 @@ class PhoneLink:
 
 def tel_link(number: str, extension: str = "") -> str:
     """tel:+529626251234 (digits and a leading + only), the extension after a pause (a comma)."""
-    digits = "".join(c for c in number if c in "+0123456789")
-    extension = "".join(c for c in extension or "" if c in "0123456789")
+    digits = _NOT_TEL.sub("", number)
+    extension = _NOT_DIGIT.sub("", extension or "")
     return f"tel:{digits}" + (f",{extension}" if extension else "")
 
 

@@ -1,6 +1,8 @@
 """A district page's content, shared by the page and its PDF (referrals.sheet_views): the district
 found by its code, and everything templates/geography/district.html shows."""
 
+from dataclasses import dataclass
+
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
@@ -10,7 +12,8 @@ from directory_app import vocabulary
 from directory_app.extensions import db
 from directory_app.geography.consular_services import networks_of, source_parts, windows_of
 from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulate, district_unit
-from directory_app.geography.provenance import district_provenance, official_unit_ids
+from directory_app.geography.provenance import district_provenance
+from directory_app.i18n import unit_name
 from directory_app.organisations.service_choice import ServiceChoice
 from directory_app.referrals import maps
 from directory_app.referrals.district_referrals import PER_SERVICE, district_sheet
@@ -39,6 +42,7 @@ def district_page_context(district: ConsularDistrict, choice: ServiceChoice, wit
     per_service = current_app.config.get("DISTRICT_PAGE_PER_SERVICE", PER_SERVICE)
     lang = reader_language()
     sheet = district_sheet(district, per_service, choice)
+    units = district_units(district.id, lang)
     return dict(
         district=district,
         consulate=district.consulate,
@@ -50,8 +54,7 @@ def district_page_context(district: ConsularDistrict, choice: ServiceChoice, wit
         map_html=maps.district_map(district, choice) if with_map else "",
         lang=lang,
         provenance=district_provenance([district.id])[district.id],
-        official_unit_ids=official_unit_ids(district.id),
-        units=district_units(district.id),
+        units=units,
         office_sources=source_parts(district.consulate.source),
         windows=windows_of(district.consulate_id),
         networks=networks_of(district.consulate_id, lang),
@@ -59,19 +62,37 @@ def district_page_context(district: ConsularDistrict, choice: ServiceChoice, wit
     )
 
 
-# The district's units as the page lists them (code, names), without loading whole AdminUnit objects.
+# The district's units as the page lists them, without loading whole AdminUnit objects.
 _UNITS = (
-    select(AdminUnit.id, AdminUnit.code, AdminUnit.name_local, AdminUnit.name_es, AdminUnit.name_en)
+    select(
+        AdminUnit.id,
+        AdminUnit.code,
+        AdminUnit.name_local,
+        AdminUnit.name_es,
+        AdminUnit.name_en,
+        district_unit.c.source_id,
+    )
     .join(district_unit, district_unit.c.admin_unit_id == AdminUnit.id)
     .where(district_unit.c.district_id == bindparam("district_id"))
     .order_by(AdminUnit.code)
 )
 
 
-def district_units(district_id: int) -> list:
-    """The district's admin units in code order (as ConsularDistrict.units), as rows with the attributes
-    the page reads (id, code, name_local, name_es, name_en: i18n.unit_name takes them)."""
-    return db.session.connection().execute(_UNITS, {"district_id": district_id}).all()
+@dataclass(frozen=True)
+class UnitLine:
+    """One of a district's units as its page lists it: its name (i18n.unit_name) and code, and whether an
+    official source assigns it (geography.provenance.official_unit_ids)."""
+
+    id: int
+    code: str
+    name: str
+    official: bool
+
+
+def district_units(district_id: int, language: str) -> list[UnitLine]:
+    """The district's admin units in code order (as ConsularDistrict.units), named in `language`."""
+    rows = db.session.connection().execute(_UNITS, {"district_id": district_id}).all()
+    return [UnitLine(row.id, row.code, unit_name(row, language), row.source_id is not None) for row in rows]
 
 
 def consulate_kind_label(kind) -> str:

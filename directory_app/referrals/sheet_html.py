@@ -16,6 +16,7 @@ checked web addresses (referrals.links.safe_website, organisations.contact_links
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -26,7 +27,7 @@ from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
 from directory_app import vocabulary
-from directory_app.i18n import format_day, format_km
+from directory_app.i18n import format_day, km_formatter
 from directory_app.organisations.contact_links import PhoneLink, phone_link, phone_type_label
 from directory_app.organisations.display import is_stale
 from directory_app.organisations.service_choice import ServiceChoice, short_labels
@@ -35,8 +36,15 @@ from directory_app.referrals.links import reader_language, safe_website
 _UUID_SLOT = "00000000-0000-0000-0000-000000000000"
 
 
+_SPECIAL = re.compile("[&<>\"']")  # what markupsafe.escape replaces
+
+
 def _e(value) -> str:
-    """A value escaped for HTML, as a plain str: adding a str to a Markup would escape the str again."""
+    """A value escaped for HTML, as a plain str: adding a str to a Markup would escape the str again.
+    A plain str with nothing to escape (most names and numbers) is itself: markupsafe.escape would
+    return it unchanged, at the cost of a Markup made and unmade."""
+    if type(value) is str and not _SPECIAL.search(value):
+        return value
     return str(escape(value))
 
 
@@ -78,6 +86,7 @@ class _Page:
         self.whatsapp = _word(gettext("WhatsApp"))
         self.whatsapp_to = Markup(gettext("WhatsApp message to %(number)s"))  # nosec B704: the catalog's text
         self.lang = lang
+        self.km = km_formatter()
         self.kinds: dict[str, str] = {}
         self.texts: dict[str, str] = {}
         try:
@@ -132,7 +141,7 @@ def sheet_html(sheet) -> SheetHtml:
         org = referral.organisation
         phones = {id(p): page.phone_html(_link(p, org.country_code)) for p in org.phones}
         if referral.distance_km is not None:
-            distance = _e(format_km(referral.distance_km)) + " km"
+            distance = _e(page.km(referral.distance_km)) + " km"
         else:
             distance = page.no_site
         verified = page.day(org.last_verified) if org.last_verified else ""

@@ -24,4 +24,7 @@ def test_format_km_is_babels_format_decimal(app, language):
             pattern = i18n._decimals(decimals)
             for value in values:
                 assert i18n.format_km(value, decimals) == format_decimal(value, format=pattern), (value, decimals)
-        assert i18n.format_km(None) == ""
+            many = i18n.km_formatter(decimals)  # the locale looked up once, the same text
+            some = values[:500]
+            assert [many(value) for value in some] == [i18n.format_km(value, decimals) for value in some]
+        assert i18n.format_km(None) == "" and i18n.km_formatter()(None) == ""
