@@ -13,8 +13,10 @@ two stored columns, never a value computed at read time, and a box is searched o
   row (as organisations.queries does for nearest searches); a box of more than MAX_BRANCH_ROWS rows
   is one range over whole rows, the longitude still tested inside the index.
 - PostgreSQL: GiST indexes on point(public_lon, public_lat) and point(lon, lat) (migration 0015),
-  measured faster there than the grid (benchmarks/bbox_index.py, docs/benchmarks.md). An R*Tree on
-  SQLite was not measurably faster than the grid, so SQLite keeps the grid.
+  measured faster there than the grid (benchmarks/bbox_index.py, docs/benchmarks.md), and for the
+  published sites partial ones that include the id and the point's columns (migration 0021), so that
+  /ogc finds and counts a box of published sites in the index alone. An R*Tree on SQLite was not
+  measurably faster than the grid, so SQLite keeps the grid.
 
 `site_ids_in_boxes` gives the ids of the candidate sites as a subquery: a superset of the sites the
 reader sees in the boxes (boxes widened by EPSILON degrees, and for a country contact both positions).
@@ -40,7 +42,12 @@ from directory_app.extensions import db
 from directory_app.organisations.models import Location, Organisation
 from geo.nearest import grid_key, grid_ranges
 
-BOX_INDEXES = ("ix_location_public_point", "ix_location_exact_point")  # PostgreSQL only (migration 0015)
+BOX_INDEXES = (  # PostgreSQL only: migration 0015, and 0021 (the published sites' points, covering)
+    "ix_location_public_point",
+    "ix_location_exact_point",
+    "ix_location_public_point_published",
+    "ix_location_exact_point_published",
+)
 MAX_BRANCH_ROWS = 60  # grid rows searched one branch each; a taller box is one range over whole rows
 EPSILON = 1e-9  # degrees: the candidates' box is this much larger, so no edge case is lost to rounding
 PUBLIC, EXACT = "public_", ""
