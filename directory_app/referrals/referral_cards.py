@@ -92,17 +92,19 @@ _ORGANISATIONS = select(
     Organisation.last_verified,
     Organisation.original_language,
 ).where(Organisation.id.in_(_IDS))
+# A phone's person is named from the cards' own contacts (a join to the contact table cost PostgreSQL a
+# scan of every contact); a person of another organisation, if any, is read apart (_NAMES).
 _PHONES = (
-    select(Phone.organisation_id, Phone.number, Phone.extension, Phone.type, Phone.description, Contact.name)
-    .outerjoin(Contact, Contact.id == Phone.contact_id)
+    select(Phone.organisation_id, Phone.number, Phone.extension, Phone.type, Phone.description, Phone.contact_id)
     .where(Phone.organisation_id.in_(_IDS))
     .order_by(Phone.id)
 )
 _CONTACTS = (
-    select(Contact.organisation_id, Contact.name, Contact.title, Contact.email)
+    select(Contact.organisation_id, Contact.id, Contact.name, Contact.title, Contact.email)
     .where(Contact.organisation_id.in_(_IDS))
     .order_by(Contact.id)
 )
+_NAMES = select(Contact.id, Contact.name).where(Contact.id.in_(_IDS))
 _SITES = select(Location.id, Location.address, Location.city, Location.region).where(Location.id.in_(_IDS))
 
 
@@ -126,7 +128,8 @@ def _services(reader: str):
 
 def load_cards(ids: set[int]) -> dict[int, OrganisationCard]:
     """The cards of these organisations, by id, with their active services (hours in the reader's
-    language where the entry has them): four IN queries whatever their number."""
+    language where the entry has them): four IN queries whatever their number
+    (a fifth if a phone names a person of another organisation)."""
     if not ids:
         return {}
     connection = db.session.connection()
@@ -143,11 +146,18 @@ def load_cards(ids: set[int]) -> dict[int, OrganisationCard]:
     for org_id, category, name, schedule, fees, text in connection.execute(_services(reader), params).all():
         schedule, language = (text, reader) if text else (schedule or "", original_language[org_id])
         cards[org_id].services.append(ServiceLine(category, name, schedule, fees or "", schedule_language=language))
-    for org_id, number, extension, kind, description, contact_name in connection.execute(_PHONES, params).all():
-        kind = getattr(kind, "value", kind)
-        cards[org_id].phones.append(PhoneLine(number, extension or "", kind, description or "", contact_name))
-    for org_id, name, title, email in connection.execute(_CONTACTS, params).all():
+    names: dict[int, str] = {}
+    for org_id, contact_id, name, title, email in connection.execute(_CONTACTS, params).all():
         cards[org_id].contacts.append(ContactLine(name, title or "", email))
+        names[contact_id] = name
+    phones = connection.execute(_PHONES, params).all()
+    others = {row.contact_id for row in phones if row.contact_id is not None and row.contact_id not in names}
+    if others:
+        names.update(connection.execute(_NAMES, {"ids": sorted(others)}).tuples().all())
+    for org_id, number, extension, kind, description, contact_id in phones:
+        kind = getattr(kind, "value", kind)
+        contact_name = names.get(contact_id) if contact_id is not None else None
+        cards[org_id].phones.append(PhoneLine(number, extension or "", kind, description or "", contact_name))
     return cards
 
 
