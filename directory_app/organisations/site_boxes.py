@@ -42,12 +42,11 @@ from directory_app.extensions import db
 from directory_app.organisations.models import Location, Organisation
 from geo.nearest import grid_key, grid_ranges
 
-BOX_INDEXES = (  # PostgreSQL only: migration 0015, and 0021 (the published sites' points, covering)
-    "ix_location_public_point",
-    "ix_location_exact_point",
-    "ix_location_public_point_published",
-    "ix_location_exact_point_published",
-)
+# PostgreSQL only: the points of every site (public, exact; migration 0015) and of the published sites,
+# covering (migration 0021).
+POINT_INDEXES = ("ix_location_public_point", "ix_location_exact_point")
+PUBLISHED_POINT_INDEXES = ("ix_location_public_point_published", "ix_location_exact_point_published")
+BOX_INDEXES = POINT_INDEXES + PUBLISHED_POINT_INDEXES
 MAX_BRANCH_ROWS = 60  # grid rows searched one branch each; a taller box is one range over whole rows
 EPSILON = 1e-9  # degrees: the candidates' box is this much larger, so no edge case is lost to rounding
 PUBLIC, EXACT = "public_", ""
