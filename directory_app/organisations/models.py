@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -110,6 +111,15 @@ class Organisation(UuidMixin, GeometryMixin, TimestampMixin, db.Model):
     __table_args__ = (
         Index("ix_organisation_listing", "status", "sort_name", "id"),
         Index("ix_organisation_updated_at", "updated_at"),  # the page cache's directory version
+        # The few that hide their exact location, for a district page (referrals.district_referrals): on
+        # PostgreSQL a hash join with the district's coverage instead of a probe per serving organisation.
+        Index(
+            "ix_organisation_hidden",
+            "id",
+            "country_code",
+            postgresql_where=text("hide_exact_location"),
+            sqlite_where=text("hide_exact_location"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -189,7 +189,9 @@ _SITES = (
 _HIDING = (
     select(Organisation.id, Organisation.country_code)
     .join(DistrictCoverage, DistrictCoverage.organisation_id == Organisation.id)
-    .where(_SERVING, Organisation.hide_exact_location.is_(True))
+    # `WHERE hide_exact_location`, ix_organisation_hidden's own predicate (PostgreSQL does not match
+    # `IS true` to it)
+    .where(_SERVING, Organisation.hide_exact_location)
 )
 
 
