@@ -150,8 +150,7 @@ def organisation_sites(
     are read. `data_version` (the page cache's directory version) lets such a page reuse the count
     of published sites (published_site_count)."""
     if feature_id is not None:
-        rows = db.session.execute(_site_rows(viewer.key).where(Location.uuid == feature_id)).all()
-        return _site_features(rows), len(rows)
+        return _one_feature(feature_id, viewer.key, data_version)
     lon, lat, exact = viewer.position_columns()
     in_boxes = None  # the published sites in the boxes, from an index alone (not for a country contact)
     plain = not (query.cql is not None or query.filters or query.interval or query.sortby)
@@ -191,36 +190,58 @@ def organisation_sites(
     return _page_features(page, viewer.key, data_version), total
 
 
-_FEATURES: dict[tuple, dict[int, dict]] = {}  # (database, data version, viewer key) -> site id -> feature
-FEATURES_KEPT = 50_000  # per process, all readers together; past it the memos start again (about 1 KB each)
+_FEATURES: dict[tuple, dict[int | str, dict]] = {}  # (database, data version, viewer key) -> features
+FEATURES_KEPT = 100_000  # entries per process, all readers together (a feature is kept under its id and uuid)
+
+
+def _memo(viewer_key: str, data_version: tuple | None) -> dict[int | str, dict]:
+    """The features kept for this version of the directory's data and kind of reader (as
+    published_site_count), by site id and by uuid: a site's feature is read and built once per version,
+    and later pages and single features only look it up. Features are shared, so never changed in
+    place (ogc_documents.FeatureShape copies). Without a version, an empty memo that keeps nothing."""
+    if data_version is None:
+        return {}
+    key = (db.engine.url.render_as_string(hide_password=True), data_version, viewer_key)
+    memo = _FEATURES.get(key)
+    if memo is None:
+        for old in [k for k in list(_FEATURES) if k[:2] != key[:2]]:  # an older version's
+            _FEATURES.pop(old, None)
+        memo = _FEATURES.setdefault(key, {})
+    return memo
 
 
 def _page_features(page: list[int], viewer_key: str, data_version: tuple | None) -> list[dict]:
-    """The features of these sites, in this order. Kept per version of the directory's data and kind of
-    reader (as published_site_count): a site's feature is read and built once per version, and later
-    pages only look it up. Features are shared, so never changed in place (ogc_documents.FeatureShape
-    copies). Safe across threads: a memo cleared by another thread costs a read, never a feature."""
-    if data_version is None:
-        memo: dict[int, dict] = {}
-    else:
-        key = (db.engine.url.render_as_string(hide_password=True), data_version, viewer_key)
-        memo = _FEATURES.get(key)
-        if memo is None:
-            for old in [k for k in list(_FEATURES) if k[:2] != key[:2]]:  # an older version's
-                _FEATURES.pop(old, None)
-            memo = _FEATURES.setdefault(key, {})
+    """The features of these sites, in this order, from the memo (_memo) or read for those not in it."""
+    memo = _memo(viewer_key, data_version)
     found = {site_id: feature for site_id in page if (feature := memo.get(site_id)) is not None}
     missing = [site_id for site_id in page if site_id not in found]
     if missing:
-        rows = db.session.execute(_site_rows(viewer_key).where(Location.id.in_(missing))).all()
-        read = dict(zip((row.id for row in rows), _site_features(rows), strict=True))
-        found |= read
-        if data_version is not None:
-            if sum(len(kept) for kept in list(_FEATURES.values())) + len(read) > FEATURES_KEPT:
-                for kept in list(_FEATURES.values()):
-                    kept.clear()
-            memo.update(read)
+        found |= _read(memo, viewer_key, data_version, Location.id.in_(missing))
     return [found[site_id] for site_id in page if site_id in found]  # (one deleted since the ids were read)
+
+
+def _one_feature(uuid: str, viewer_key: str, data_version: tuple | None) -> tuple[list[dict], int]:
+    """The feature of the published site of this uuid (from the memo, or read), or none."""
+    memo = _memo(viewer_key, data_version)
+    feature = memo.get(uuid)
+    if feature is None:
+        feature = next(iter(_read(memo, viewer_key, data_version, Location.uuid == uuid).values()), None)
+    return ([feature], 1) if feature is not None else ([], 0)
+
+
+def _read(memo: dict, viewer_key: str, data_version: tuple | None, condition) -> dict[int, dict]:
+    """The features of the published sites meeting `condition`, by site id, kept in the memo under
+    their id and uuid (it starts again past FEATURES_KEPT entries). Safe across threads: a memo
+    cleared by another thread costs a read, never a feature."""
+    rows = db.session.execute(_site_rows(viewer_key).where(condition)).all()
+    read = dict(zip((row.id for row in rows), _site_features(rows), strict=True))
+    if data_version is not None and read:
+        if sum(len(kept) for kept in list(_FEATURES.values())) + 2 * len(read) > FEATURES_KEPT:
+            for kept in list(_FEATURES.values()):
+                kept.clear()
+        for site_id, feature in read.items():
+            memo[site_id] = memo[feature["id"]] = feature
+    return read
 
 
 @functools.lru_cache(maxsize=64)

@@ -30,11 +30,13 @@ def test_an_edit_through_the_form_shows_at_once_in_a_page_read_before_it(fresh_a
             .where(Organisation.hide_exact_location.is_(False), Organisation.status == Status.PUBLISHED)
             .order_by(Location.id)
         ).first()
-        uuid, lon, lat = site.organisation.uuid, site.lon, site.lat
+        uuid, site_uuid, lon, lat = site.organisation.uuid, site.uuid, site.lon, site.lat
     public = fresh_app.test_client()
     box = _box_around(lon, lat)
     before = _feature(public, box, uuid)
     assert before["properties"]["name"] != "Casa del Migrante Renombrada"
+    single = public.get(f"{ITEMS}/{site_uuid}?f=json").get_json()  # kept under its uuid
+    assert single["properties"]["name"] == before["properties"]["name"]
 
     ts = login_as(fresh_app.test_client(), "ts_admin")
     form = open_form(ts, f"/organisations/{uuid}/edit")
@@ -45,6 +47,8 @@ def test_an_edit_through_the_form_shows_at_once_in_a_page_read_before_it(fresh_a
     assert after["properties"]["name"] == "Casa del Migrante Renombrada"
     assert after["geometry"]["coordinates"][1] == round(lat + 0.005, 5)
     assert after["properties"]["updated"] > before["properties"]["updated"]
+    single = public.get(f"{ITEMS}/{site_uuid}?f=json").get_json()
+    assert (single["properties"]["name"], single["geometry"]) == (after["properties"]["name"], after["geometry"])
 
 
 def test_a_hidden_sites_exact_point_read_by_the_ts_is_never_shown_to_the_public(fresh_app, login_as):
@@ -66,6 +70,10 @@ def test_a_hidden_sites_exact_point_read_by_the_ts_is_never_shown_to_the_public(
     for _ in range(2):
         seen_by_ts = next(f for f in ts.get(url).get_json()["features"] if f["id"] == uuid)
         seen_by_public = next(f for f in fresh_app.test_client().get(url).get_json()["features"] if f["id"] == uuid)
+        if _:  # the second time, the single feature too, read by each
+            alone = fresh_app.test_client().get(f"{ITEMS}/{uuid}?f=json").get_json()
+            assert alone["geometry"] == seen_by_public["geometry"]
+            assert ts.get(f"{ITEMS}/{uuid}?f=json").get_json()["geometry"] == seen_by_ts["geometry"]
         assert seen_by_ts["geometry"]["coordinates"] == [round(exact[0], 5), round(exact[1], 5)]
         assert seen_by_ts["properties"]["exact_position"] is True
         assert seen_by_public["geometry"]["coordinates"] == [round(public_point[0], 5), round(public_point[1], 5)]
@@ -75,13 +83,18 @@ def test_a_hidden_sites_exact_point_read_by_the_ts_is_never_shown_to_the_public(
 def test_the_memo_stays_within_its_bound_and_pages_stay_whole(app, client, monkeypatch):
     from directory_app.api import ogc_features
 
-    monkeypatch.setattr(ogc_features, "FEATURES_KEPT", 50)
+    monkeypatch.setattr(ogc_features, "FEATURES_KEPT", 100)  # a page of 40: 80 entries
     first = client.get(f"{ITEMS}?f=json&limit=40").get_json()
     ids, offset = [], 0
     while page := client.get(f"{ITEMS}?f=json&limit=40&offset={offset}").get_json()["features"]:
         assert all(f["geometry"]["type"] == "Point" and f["properties"]["name"] for f in page)
         ids += [f["id"] for f in page]
         offset += 40
-        assert sum(len(kept) for kept in ogc_features._FEATURES.values()) <= 50
+        assert sum(len(kept) for kept in ogc_features._FEATURES.values()) <= 100
     assert len(ids) == len(set(ids)) == first["numberMatched"] > 100
     assert client.get(f"{ITEMS}?f=json&limit=40").get_json()["features"] == first["features"]
+    for feature in first["features"][:5]:  # single features, kept under their uuid
+        one = client.get(f"{ITEMS}/{feature['id']}?f=json").get_json()
+        assert {k: one[k] for k in ("id", "geometry", "properties")} == {
+            k: feature[k] for k in ("id", "geometry", "properties")
+        }
