@@ -22,14 +22,19 @@ def _feature(client, box: str, uuid: str) -> dict:
     return next(f for f in page["features"] if f["properties"]["organisation_id"] == uuid)
 
 
+def _first_published_site(hidden: bool) -> Location:
+    """The first site of a published organisation that hides (or shows) its exact location."""
+    return db.session.scalars(
+        select(Location)
+        .join(Organisation)
+        .where(Organisation.hide_exact_location.is_(hidden), Organisation.status == Status.PUBLISHED)
+        .order_by(Location.id)
+    ).first()
+
+
 def test_an_edit_through_the_form_shows_at_once_in_a_page_read_before_it(fresh_app, login_as):
     with fresh_app.app_context():
-        site = db.session.scalars(
-            select(Location)
-            .join(Organisation)
-            .where(Organisation.hide_exact_location.is_(False), Organisation.status == Status.PUBLISHED)
-            .order_by(Location.id)
-        ).first()
+        site = _first_published_site(hidden=False)
         uuid, site_uuid, lon, lat = site.organisation.uuid, site.uuid, site.lon, site.lat
     public = fresh_app.test_client()
     box = _box_around(lon, lat)
@@ -53,12 +58,7 @@ def test_an_edit_through_the_form_shows_at_once_in_a_page_read_before_it(fresh_a
 
 def test_a_hidden_sites_exact_point_read_by_the_ts_is_never_shown_to_the_public(fresh_app, login_as):
     with fresh_app.app_context():
-        site = db.session.scalars(
-            select(Location)
-            .join(Organisation)
-            .where(Organisation.hide_exact_location.is_(True), Organisation.status == Status.PUBLISHED)
-            .order_by(Location.id)
-        ).first()
+        site = _first_published_site(hidden=True)
         exact, public_point = (site.lon, site.lat), (site.public_lon, site.public_lat)
         uuid = site.uuid
     assert exact != public_point
