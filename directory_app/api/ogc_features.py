@@ -24,7 +24,7 @@ Sites are paged by their ids first, and only the page's sites are then read whol
 whether a site is published is read from its own row (Location.organisation_status, a copy of its
 organisation's status), so a page without box, filter nor sortby, and its count, walk one index of the
 location table (ix_location_status_page) and join no organisation, however far the offset. The page's
-features are kept per version of the directory's data and kind of reader (_page_features)."""
+features are kept per version of the directory's data and kind of reader (_memo)."""
 
 from __future__ import annotations
 

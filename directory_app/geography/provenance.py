@@ -113,17 +113,6 @@ def district_provenance(district_ids: list[int] | None = None) -> dict[int, Prov
     }
 
 
-def official_unit_ids(district_id: int) -> set[int]:
-    """The district's units that an official source assigns."""
-    return set(
-        db.session.scalars(
-            select(district_unit.c.admin_unit_id).where(
-                district_unit.c.district_id == district_id, district_unit.c.source_id.is_not(None)
-            )
-        )
-    )
-
-
 @dataclass(frozen=True)
 class SourceListing:
     source: DistrictSource

@@ -81,7 +81,7 @@ _UNITS = (
 @dataclass(frozen=True)
 class UnitLine:
     """One of a district's units as its page lists it: its name (i18n.unit_name) and code, and whether an
-    official source assigns it (geography.provenance.official_unit_ids)."""
+    official source assigns it (its district_unit row names a source)."""
 
     id: int
     code: str
