@@ -277,3 +277,27 @@ def test_the_sites_extent_is_one_aggregate_per_stored_position(app, viewer):
                 assert plan.splitlines()[0].startswith("Aggregate"), plan
                 assert "Seq Scan on location" not in plan, plan
         db.session.rollback()
+
+
+def test_a_box_page_on_postgresql_makes_no_transaction_round_trips(app, client, monkeypatch):
+    """Its one statement runs in autocommit: no BEGIN before it, no ROLLBACK after (ogc_features.
+    _statements_on_their_own); the answer is the same page. The first request also reads the directory
+    version (at most once a second, kept here for the test's length), which begins the session as usual."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite has no round trips to spare")
+    monkeypatch.setattr(app.extensions["page_cache"], "ttl", 3600.0)
+    autocommit: list[bool] = []
+
+    def keep(_conn, cursor, statement, _parameters, _context, _many):
+        if "OVER ()" in statement:
+            autocommit.append(cursor.connection.autocommit)
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        pages = [client.get(f"{ITEMS}?f=json&limit=5&bbox=-100,15,-90,22").get_json() for _ in range(3)]
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", keep)
+    assert autocommit[1:] == [True, True]
+    assert pages[0] == pages[1] == pages[2] and pages[0]["numberMatched"] >= len(pages[0]["features"]) == 5
