@@ -51,6 +51,7 @@ from directory_app.organisations.site_boxes import (
     shown_position,
     within,
 )
+from directory_app.organisations.site_points import published_points
 from geo.simplify import simplify_coverage
 
 DISTRICT_TOLERANCE = 0.01
@@ -165,6 +166,10 @@ def organisation_sites(
     lon, lat, exact = viewer.position_columns()
     in_boxes = None  # the published sites in the boxes, from an index alone (not for a country contact)
     plain = not (query.cql is not None or query.filters or query.interval or query.sortby)
+    points = published_points(viewer.key, data_version) if plain and query.boxes else None
+    if points is not None:  # kept in memory for this version: no query for the page's ids and count
+        page, total = points.page_in_boxes(query.boxes, 0 if query.hits else query.limit, query.offset)
+        return (_page_features(page, viewer.key, data_version) if page else []), total
     if plain and query.boxes:
         in_boxes = published_site_ids_in_boxes(viewer.key, query.boxes)
     if in_boxes is not None:

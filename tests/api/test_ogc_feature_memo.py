@@ -101,3 +101,32 @@ def test_the_memo_stays_within_its_bound_and_pages_stay_whole(app, client, monke
         assert {k: one[k] for k in ("id", "geometry", "properties")} == {
             k: feature[k] for k in ("id", "geometry", "properties")
         }
+
+
+def test_a_site_moved_through_the_form_leaves_a_box_read_before_the_move(fresh_app, login_as):
+    """A box's sites and count are kept per version too (organisations.site_points): the move shows in
+    the next page, for the public and for the TS."""
+    with fresh_app.app_context():
+        site = _first_published_site(hidden=False)
+        uuid, site_uuid, lon, lat = site.organisation.uuid, site.uuid, site.lon, site.lat
+    ts = login_as(fresh_app.test_client(), "ts_admin")
+    readers = {"public": fresh_app.test_client(), "ts": ts}
+    old_box, new_box = _box_around(lon, lat), _box_around(lon, lat + 0.05)
+
+    def box_page(reader, box):
+        page = reader.get(f"{ITEMS}?f=json&limit=1000&bbox={box}").get_json()
+        assert page["numberMatched"] == len(page["features"])
+        return {f["id"] for f in page["features"]}
+
+    before = {name: (box_page(r, old_box), box_page(r, new_box)) for name, r in readers.items()}
+    assert all(site_uuid in old and site_uuid not in new for old, new in before.values())
+
+    form = open_form(ts, f"/organisations/{uuid}/edit")
+    assert (
+        ts.post(f"/organisations/{uuid}/edit", data=form | {"locations-0-lat": f"{lat + 0.05:.6f}"}).status_code == 302
+    )
+
+    for name, reader in readers.items():
+        old, new = box_page(reader, old_box), box_page(reader, new_box)
+        assert old == before[name][0] - {site_uuid}
+        assert new == before[name][1] | {site_uuid}
