@@ -78,6 +78,17 @@ def crs_param(args: Mapping[str, str], name: str) -> ogc_crs.Crs:
     return crs
 
 
+def _bbox_problem() -> ApiProblem:
+    """Made only when a bbox is refused (a translated message: not on every box page)."""
+    return ApiProblem(
+        _(
+            "'bbox' must be four numbers (west, south, east, north) or six (west, south, lowest, east, north, "
+            "highest), in the order of the axes of bbox-crs."
+        ),
+        parameter="bbox",
+    )
+
+
 def bbox_boxes(args: Mapping[str, str], crs: ogc_crs.Crs) -> tuple[Box, ...]:
     """The `bbox` as CRS84 boxes: none when absent, two when it crosses the antimeridian (its west
     edge east of its east edge). Four numbers (x1,y1,x2,y2) or six (x1,y1,z1,x2,y2,z2; the features
@@ -85,29 +96,22 @@ def bbox_boxes(args: Mapping[str, str], crs: ogc_crs.Crs) -> tuple[Box, ...]:
     raw = text_param(args, "bbox", 300)
     if not raw:
         return ()
-    problem = ApiProblem(
-        _(
-            "'bbox' must be four numbers (west, south, east, north) or six (west, south, lowest, east, north, "
-            "highest), in the order of the axes of bbox-crs."
-        ),
-        parameter="bbox",
-    )
     try:
         values = [float(part) for part in raw.split(",")]
     except ValueError:
-        raise problem from None
+        raise _bbox_problem() from None
     if len(values) not in (4, 6) or not all(math.isfinite(v) for v in values):
-        raise problem
+        raise _bbox_problem()
     if len(values) == 6:
         if values[2] > values[5]:
-            raise problem
+            raise _bbox_problem()
         values = [values[0], values[1], values[3], values[4]]
     if crs.lat_first:  # latitude first: x (easting) is the second number of each corner
         values = [values[1], values[0], values[3], values[2]]
     x1, y1, x2, y2 = values
     west, south, east, north = crs.bounds
     if not (west <= x1 <= east and west <= x2 <= east and south <= y1 <= y2 <= north):
-        raise problem
+        raise _bbox_problem()
     min_lon, min_lat = ogc_crs.east_north_to_crs84(x1, y1, crs)
     max_lon, max_lat = ogc_crs.east_north_to_crs84(x2, y2, crs)
     if x1 > x2:  # across the antimeridian: the part east of the west edge and the part west of the east edge
