@@ -143,9 +143,11 @@ def _count_and_page(statement, order, query: ItemQuery, count=None, params: dict
 def _statements_on_their_own() -> None:
     """On PostgreSQL, a read of features that opens the request's session runs each of its statements
     on its own (autocommit): no BEGIN and ROLLBACK round trips around its one or two queries (of four
-    round trips a box page made, with the pool's ping). A page's ids and count come from one statement;
-    a site removed before its columns are read is left out of the page (_page_features). A session
-    that has begun already (a signed-in reader's account, the directory version) keeps its transaction."""
+    round trips a box page made, with the pool's ping). Called just before the database is needed: a
+    page answered from memory (site_points, _memo) takes no connection at all. A page's ids and count
+    come from one statement; a site removed before its columns are read is left out of the page
+    (_page_features). A session that has begun already (a signed-in reader's account, the directory
+    version, the sites' points) keeps its transaction."""
     if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
@@ -160,7 +162,6 @@ def organisation_sites(
     point, the position index: neither reads an organisation), then the columns of those sites only
     are read. `data_version` (the page cache's directory version) lets such a page reuse the count
     of published sites (published_site_count)."""
-    _statements_on_their_own()
     if feature_id is not None:
         return _one_feature(feature_id, viewer.key, data_version)
     lon, lat, exact = viewer.position_columns()
@@ -170,6 +171,7 @@ def organisation_sites(
     if points is not None:  # kept in memory for this version: no query for the page's ids and count
         page, total = points.page_in_boxes(query.boxes, 0 if query.hits else query.limit, query.offset)
         return (_page_features(page, viewer.key, data_version) if page else []), total
+    _statements_on_their_own()
     if plain and query.boxes:
         in_boxes = published_site_ids_in_boxes(viewer.key, query.boxes)
     if in_boxes is not None:
@@ -249,6 +251,7 @@ def _read(memo: dict, viewer_key: str, data_version: tuple | None, condition) ->
     """The features of the published sites meeting `condition`, by site id, kept in the memo under
     their id and uuid (it starts again past FEATURES_KEPT entries). Safe across threads: a memo
     cleared by another thread costs a read, never a feature."""
+    _statements_on_their_own()
     rows = db.session.execute(_site_rows(viewer_key).where(condition)).all()
     read = dict(zip((row.id for row in rows), _site_features(rows), strict=True))
     if data_version is not None and read:
