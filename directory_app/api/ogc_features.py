@@ -157,17 +157,18 @@ def organisation_sites(
 ) -> tuple[list[dict], int]:
     """Sites of published organisations as Point features (filters: country, service).
 
-    Deferred join: the page is chosen as site ids alone (a page without box, filter nor sortby walks
-    the index ix_location_status_page; with a box alone, for the public or a reader of every exact
-    point, the position index: neither reads an organisation), then the columns of those sites only
-    are read. `data_version` (the page cache's directory version) lets such a page reuse the count
-    of published sites (published_site_count)."""
+    Deferred join: the page is chosen as site ids alone, then the features of those sites only are
+    read (or found kept: _page_features). Without filter nor sortby, for the public or a reader of
+    every exact point, the ids and count come from the sites' points kept in memory for this data
+    version (organisations.site_points); otherwise, or without a version, from the database: a page
+    without box walks the index ix_location_status_page (its count, published_site_count, kept per
+    version), a box alone the position index (neither reads an organisation)."""
     if feature_id is not None:
         return _one_feature(feature_id, viewer.key, data_version)
     lon, lat, exact = viewer.position_columns()
     in_boxes = None  # the published sites in the boxes, from an index alone (not for a country contact)
     plain = not (query.cql is not None or query.filters or query.interval or query.sortby)
-    points = published_points(viewer.key, data_version) if plain and query.boxes else None
+    points = published_points(viewer.key, data_version) if plain else None
     if points is not None:  # kept in memory for this version: no query for the page's ids and count
         page, total = points.page_in_boxes(query.boxes, 0 if query.hits else query.limit, query.offset)
         return (_page_features(page, viewer.key, data_version) if page else []), total

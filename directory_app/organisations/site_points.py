@@ -3,7 +3,8 @@
 A page of the published sites in a box, ordered by id, with how many there are (/ogc's `organisations`
 with a bbox and nothing else) is, from the index (site_boxes.published_site_ids_in_boxes), one query
 that finds, counts and sorts every site in the box: 7 ms on PostgreSQL for a box of 7,000 sites at
-100,000 organisations, most of it counting and sorting rows that are not on the page. Here each process
+100,000 organisations, most of it counting and sorting rows that are not on the page; a page without a
+box walks the index past every site before its offset. Here each process
 reads, once per data version and kind of reader, the ids and stored positions of every published site
 (as arrays, ordered by id: 24 bytes a site), and a box is then a comparison over those arrays: the
 count and the page's ids without a query.
@@ -39,8 +40,10 @@ class Points:
     lats: np.ndarray
 
     def page_in_boxes(self, boxes: tuple[Box, ...], limit: int, offset: int) -> tuple[list[int], int]:
-        """The ids of the sites in any of the boxes (edges included), `limit` of them from `offset`
-        in the order of their ids, and how many there are in all."""
+        """The ids of the sites in any of the boxes (edges included; every site without a box), `limit`
+        of them from `offset` in the order of their ids, and how many there are in all."""
+        if not boxes:
+            return self.ids[offset : offset + limit].tolist(), len(self.ids)
         inside = np.zeros(len(self.ids), dtype=bool)
         for west, south, east, north in boxes:
             inside |= (self.lons >= west) & (self.lons <= east) & (self.lats >= south) & (self.lats <= north)
