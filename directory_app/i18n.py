@@ -31,7 +31,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from babel.numbers import NumberPattern, get_decimal_symbol, get_group_symbol, parse_pattern
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Babel, Domain, format_date, format_decimal, get_locale
 from werkzeug.utils import cached_property
 
@@ -51,6 +51,23 @@ class _PerAppDomain(Domain):
 
     def get_translations_cache(self, ctx):
         return current_app.extensions.setdefault("i18n_translations", {})
+
+    def get_translations(self):
+        """Flask-Babel's, kept for the rest of the request while its locale stays the same (force_locale
+        changes it): Flask-Babel looks the request's context, locale and catalog up again on every text
+        (about 25 us on the benchmark machine; a district page translates about 120). Kept in Flask-Babel's
+        own namespace of the request (g._flask_babel), beside the locale it holds (babel_locale); anything
+        else, as before."""
+        babel_context = g.get("_flask_babel") if g else None
+        locale = getattr(babel_context, "babel_locale", None)
+        if locale is None:
+            return super().get_translations()
+        kept = getattr(babel_context, "directory_translations", None)
+        if kept is not None and kept[0] is self and kept[1] is locale:
+            return kept[2]
+        translations = super().get_translations()
+        babel_context.directory_translations = (self, locale, translations)
+        return translations
 
 
 class DirectoryBabel(Babel):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict, Consulate, ConsulateStatus, consulate_sending_country
@@ -63,32 +64,40 @@ def windows_of(consulate_id: int) -> list[ConsularWindow]:
 
 
 def networks_of(consulate_id: int, lang: str) -> list[NetworkChapter]:
-    """The networks the consulate belongs to, each with the other members of the same chapter."""
-    mine = db.session.scalars(select(ConsularNetworkMember).where(ConsularNetworkMember.consulate_id == consulate_id))
-    chapters = []
-    for member in mine:
-        partners = db.session.scalars(
-            select(Consulate)
-            .join(ConsularNetworkMember, ConsularNetworkMember.consulate_id == Consulate.id)
-            .where(
-                ConsularNetworkMember.network_id == member.network_id,
-                ConsularNetworkMember.chapter == member.chapter,
-                Consulate.id != consulate_id,
-            )
-            .order_by(Consulate.code)
-        ).all()
-        chapters.append(
-            NetworkChapter(
-                code=member.network.code,
-                name=member.network.name(lang),
-                chapter=member.chapter,
-                since=member.since,
-                partners=list(partners),
-                sources=source_parts(member.source),
-                source_date=member.source_date,
-                note=member.note,
-            )
+    """The networks the consulate belongs to, each with the other members of the same chapter (their
+    districts loaded too, which the page links to): one query when it belongs to none, three otherwise,
+    whatever the number of its networks and partners."""
+    mine = db.session.scalars(
+        select(ConsularNetworkMember)
+        .where(ConsularNetworkMember.consulate_id == consulate_id)
+        .options(joinedload(ConsularNetworkMember.network))
+    ).all()
+    if not mine:
+        return []
+    partners: dict[tuple[int, str], list[Consulate]] = {(m.network_id, m.chapter): [] for m in mine}
+    rows = db.session.execute(
+        select(ConsularNetworkMember.network_id, ConsularNetworkMember.chapter, Consulate)
+        .join(ConsularNetworkMember, ConsularNetworkMember.consulate_id == Consulate.id)
+        .where(ConsularNetworkMember.network_id.in_({m.network_id for m in mine}), Consulate.id != consulate_id)
+        .options(selectinload(Consulate.districts))
+        .order_by(Consulate.code)
+    ).all()
+    for network_id, chapter, partner in rows:
+        if (network_id, chapter) in partners:
+            partners[network_id, chapter].append(partner)
+    chapters = [
+        NetworkChapter(
+            code=member.network.code,
+            name=member.network.name(lang),
+            chapter=member.chapter,
+            since=member.since,
+            partners=partners[member.network_id, member.chapter],
+            sources=source_parts(member.source),
+            source_date=member.source_date,
+            note=member.note,
         )
+        for member in mine
+    ]
     return sorted(chapters, key=lambda c: (c.code, c.chapter))
 
 

@@ -4,7 +4,8 @@ M units (source X, as of DATE); the other units approximate: nearest consulate".
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -93,24 +94,33 @@ def district_provenance(district_ids: list[int] | None = None) -> dict[int, Prov
         counts.group_by(district_unit.c.district_id, district_unit.c.source_id)
     ):
         uses[district_id].append((source_id, n))
-    source_ids = {s for pairs in uses.values() for s, _n in pairs}
-    sources = (  # none for approximate districts: no query then
-        {s.id: s for s in db.session.scalars(select(DistrictSource).where(DistrictSource.id.in_(source_ids)))}
-        if source_ids
-        else {}
+    sources = _sources({s for pairs in uses.values() for s, _n in pairs})
+    return {row.id: _provenance(row, uses.get(row.id, []), sources) for row in db.session.execute(districts)}
+
+
+def provenance_of(district: ConsularDistrict, unit_sources: Iterable[int | None]) -> Provenance:
+    """The provenance of one district whose units' sources are already read (district_unit.source_id of
+    each of its units, None for an approximate one: the district page reads them with its units), as
+    district_provenance gives it: no query for an approximate district, one for its sources otherwise."""
+    counts = Counter(s for s in unit_sources if s is not None)
+    return _provenance(district, list(counts.items()), _sources(set(counts)))
+
+
+def _sources(source_ids: set[int]) -> dict[int, DistrictSource]:
+    """The sources of these ids (none for approximate districts: no query then)."""
+    if not source_ids:
+        return {}
+    return {s.id: s for s in db.session.scalars(select(DistrictSource).where(DistrictSource.id.in_(source_ids)))}
+
+
+def _provenance(district, uses: list[tuple[int, int]], sources: dict[int, DistrictSource]) -> Provenance:
+    """`district` (with provenance, official_units, unit_count) and its (source id, units) pairs."""
+    return Provenance(
+        district.provenance,
+        district.official_units,
+        district.unit_count,
+        tuple(SourceUse(sources[s], n) for s, n in sorted(uses, key=lambda pair: (-pair[1], sources[pair[0]].label))),
     )
-    return {
-        row.id: Provenance(
-            row.provenance,
-            row.official_units,
-            row.unit_count,
-            tuple(
-                SourceUse(sources[s], n)
-                for s, n in sorted(uses.get(row.id, []), key=lambda pair: (-pair[1], sources[pair[0]].label))
-            ),
-        )
-        for row in db.session.execute(districts)
-    }
 
 
 @dataclass(frozen=True)

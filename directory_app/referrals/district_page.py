@@ -12,7 +12,7 @@ from directory_app import vocabulary
 from directory_app.extensions import db
 from directory_app.geography.consular_services import networks_of, source_parts, windows_of
 from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulate, district_unit
-from directory_app.geography.provenance import district_provenance
+from directory_app.geography.provenance import provenance_of
 from directory_app.i18n import unit_name
 from directory_app.organisations.service_choice import ServiceChoice
 from directory_app.referrals import maps
@@ -23,17 +23,21 @@ from directory_app.referrals.sheet_links import sheet_links
 
 
 def find_district(code: str) -> ConsularDistrict | None:
-    """The district of this code, with its consulate and countries, or None (two queries: the
-    district joined to its consulate and countries, then the consulate's sending countries)."""
-    return db.session.scalar(
-        select(ConsularDistrict)
-        .where(ConsularDistrict.code == code)
-        .options(
-            joinedload(ConsularDistrict.consulate).selectinload(Consulate.sending_countries),
-            joinedload(ConsularDistrict.consulate).joinedload(Consulate.host_country),
-            joinedload(ConsularDistrict.sending_country),
-        )
+    """The district of this code, with its consulate and countries, or None (one query: the district
+    joined to its consulate, its countries and the consulate's sending countries, one row for each of
+    those, which are one or two)."""
+    return db.session.execute(_DISTRICT, {"code": code}).unique().scalar_one_or_none()
+
+
+_DISTRICT = (
+    select(ConsularDistrict)
+    .where(ConsularDistrict.code == bindparam("code"))
+    .options(
+        joinedload(ConsularDistrict.consulate).joinedload(Consulate.sending_countries),
+        joinedload(ConsularDistrict.consulate).joinedload(Consulate.host_country),
+        joinedload(ConsularDistrict.sending_country),
     )
+)
 
 
 def district_page_context(district: ConsularDistrict, choice: ServiceChoice, with_map: bool = True) -> dict:
@@ -53,7 +57,7 @@ def district_page_context(district: ConsularDistrict, choice: ServiceChoice, wit
         kind_label=consulate_kind_label(district.consulate.kind),
         map_html=maps.district_map(district, choice) if with_map else "",
         lang=lang,
-        provenance=district_provenance([district.id])[district.id],
+        provenance=provenance_of(district, (unit.source_id for unit in units)),
         units=units,
         office_sources=source_parts(district.consulate.source),
         windows=windows_of(district.consulate_id),
@@ -80,19 +84,23 @@ _UNITS = (
 
 @dataclass(frozen=True)
 class UnitLine:
-    """One of a district's units as its page lists it: its name (i18n.unit_name) and code, and whether an
-    official source assigns it (its district_unit row names a source)."""
+    """One of a district's units as its page lists it: its name (i18n.unit_name) and code, and the official
+    source that assigns it (its district_unit row's source, None for an approximate unit)."""
 
     id: int
     code: str
     name: str
-    official: bool
+    source_id: int | None
+
+    @property
+    def official(self) -> bool:
+        return self.source_id is not None
 
 
 def district_units(district_id: int, language: str) -> list[UnitLine]:
     """The district's admin units in code order (as ConsularDistrict.units), named in `language`."""
     rows = db.session.connection().execute(_UNITS, {"district_id": district_id}).all()
-    return [UnitLine(row.id, row.code, unit_name(row, language), row.source_id is not None) for row in rows]
+    return [UnitLine(row.id, row.code, unit_name(row, language), row.source_id) for row in rows]
 
 
 def consulate_kind_label(kind) -> str:

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from directory_app.extensions import db
 from directory_app.organisations.display import reader_language
 from directory_app.organisations.models import Contact, Location, Organisation, Phone, Service
 from directory_app.organisations.translations import ServiceTranslation, service_text_in
+from directory_app.referrals.id_lists import id_in
 
 
 @dataclass(frozen=True)
@@ -77,10 +78,10 @@ class OrganisationCard:
         return first + [whatsapp] if whatsapp is not None and whatsapp not in first else first
 
 
-# The cards' statements, built once: the ids go in as one expanding parameter (a list of literals was
-# coerced element by element, and its statement's cache key built, on every page), and they are run on the
-# session's connection (Core rows: the ORM's execution layer added a quarter of each query's time).
-_IDS = bindparam("ids", expanding=True)
+# The cards' statements, built once: the ids go in as one parameter (referrals.id_lists: a list of literals
+# was coerced element by element, and its statement's cache key built, on every page; an expanding parameter
+# was rendered and parsed id by id), and they are run on the session's connection (Core rows: the ORM's
+# execution layer added a quarter of each query's time).
 _ORGANISATIONS = select(
     Organisation.id,
     Organisation.uuid,
@@ -91,21 +92,21 @@ _ORGANISATIONS = select(
     Organisation.country_code,
     Organisation.last_verified,
     Organisation.original_language,
-).where(Organisation.id.in_(_IDS))
+).where(id_in(Organisation.id))
 # A phone's person is named from the cards' own contacts (a join to the contact table cost PostgreSQL a
 # scan of every contact); a person of another organisation, if any, is read apart (_NAMES).
 _PHONES = (
     select(Phone.organisation_id, Phone.number, Phone.extension, Phone.type, Phone.description, Phone.contact_id)
-    .where(Phone.organisation_id.in_(_IDS))
+    .where(id_in(Phone.organisation_id))
     .order_by(Phone.id)
 )
 _CONTACTS = (
     select(Contact.organisation_id, Contact.id, Contact.name, Contact.title, Contact.email)
-    .where(Contact.organisation_id.in_(_IDS))
+    .where(id_in(Contact.organisation_id))
     .order_by(Contact.id)
 )
-_NAMES = select(Contact.id, Contact.name).where(Contact.id.in_(_IDS))
-_SITES = select(Location.id, Location.address, Location.city, Location.region).where(Location.id.in_(_IDS))
+_NAMES = select(Contact.id, Contact.name).where(id_in(Contact.id))
+_SITES = select(Location.id, Location.address, Location.city, Location.region).where(id_in(Location.id))
 
 
 @lru_cache(maxsize=8)
@@ -121,7 +122,7 @@ def _services(reader: str):
             ServiceTranslation.text,
         )
         .outerjoin(ServiceTranslation, service_text_in("schedule", reader))
-        .where(Service.organisation_id.in_(_IDS), Service.is_active.is_(True))
+        .where(id_in(Service.organisation_id), Service.is_active.is_(True))
         .order_by(Service.id)
     )
 
