@@ -264,7 +264,35 @@ def wait_for_quiet(max_load: float, minutes: float) -> float:
     return os.getloadavg()[0]
 
 
-def paired_rounds(ours: str, peer: str, lists: dict[str, list[str]], args) -> dict:
+def _cpu_seconds(pid: int) -> float:
+    """CPU time of a process and of its children (a gunicorn master and its workers), from /proc."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # from the state (field 3) on
+        except OSError:
+            continue  # ended meanwhile
+        if stat.parent.name == str(pid) or fields[1] == str(pid):  # itself, or its child (ppid)
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def settle(pids: list[int], step: float = 0.5, busy: float = 0.1, timeout: float = 60) -> float:
+    """Wait until these servers stop working (under `busy` of a core over `step` seconds) and say how
+    long it took: requests in flight when wrk stops go on, a slow kind's for seconds (pygeoapi's districts,
+    3 s each), and would take the cores from the next run, whichever server it measures."""
+    started = time.monotonic()
+    before = sum(_cpu_seconds(pid) for pid in pids)
+    while time.monotonic() - started < timeout:
+        time.sleep(step)
+        now = sum(_cpu_seconds(pid) for pid in pids)
+        if now - before < busy * step:
+            break
+        before = now
+    return time.monotonic() - started
+
+
+def paired_rounds(ours: str, peer: str, lists: dict[str, list[str]], args, pids: list[int]) -> dict:
     results: dict[str, dict] = {kind: {"ours": [], "pygeoapi": [], "ratio": []} for kind in lists}
     for number in range(args.rounds):
         for kind, paths in lists.items():
@@ -272,6 +300,7 @@ def paired_rounds(ours: str, peer: str, lists: dict[str, list[str]], args) -> di
             order = ("ours", "pygeoapi") if number % 2 == 0 else ("pygeoapi", "ours")
             for server in order:
                 base, prefix = (ours, "/ogc") if server == "ours" else (peer, "")
+                settle(pids)  # neither server still busy with the last run's requests
                 runs[server] = pages.run_wrk(base, [prefix + p for p in paths], args.connections, args.duration)
                 results[kind][server].append(runs[server])
             results[kind]["ratio"].append(runs["ours"]["rps"] / max(runs["pygeoapi"]["rps"], 1e-9))
@@ -316,7 +345,8 @@ def write_docs(results: dict) -> None:
             "",
             f"benchmarks/ogc_peer.py at {results['source']}, {results['measured_at']}: gunicorn {WORKERS} workers x "
             f"{THREADS} threads for both, wrk {results['connections']} connections, {results['duration']} s per kind "
-            f"and server, {results['rounds']} paired rounds, load average {results['load_before']:.1f} before. "
+            f"and server (each run once both servers are idle), {results['rounds']} paired rounds, load average "
+            f"{results['load_before']:.1f} before. "
             f"Same answers: {agree}.",
             "",
             *rows,
@@ -372,7 +402,7 @@ def main(argv=None) -> None:
                 duration=args.duration,
                 connections=args.connections,
             )
-            results["measured"] = paired_rounds(ours, peer, lists, args)
+            results["measured"] = paired_rounds(ours, peer, lists, args, [server.pid, peer_server.pid])
     finally:
         for process in (server, peer_server):
             if process is not None:
