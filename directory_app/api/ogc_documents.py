@@ -244,7 +244,11 @@ class FeatureShape:
     properties: tuple[str, ...] | None = None
 
     def apply(self, feature: dict) -> dict:
-        """A new feature dict (the features' geometries may be shared: never changed in place)."""
+        """The feature as this shape writes it: itself when CRS84 with every property (the features
+        may be shared, kept by ogc_features: a document is written, never changed in place), else a new
+        dict."""
+        if self.crs.is_crs84 and self.properties is None:
+            return feature
         out = dict(feature)
         if not self.crs.is_crs84:
             out["geometry"] = ogc_crs.geometry_to(feature["geometry"], self.crs)
