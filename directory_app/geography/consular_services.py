@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from directory_app.extensions import db
 from directory_app.geography.models import ConsularDistrict, Consulate, ConsulateStatus, consulate_sending_country
@@ -57,23 +57,20 @@ class NetworkChapter:
     note: str
 
 
-def windows_of(consulate_id: int) -> list[ConsularWindow]:
+def windows_of(consulate: Consulate) -> list[ConsularWindow]:
     """The consulate's service windows, active ones first."""
-    query = select(ConsularWindow).where(ConsularWindow.consulate_id == consulate_id)
-    return sorted(db.session.scalars(query), key=lambda w: (w.status != "active", w.code))
+    return sorted(consulate.windows, key=lambda w: (w.status != "active", w.code))
 
 
-def networks_of(consulate_id: int, lang: str) -> list[NetworkChapter]:
+def networks_of(consulate: Consulate, lang: str) -> list[NetworkChapter]:
     """The networks the consulate belongs to, each with the other members of the same chapter (their
-    districts loaded too, which the page links to): one query when it belongs to none, three otherwise,
-    whatever the number of its networks and partners."""
-    mine = db.session.scalars(
-        select(ConsularNetworkMember)
-        .where(ConsularNetworkMember.consulate_id == consulate_id)
-        .options(joinedload(ConsularNetworkMember.network))
-    ).all()
+    districts loaded too, which the page links to): no query when it belongs to none (its memberships are
+    read with it, referrals.district_page.find_district; else loaded now), two otherwise, whatever the number
+    of its networks and partners."""
+    mine = consulate.network_memberships
     if not mine:
         return []
+    consulate_id = consulate.id
     partners: dict[tuple[int, str], list[Consulate]] = {(m.network_id, m.chapter): [] for m in mine}
     rows = db.session.execute(
         select(ConsularNetworkMember.network_id, ConsularNetworkMember.chapter, Consulate)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -25,6 +26,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory_app.extensions import db
 from directory_app.models_base import GeometryMixin, TimestampMixin, utcnow
+
+if TYPE_CHECKING:
+    from directory_app.geography.network_models import ConsularNetworkMember, ConsularWindow
 
 
 class Country(GeometryMixin, db.Model):
@@ -53,6 +57,9 @@ class AdminUnit(GeometryMixin, db.Model):
     """
 
     __tablename__ = "admin_unit"
+    # A district's units named from the index alone (referrals.district_page.district_units): PostgreSQL read
+    # the whole table, wide with its boundaries, for a hash join.
+    __table_args__ = (Index("ix_admin_unit_names", "id", "code", "name_local", "name_es", "name_en"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)
@@ -138,6 +145,10 @@ class Consulate(TimestampMixin, db.Model):
     admin_unit: Mapped[AdminUnit | None] = relationship()
     sending_countries: Mapped[list[Country]] = relationship(secondary=consulate_sending_country, order_by=Country.code)
     districts: Mapped[list[ConsularDistrict]] = relationship(back_populates="consulate")
+    # What its district page shows beside the district (geography.consular_services), read with the district
+    # in the same query (referrals.district_page.find_district); written through their own classes only.
+    windows: Mapped[list[ConsularWindow]] = relationship(viewonly=True)
+    network_memberships: Mapped[list[ConsularNetworkMember]] = relationship(viewonly=True)
 
     @property
     def is_joint(self) -> bool:

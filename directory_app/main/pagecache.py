@@ -36,6 +36,7 @@ an edit does not draw it again, in any worker. Without Redis the caller keeps it
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
@@ -48,7 +49,7 @@ from uuid import UUID
 from flask import Flask, Response, current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, case, exists, func, select
 
 from directory_app.extensions import db
 from directory_app.security import csp_nonce
@@ -109,7 +110,26 @@ NEWEST_FIRST_FROM = 1_000
 
 def district_version(code: str) -> str:
     """What a district page shows of the organisations serving the district: how many there are
-    (district_count) and the newest change among them."""
+    (district_count) and the newest change among them. One query, and a second one only for a district
+    served by NEWEST_FIRST_FROM organisations or more: the newest change is added up from the district's
+    own rows in the same statement when they are fewer (its CASE reads them only then)."""
+    from directory_app.organisations.models import Organisation
+
+    found = db.session.execute(_district_version_statement(), {"code": code, "threshold": NEWEST_FIRST_FROM}).first()
+    if found is None or not found[1]:
+        return "0@None"
+    district_id, count, newest = found
+    if count >= NEWEST_FIRST_FROM:
+        from directory_app.organisations.models import DistrictCoverage
+
+        serves = (DistrictCoverage.organisation_id == Organisation.id) & (DistrictCoverage.district_id == district_id)
+        walk = select(Organisation.updated_at).where(exists().where(serves))
+        newest = db.session.scalar(walk.order_by(Organisation.updated_at.desc()).limit(1))
+    return f"{count}@{newest}"
+
+
+@functools.cache  # built once, at the first request (the models import this module)
+def _district_version_statement():
     from directory_app.geography.models import ConsularDistrict
     from directory_app.organisations.models import DistrictCount, DistrictCoverage, Organisation
 
@@ -118,17 +138,14 @@ def district_version(code: str) -> str:
         .where(DistrictCount.district_id == ConsularDistrict.id)
         .scalar_subquery()
     )
-    found = db.session.execute(select(ConsularDistrict.id, serving).where(ConsularDistrict.code == code)).first()
-    if found is None or not found[1]:
-        return "0@None"
-    district_id, count = found
-    serves = (DistrictCoverage.organisation_id == Organisation.id) & (DistrictCoverage.district_id == district_id)
-    if count >= NEWEST_FIRST_FROM:
-        newest = select(Organisation.updated_at).where(exists().where(serves))
-        newest = newest.order_by(Organisation.updated_at.desc()).limit(1)
-    else:
-        newest = select(func.max(Organisation.updated_at)).join(DistrictCoverage, serves)
-    return f"{count}@{db.session.scalar(newest)}"
+    newest = (
+        select(func.max(Organisation.updated_at))
+        .join(DistrictCoverage, DistrictCoverage.organisation_id == Organisation.id)
+        .where(DistrictCoverage.district_id == ConsularDistrict.id)
+        .scalar_subquery()
+    )
+    small = case((serving < bindparam("threshold"), newest), else_=None)
+    return select(ConsularDistrict.id, serving, small).where(ConsularDistrict.code == bindparam("code"))
 
 
 def organisation_version(organisation_uuid: str) -> str:

@@ -111,6 +111,8 @@ class Organisation(UuidMixin, GeometryMixin, TimestampMixin, db.Model):
     __table_args__ = (
         Index("ix_organisation_listing", "status", "sort_name", "id"),
         Index("ix_organisation_updated_at", "updated_at"),  # the page cache's directory version
+        # ... and a district's version: its organisations' last changes read from the index alone
+        Index("ix_organisation_changed", "id", "updated_at"),
         # The few that hide their exact location, for a district page (referrals.district_referrals): on
         # PostgreSQL a hash join with the district's coverage instead of a probe per serving organisation.
         Index(

@@ -12,6 +12,7 @@ from directory_app import vocabulary
 from directory_app.extensions import db
 from directory_app.geography.consular_services import networks_of, source_parts, windows_of
 from directory_app.geography.models import AdminUnit, ConsularDistrict, Consulate, district_unit
+from directory_app.geography.network_models import ConsularNetworkMember
 from directory_app.geography.provenance import provenance_of
 from directory_app.i18n import unit_name
 from directory_app.organisations.service_choice import ServiceChoice
@@ -24,8 +25,8 @@ from directory_app.referrals.sheet_links import sheet_links
 
 def find_district(code: str) -> ConsularDistrict | None:
     """The district of this code, with its consulate and countries, or None (one query: the district
-    joined to its consulate, its countries and the consulate's sending countries, one row for each of
-    those, which are one or two)."""
+    joined to its consulate, its countries, the consulate's sending countries, its service windows and its
+    networks' memberships, one row for each combination of those, which are a few at most)."""
     return db.session.execute(_DISTRICT, {"code": code}).unique().scalar_one_or_none()
 
 
@@ -36,6 +37,10 @@ _DISTRICT = (
         joinedload(ConsularDistrict.consulate).joinedload(Consulate.sending_countries),
         joinedload(ConsularDistrict.consulate).joinedload(Consulate.host_country),
         joinedload(ConsularDistrict.sending_country),
+        joinedload(ConsularDistrict.consulate).joinedload(Consulate.windows),
+        joinedload(ConsularDistrict.consulate)
+        .joinedload(Consulate.network_memberships)
+        .joinedload(ConsularNetworkMember.network),
     )
 )
 
@@ -60,8 +65,8 @@ def district_page_context(district: ConsularDistrict, choice: ServiceChoice, wit
         provenance=provenance_of(district, (unit.source_id for unit in units)),
         units=units,
         office_sources=source_parts(district.consulate.source),
-        windows=windows_of(district.consulate_id),
-        networks=networks_of(district.consulate_id, lang),
+        windows=windows_of(district.consulate),
+        networks=networks_of(district.consulate, lang),
         source_parts=source_parts,
     )
 
