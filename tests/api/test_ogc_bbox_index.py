@@ -17,6 +17,7 @@ from directory_app.organisations.entry_data import EntryData
 from directory_app.organisations.models import Location, Organisation, Status
 from directory_app.organisations.services import update_organisation
 from directory_app.organisations.site_boxes import POINT_INDEXES, PUBLISHED_POINT_INDEXES
+from tests.conftest import make_app
 
 ITEMS = "/ogc/collections/organisations/items"
 # Sees exact positions: (hide_exact_location, organisation country) -> bool, as accounts.access says.
@@ -279,13 +280,14 @@ def test_the_sites_extent_is_one_aggregate_per_stored_position(app, viewer):
         db.session.rollback()
 
 
-def test_box_pages_on_postgresql_make_no_transaction_round_trips(app, client, monkeypatch):
+def test_box_pages_on_postgresql_make_no_transaction_round_trips(worlds, monkeypatch):
     """Reads of box pages run in autocommit: no BEGIN before their statements, no ROLLBACK after
     (ogc_features._statements_on_their_own). The first request also reads the directory version (at
     most once a second, kept here for the test's length), which begins the session as usual, and the
-    sites' points; the next ones, in other boxes, read only their features."""
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("SQLite has no round trips to spare")
+    sites' points; the next ones, in other boxes, read only their features. PostgreSQL only: SQLite has
+    no round trips to spare."""
+    app = make_app(worlds("postgresql"))
+    client = app.test_client()
     from directory_app.api import ogc_features
     from directory_app.organisations import site_points
 
