@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -26,9 +25,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory_app.extensions import db
 from directory_app.models_base import GeometryMixin, TimestampMixin, utcnow
-
-if TYPE_CHECKING:
-    from directory_app.geography.network_models import ConsularNetworkMember, ConsularWindow
 
 
 class Country(GeometryMixin, db.Model):
@@ -147,8 +143,9 @@ class Consulate(TimestampMixin, db.Model):
     districts: Mapped[list[ConsularDistrict]] = relationship(back_populates="consulate")
     # What its district page shows beside the district (geography.consular_services), read with the district
     # in the same query (referrals.district_page.find_district); written through their own classes only.
-    windows: Mapped[list[ConsularWindow]] = relationship(viewonly=True)
-    network_memberships: Mapped[list[ConsularNetworkMember]] = relationship(viewonly=True)
+    # Named, not annotated: geography.network_models imports this module.
+    windows = relationship("ConsularWindow", viewonly=True)
+    network_memberships = relationship("ConsularNetworkMember", viewonly=True)
 
     @property
     def is_joint(self) -> bool:
