@@ -1,5 +1,6 @@
 """i18n.format_km writes a number exactly as Babel's format_decimal does with its pattern, in every
-language, for the values its fast path takes (finite, not negative) and the others."""
+language, for the values its fast path takes (finite, not negative) and the others; i18n.format_number
+as Babel's format_decimal does with the locale's own pattern."""
 
 from __future__ import annotations
 
@@ -28,3 +29,12 @@ def test_format_km_is_babels_format_decimal(app, language):
             some = values[:500]
             assert [many(value) for value in some] == [i18n.format_km(value, decimals) for value in some]
         assert i18n.format_km(None) == "" and i18n.km_formatter()(None) == ""
+
+
+@pytest.mark.parametrize("language", ["en", "es", "fr"])
+def test_format_number_is_babels_format_decimal(app, language):
+    values = [*range(-5, 2000), 9999, 10000, 12345, 1234567, 0.5, 999.5, 1000.0, -0.0]
+    with app.test_request_context("/"), force_locale(language):
+        for value in values:
+            assert i18n.format_number(value) == format_decimal(value), value
+        assert i18n.format_number(None) == ""
