@@ -113,15 +113,13 @@ def district_version(code: str) -> str:
     (district_count) and the newest change among them. One query, and a second one only for a district
     served by NEWEST_FIRST_FROM organisations or more: the newest change is added up from the district's
     own rows in the same statement when they are fewer (its CASE reads them only then)."""
-    from directory_app.organisations.models import Organisation
+    from directory_app.organisations.models import DistrictCoverage, Organisation
 
     found = db.session.execute(_district_version_statement(), {"code": code, "threshold": NEWEST_FIRST_FROM}).first()
     if found is None or not found[1]:
         return "0@None"
     district_id, count, newest = found
     if count >= NEWEST_FIRST_FROM:
-        from directory_app.organisations.models import DistrictCoverage
-
         serves = (DistrictCoverage.organisation_id == Organisation.id) & (DistrictCoverage.district_id == district_id)
         walk = select(Organisation.updated_at).where(exists().where(serves))
         newest = db.session.scalar(walk.order_by(Organisation.updated_at.desc()).limit(1))
