@@ -8,6 +8,8 @@ import ast
 from collections import defaultdict
 from pathlib import Path
 
+from tests.python_source import parse
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("directory_app", "geo")
 
@@ -23,7 +25,7 @@ def _modules() -> dict[str, Path]:
 
 def _imports(path: Path):
     """(imported module, names) of every import in the file, at any depth (function-level too)."""
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             yield node.module, [alias.name for alias in node.names]
         elif isinstance(node, ast.Import):
@@ -114,7 +116,7 @@ def private_uses(name: str, source: str, modules) -> list[str]:
     through an imported module (`x._y`)."""
     found = []
     aliases = {}  # local name -> project module imported under it
-    tree = ast.parse(source)
+    tree = parse(source)
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and node.module.startswith(PACKAGES):
             for alias in node.names:

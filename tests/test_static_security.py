@@ -22,6 +22,8 @@ import jinja2
 import jinja2.nodes
 import pytest
 
+from tests.python_source import parse
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("directory_app", "geo")
 COMPILING_CALLS = {"Template", "from_string", "render_template_string", "Element"}
@@ -52,7 +54,7 @@ def _template_argument(call: ast.Call) -> ast.expr | None:
 def compiled_from_non_constants(source: str, filename: str = "<code>") -> list[str]:
     """Places in `source` where a template is compiled from something other than a string literal."""
     problems = []
-    for node in ast.walk(ast.parse(source, filename)):
+    for node in ast.walk(parse(source, filename)):
         if isinstance(node, ast.Call) and _called_name(node) in COMPILING_CALLS:
             argument = _template_argument(node)
             if argument is None:

@@ -35,6 +35,7 @@ from directory_app.extra_fields.services import define_field, set_values
 from directory_app.geography.models import ConsularDistrict
 from directory_app.organisations.models import CoverageKind, DistrictCoverage, Organisation, Status
 from tests.conftest import TEST_USERS, login_as
+from tests.python_source import parse
 from tests.review.helpers import open_form, stale_edit, text
 
 PAYLOADS = {
@@ -321,7 +322,7 @@ def test_no_lazy_translation_takes_variables():
     str, escaped by Jinja) where the text is used."""
     found = []
     for path in sorted((ROOT / "directory_app").rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = parse(path.read_text(encoding="utf-8"))
         lazy = {
             alias.asname or alias.name
             for node in ast.walk(tree)

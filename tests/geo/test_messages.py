@@ -17,6 +17,7 @@ import shapely
 from geo.coverage_input import _SIGNATURES
 from geo.messages import MESSAGES, GeoMessage, english_number, placeholders
 from geo.validate import _GEOS_REASONS, GeometryError, invalid_reason
+from tests.python_source import parse
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [*sorted((ROOT / "geo").glob("*.py")), ROOT / "directory_app" / "organisations" / "coverage_drawn.py"]
@@ -25,7 +26,7 @@ SOURCES = [*sorted((ROOT / "geo").glob("*.py")), ROOT / "directory_app" / "organ
 def _calls():
     """(file:line, code, keyword names or None when they cannot be read statically) of every message built."""
     for path in SOURCES:
-        tree = ast.parse(path.read_text(), filename=str(path))
+        tree = parse(path.read_text(), filename=str(path))
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
                 continue
