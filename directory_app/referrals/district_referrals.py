@@ -8,10 +8,11 @@ site, so a distance never reveals it.
 
 Speed: two narrow indexed queries read (organisation, category) pairs and site positions of
 the serving organisations (joins from the district lookup index: measured faster on PostgreSQL than
-first reading the ids and then IN lists), a third the few that hide their location (not joined to every
-site row: the wide organisation rows cost SQLite more than the sites), numpy measures every distance at
-once, and only the few shown per category (PER_SERVICE) are read, with their contacts, in a handful of IN
-queries (referrals.referral_cards); their HTML is built by referrals.sheet_html.
+first reading the ids and then IN lists), the sites with the country of the few organisations that hide
+their location (from the small index of those: each site's whole organisation row cost SQLite more than
+the sites), numpy measures every distance at once, and only the few shown per category (PER_SERVICE) are
+read, with their contacts, in two IN queries (referrals.referral_cards); their HTML is built by
+referrals.sheet_html.
 Only active services count, as in the directory's service filter (organisations.service_choice), so
 that "all N organisations" leads to a directory page with N results.
 """
@@ -21,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal_column, select
 
 from directory_app import vocabulary
 from directory_app.accounts.access import exact_location_rule, sees_all_exact_locations
@@ -35,7 +36,7 @@ from directory_app.organisations.models import (
     Status,
 )
 from directory_app.organisations.service_choice import NO_CHOICE, ServiceChoice, service_choice
-from directory_app.referrals.referral_cards import OrganisationCard, ServiceLine, SiteLine, load_cards, load_sites
+from directory_app.referrals.referral_cards import OrganisationCard, ServiceLine, SiteLine, load_cards
 from geo.nearest import geodesic_km
 
 PER_SERVICE = 10
@@ -144,8 +145,7 @@ def district_sheet(
             for i in ids:
                 lists.setdefault(i, set()).add(code)
         shortlisted = {i: frozenset(codes) for i, codes in lists.items()}
-    organisations = load_cards(set(shortlisted))
-    sites = load_sites([nearest.site[i][0] for i in shortlisted if i in nearest.site])
+    organisations, sites = load_cards(set(shortlisted), [nearest.site[i][0] for i in shortlisted if i in nearest.site])
     referrals = {i: _referral(organisations[i], shortlisted[i], nearest, sites) for i in shortlisted}
     groups = [
         ServiceGroup(t.code, t, len(by_category.get(t.code, ())), [referrals[i] for i in shown.get(t.code, ())])
@@ -174,6 +174,12 @@ _CATEGORIES = (
     .where(_SERVING, Service.is_active.is_(True))
 )
 _CHOSEN_CATEGORIES = _CATEGORIES.where(Service.category_code.in_(bindparam("codes", expanding=True)))
+# Each site of a serving organisation, with the organisation's country when it hides its location (NULL
+# otherwise), so that the reader's rule (accounts.access) needs no second query. The few that hide are
+# found in ix_organisation_hidden, whose predicate `hide_exact_location` the join repeats word for word:
+# neither database matches the column as SQLAlchemy writes it (`= 1` on SQLite, `IS true`) to the index,
+# and SQLite then read each site's whole organisation row.
+_HIDING = Organisation.__table__.alias("hiding")
 _SITES = (
     select(
         Location.organisation_id,
@@ -182,16 +188,11 @@ _SITES = (
         Location.lat,
         Location.public_lon,
         Location.public_lat,
+        _HIDING.c.country_code,
     )
     .join(DistrictCoverage, DistrictCoverage.organisation_id == Location.organisation_id)
+    .outerjoin(_HIDING, (_HIDING.c.id == Location.organisation_id) & literal_column("hiding.hide_exact_location"))
     .where(_SERVING)
-)
-_HIDING = (
-    select(Organisation.id, Organisation.country_code)
-    .join(DistrictCoverage, DistrictCoverage.organisation_id == Organisation.id)
-    # `WHERE hide_exact_location`, ix_organisation_hidden's own predicate (PostgreSQL does not match
-    # `IS true` to it)
-    .where(_SERVING, Organisation.hide_exact_location)
 )
 
 
@@ -209,13 +210,12 @@ def _serving_categories(district_id: int, categories: tuple[str, ...]) -> set[tu
 
 def _nearest_sites(district: ConsularDistrict) -> _Nearest:
     """Each serving organisation's nearest site to the consulate, as the reader may see it (the sites
-    read in ix_location_sheet alone)."""
-    connection = db.session.connection()
-    rows = [tuple(row) for row in connection.execute(_SITES, {"district_id": district.id}).all()]
+    read in ix_location_sheet, those that hide their location in ix_organisation_hidden)."""
+    rows = db.session.connection().execute(_SITES, {"district_id": district.id}).all()
     if not rows:
         return _Nearest({}, {})
-    data = np.array(rows, dtype=float)  # (numpy reads a Row 5x slower than a tuple)
-    hidden = _hidden_from_reader(district.id)
+    data = np.array([row[:6] for row in rows], dtype=float)  # (numpy reads a Row 5x slower than a tuple)
+    hidden = _hidden_from_reader({(row[0], row[6]) for row in rows if row[6] is not None})
     exact = ~np.isin(data[:, 0], list(hidden)) if hidden else np.ones(len(data), dtype=bool)
     lons = np.where(exact, data[:, 2], data[:, 4])
     lats = np.where(exact, data[:, 3], data[:, 5])
@@ -240,16 +240,13 @@ def _nearest_sites(district: ConsularDistrict) -> _Nearest:
     return _Nearest(distance, site)
 
 
-def _hidden_from_reader(district_id: int) -> set[int]:
-    """The serving organisations whose exact sites the reader may not see (accounts.access): those that
-    hide their location, but for the readers who see them (one narrow query on the few that hide; none
-    for a reader who sees every exact location). Read apart from the sites: joining each site row to
-    the wide organisation row cost SQLite more than this second query."""
-    if sees_all_exact_locations():
+def _hidden_from_reader(hiding: set[tuple[int, str]]) -> set[int]:
+    """Of the serving organisations that hide their location, (id, country) each, those whose exact sites
+    the reader may not see (accounts.access): all of them but for the readers who see them."""
+    if not hiding or sees_all_exact_locations():
         return set()
     rule = exact_location_rule()
-    rows = db.session.connection().execute(_HIDING, {"district_id": district_id}).all()
-    return {org_id for org_id, country in rows if not rule(True, country)}
+    return {org_id for org_id, country in hiding if not rule(True, country)}
 
 
 def _referral(
