@@ -115,7 +115,12 @@ def district_version(code: str) -> str:
     own rows in the same statement when they are fewer (its CASE reads them only then)."""
     from directory_app.organisations.models import DistrictCoverage, Organisation
 
-    found = db.session.execute(_district_version_statement(), {"code": code, "threshold": NEWEST_FIRST_FROM}).first()
+    # On the session's connection: Core rows, without the ORM's execution layer (its columns need none).
+    found = (
+        db.session.connection()
+        .execute(_district_version_statement(), {"code": code, "threshold": NEWEST_FIRST_FROM})
+        .first()
+    )
     if found is None or not found[1]:
         return "0@None"
     district_id, count, newest = found
