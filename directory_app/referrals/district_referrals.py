@@ -6,8 +6,8 @@ Distances are geodesic, from the consulate to the organisation's nearest site *a
 may see it* (accounts.access): the public measures to the approximate position of a hidden
 site, so a distance never reveals it.
 
-Speed: two narrow indexed queries read (organisation, category) pairs and site positions of
-the serving organisations (joins from the district lookup index: measured faster on PostgreSQL than
+Speed: two narrow indexed queries read each category's organisations (one row a category) and the site
+positions of the serving organisations (joins from the district lookup index: measured faster on PostgreSQL than
 first reading the ids and then IN lists), the sites with the country of the few organisations that hide
 their location (from the small index of those: each site's whole organisation row cost SQLite more than
 the sites), numpy measures every distance at once, and only the few shown per category (PER_SERVICE) are
@@ -36,6 +36,7 @@ from directory_app.organisations.models import (
     Status,
 )
 from directory_app.organisations.service_choice import NO_CHOICE, ServiceChoice, service_choice
+from directory_app.referrals.id_lists import ids_of
 from directory_app.referrals.referral_cards import OrganisationCard, ServiceLine, SiteLine, load_cards
 from geo.nearest import geodesic_km
 
@@ -124,9 +125,7 @@ def district_sheet(
     """The district's sheet for the chosen services (see DistrictSheet)."""
     chosen = set(choice.codes)
     terms = [t for t in vocabulary.SERVICE_CATEGORIES if not chosen or t.code in chosen]
-    by_category: dict[str, list[int]] = {}
-    for org_id, code in _serving_categories(district.id, choice.codes):
-        by_category.setdefault(code, []).append(org_id)
+    by_category = _serving_categories(district.id, choice.codes)
     nearest = _nearest_sites(district)
     # Nearest first, then by id; those without a site last (one key per organisation, not per category).
     keys = {i: (nearest.distance.get(i, float("inf")), i) for ids in by_category.values() for i in ids}
@@ -169,9 +168,10 @@ def district_referrals(
 # quarter of each query's time).
 _SERVING = (DistrictCoverage.district_id == bindparam("district_id")) & (DistrictCoverage.status == Status.PUBLISHED)
 _CATEGORIES = (
-    select(DistrictCoverage.organisation_id, Service.category_code)
+    select(Service.category_code, ids_of(DistrictCoverage.organisation_id))
     .join(Service, Service.organisation_id == DistrictCoverage.organisation_id)
     .where(_SERVING, Service.is_active.is_(True))
+    .group_by(Service.category_code)
 )
 _CHOSEN_CATEGORIES = _CATEGORIES.where(Service.category_code.in_(bindparam("codes", expanding=True)))
 # Each site of a serving organisation, with the organisation's country when it hides its location (NULL
@@ -196,16 +196,17 @@ _SITES = (
 )
 
 
-def _serving_categories(district_id: int, categories: tuple[str, ...]) -> set[tuple[int, str]]:
-    """(organisation id, category) of every active service of the published organisations
-    serving the district (of the given categories, when any; ix_service_sheet covers it). Repeats are
-    dropped here rather than by a DISTINCT (which costs SQLite a temporary B-tree)."""
+def _serving_categories(district_id: int, categories: tuple[str, ...]) -> dict[str, list[int]]:
+    """Category -> the published organisations serving the district that offer it (an active service of
+    it), each once; of the given categories, when any (ix_service_sheet covers it). One row a category;
+    an organisation with two services of a category is dropped here rather than by a DISTINCT (which costs
+    SQLite a temporary B-tree)."""
     connection = db.session.connection()
     if categories:
         rows = connection.execute(_CHOSEN_CATEGORIES, {"district_id": district_id, "codes": list(categories)}).all()
     else:
         rows = connection.execute(_CATEGORIES, {"district_id": district_id}).all()
-    return {(org_id, code) for org_id, code in rows}
+    return {code: list(dict.fromkeys(ids)) for code, ids in rows}
 
 
 def _nearest_sites(district: ConsularDistrict) -> _Nearest:

@@ -62,3 +62,40 @@ def _json_each(element, compiler, **kw) -> str:
 def _any(element, compiler, **kw) -> str:
     column, ids = element.clauses
     return f"{compiler.process(column, **kw)} = ANY({compiler.process(ids, **kw)})"
+
+
+class _IdList(TypeDecorator):
+    """A group's ids read back as a list of ints: PostgreSQL gives an array (a list already), SQLite a text of
+    comma-separated ids."""
+
+    impl = String
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return []
+        return value if isinstance(value, list) else [int(i) for i in value.split(",")]
+
+
+class _IdsOf(FunctionElement):
+    """The ids of a group, rendered for each database below."""
+
+    type = _IdList()
+    inherit_cache = True
+    name = "ids_of"
+
+
+def ids_of(column) -> _IdsOf:
+    """The values of `column` (ids) in each group of a GROUP BY, as one list of ints: one row a group instead
+    of one a member (a district's 600 to 1,800 (organisation, category) pairs are 20-odd categories)."""
+    return _IdsOf(column)
+
+
+@compiles(_IdsOf)
+def _group_concat(element, compiler, **kw) -> str:
+    return f"group_concat({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_IdsOf, "postgresql")
+def _array_agg(element, compiler, **kw) -> str:
+    return f"array_agg({compiler.process(element.clauses, **kw)})"

@@ -86,6 +86,23 @@ def test_groups_hold_the_nearest_organisations_of_each_service(code):
                 assert r.distance_km == pytest.approx(km[r.organisation.id], abs=1e-6)
 
 
+def test_an_organisation_with_two_services_of_a_category_counts_once(fresh_app):
+    # The sheet reads each category's organisations as one list (referrals.id_lists.ids_of): a second
+    # shelter of the same organisation must not count it twice nor list it twice.
+    with fresh_app.test_request_context("/"):
+        dist = district(LA)
+        before = {g.code: g for g in district_referrals(dist)}["shelter"]
+        org_id = before.referrals[0].organisation.id
+        db.session.add(Service(organisation_id=org_id, category_code="shelter", name="Second shelter", is_active=True))
+        db.session.commit()
+        after = {g.code: g for g in district_referrals(district(LA))}["shelter"]
+        assert after.total == before.total == len(brute_force(dist)[0]["shelter"])
+        shown = [r.organisation.id for r in after.referrals]
+        assert shown.count(org_id) == 1 and len(shown) == len(set(shown))
+        names = [s.name for s in next(r for r in after.referrals if r.organisation.id == org_id).services]
+        assert "Second shelter" in names
+
+
 @pytest.mark.usefixtures("rctx")
 def test_distance_is_geodesic_from_the_consulate_to_the_nearest_site():
     dist = district(LA)
