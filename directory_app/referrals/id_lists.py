@@ -1,5 +1,6 @@
-"""A list of ids as one parameter of a statement: `id_in(column)` stands for `column IN (the ids)`, the
-ids given under "ids" (e.g. `{"ids": [3, 5, 8]}`).
+"""Lists of ids in one value. A list of ids as one parameter of a statement: `id_in(column)` stands for
+`column IN (the ids)`, the ids given under "ids" (e.g. `{"ids": [3, 5, 8]}`). And the ids of each group of a
+GROUP BY read back as one list: `ids_of(column)` (below).
 
 Why not `column.in_(bindparam("ids", expanding=True))`: an expanding parameter is rendered into one
 placeholder per id on every execution, so a statement of the 74 cards of a district sheet had 74
