@@ -99,7 +99,9 @@ _ORGANISATIONS = select(
 _SERVICE, _CONTACT, _PHONE, _SITE = range(4)
 
 
-_NO_NUMBER = cast(null(), Integer)  # typed: PostgreSQL takes two untyped NULLs for text, then refuses an integer
+# The number column's NULL, typed: PostgreSQL reads untyped NULLs met before the phones' contact ids as text,
+# then refuses the integers.
+_NO_NUMBER = cast(null(), Integer)
 
 
 def _kind(kind: int):
@@ -134,7 +136,7 @@ def _lines(reader: str):
         Contact.email,
         null(),
         null(),
-        null(),
+        _NO_NUMBER,
     ).where(id_in(Contact.organisation_id))
     phones = select(
         _kind(_PHONE),
@@ -156,7 +158,7 @@ def _lines(reader: str):
         Location.region,
         null(),
         null(),
-        null(),
+        _NO_NUMBER,
     ).where(id_in(Location.id, "site_ids"))
     return union_all(services, contacts, phones, sites).order_by("kind", "line_id")
 
