@@ -388,9 +388,7 @@ def _store(response: Response) -> Response:
         return response
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in SKIPPED_HEADERS]
     body = response.get_data().replace(csp_nonce().encode(), NONCE_SLOT)  # each reader gets a new nonce
-    # Stored when the server closes the response, once its body is sent: the reader does not wait for the
-    # store (a district page's 200 KB to Redis). A reader of the same page before that renders it too.
-    response.call_on_close(functools.partial(_cache().store.put, key, (body, response.status_code, headers)))
+    _cache().store.put(key, (body, response.status_code, headers))
     response.headers["X-Page-Cache"] = "miss"
     return _compressed(response)
 
