@@ -191,7 +191,9 @@ _SITES = (
         _HIDING.c.country_code,
     )
     .join(DistrictCoverage, DistrictCoverage.organisation_id == Location.organisation_id)
-    .outerjoin(_HIDING, (_HIDING.c.id == Location.organisation_id) & literal_column("hiding.hide_exact_location"))
+    .outerjoin(
+        _HIDING, (_HIDING.c.id == Location.organisation_id) & literal_column(f"{_HIDING.name}.hide_exact_location")
+    )
     .where(_SERVING)
 )
 
