@@ -47,6 +47,13 @@ def _whole(raw: str, name: str) -> int:
         raise ConfigurationError([f"{name} must be a whole number, not {raw!r}."]) from None
 
 
+def _byte_count(raw: str, name: str) -> int:
+    value = _whole(raw, name)
+    if value < 0:
+        raise ConfigurationError([f"{name} must be a number of bytes (0 or more), not {raw!r}."])
+    return value
+
+
 def _seconds(raw: str, name: str) -> float:
     try:
         value = float(raw.strip())
@@ -110,6 +117,8 @@ class Settings:
     # "production" refuses demo accounts and checks the set-up (production_problems).
     app_env: str = setting("development", "APP_ENV", lambda raw, _name: raw.strip().lower())
     allow_sqlite_in_production: bool = setting(False, "ALLOW_SQLITE_IN_PRODUCTION", _switch)
+    # SQLite reads this much of its file through memory-mapped I/O (db_events.sqlite_pragmas); 0: none.
+    sqlite_mmap_bytes: int = setting(256 * 1024 * 1024, "SQLITE_MMAP_BYTES", _byte_count)
     # Interface language when neither ?lang=, the session nor the browser chooses one.
     default_language: str = setting("es", "DEFAULT_LANGUAGE", _language)
     # One JSON line per request on standard error; None: on in production only.
@@ -191,6 +200,7 @@ class Settings:
         return {
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "SQLITE_MMAP_BYTES": self.sqlite_mmap_bytes,
             "SECRET_KEY": self.secret_key,
             "DATA_DIR": self.data_dir,
             "TESTING": self.testing,

@@ -4,7 +4,8 @@ Every hook is bound to the directory's own engines (each app's, from Flask-SQLAl
 session factory (`db.session`), never to SQLAlchemy's global `Session` or `Engine` classes: those would
 act on every session and engine in the process, a test's own engine or another application's included.
 
-- engines: SQLite pragmas at connect; a real transaction before a SQLite SAVEPOINT;
+- engines: SQLite pragmas at connect (memory-mapped reads: SQLITE_MMAP_BYTES); a real transaction before a
+  SQLite SAVEPOINT;
 - session: the page cache notes each commit (pagecache.note_commit); district coverage follows an
   organisation's status (organisations.coverage.copy_status_changes), and so do its sites
   (organisations.sites: copy_status_to_new_sites, copy_status_changes_to_sites); the search text follows whatever
@@ -35,8 +36,9 @@ def init_db_events(app: Flask) -> None:
     """Bind the hooks to this app's engines and to the directory's session factory (once)."""
     with app.app_context():
         engines = list(db.engines.values())
+    pragmas = sqlite_pragmas(app.config.get("SQLITE_MMAP_BYTES", 0))
     for engine in engines:
-        _listen(engine, "connect", sqlite_pragmas)
+        _listen(engine, "connect", pragmas)
         _listen(engine, "savepoint", sqlite_begin_before_savepoint)
     for name, hook in SESSION_HOOKS:
         _listen(db.session, name, hook)
@@ -47,14 +49,28 @@ def _listen(target, name: str, hook) -> None:
         event.listen(target, name, hook)
 
 
-def sqlite_pragmas(dbapi_connection, _record) -> None:
-    """Foreign keys on, WAL journal and a busy timeout for SQLite; nothing for other databases."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.close()
+def sqlite_pragmas(mmap_bytes: int):
+    """The connect hook of an app's engines: for SQLite, foreign keys on, WAL journal, a busy timeout, and
+    the first `mmap_bytes` of the file read through memory-mapped I/O; nothing for other databases.
+
+    Memory-mapped reads: a connection reads the pages it needs in place from the operating system's page
+    cache instead of copying them into its own page cache first. Every gunicorn worker and thread has its
+    own connection, and each copied again the pages of a district page's indexes (with 4 workers, a district
+    page's first view is 1-2 ms faster: docs/benchmarks.md). SQLite's caveat: an I/O error while reading a
+    mapped page stops the process instead of failing the query; SQLITE_MMAP_BYTES=0 turns it off (also for
+    a database on a network file system)."""
+    mmap_bytes = int(mmap_bytes)
+
+    def pragmas(dbapi_connection, _record) -> None:
+        if type(dbapi_connection).__module__.startswith("sqlite3"):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute(f"PRAGMA mmap_size={mmap_bytes}")
+            cursor.close()
+
+    return pragmas
 
 
 def sqlite_begin_before_savepoint(conn, _name) -> None:

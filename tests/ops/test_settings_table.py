@@ -61,6 +61,7 @@ def test_the_request_log_is_on_by_default_in_production_only(tmp_path):
     [
         ("PAGE_CACHE_SIZE", "many"),
         ("PAGE_CACHE_VERSION_TTL", "-1"),
+        ("SQLITE_MMAP_BYTES", "-1"),
         ("DEFAULT_LANGUAGE", "de"),
         ("REQUEST_LOG", "maybe"),
     ],
