@@ -173,10 +173,11 @@ def load_cards(ids: set[int], site_ids: list[int]) -> tuple[dict[int, Organisati
     if not ids:
         return {}, {}
     connection = db.session.connection()
+    ordered = sorted(ids)
     cards: dict[int, OrganisationCard] = {}
     original_language: dict[int, str] = {}
     for org_id, uuid, name, website, email, hidden, country, verified, language in connection.execute(
-        _ORGANISATIONS, {"ids": sorted(ids)}
+        _ORGANISATIONS, {"ids": ordered}
     ).all():
         cards[org_id] = OrganisationCard(org_id, uuid, name, website, email, bool(hidden), country, verified)
         original_language[org_id] = language
@@ -184,7 +185,7 @@ def load_cards(ids: set[int], site_ids: list[int]) -> tuple[dict[int, Organisati
     names: dict[int, str] = {}
     phones = []
     sites: dict[int, SiteLine] = {}
-    lines = connection.execute(_lines(reader), {"ids": sorted(ids), "site_ids": sorted(site_ids)}).all()
+    lines = connection.execute(_lines(reader), {"ids": ordered, "site_ids": sorted(site_ids)}).all()
     for kind, org_id, line_id, a, b, c, d, translated, number in lines:
         if kind == _SERVICE:  # category, name, schedule, fees; hours in the reader's language where the entry has them
             schedule, language = (translated, reader) if translated else (c or "", original_language[org_id])
