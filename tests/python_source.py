@@ -13,10 +13,10 @@ import gc
 
 
 def parse(source: str, filename: str = "<unknown>") -> ast.Module:
-    paused = gc.isenabled()
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         return ast.parse(source, filename)
     finally:
-        if paused:
+        if was_enabled:
             gc.enable()
